@@ -1,0 +1,303 @@
+//! The command line: `portolan [URL]`, `portolan get URL`, `portolan ls URL --json`.
+//!
+//! It drives the same `proto` code as the window, for scripts, tests and curl-like use.
+//! Errors are one line on stderr starting with `error: `, exit status 1; usage errors exit 2.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use clap::{Parser, Subcommand};
+
+use crate::document::Document;
+use crate::link::{Link, PanelKind};
+use crate::proto::gopher;
+use crate::proto::http::{self, HttpClient};
+use crate::proto::net::Limits;
+use crate::proto::tls::Trust;
+
+/// Command-line arguments.
+#[derive(Debug, Parser)]
+#[command(
+    name = "portolan",
+    version,
+    about = "FTP, mail, news, Gopher, web pages and Telnet in one light window",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Args {
+    /// Open the window at this URL.
+    pub url: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// Options every network command takes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct NetOptions {
+    /// Trust this PEM certificate (or CA) for this run, like curl's --cacert. Repeatable.
+    #[arg(long, value_name = "PEM")]
+    pub cacert: Vec<PathBuf>,
+    /// Log in as NAME; the password comes from PORTOLAN_PASSWORD or a prompt.
+    #[arg(long, value_name = "NAME")]
+    pub user: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Write one resource to stdout or a file.
+    Get {
+        url: String,
+        /// Write to FILE (via FILE.part, renamed when complete) instead of stdout.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        net: NetOptions,
+    },
+    /// List a directory-like resource: a gopher menu, or the links of a web page.
+    Ls {
+        url: String,
+        /// One JSON object per line.
+        #[arg(long)]
+        json: bool,
+        #[command(flatten)]
+        net: NetOptions,
+    },
+}
+
+/// A command-line failure: printed as `error: ...`.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct CliError(pub String);
+
+fn err(e: impl std::fmt::Display) -> CliError {
+    CliError(e.to_string())
+}
+
+/// Runs a subcommand; the caller prints the error and sets the exit status.
+pub fn run(command: Command) -> Result<(), CliError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| CliError(format!("cannot start the runtime: {e}")))?;
+    runtime.block_on(async move {
+        match command {
+            Command::Get { url, output, net } => get(&url, output, &net).await,
+            Command::Ls { url, json, net } => ls(&url, json, &net).await,
+        }
+    })
+}
+
+fn trust_for(net: &NetOptions) -> Result<Arc<Trust>, CliError> {
+    let mut roots = Vec::new();
+    for path in &net.cacert {
+        roots.extend(Trust::load_pem(path).map_err(err)?);
+    }
+    Trust::new(roots).map_err(err)
+}
+
+fn parse_link(url: &str) -> Result<Link, CliError> {
+    let link = Link::parse(url).map_err(err)?;
+    if link.panel() != PanelKind::Browser {
+        return Err(CliError(format!(
+            "{} URLs are not available yet on the command line",
+            link.scheme().name()
+        )));
+    }
+    Ok(link)
+}
+
+/// Reads the password for `--user`: PORTOLAN_PASSWORD, else one line from stdin.
+fn password_for(net: &NetOptions) -> Result<Option<(String, String)>, CliError> {
+    let Some(user) = &net.user else {
+        return Ok(None);
+    };
+    if let Ok(p) = std::env::var("PORTOLAN_PASSWORD") {
+        return Ok(Some((user.clone(), p)));
+    }
+    let mut stderr = std::io::stderr();
+    let _ = write!(stderr, "Password for {user}: ");
+    let _ = stderr.flush();
+    let mut line = String::new();
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| CliError(format!("cannot read the password: {e}")))?;
+    Ok(Some((
+        user.clone(),
+        line.trim_end_matches(['\r', '\n']).to_string(),
+    )))
+}
+
+/// Writes to `path.part` and renames on success, or streams to stdout.
+enum Output {
+    Stdout(std::io::BufWriter<std::io::Stdout>),
+    File {
+        writer: std::io::BufWriter<std::fs::File>,
+        part: PathBuf,
+        target: PathBuf,
+    },
+}
+
+impl Output {
+    fn open(target: Option<PathBuf>) -> Result<Output, CliError> {
+        match target {
+            None => Ok(Output::Stdout(std::io::BufWriter::with_capacity(
+                256 * 1024,
+                std::io::stdout(),
+            ))),
+            Some(target) => {
+                let part = crate::filename::part_path(&target);
+                let file = std::fs::File::create(&part)
+                    .map_err(|e| CliError(format!("cannot write {}: {e}", part.display())))?;
+                Ok(Output::File {
+                    writer: std::io::BufWriter::with_capacity(1 << 20, file),
+                    part,
+                    target,
+                })
+            }
+        }
+    }
+
+    fn writer(&mut self) -> &mut dyn std::io::Write {
+        match self {
+            Output::Stdout(w) => w,
+            Output::File { writer, .. } => writer,
+        }
+    }
+
+    fn finish(self) -> Result<(), CliError> {
+        match self {
+            Output::Stdout(mut w) => w.flush().map_err(err),
+            Output::File {
+                mut writer,
+                part,
+                target,
+            } => {
+                writer
+                    .flush()
+                    .map_err(|e| CliError(format!("cannot write {}: {e}", part.display())))?;
+                drop(writer);
+                std::fs::rename(&part, &target).map_err(|e| {
+                    CliError(format!(
+                        "cannot rename {} to {}: {e}",
+                        part.display(),
+                        target.display()
+                    ))
+                })
+            }
+        }
+    }
+}
+
+async fn get(url: &str, output: Option<PathBuf>, net: &NetOptions) -> Result<(), CliError> {
+    let link = parse_link(url)?;
+    let trust = trust_for(net)?;
+    let limits = Limits::default();
+    match &link {
+        Link::Gopher(g) => {
+            let mut out = Output::open(output)?;
+            gopher::download(g, &mut out.writer(), &limits, |_| {})
+                .await
+                .map_err(err)?;
+            out.finish()
+        }
+        Link::Http(u) => {
+            let client = HttpClient::new(trust, &limits).map_err(err)?;
+            let (head, response) = match password_for(net)? {
+                Some((user, pass)) => client.get_with_auth(u, &user, &pass).await,
+                None => client.get(u).await,
+            }
+            .map_err(err)?;
+            if !head.is_success() {
+                return Err(CliError(format!(
+                    "{} answered {} {}",
+                    head.url, head.status, head.reason
+                )));
+            }
+            let mut out = Output::open(output)?;
+            HttpClient::copy_body(&head, response, &mut out.writer(), |_, _| {})
+                .await
+                .map_err(err)?;
+            out.finish()
+        }
+        _ => Err(CliError("unsupported URL".into())),
+    }
+}
+
+async fn ls(url: &str, json: bool, net: &NetOptions) -> Result<(), CliError> {
+    let link = parse_link(url)?;
+    let trust = trust_for(net)?;
+    let limits = Limits::default();
+    let mut out = std::io::BufWriter::new(std::io::stdout());
+    match &link {
+        Link::Gopher(g) => {
+            if !matches!(
+                gopher::class_of(g.item_type),
+                gopher::ItemClass::Menu | gopher::ItemClass::Search
+            ) {
+                return Err(CliError(format!(
+                    "{url} is a gopher {} item, not a menu",
+                    gopher::type_name(g.item_type)
+                )));
+            }
+            let raw = gopher::fetch(g, &limits, |_| {}).await.map_err(err)?;
+            let menu = gopher::parse_menu(&raw, &g.server.host, g.server.port);
+            let charset = crate::charset::Charset::detect(&raw);
+            for item in &menu.items {
+                let display = charset.decode(&item.display);
+                let link = item.link();
+                let line = if json {
+                    let mut obj = serde_json::json!({
+                        "type": (item.item_type as char).to_string(),
+                        "display": display,
+                        "selector": String::from_utf8_lossy(&item.selector),
+                        "host": item.host,
+                        "port": item.port,
+                    });
+                    if let Some(l) = &link {
+                        obj["url"] = serde_json::Value::String(l.to_string());
+                    }
+                    obj.to_string()
+                } else {
+                    format!(
+                        "{} {:<40} {}",
+                        item.item_type as char,
+                        display,
+                        link.map(|l| l.to_string()).unwrap_or_default()
+                    )
+                };
+                writeln!(out, "{line}").map_err(err)?;
+            }
+            if !menu.terminated {
+                eprintln_warning("the menu ended without its final '.' line");
+            }
+        }
+        Link::Http(u) => {
+            let client = HttpClient::new(trust, &limits).map_err(err)?;
+            let (head, body) = client.fetch(u, &limits, |_, _| {}).await.map_err(err)?;
+            if !head.is_success() {
+                return Err(CliError(format!(
+                    "{} answered {} {}",
+                    head.url, head.status, head.reason
+                )));
+            }
+            let text = http::decode_text(&body, head.charset.as_deref());
+            let doc = Document::from_html(&text, &head.url, 200);
+            for (label, target) in doc.links() {
+                let line = if json {
+                    serde_json::json!({"display": label.trim(), "url": target}).to_string()
+                } else {
+                    format!("{:<40} {target}", label.trim())
+                };
+                writeln!(out, "{line}").map_err(err)?;
+            }
+        }
+        _ => return Err(CliError("unsupported URL".into())),
+    }
+    out.flush().map_err(err)
+}
+
+#[allow(clippy::print_stderr)]
+fn eprintln_warning(text: &str) {
+    eprintln!("warning: {text}");
+}

@@ -1,0 +1,302 @@
+//! What the Browser shows: a document of styled lines, built from HTML or plain text.
+//!
+//! Pure data, so it is built in a worker and tested without a window; the UI turns each line
+//! into an egui `LayoutJob` only when the line scrolls into view.
+
+use url::Url;
+
+/// Style bits of a span.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SpanStyle {
+    pub strong: bool,
+    pub emphasis: bool,
+    pub code: bool,
+    pub preformat: bool,
+    pub strike: bool,
+    /// 1..=6 for headings, 0 otherwise.
+    pub heading: u8,
+    pub quote: bool,
+}
+
+/// A run of text with one style, maybe a link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    pub text: String,
+    pub style: SpanStyle,
+    /// Absolute URL of a link.
+    pub link: Option<String>,
+    /// Absolute URL of an image whose alt text this is.
+    pub image: Option<String>,
+}
+
+/// One line of a document.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocLine {
+    pub spans: Vec<Span>,
+}
+
+impl DocLine {
+    pub fn text(&self) -> String {
+        self.spans.iter().map(|s| s.text.as_str()).collect()
+    }
+}
+
+/// A document ready to show.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Document {
+    pub title: String,
+    pub lines: Vec<DocLine>,
+    /// Plain text is shown in a monospace font, byte-faithful.
+    pub monospace: bool,
+}
+
+impl Document {
+    /// Plain text: one span per line, tabs expanded, CR dropped.
+    pub fn from_text(text: &str) -> Document {
+        let lines = text
+            .split('\n')
+            .map(|l| {
+                let l = l.strip_suffix('\r').unwrap_or(l);
+                DocLine {
+                    spans: vec![Span {
+                        text: expand_tabs(l),
+                        style: SpanStyle {
+                            preformat: true,
+                            ..SpanStyle::default()
+                        },
+                        link: None,
+                        image: None,
+                    }],
+                }
+            })
+            .collect::<Vec<_>>();
+        let mut doc = Document {
+            title: String::new(),
+            lines,
+            monospace: true,
+        };
+        if doc.lines.last().is_some_and(|l| l.text().is_empty()) {
+            doc.lines.pop();
+        }
+        doc
+    }
+
+    /// HTML rendered as rich text wrapped at `width` columns; links resolved against `base`.
+    /// No scripts, styles or remote resources are loaded: images become clickable alt text.
+    pub fn from_html(html: &str, base: &Url, width: usize) -> Document {
+        use html2text::render::RichAnnotation as A;
+        let width = width.clamp(20, 400);
+        let lines = match html2text::config::rich()
+            .no_link_wrapping()
+            .lines_from_read(html.as_bytes(), width)
+        {
+            Ok(lines) => lines,
+            Err(e) => {
+                return Document::from_text(&format!("This page could not be rendered: {e}"));
+            }
+        };
+        let mut out = Vec::with_capacity(lines.len());
+        for line in lines {
+            let mut doc_line = DocLine::default();
+            for piece in line.tagged_strings() {
+                let mut style = SpanStyle::default();
+                let mut link = None;
+                let mut image = None;
+                for ann in &piece.tag {
+                    match ann {
+                        A::Strong => style.strong = true,
+                        A::Emphasis => style.emphasis = true,
+                        A::Code => style.code = true,
+                        A::Preformat(_) => style.preformat = true,
+                        A::Strikeout => style.strike = true,
+                        A::Link(href) => link = resolve(base, href),
+                        A::Image(src) => image = resolve(base, src),
+                        _ => {}
+                    }
+                }
+                doc_line.spans.push(Span {
+                    text: piece.s.clone(),
+                    style,
+                    link,
+                    image,
+                });
+            }
+            mark_block_style(&mut doc_line);
+            out.push(doc_line);
+        }
+        Document {
+            title: html_title(html).unwrap_or_default(),
+            lines: out,
+            monospace: false,
+        }
+    }
+
+    /// Lines that contain `needle` (case-insensitive), for find in page.
+    pub fn find(&self, needle: &str) -> Vec<usize> {
+        if needle.is_empty() {
+            return Vec::new();
+        }
+        let needle = needle.to_lowercase();
+        self.lines
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.text().to_lowercase().contains(&needle))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// Every link in order, for the keyboard and for tests.
+    pub fn links(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.lines.iter().flat_map(|l| {
+            l.spans
+                .iter()
+                .filter_map(|s| s.link.as_deref().map(|u| (s.text.as_str(), u)))
+        })
+    }
+}
+
+/// html2text writes headings as `# Title` and quotes as `> text`: style those lines.
+fn mark_block_style(line: &mut DocLine) {
+    let text = line.text();
+    let hashes = text.chars().take_while(|c| *c == '#').count();
+    if (1..=6).contains(&hashes) && text[hashes..].starts_with(' ') {
+        for s in &mut line.spans {
+            s.style.heading = u8::try_from(hashes).unwrap_or(1);
+        }
+    } else if text.starts_with("> ") || text == ">" {
+        for s in &mut line.spans {
+            s.style.quote = true;
+        }
+    }
+}
+
+fn resolve(base: &Url, href: &str) -> Option<String> {
+    let href = href.trim();
+    if href.is_empty() || href.to_ascii_lowercase().starts_with("javascript:") {
+        return None;
+    }
+    base.join(href).ok().map(|u| u.to_string())
+}
+
+fn html_title(html: &str) -> Option<String> {
+    let head = &html[..html.len().min(64 * 1024)];
+    let lower = head.to_ascii_lowercase();
+    let start = lower.find("<title")?;
+    let open_end = lower[start..].find('>')? + start + 1;
+    let end = lower[open_end..].find("</title")? + open_end;
+    let raw = head.get(open_end..end)?;
+    let text = html2text::config::plain()
+        .string_from_read(raw.as_bytes(), 1000)
+        .unwrap_or_else(|_| raw.to_string());
+    let t = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!t.is_empty()).then_some(t)
+}
+
+fn expand_tabs(line: &str) -> String {
+    if !line.contains('\t') {
+        return line.to_string();
+    }
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut col = 0;
+    for c in line.chars() {
+        if c == '\t' {
+            let n = 8 - col % 8;
+            out.extend(std::iter::repeat_n(' ', n));
+            col += n;
+        } else {
+            out.push(c);
+            col += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> Url {
+        Url::parse("http://127.0.0.1:8080/dir/page.html").expect("url")
+    }
+
+    #[test]
+    fn html_maps_to_styled_lines() {
+        let html = r#"<html><head><title> The  Title </title><script>alert(1)</script></head><body>
+<h1>Heading</h1>
+<p>Some <b>bold</b> and <i>italic</i> and <code>code</code>.</p>
+<ul><li>one</li><li>two</li></ul>
+<blockquote>quoted</blockquote>
+<pre>pre  formatted</pre>
+<p><a href="other.html">a link</a> <a href="javascript:x()">js</a> <img src="/p.png" alt="pic"></p>
+<table><tr><td>A</td><td>B</td></tr></table>
+</body></html>"#;
+        let doc = Document::from_html(html, &base(), 80);
+        assert_eq!(doc.title, "The Title");
+        let text: Vec<String> = doc.lines.iter().map(DocLine::text).collect();
+        let all = text.join("\n");
+        assert!(!all.contains("alert"), "{all}");
+        let heading = doc
+            .lines
+            .iter()
+            .find(|l| l.text().contains("Heading"))
+            .expect("h1");
+        assert_eq!(heading.spans[0].style.heading, 1);
+        let spans: Vec<&Span> = doc.lines.iter().flat_map(|l| &l.spans).collect();
+        assert!(spans.iter().any(|s| s.text == "bold" && s.style.strong));
+        assert!(spans.iter().any(|s| s.text == "italic" && s.style.emphasis));
+        assert!(
+            spans
+                .iter()
+                .any(|s| s.text.contains("code") && s.style.code)
+        );
+        assert!(
+            spans
+                .iter()
+                .any(|s| s.text.contains("pre  formatted") && s.style.preformat)
+        );
+        assert!(
+            doc.lines
+                .iter()
+                .any(|l| l.text().contains("one") && l.text().starts_with('*'))
+        );
+        assert!(
+            doc.lines
+                .iter()
+                .any(|l| l.spans.iter().all(|s| s.style.quote) && l.text().contains("quoted"))
+        );
+        let links: Vec<(&str, &str)> = doc.links().collect();
+        assert_eq!(
+            links,
+            vec![("a link", "http://127.0.0.1:8080/dir/other.html")]
+        );
+        assert!(
+            spans
+                .iter()
+                .any(|s| s.image.as_deref() == Some("http://127.0.0.1:8080/p.png"))
+        );
+        assert!(all.contains('A') && all.contains('B'));
+    }
+
+    #[test]
+    fn broken_html_still_renders() {
+        let doc = Document::from_html("<p><b>unclosed <i>tags <a href=x>link", &base(), 60);
+        assert!(doc.lines.iter().any(|l| l.text().contains("unclosed")));
+        let doc = Document::from_html("\u{0}\u{1}<<<>>>&&&;", &base(), 60);
+        assert!(!doc.lines.is_empty());
+    }
+
+    #[test]
+    fn text_is_kept_as_is() {
+        let doc = Document::from_text("a\tb\r\n  indented\r\n\r\nlast\n");
+        let text: Vec<String> = doc.lines.iter().map(DocLine::text).collect();
+        assert_eq!(text, vec!["a       b", "  indented", "", "last"]);
+        assert!(doc.monospace);
+    }
+
+    #[test]
+    fn find_is_case_insensitive() {
+        let doc = Document::from_text("Apple\nbanana\npineAPPLE\n");
+        assert_eq!(doc.find("apple"), vec![0, 2]);
+        assert!(doc.find("").is_empty());
+    }
+}

@@ -1,0 +1,126 @@
+//! Names from servers never choose where a file lands: they are cleaned here and confined to
+//! the target folder.
+
+use std::path::{Path, PathBuf};
+
+const DEVICE_NAMES: &[&str] = &[
+    "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
+    "COM9", "LPT1", "LPT2", "LPT3", "LPT4", "LPT5", "LPT6", "LPT7", "LPT8", "LPT9",
+];
+
+/// Longest name kept, in bytes (most file systems allow 255).
+pub const MAX_NAME: usize = 200;
+
+/// Turns a name from a server into one safe file name: no path separators, no `..`, no NUL or
+/// control characters, no device names, not empty, at most [`MAX_NAME`] bytes.
+pub fn sanitize(name: &str) -> String {
+    // Only the last path component counts: "a/../../etc/passwd" becomes "passwd".
+    let last = name
+        .rsplit(['/', '\\'])
+        .find(|p| !p.trim().is_empty() && *p != "." && *p != "..")
+        .unwrap_or("");
+    let mut out: String = last
+        .chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '<' | '>' | ':' | '"' | '|' | '?' | '*') {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    out = out.trim_matches([' ', '.']).to_string();
+    let stem = out.split('.').next().unwrap_or("").to_ascii_uppercase();
+    if DEVICE_NAMES.contains(&stem.as_str()) {
+        out.insert(0, '_');
+    }
+    if out.len() > MAX_NAME {
+        let mut cut = MAX_NAME;
+        while !out.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        out.truncate(cut);
+    }
+    if out.is_empty() {
+        "download".to_string()
+    } else {
+        out
+    }
+}
+
+/// A path in `folder` for `name` that does not exist yet (neither it nor its `.part`):
+/// `name`, then `name (1).ext`, `name (2).ext`, ...
+pub fn unique_target(folder: &Path, name: &str) -> PathBuf {
+    let clean = sanitize(name);
+    let (stem, ext) = match clean.rfind('.') {
+        Some(i) if i > 0 => (&clean[..i], &clean[i..]),
+        _ => (clean.as_str(), ""),
+    };
+    for n in 0u32.. {
+        let candidate = if n == 0 {
+            clean.clone()
+        } else {
+            format!("{stem} ({n}){ext}")
+        };
+        let path = folder.join(&candidate);
+        if !path.exists() && !part_path(&path).exists() {
+            return path;
+        }
+    }
+    folder.join(clean)
+}
+
+/// Where a download is written until it is complete.
+pub fn part_path(target: &Path) -> PathBuf {
+    let mut s = target.as_os_str().to_owned();
+    s.push(".part");
+    PathBuf::from(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn hostile_names_are_cleaned() {
+        assert_eq!(sanitize("../../etc/passwd"), "passwd");
+        assert_eq!(sanitize("..\\..\\windows\\win.ini"), "win.ini");
+        assert_eq!(sanitize(".."), "download");
+        assert_eq!(sanitize(""), "download");
+        assert_eq!(sanitize("/"), "download");
+        assert_eq!(sanitize("a\0b\x07c"), "a_b_c");
+        assert_eq!(sanitize("CON"), "_CON");
+        assert_eq!(sanitize("nul.txt"), "_nul.txt");
+        assert_eq!(sanitize(" .hidden. "), "hidden");
+        assert_eq!(sanitize("dir/"), "dir");
+        assert_eq!(sanitize("ok name.tar.gz"), "ok name.tar.gz");
+        assert_eq!(sanitize(&"é".repeat(300)).len(), MAX_NAME);
+    }
+
+    #[test]
+    fn unique_targets_skip_existing_files() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let a = unique_target(dir.path(), "f.txt");
+        assert_eq!(a, dir.path().join("f.txt"));
+        std::fs::write(&a, b"x").expect("write");
+        std::fs::write(dir.path().join("f (1).txt.part"), b"x").expect("write");
+        assert_eq!(
+            unique_target(dir.path(), "f.txt"),
+            dir.path().join("f (2).txt")
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn sanitized_names_stay_inside(name in "\\PC{0,300}") {
+            let clean = sanitize(&name);
+            prop_assert!(!clean.is_empty());
+            prop_assert!(clean.len() <= MAX_NAME);
+            prop_assert!(!clean.contains(['/', '\\', '\0']));
+            prop_assert!(clean != "." && clean != "..");
+            let joined = Path::new("/base").join(&clean);
+            prop_assert_eq!(joined.parent(), Some(Path::new("/base")));
+        }
+    }
+}

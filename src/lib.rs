@@ -1,0 +1,17 @@
+//! Portolan: one light window for FTP, mail, news, Gopher, simple web pages and Telnet.
+//!
+//! Layers, one way: `ui` sends commands to `workers`, which call `proto` and the `store`, and
+//! send events back. See the README for the shape and the rules.
+
+pub mod charset;
+pub mod cli;
+pub mod document;
+pub mod filename;
+pub mod link;
+pub mod proto;
+pub mod protocol_log;
+pub mod secrets;
+pub mod settings;
+pub mod store;
+pub mod ui;
+pub mod workers;

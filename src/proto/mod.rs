@@ -1,0 +1,11 @@
+//! Protocol clients and pure parsers.
+//!
+//! This layer knows nothing of egui, the store or other protocols: it could be published on its
+//! own. Bytes stay bytes until a charset is chosen, every read is bounded, errors are typed.
+
+pub mod gopher;
+pub mod http;
+pub mod net;
+pub mod robots;
+pub mod tls;
+pub mod wire;

@@ -1,0 +1,209 @@
+//! Typed reads and writes of the foundation's tables. Each runs on the store thread.
+
+use rusqlite::{Connection, OptionalExtension as _, params};
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+}
+
+pub fn get_setting(c: &Connection, key: &str) -> rusqlite::Result<Option<String>> {
+    c.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| {
+        r.get(0)
+    })
+    .optional()
+}
+
+pub fn set_setting(c: &Connection, key: &str, value: &str) -> rusqlite::Result<()> {
+    c.execute(
+        "INSERT INTO settings(key, value) VALUES (?1, ?2)
+         ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        params![key, value],
+    )?;
+    Ok(())
+}
+
+pub fn all_settings(c: &Connection) -> rusqlite::Result<Vec<(String, String)>> {
+    let mut st = c.prepare("SELECT key, value FROM settings ORDER BY key")?;
+    st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect()
+}
+
+/// A saved link, in a folder (`""` is the top level; `a/b` nests).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Bookmark {
+    pub id: i64,
+    pub folder: String,
+    pub title: String,
+    pub url: String,
+}
+
+pub fn add_bookmark(c: &Connection, folder: &str, title: &str, url: &str) -> rusqlite::Result<i64> {
+    c.execute(
+        "INSERT INTO bookmarks(folder, title, url, created) VALUES (?1, ?2, ?3, ?4)",
+        params![folder, title, url, now()],
+    )?;
+    Ok(c.last_insert_rowid())
+}
+
+pub fn update_bookmark(c: &Connection, b: &Bookmark) -> rusqlite::Result<()> {
+    c.execute(
+        "UPDATE bookmarks SET folder = ?2, title = ?3, url = ?4 WHERE id = ?1",
+        params![b.id, b.folder, b.title, b.url],
+    )?;
+    Ok(())
+}
+
+pub fn delete_bookmark(c: &Connection, id: i64) -> rusqlite::Result<()> {
+    c.execute("DELETE FROM bookmarks WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+pub fn bookmarks(c: &Connection) -> rusqlite::Result<Vec<Bookmark>> {
+    let mut st =
+        c.prepare("SELECT id, folder, title, url FROM bookmarks ORDER BY folder, title")?;
+    st.query_map([], |r| {
+        Ok(Bookmark {
+            id: r.get(0)?,
+            folder: r.get(1)?,
+            title: r.get(2)?,
+            url: r.get(3)?,
+        })
+    })?
+    .collect()
+}
+
+/// One visited URL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    pub url: String,
+    pub title: String,
+    pub visits: i64,
+    pub last_visit: i64,
+}
+
+pub fn record_visit(c: &Connection, url: &str, title: &str) -> rusqlite::Result<()> {
+    c.execute(
+        "INSERT INTO history(url, title, visits, last_visit) VALUES (?1, ?2, 1, ?3)
+         ON CONFLICT(url) DO UPDATE SET visits = visits + 1, last_visit = excluded.last_visit,
+           title = CASE WHEN excluded.title = '' THEN title ELSE excluded.title END",
+        params![url, title, now()],
+    )?;
+    Ok(())
+}
+
+pub fn history(c: &Connection, limit: usize) -> rusqlite::Result<Vec<HistoryEntry>> {
+    let mut st = c.prepare(
+        "SELECT url, title, visits, last_visit FROM history ORDER BY last_visit DESC, id DESC LIMIT ?1",
+    )?;
+    st.query_map([i64::try_from(limit).unwrap_or(i64::MAX)], |r| {
+        Ok(HistoryEntry {
+            url: r.get(0)?,
+            title: r.get(1)?,
+            visits: r.get(2)?,
+            last_visit: r.get(3)?,
+        })
+    })?
+    .collect()
+}
+
+pub fn clear_history(c: &Connection) -> rusqlite::Result<()> {
+    c.execute("DELETE FROM history", [])?;
+    Ok(())
+}
+
+/// A certificate the user chose to always trust for a host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CertPin {
+    pub host: String,
+    pub fingerprint: String,
+    pub subject: String,
+}
+
+pub fn add_pin(c: &Connection, pin: &CertPin) -> rusqlite::Result<()> {
+    c.execute(
+        "INSERT OR REPLACE INTO cert_pins(host, fingerprint, subject, added) VALUES (?1, ?2, ?3, ?4)",
+        params![pin.host, pin.fingerprint, pin.subject, now()],
+    )?;
+    Ok(())
+}
+
+pub fn pins(c: &Connection) -> rusqlite::Result<Vec<CertPin>> {
+    let mut st = c.prepare("SELECT host, fingerprint, subject FROM cert_pins ORDER BY host")?;
+    st.query_map([], |r| {
+        Ok(CertPin {
+            host: r.get(0)?,
+            fingerprint: r.get(1)?,
+            subject: r.get(2)?,
+        })
+    })?
+    .collect()
+}
+
+pub fn delete_pin(c: &Connection, host: &str, fingerprint: &str) -> rusqlite::Result<()> {
+    c.execute(
+        "DELETE FROM cert_pins WHERE host = ?1 AND fingerprint = ?2",
+        params![host, fingerprint],
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn db() -> Connection {
+        let mut c = Connection::open_in_memory().expect("mem");
+        super::super::migrations::migrate(&mut c).expect("migrate");
+        c
+    }
+
+    #[test]
+    fn bookmarks_crud() {
+        let c = db();
+        let id = add_bookmark(&c, "gopher", "Home", "gopher://h/").expect("add");
+        add_bookmark(&c, "", "Web", "http://h/").expect("add");
+        let mut all = bookmarks(&c).expect("list");
+        assert_eq!(all.len(), 2);
+        assert_eq!(all[0].title, "Web");
+        all[1].title = "Renamed".into();
+        update_bookmark(&c, &all[1]).expect("update");
+        assert!(
+            bookmarks(&c)
+                .expect("list")
+                .iter()
+                .any(|b| b.title == "Renamed")
+        );
+        delete_bookmark(&c, id).expect("delete");
+        assert_eq!(bookmarks(&c).expect("list").len(), 1);
+    }
+
+    #[test]
+    fn history_counts_visits_and_keeps_titles() {
+        let c = db();
+        record_visit(&c, "gopher://a/", "A").expect("visit");
+        record_visit(&c, "gopher://a/", "").expect("visit");
+        record_visit(&c, "gopher://b/", "B").expect("visit");
+        let h = history(&c, 10).expect("history");
+        assert_eq!(h.len(), 2);
+        let a = h.iter().find(|e| e.url == "gopher://a/").expect("a");
+        assert_eq!((a.visits, a.title.as_str()), (2, "A"));
+        clear_history(&c).expect("clear");
+        assert!(history(&c, 10).expect("history").is_empty());
+    }
+
+    #[test]
+    fn pins_round_trip() {
+        let c = db();
+        let pin = CertPin {
+            host: "localhost".into(),
+            fingerprint: "AB:CD".into(),
+            subject: "CN=localhost".into(),
+        };
+        add_pin(&c, &pin).expect("add");
+        add_pin(&c, &pin).expect("idempotent");
+        assert_eq!(pins(&c).expect("pins"), vec![pin.clone()]);
+        delete_pin(&c, &pin.host, &pin.fingerprint).expect("delete");
+        assert!(pins(&c).expect("pins").is_empty());
+    }
+}

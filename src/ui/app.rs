@@ -1,0 +1,603 @@
+//! The shell: panel switcher, status bar, Activity list, protocol log, toasts, Settings,
+//! the certificate dialog, and the one place where worker events are applied.
+
+use std::path::PathBuf;
+use std::sync::mpsc::Receiver;
+
+use egui::RichText;
+use rustls::pki_types::CertificateDer;
+
+use super::activity::{Activity, JobOutcome};
+use super::cert_dialog::{self, TrustChoice};
+use super::panels::browser::{BrowserAction, BrowserPanel, TabId};
+use crate::link::PanelKind;
+use crate::proto::http::HttpClient;
+use crate::proto::net::Limits;
+use crate::proto::tls::{CertRejection, Trust};
+use crate::protocol_log::ProtocolLog;
+use crate::settings::{Settings, Theme};
+use crate::store::{Bookmark, CertPin, HistoryEntry, Store, records};
+use crate::workers::browser::BrowserEvent;
+use crate::workers::download::{self, JobEvent};
+use crate::workers::{EventSink, Notifier, Services};
+
+/// Everything workers and the store tell the UI.
+#[derive(Debug)]
+pub enum AppEvent {
+    Browser(TabId, BrowserEvent),
+    Job(JobEvent),
+    Bookmarks(Vec<Bookmark>),
+    History(Vec<HistoryEntry>),
+    StoreError(String),
+}
+
+/// How many history entries are kept in memory for completion and the history page.
+const HISTORY_IN_MEMORY: usize = 5000;
+
+/// What the app needs to start: where its store is, extra trusted certificates, a first URL.
+pub struct AppConfig {
+    pub store_path: PathBuf,
+    pub extra_roots: Vec<CertificateDer<'static>>,
+    pub start_url: Option<String>,
+    pub log: ProtocolLog,
+    /// Overrides the download folder from settings (tests).
+    pub download_dir: Option<PathBuf>,
+    /// Reopen the tabs of the last run.
+    pub restore_session: bool,
+}
+
+impl AppConfig {
+    /// The store under the XDG data directory; `PORTOLAN_CACERT` may name PEM files
+    /// (separated by `:`) to trust, like `--cacert`.
+    pub fn from_environment(
+        start_url: Option<String>,
+        log: ProtocolLog,
+    ) -> anyhow::Result<AppConfig> {
+        let store_path = Store::default_path()
+            .ok_or_else(|| anyhow::anyhow!("no home directory to keep Portolan's data in"))?;
+        let mut extra_roots = Vec::new();
+        if let Ok(list) = std::env::var("PORTOLAN_CACERT") {
+            for p in list.split(':').filter(|p| !p.is_empty()) {
+                extra_roots.extend(Trust::load_pem(std::path::Path::new(p))?);
+            }
+        }
+        Ok(AppConfig {
+            store_path,
+            extra_roots,
+            restore_session: start_url.is_none(),
+            start_url,
+            log,
+            download_dir: None,
+        })
+    }
+}
+
+/// The eframe app.
+pub struct App {
+    runtime: Option<tokio::runtime::Runtime>,
+    services: Services,
+    store: Store,
+    notifier: Notifier,
+    events: EventSink<AppEvent>,
+    rx: Receiver<AppEvent>,
+    pub settings: Settings,
+    settings_draft: Option<Settings>,
+    pub panel: PanelKind,
+    pub browser: BrowserPanel,
+    pub activity: Activity,
+    pub show_activity: bool,
+    log: ProtocolLog,
+    show_log: bool,
+    toasts: egui_notify::Toasts,
+    cert_prompt: Option<(TabId, Box<CertRejection>)>,
+    style_applied: bool,
+}
+
+impl App {
+    pub fn new(config: AppConfig, ctx: &egui::Context) -> anyhow::Result<App> {
+        crate::proto::tls::install_crypto_provider();
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("portolan-worker")
+            .enable_all()
+            .build()?;
+        let trust = Trust::new(config.extra_roots)?;
+        let limits = Limits::default();
+        let http = {
+            let _guard = runtime.enter();
+            HttpClient::new(trust.clone(), &limits)?
+        };
+        let store = Store::open(&config.store_path)?;
+        let rows = store.call(|c| records::all_settings(c))??;
+        let mut settings = Settings::from_rows(&rows);
+        if let Some(dir) = config.download_dir {
+            settings.download_dir = dir;
+        }
+        let bookmarks = store.call(|c| records::bookmarks(c))??;
+        let history = store.call(|c| records::history(c, HISTORY_IN_MEMORY))??;
+        for pin in store.call(|c| records::pins(c))?? {
+            trust.pin(&pin.host, &pin.fingerprint);
+        }
+        let session_tabs: Vec<String> = rows
+            .iter()
+            .find(|(k, _)| k == "session.tabs")
+            .and_then(|(_, v)| serde_json::from_str(v).ok())
+            .unwrap_or_default();
+        let notifier = Notifier::new();
+        notifier.attach(ctx);
+        let (events, rx) = EventSink::new(notifier.clone());
+        let services = Services {
+            runtime: runtime.handle().clone(),
+            trust,
+            http,
+            limits,
+        };
+        let mut browser = BrowserPanel::new(
+            services.clone(),
+            events.map(|(id, e): (TabId, BrowserEvent)| AppEvent::Browser(id, e)),
+        );
+        browser.bookmarks = bookmarks;
+        browser.history = history;
+        browser.start_page.clone_from(&settings.start_page);
+        browser.charset_overrides = settings.charset_overrides.clone();
+        if config.restore_session {
+            for url in &session_tabs {
+                browser.open_tab(Some(url));
+            }
+        }
+        if let Some(url) = &config.start_url {
+            browser.open_tab(Some(url));
+        }
+        if browser.tabs.is_empty() {
+            browser.open_tab(None);
+        }
+        Ok(App {
+            runtime: Some(runtime),
+            services,
+            store,
+            notifier,
+            events,
+            rx,
+            settings,
+            settings_draft: None,
+            panel: PanelKind::Browser,
+            browser,
+            activity: Activity::default(),
+            show_activity: false,
+            log: config.log,
+            show_log: false,
+            toasts: egui_notify::Toasts::default(),
+            cert_prompt: None,
+            style_applied: false,
+        })
+    }
+
+    /// One frame: apply events, then draw. Tests call this through the harness.
+    pub fn frame(&mut self, ui: &mut egui::Ui) {
+        self.logic(&ui.ctx().clone());
+        self.draw(ui);
+    }
+
+    /// Applies everything workers reported since the last frame.
+    pub fn logic(&mut self, ctx: &egui::Context) {
+        self.notifier.attach(ctx);
+        if !self.style_applied {
+            super::theme::apply(ctx, &self.settings);
+            self.style_applied = true;
+        }
+        while let Ok(event) = self.rx.try_recv() {
+            self.apply(event);
+        }
+        self.handle_actions();
+    }
+
+    fn apply(&mut self, event: AppEvent) {
+        match event {
+            AppEvent::Browser(tab, event) => {
+                if let BrowserEvent::Failed {
+                    error,
+                    untrusted: None,
+                    req,
+                    ..
+                } = &event
+                {
+                    let current =
+                        self.browser.tabs.iter().any(|t| {
+                            t.id == tab && t.is_loading() && t.current_url.len() < usize::MAX
+                        });
+                    if current && *req > 0 {
+                        self.toasts.error(error.clone());
+                    }
+                }
+                self.browser.apply(tab, event);
+            }
+            AppEvent::Job(event) => match self.activity.apply(event) {
+                Some(JobOutcome::Saved(path)) => {
+                    self.toasts.success(format!("Saved {}", path.display()));
+                }
+                Some(JobOutcome::Failed(e)) => {
+                    self.toasts.error(format!("Download failed: {e}"));
+                }
+                None => {}
+            },
+            AppEvent::Bookmarks(list) => self.browser.bookmarks = list,
+            AppEvent::History(list) => self.browser.history = list,
+            AppEvent::StoreError(e) => {
+                self.toasts.error(format!("Could not save: {e}"));
+            }
+        }
+    }
+
+    fn store_then<R: Send + 'static>(
+        &self,
+        job: impl FnOnce(&mut rusqlite::Connection) -> rusqlite::Result<R> + Send + 'static,
+        then: impl FnOnce(R) -> Option<AppEvent> + Send + 'static,
+    ) {
+        let events = self.events.clone();
+        self.store.run(job, move |result| match result {
+            Ok(r) => {
+                if let Some(e) = then(r) {
+                    events.send(e);
+                }
+            }
+            Err(e) => events.send(AppEvent::StoreError(e.to_string())),
+        });
+    }
+
+    fn handle_actions(&mut self) {
+        for action in self.browser.take_actions() {
+            match action {
+                BrowserAction::Download { link, name } => {
+                    let title = link.to_string();
+                    let (id, abort) = download::start(
+                        &self.services,
+                        link,
+                        self.settings.download_dir.clone(),
+                        name,
+                        self.events.map(AppEvent::Job),
+                    );
+                    self.activity.add(id, title, abort);
+                    self.show_activity = true;
+                }
+                BrowserAction::Visited { url, title } => {
+                    let entry_url = url.clone();
+                    let entry_title = title.clone();
+                    let h = &mut self.browser.history;
+                    let visits = h
+                        .iter()
+                        .position(|e| e.url == entry_url)
+                        .map_or(1, |i| h.remove(i).visits + 1);
+                    h.insert(
+                        0,
+                        HistoryEntry {
+                            url: entry_url,
+                            title: entry_title,
+                            visits,
+                            last_visit: 0,
+                        },
+                    );
+                    h.truncate(HISTORY_IN_MEMORY);
+                    self.store_then(move |c| records::record_visit(c, &url, &title), |()| None);
+                }
+                BrowserAction::AddBookmark { folder, title, url } => {
+                    self.store_then(
+                        move |c| {
+                            records::add_bookmark(c, &folder, &title, &url)?;
+                            records::bookmarks(c)
+                        },
+                        |list| Some(AppEvent::Bookmarks(list)),
+                    );
+                    self.toasts.info("Bookmark saved");
+                }
+                BrowserAction::UpdateBookmark(b) => {
+                    self.store_then(
+                        move |c| {
+                            records::update_bookmark(c, &b)?;
+                            records::bookmarks(c)
+                        },
+                        |list| Some(AppEvent::Bookmarks(list)),
+                    );
+                }
+                BrowserAction::DeleteBookmark(id) => {
+                    self.store_then(
+                        move |c| {
+                            records::delete_bookmark(c, id)?;
+                            records::bookmarks(c)
+                        },
+                        |list| Some(AppEvent::Bookmarks(list)),
+                    );
+                }
+                BrowserAction::ClearHistory => {
+                    self.browser.history.clear();
+                    self.store_then(|c| records::clear_history(c), |()| None);
+                }
+                BrowserAction::Untrusted { tab, rejection } => {
+                    self.cert_prompt = Some((tab, rejection));
+                }
+                BrowserAction::CharsetChosen { host, charset } => {
+                    match charset {
+                        Some(c) => self.settings.charset_overrides.insert(host, c),
+                        None => self.settings.charset_overrides.remove(&host),
+                    };
+                    self.save_settings();
+                }
+                BrowserAction::OtherPanel { panel, url } => {
+                    self.toasts.warning(format!(
+                        "{url} opens in the {} panel, which is not available yet",
+                        panel.title()
+                    ));
+                }
+                BrowserAction::Error(e) => {
+                    self.toasts.error(e);
+                }
+            }
+        }
+    }
+
+    fn save_settings(&self) {
+        let rows = self.settings.to_rows();
+        self.store_then(
+            move |c| {
+                let tx = c.transaction()?;
+                tx.execute("DELETE FROM settings WHERE key LIKE 'charset.%'", [])?;
+                for (k, v) in &rows {
+                    records::set_setting(&tx, k, v)?;
+                }
+                tx.commit()
+            },
+            |()| None,
+        );
+    }
+
+    /// Writes the open tabs so the next run can reopen them.
+    pub fn save_session(&self) {
+        let urls: Vec<String> = self
+            .browser
+            .tabs
+            .iter()
+            .map(|t| t.current_url.clone())
+            .filter(|u| !u.is_empty())
+            .collect();
+        let json = serde_json::to_string(&urls).unwrap_or_else(|_| "[]".into());
+        self.store_then(
+            move |c| records::set_setting(c, "session.tabs", &json),
+            |()| None,
+        );
+    }
+
+    /// Draws the shell and the active panel.
+    pub fn draw(&mut self, ui: &mut egui::Ui) {
+        let ctx = ui.ctx().clone();
+        egui::Panel::top("shell_top").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.label(RichText::new("Portolan").strong());
+                ui.separator();
+                for panel in [PanelKind::Browser] {
+                    ui.selectable_value(&mut self.panel, panel, panel.title());
+                }
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if ui.button("⚙ Settings").clicked() {
+                        self.settings_draft = Some(self.settings.clone());
+                    }
+                    ui.toggle_value(&mut self.show_log, "Protocol log");
+                    let running = self.activity.running();
+                    let label = if running > 0 {
+                        format!("Activity ({running})")
+                    } else {
+                        "Activity".to_string()
+                    };
+                    ui.toggle_value(&mut self.show_activity, label);
+                });
+            });
+        });
+        egui::Panel::bottom("status_bar").show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.label(self.browser.status());
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    let running = self.activity.running();
+                    if running > 0 {
+                        ui.label(format!("{running} transfer(s) running"));
+                    }
+                });
+            });
+        });
+        if self.show_log {
+            egui::Panel::bottom("protocol_log")
+                .resizable(true)
+                .default_size(200.0)
+                .show(ui, |ui| self.log_ui(ui));
+        }
+        if self.show_activity {
+            egui::Panel::right("activity")
+                .resizable(true)
+                .default_size(300.0)
+                .show(ui, |ui| self.activity.ui(ui));
+        }
+        egui::CentralPanel::default().show(ui, |ui| match self.panel {
+            PanelKind::Browser => self.browser.ui(ui),
+            other => {
+                ui.label(format!("The {} panel is not available yet.", other.title()));
+            }
+        });
+        self.settings_window(&ctx);
+        self.cert_window(&ctx);
+        self.toasts.show(&ctx);
+    }
+
+    fn log_ui(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            ui.heading("Protocol log");
+            if ui.button("Clear").clicked() {
+                self.log.clear();
+            }
+            ui.weak("What each session sent (>) and received (<); passwords are masked.");
+        });
+        let Some(lines) = self.log.try_snapshot() else {
+            ui.spinner();
+            return;
+        };
+        let row_height = ui.text_style_height(&egui::TextStyle::Monospace);
+        egui::ScrollArea::both()
+            .auto_shrink([false, false])
+            .stick_to_bottom(true)
+            .show_rows(ui, row_height, lines.len(), |ui, range| {
+                for line in &lines[range] {
+                    ui.label(
+                        RichText::new(format!("{} {} {}", line.session, line.dir, line.text))
+                            .monospace(),
+                    );
+                }
+            });
+    }
+
+    fn settings_window(&mut self, ctx: &egui::Context) {
+        let Some(mut draft) = self.settings_draft.take() else {
+            return;
+        };
+        let mut open = true;
+        let mut save = false;
+        let mut cancel = false;
+        egui::Window::new("Settings")
+            .open(&mut open)
+            .collapsible(false)
+            .show(ctx, |ui| {
+                egui::Grid::new("settings").num_columns(2).show(ui, |ui| {
+                    ui.label("Theme:");
+                    ui.horizontal(|ui| {
+                        for t in Theme::ALL {
+                            ui.radio_value(&mut draft.theme, t, t.label());
+                        }
+                    });
+                    ui.end_row();
+                    let l = ui.label("Font size:");
+                    ui.add(egui::Slider::new(&mut draft.font_size, 10.0..=28.0).step_by(1.0))
+                        .labelled_by(l.id);
+                    ui.end_row();
+                    let l = ui.label("Download folder:");
+                    let mut dir = draft.download_dir.display().to_string();
+                    if ui
+                        .text_edit_singleline(&mut dir)
+                        .labelled_by(l.id)
+                        .changed()
+                    {
+                        draft.download_dir = PathBuf::from(dir);
+                    }
+                    ui.end_row();
+                    let l = ui.label("Start page:");
+                    ui.text_edit_singleline(&mut draft.start_page)
+                        .labelled_by(l.id);
+                    ui.end_row();
+                });
+                ui.horizontal(|ui| {
+                    if ui.button("Save").clicked() {
+                        save = true;
+                    }
+                    if ui.button("Cancel").clicked() {
+                        cancel = true;
+                    }
+                });
+            });
+        if save {
+            self.settings = draft;
+            self.browser
+                .start_page
+                .clone_from(&self.settings.start_page);
+            super::theme::apply(ctx, &self.settings);
+            self.save_settings();
+        } else if open && !cancel {
+            self.settings_draft = Some(draft);
+        }
+    }
+
+    fn cert_window(&mut self, ctx: &egui::Context) {
+        let Some((tab, rejection)) = &self.cert_prompt else {
+            return;
+        };
+        let Some(choice) = cert_dialog::show(ctx, rejection) else {
+            return;
+        };
+        let tab = *tab;
+        let host = rejection.host.clone();
+        let pin = CertPin {
+            host: host.clone(),
+            fingerprint: rejection.cert.sha256.clone(),
+            subject: rejection.cert.subject.clone(),
+        };
+        self.cert_prompt = None;
+        match choice {
+            TrustChoice::Cancel => {}
+            TrustChoice::Once => {
+                self.services.trust.pin(&pin.host, &pin.fingerprint);
+                self.browser.retry(tab);
+            }
+            TrustChoice::Always => {
+                self.services.trust.pin(&pin.host, &pin.fingerprint);
+                self.store_then(move |c| records::add_pin(c, &pin), |()| None);
+                self.browser.retry(tab);
+            }
+        }
+    }
+
+    /// Waits until the store has written everything queued (tests, shutdown).
+    pub fn flush_store(&self) {
+        let _ = self.store.call(|_| ());
+    }
+}
+
+impl eframe::App for App {
+    fn logic(&mut self, ctx: &egui::Context, _frame: &mut eframe::Frame) {
+        App::logic(self, ctx);
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.draw(ui);
+    }
+
+    fn save(&mut self, _storage: &mut dyn eframe::Storage) {
+        self.save_session();
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        self.save_session();
+        self.flush_store();
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        if let Some(rt) = self.runtime.take() {
+            rt.shutdown_background();
+        }
+    }
+}
+
+/// The window icon: a compass rose drawn in code, so no image decoding at startup.
+pub fn icon() -> egui::IconData {
+    const N: usize = 64;
+    let mut rgba = vec![0u8; N * N * 4];
+    let c = (N as f32 - 1.0) / 2.0;
+    for y in 0..N {
+        for x in 0..N {
+            let (dx, dy) = (x as f32 - c, y as f32 - c);
+            let r = (dx * dx + dy * dy).sqrt();
+            let i = (y * N + x) * 4;
+            let star = dx.abs() * 4.0 + dy.abs() < 28.0 || dy.abs() * 4.0 + dx.abs() < 28.0;
+            let (px, a) = if r > 31.0 {
+                ([0, 0, 0], 0)
+            } else if star {
+                ([0xF2, 0xC1, 0x4E], 255)
+            } else if r > 28.0 {
+                ([0xF2, 0xC1, 0x4E], 255)
+            } else {
+                ([0x1F, 0x4E, 0x79], 255)
+            };
+            rgba[i..i + 3].copy_from_slice(&px);
+            rgba[i + 3] = a;
+        }
+    }
+    egui::IconData {
+        rgba,
+        width: N as u32,
+        height: N as u32,
+    }
+}

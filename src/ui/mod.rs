@@ -1,0 +1,36 @@
+//! The eframe app: the shell and its panels.
+
+pub mod activity;
+pub mod app;
+pub mod cert_dialog;
+pub mod panels;
+pub mod theme;
+pub mod widgets;
+
+use crate::protocol_log::ProtocolLog;
+
+/// Opens the window (at `url` if given) and runs until it is closed.
+pub fn run(url: Option<String>, log: ProtocolLog) -> anyhow::Result<()> {
+    let config = app::AppConfig::from_environment(url, log)?;
+    let options = eframe::NativeOptions {
+        renderer: eframe::Renderer::Glow,
+        viewport: egui::ViewportBuilder::default()
+            .with_title("Portolan")
+            .with_app_id("portolan")
+            .with_inner_size([1100.0, 720.0])
+            .with_min_inner_size([480.0, 320.0])
+            .with_icon(app::icon()),
+        persist_window: true,
+        ..eframe::NativeOptions::default()
+    };
+    eframe::run_native(
+        "Portolan",
+        options,
+        Box::new(move |cc| {
+            egui_extras::install_image_loaders(&cc.egui_ctx);
+            let app = app::App::new(config, &cc.egui_ctx)?;
+            Ok(Box::new(app))
+        }),
+    )
+    .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
+}

@@ -1,0 +1,3 @@
+//! One module per panel. Panels appear here as their issues land.
+
+pub mod browser;

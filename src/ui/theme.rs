@@ -1,0 +1,59 @@
+//! Theme and text sizes, applied from settings when they change (not every frame).
+
+use crate::settings::{Settings, Theme};
+
+/// Applies theme and font size to every style of the context.
+pub fn apply(ctx: &egui::Context, settings: &Settings) {
+    ctx.set_theme(match settings.theme {
+        Theme::System => egui::ThemePreference::System,
+        Theme::Light => egui::ThemePreference::Light,
+        Theme::Dark => egui::ThemePreference::Dark,
+    });
+    let size = settings.font_size;
+    ctx.all_styles_mut(|style| {
+        use egui::{FontFamily, FontId, TextStyle};
+        style.text_styles = [
+            (
+                TextStyle::Heading,
+                FontId::new(size * 1.45, FontFamily::Proportional),
+            ),
+            (TextStyle::Body, FontId::new(size, FontFamily::Proportional)),
+            (
+                TextStyle::Monospace,
+                FontId::new(size, FontFamily::Monospace),
+            ),
+            (
+                TextStyle::Button,
+                FontId::new(size, FontFamily::Proportional),
+            ),
+            (
+                TextStyle::Small,
+                FontId::new(size * 0.78, FontFamily::Proportional),
+            ),
+        ]
+        .into();
+    });
+}
+
+/// The icon shown before a gopher menu item of this type.
+pub fn gopher_icon(item_type: u8) -> &'static str {
+    match item_type {
+        b'0' => "🗋",
+        b'1' => "🗀",
+        b'2' => "☎",
+        b'3' => "⚠",
+        b'4' | b'5' | b'6' | b'9' => "💾",
+        b'7' => "🔍",
+        b'8' | b'T' => "🖧",
+        b'g' | b'I' | b'p' => "🖼",
+        b'h' => "🌐",
+        b'i' => " ",
+        b's' => "🔊",
+        b'd' => "📄",
+        b'+' => "⇄",
+        b';' => "🎞",
+        b'c' => "📅",
+        b'M' => "✉",
+        _ => "?",
+    }
+}
