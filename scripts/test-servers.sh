@@ -77,9 +77,23 @@ write_gopher_content() {
     printf 'GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff\x21\xf9\x04\x01\x00\x00\x00\x00\x2c\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02\x44\x01\x00\x3b' > "$g/files/pixel.gif"
     printf '\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x01\xff\x89\x99=\x1d\x00\x00\x00\x00IEND\xaeB`\x82' > "$g/files/pixel.png"
     head -c 3000000 /dev/urandom > "$g/files/blob.bin"
-    printf 'caf\xe9 cr\xe8me br\xfbl\xe9e\n' > "$g/text/latin1.txt"
-    printf '\xc9\xcd\xcd\xcd\xcd\xbb\r\n\xba ANSI \xba\r\n\xc8\xcd\xcd\xcd\xcd\xbc\r\n' > "$g/text/cp437.txt"
+    # gophernicus re-encodes non-UTF-8 text files to UTF-8, so raw 8-bit samples are served
+    # by CGI scripts, whose output it passes through untouched.
+    mkdir -p "$SRV/raw"
+    printf 'caf\xe9 cr\xe8me br\xfbl\xe9e\n' > "$SRV/raw/latin1.txt"
+    printf '\xc9\xcd\xcd\xcd\xcd\xbb\r\n\xba ANSI \xba\r\n\xc8\xcd\xcd\xcd\xcd\xbc\r\n' > "$SRV/raw/cp437.txt"
+    chmod -R a+rX "$SRV/raw"
+    for name in latin1 cp437; do
+        printf '#!/bin/sh\ncat %s/raw/%s.txt\n' "$SRV" "$name" > "$g/cgi-bin/$name"
+        chmod 755 "$g/cgi-bin/$name"
+    done
     printf 'Gr\xc3\xbc\xc3\x9fe aus UTF-8 \xe2\x98\x83\n' > "$g/text/utf8.txt"
+    {
+        printf 'iText in three charsets\tfake\t(NULL)\t0\n'
+        printf '0UTF-8 text\t/text/utf8.txt\n'
+        printf '0Latin-1 text\t/cgi-bin/latin1\n'
+        printf '0CP437 art\t/cgi-bin/cp437\n'
+    } > "$g/text/gophermap"
     cat > "$g/cgi-bin/search" <<'EOF'
 #!/bin/sh
 # Prints the words of a small list that contain the query.
@@ -176,6 +190,7 @@ http {
         location = /redirect { return 302 /page2.html; }
         location = /loop { return 302 /loop; }
         location = /missing-page { return 404; }
+        location = /latin1.html { charset off; }
     }
 }
 EOF

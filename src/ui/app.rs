@@ -94,7 +94,7 @@ pub struct App {
 }
 
 impl App {
-    pub fn new(config: AppConfig, ctx: &egui::Context) -> anyhow::Result<App> {
+    pub fn new(config: AppConfig) -> anyhow::Result<App> {
         crate::proto::tls::install_crypto_provider();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -124,7 +124,6 @@ impl App {
             .and_then(|(_, v)| serde_json::from_str(v).ok())
             .unwrap_or_default();
         let notifier = Notifier::new();
-        notifier.attach(ctx);
         let (events, rx) = EventSink::new(notifier.clone());
         let services = Services {
             runtime: runtime.handle().clone(),
@@ -182,6 +181,8 @@ impl App {
     pub fn logic(&mut self, ctx: &egui::Context) {
         self.notifier.attach(ctx);
         if !self.style_applied {
+            egui_extras::install_image_loaders(ctx);
+            super::theme::install_fonts(ctx);
             super::theme::apply(ctx, &self.settings);
             self.style_applied = true;
         }

@@ -26,9 +26,8 @@ pub fn run(url: Option<String>, log: ProtocolLog) -> anyhow::Result<()> {
     eframe::run_native(
         "Portolan",
         options,
-        Box::new(move |cc| {
-            egui_extras::install_image_loaders(&cc.egui_ctx);
-            let app = app::App::new(config, &cc.egui_ctx)?;
+        Box::new(move |_cc| {
+            let app = app::App::new(config)?;
             Ok(Box::new(app))
         }),
     )

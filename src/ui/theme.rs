@@ -2,6 +2,18 @@
 
 use crate::settings::{Settings, Theme};
 
+/// Lets proportional text fall back to the monospace font, which has the box-drawing
+/// characters that tables and ANSI art use.
+pub fn install_fonts(ctx: &egui::Context) {
+    let mut fonts = egui::FontDefinitions::default();
+    if let Some(family) = fonts.families.get_mut(&egui::FontFamily::Proportional) {
+        if !family.iter().any(|f| f == "Hack") {
+            family.push("Hack".to_owned());
+        }
+    }
+    ctx.set_fonts(fonts);
+}
+
 /// Applies theme and font size to every style of the context.
 pub fn apply(ctx: &egui::Context, settings: &Settings) {
     ctx.set_theme(match settings.theme {

@@ -275,7 +275,7 @@ async fn load<E: Send + 'static>(
                     Box::new(Page {
                         url: link.to_string(),
                         link: link.clone(),
-                        title: "Search".into(),
+                        title: format!("Search {}", link),
                         content: PageContent::SearchPrompt { link: g.clone() },
                         info: PageInfo::default(),
                         charset: None,

@@ -376,9 +376,17 @@ impl BrowserPanel {
     /// Opens a parsed link in tab `index`, routing it to its panel.
     pub fn open_link(&mut self, index: usize, link: Link, push: bool) {
         if link.panel() != PanelKind::Browser {
+            let url = link.to_string();
+            if let Some(tab) = self.tabs.get_mut(index) {
+                tab.error = Some(format!(
+                    "{url} opens in the {} panel, which is not available yet",
+                    link.panel().title()
+                ));
+                tab.url_text.clone_from(&tab.current_url);
+            }
             self.actions.push(BrowserAction::OtherPanel {
                 panel: link.panel(),
-                url: link.to_string(),
+                url,
             });
             return;
         }

@@ -1,0 +1,149 @@
+//! The command line as a user runs it: output, exit status, and one-line errors.
+
+mod common;
+
+use std::process::Command;
+
+fn portolan() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_portolan"));
+    c.env_remove("RUST_LOG");
+    c
+}
+
+#[test]
+fn ls_json_prints_one_object_per_menu_item() {
+    if !common::server_up("gopher", common::GOPHER) {
+        return;
+    }
+    let out = portolan()
+        .args(["ls", "--json", &format!("gopher://{}/", common::GOPHER)])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .expect("utf8")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    let about = lines
+        .iter()
+        .find(|v| v["display"] == "About this server")
+        .expect("about item");
+    assert_eq!(about["type"], "0");
+    assert_eq!(about["selector"], "/about.txt");
+    assert_eq!(about["host"], "localhost");
+    assert_eq!(about["port"], 7070);
+    assert_eq!(about["url"], "gopher://localhost:7070/0/about.txt");
+    let keys: Vec<&String> = about.as_object().expect("object").keys().collect();
+    assert_eq!(keys, ["type", "display", "selector", "host", "port", "url"]);
+    let info = lines.iter().find(|v| v["type"] == "i").expect("info line");
+    assert!(info.get("url").is_none());
+}
+
+#[test]
+fn get_writes_a_file_identical_to_the_original() {
+    if !common::server_up("gopher", common::GOPHER) {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let target = dir.path().join("blob.bin");
+    let out = portolan()
+        .args(["get", "gopher://[::1]:7070/9/files/blob.bin", "-o"])
+        .arg(&target)
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let original = std::fs::read(common::srv().join("gopher/files/blob.bin")).expect("orig");
+    assert!(std::fs::read(&target).expect("downloaded") == original);
+    assert!(!dir.path().join("blob.bin.part").exists());
+}
+
+#[test]
+fn https_needs_the_cacert_and_works_with_it() {
+    if !common::server_up("https", common::HTTPS) {
+        return;
+    }
+    let url = format!("https://{}/page2.html", common::HTTPS);
+    let out = portolan().args(["get", &url]).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with("error: the certificate of localhost is not trusted"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    let out = portolan()
+        .args(["get", &url, "--cacert"])
+        .arg(common::ca_pem())
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("The second page"));
+}
+
+#[test]
+fn http_errors_and_usage_errors_have_their_exit_codes() {
+    if !common::server_up("http", common::HTTP) {
+        return;
+    }
+    let out = portolan()
+        .args(["get", &format!("http://{}/missing-page", common::HTTP)])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: "));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("404"));
+    let out = portolan().args(["get"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(2));
+    let out = portolan().args(["get", "nonsense"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).starts_with("error: not a URL"));
+}
+
+#[test]
+fn unreachable_server_is_one_line_naming_it() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("port");
+    let out = portolan()
+        .args(["get", &format!("gopher://127.0.0.1:{port}/")])
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.starts_with(&format!("error: cannot connect to 127.0.0.1:{port}")),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("panicked"));
+}
+
+#[test]
+fn ls_lists_the_links_of_a_web_page() {
+    if !common::server_up("http", common::HTTP) {
+        return;
+    }
+    let out = portolan()
+        .args(["ls", "--json", &format!("http://{}/", common::HTTP)])
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("\"url\":\"http://127.0.0.1:8080/page2.html\""),
+        "{text}"
+    );
+}

@@ -1,0 +1,56 @@
+//! Shared by the integration tests: where the real test servers are, and whether they must be.
+//!
+//! Under the README's test command (`scripts/test.sh`) `PORTOLAN_TEST_SERVERS=1` is set and an
+//! unreachable server fails the test. Under a plain `cargo test` the server tests say they are
+//! skipped and return.
+#![allow(dead_code, clippy::print_stderr)]
+
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use portolan::proto::tls::Trust;
+
+pub const GOPHER: &str = "localhost:7070";
+pub const HTTP: &str = "127.0.0.1:8080";
+pub const HTTPS: &str = "localhost:8443";
+
+/// The server tree the scripts wrote.
+pub fn srv() -> PathBuf {
+    PathBuf::from(std::env::var("PORTOLAN_SRV").unwrap_or_else(|_| "/tmp/portolan-srv".into()))
+}
+
+pub fn ca_pem() -> PathBuf {
+    std::env::var("PORTOLAN_TEST_CA").map_or_else(|_| srv().join("tls/ca.pem"), PathBuf::from)
+}
+
+/// True when the server at `addr` answers. Panics when the servers are required and it does not.
+pub fn server_up(what: &str, addr: &str) -> bool {
+    let required = std::env::var("PORTOLAN_TEST_SERVERS").is_ok_and(|v| v == "1");
+    let up = addr
+        .replace("localhost", "127.0.0.1")
+        .parse()
+        .ok()
+        .and_then(|a| TcpStream::connect_timeout(&a, Duration::from_secs(2)).ok())
+        .is_some();
+    if !up {
+        assert!(
+            !required,
+            "the {what} test server at {addr} is not reachable (scripts/test-servers.sh start)"
+        );
+        eprintln!("SKIPPED: the {what} test server at {addr} is not running; run scripts/test.sh");
+    }
+    up
+}
+
+pub fn trust_with_ca() -> Arc<Trust> {
+    portolan::proto::tls::install_crypto_provider();
+    let roots = Trust::load_pem(&ca_pem()).expect("test CA");
+    Trust::new(roots).expect("trust")
+}
+
+pub fn trust_without_ca() -> Arc<Trust> {
+    portolan::proto::tls::install_crypto_provider();
+    Trust::new(Vec::new()).expect("trust")
+}

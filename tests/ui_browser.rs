@@ -1,0 +1,183 @@
+//! The Browser panel driven as a user would, through accessible labels, against the real
+//! gophernicus and nginx servers.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use portolan::protocol_log::ProtocolLog;
+use portolan::ui::app::{App, AppConfig};
+
+struct Fixture {
+    harness: Harness<'static, App>,
+    dir: tempfile::TempDir,
+}
+
+fn start(url: Option<&str>, trust_ca: bool) -> Fixture {
+    let dir = tempfile::tempdir().expect("tmp");
+    let extra_roots = if trust_ca {
+        portolan::proto::tls::Trust::load_pem(&common::ca_pem()).expect("ca")
+    } else {
+        Vec::new()
+    };
+    let config = AppConfig {
+        store_path: dir.path().join("store.sqlite3"),
+        extra_roots,
+        start_url: url.map(str::to_string),
+        log: ProtocolLog::default(),
+        download_dir: Some(dir.path().join("downloads")),
+        restore_session: false,
+    };
+    let app = App::new(config).expect("app");
+    let harness = Harness::builder()
+        .with_size([1100.0, 750.0])
+        .build_ui_state(|ui, app: &mut App| app.frame(ui), app);
+    Fixture { harness, dir }
+}
+
+/// Steps frames until a node whose label contains `text` exists.
+fn wait_for(h: &mut Harness<'static, App>, text: &str) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        h.step();
+        if h.query_all_by_label_contains(text).next().is_some() {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no {text:?} on screen; status: {}",
+            h.state().browser.status()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn type_url(h: &mut Harness<'static, App>, url: &str) {
+    h.get_by_label("URL:").focus();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.step();
+    h.get_by_label("URL:").type_text(url);
+    h.step();
+    h.key_press(egui::Key::Enter);
+    h.step();
+}
+
+#[test]
+fn type_a_gopher_url_see_the_menu_open_a_text_item() {
+    if !common::server_up("gopher", common::GOPHER) {
+        return;
+    }
+    let mut f = start(None, false);
+    wait_for(&mut f.harness, "Portolan");
+    type_url(&mut f.harness, &format!("gopher://{}/", common::GOPHER));
+    wait_for(&mut f.harness, "About this server");
+    f.harness.get_by_label("About this server").click();
+    wait_for(&mut f.harness, "shown byte for byte");
+    assert_eq!(
+        f.harness
+            .state()
+            .browser
+            .active_tab()
+            .map(|t| t.current_url.clone())
+            .as_deref(),
+        Some("gopher://localhost:7070/0/about.txt")
+    );
+    // Back returns to the menu.
+    f.harness.get_by_label("⬅").click();
+    wait_for(&mut f.harness, "Files directory");
+}
+
+#[test]
+fn search_item_asks_for_a_query() {
+    if !common::server_up("gopher", common::GOPHER) {
+        return;
+    }
+    let mut f = start(Some(&format!("gopher://{}/", common::GOPHER)), false);
+    wait_for(&mut f.harness, "Search the word list");
+    f.harness.get_by_label("Search the word list").click();
+    wait_for(&mut f.harness, "Search for:");
+    f.harness.get_by_label("Search for:").type_text("apple");
+    f.harness.step();
+    f.harness
+        .get_by_role_and_label(Role::Button, "Search")
+        .click();
+    wait_for(&mut f.harness, "pineapple");
+}
+
+#[test]
+fn binary_item_downloads_through_the_activity_list() {
+    if !common::server_up("gopher", common::GOPHER) {
+        return;
+    }
+    let mut f = start(Some(&format!("gopher://{}/", common::GOPHER)), false);
+    wait_for(&mut f.harness, "A binary file");
+    f.harness.get_by_label("A binary file").click();
+    wait_for(&mut f.harness, "Done:");
+    let saved = std::fs::read(f.dir.path().join("downloads/blob.bin")).expect("saved file");
+    let original = std::fs::read(common::srv().join("gopher/files/blob.bin")).expect("original");
+    assert!(saved == original, "downloaded bytes differ");
+    assert!(!f.dir.path().join("downloads/blob.bin.part").exists());
+}
+
+#[test]
+fn http_page_renders_and_its_link_navigates() {
+    if !common::server_up("http", common::HTTP) {
+        return;
+    }
+    let mut f = start(None, false);
+    wait_for(&mut f.harness, "Portolan");
+    type_url(&mut f.harness, &format!("http://{}/", common::HTTP));
+    wait_for(&mut f.harness, "Welcome to the test page");
+    f.harness
+        .get_by_role_and_label(Role::Link, "second page")
+        .click();
+    wait_for(&mut f.harness, "The second page");
+    // The redirect is shown in the URL bar.
+    type_url(&mut f.harness, &format!("http://{}/redirect", common::HTTP));
+    wait_for(&mut f.harness, "The second page");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while f
+        .harness
+        .state()
+        .browser
+        .active_tab()
+        .map(|t| t.url_text.clone())
+        != Some("http://127.0.0.1:8080/page2.html".into())
+    {
+        assert!(
+            Instant::now() < deadline,
+            "URL bar does not show the redirect target"
+        );
+        f.harness.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn untrusted_certificate_asks_and_trust_once_loads_the_page() {
+    if !common::server_up("https", common::HTTPS) {
+        return;
+    }
+    let mut f = start(
+        Some(&format!("https://{}/page2.html", common::HTTPS)),
+        false,
+    );
+    wait_for(&mut f.harness, "Untrusted certificate");
+    wait_for(&mut f.harness, "SHA-256");
+    f.harness
+        .get_by_role_and_label(Role::Button, "Trust once")
+        .click();
+    wait_for(&mut f.harness, "The second page");
+}
+
+#[test]
+fn links_for_missing_panels_say_so() {
+    let mut f = start(None, false);
+    wait_for(&mut f.harness, "Portolan");
+    type_url(&mut f.harness, "ftp://example.invalid/pub/");
+    wait_for(&mut f.harness, "not available yet");
+}
