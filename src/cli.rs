@@ -37,7 +37,7 @@ pub struct NetOptions {
     /// Trust this PEM certificate (or CA) for this run, like curl's --cacert. Repeatable.
     #[arg(long, value_name = "PEM")]
     pub cacert: Vec<PathBuf>,
-    /// Log in as NAME; the password comes from PORTOLAN_PASSWORD or a prompt.
+    /// Log in as NAME; the password comes from `PORTOLAN_PASSWORD` or a prompt.
     #[arg(long, value_name = "NAME")]
     pub user: Option<String>,
 }
@@ -107,7 +107,7 @@ fn parse_link(url: &str) -> Result<Link, CliError> {
     Ok(link)
 }
 
-/// Reads the password for `--user`: PORTOLAN_PASSWORD, else one line from stdin.
+/// Reads the password for `--user`: `PORTOLAN_PASSWORD`, else one line from stdin.
 fn password_for(net: &NetOptions) -> Result<Option<(String, String)>, CliError> {
     let Some(user) = &net.user else {
         return Ok(None);

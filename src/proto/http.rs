@@ -70,7 +70,7 @@ impl HttpClient {
             .no_proxy()
             .connect_timeout(limits.connect_timeout)
             .read_timeout(limits.read_timeout)
-            .pool_idle_timeout(Duration::from_secs(60))
+            .pool_idle_timeout(Duration::from_mins(1))
             .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
             .build()
             .map_err(|e| HttpError::Setup(describe(&e)))?;

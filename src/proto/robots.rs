@@ -52,7 +52,7 @@ pub fn rules_for(robots_txt: &str, agent: &str) -> Rules {
                         wildcard.rules.push((allow, value.to_string()));
                     }
                 }
-                if group_agents.iter().any(|a| *a == agent) {
+                if group_agents.contains(&agent) {
                     found_specific = true;
                 }
             }

@@ -30,11 +30,17 @@ pub struct EncryptedFile {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 15)]));
+    }
+    out
 }
 
 fn unhex(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())
@@ -77,8 +83,7 @@ impl EncryptedFile {
         let has_check = store
             .state
             .lock()
-            .map(|s| s.entries.contains_key(CHECK_KEY))
-            .unwrap_or(false);
+            .is_ok_and(|s| s.entries.contains_key(CHECK_KEY));
         if has_check {
             store.get(CHECK_KEY)?;
         } else {

@@ -112,11 +112,10 @@ pub fn open_best(file: &Path, passphrase: Option<&str>) -> Box<dyn SecretStore> 
     if let Some(k) = Keyring::available() {
         return Box::new(k);
     }
-    if let Some(p) = passphrase {
-        if let Ok(f) = EncryptedFile::open(file, p) {
+    if let Some(p) = passphrase
+        && let Ok(f) = EncryptedFile::open(file, p) {
             return Box::new(f);
         }
-    }
     Box::new(SessionOnly::default())
 }
 

@@ -1,4 +1,4 @@
-//! The one SQLite database, owned by one thread that takes jobs over a channel.
+//! The one `SQLite` database, owned by one thread that takes jobs over a channel.
 //!
 //! Nothing else touches the connection, so the UI never blocks on the disk: it sends a job
 //! and gets the answer as an event. The command line and tests may wait for answers.
@@ -41,7 +41,9 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("path", &self.path).finish()
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
     }
 }
 

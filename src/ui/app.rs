@@ -373,7 +373,8 @@ impl App {
             ui.horizontal(|ui| {
                 ui.label(RichText::new("Portolan").strong());
                 ui.separator();
-                for panel in [PanelKind::Browser] {
+                {
+                    let panel = PanelKind::Browser;
                     ui.selectable_value(&mut self.panel, panel, panel.title());
                 }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
@@ -585,9 +586,7 @@ pub fn icon() -> egui::IconData {
             let star = dx.abs() * 4.0 + dy.abs() < 28.0 || dy.abs() * 4.0 + dx.abs() < 28.0;
             let (px, a) = if r > 31.0 {
                 ([0, 0, 0], 0)
-            } else if star {
-                ([0xF2, 0xC1, 0x4E], 255)
-            } else if r > 28.0 {
+            } else if star || r > 28.0 {
                 ([0xF2, 0xC1, 0x4E], 255)
             } else {
                 ([0x1F, 0x4E, 0x79], 255)

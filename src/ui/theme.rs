@@ -6,11 +6,10 @@ use crate::settings::{Settings, Theme};
 /// characters that tables and ANSI art use.
 pub fn install_fonts(ctx: &egui::Context) {
     let mut fonts = egui::FontDefinitions::default();
-    if let Some(family) = fonts.families.get_mut(&egui::FontFamily::Proportional) {
-        if !family.iter().any(|f| f == "Hack") {
+    if let Some(family) = fonts.families.get_mut(&egui::FontFamily::Proportional)
+        && !family.iter().any(|f| f == "Hack") {
             family.push("Hack".to_owned());
         }
-    }
     ctx.set_fonts(fonts);
 }
 

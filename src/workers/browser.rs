@@ -275,7 +275,7 @@ async fn load<E: Send + 'static>(
                     Box::new(Page {
                         url: link.to_string(),
                         link: link.clone(),
-                        title: format!("Search {}", link),
+                        title: format!("Search {link}"),
                         content: PageContent::SearchPrompt { link: g.clone() },
                         info: PageInfo::default(),
                         charset: None,
@@ -434,9 +434,7 @@ fn rerender(cached: Cached, columns: usize, charset: Option<Charset>) -> Page {
                         .collect();
                     page.title = rows
                         .iter()
-                        .find(|r| !r.display.trim().is_empty())
-                        .map(|r| r.display.trim().to_string())
-                        .unwrap_or_else(|| url.clone());
+                        .find(|r| !r.display.trim().is_empty()).map_or_else(|| url.clone(), |r| r.display.trim().to_string());
                     page.content = PageContent::Menu {
                         rows: Arc::new(rows),
                         terminated: menu.terminated,
@@ -454,7 +452,7 @@ fn rerender(cached: Cached, columns: usize, charset: Option<Charset>) -> Page {
                     let text = http::decode_text(&raw, http::sniff_meta_charset(&raw).as_deref());
                     let base = Url::parse(&url).unwrap_or_else(|_| fallback_base());
                     let doc = Document::from_html(&text, &base, columns);
-                    page.title = doc.title.clone();
+                    page.title.clone_from(&doc.title);
                     page.content = PageContent::Document(Arc::new(doc));
                 }
                 _ => {

@@ -159,7 +159,7 @@ mod tests {
 
     #[test]
     fn throttle_lets_first_through_then_waits() {
-        let mut t = Throttle::new(Duration::from_secs(3600));
+        let mut t = Throttle::new(Duration::from_hours(1));
         assert!(t.ready());
         assert!(!t.ready());
         let mut t = Throttle::new(Duration::ZERO);

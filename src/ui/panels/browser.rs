@@ -390,15 +390,14 @@ impl BrowserPanel {
             });
             return;
         }
-        if let Link::Gopher(g) = &link {
-            if gopher::class_of(g.item_type) == ItemClass::Binary {
+        if let Link::Gopher(g) = &link
+            && gopher::class_of(g.item_type) == ItemClass::Binary {
                 self.actions.push(BrowserAction::Download {
                     link: link.clone(),
                     name: None,
                 });
                 return;
             }
-        }
         let req = self.next_req;
         self.next_req += 1;
         let charset = self.charset_for(&link);
@@ -838,15 +837,12 @@ impl BrowserPanel {
             link: Link::Http(u),
             ..
         }) = self.active_tab().and_then(|t| t.page.as_ref())
-        {
-            if !self.robots.contains_key(u.as_str()) {
-                if let Some(tab) = self.active_tab() {
+            && !self.robots.contains_key(u.as_str())
+                && let Some(tab) = self.active_tab() {
                     let _ = tab
                         .worker
                         .send(BrowserCommand::CheckRobots { url: u.clone() });
                 }
-            }
-        }
     }
 
     fn find_bar(&mut self, ui: &mut egui::Ui) {
@@ -1172,7 +1168,7 @@ impl BrowserPanel {
                                     folder,
                                     title: draft.title.clone(),
                                     url: draft.url.clone(),
-                                }))
+                                }));
                             }
                             None => self.actions.push(BrowserAction::AddBookmark {
                                 folder,
@@ -1182,12 +1178,11 @@ impl BrowserPanel {
                         }
                         close = true;
                     }
-                    if let Some(id) = draft.id {
-                        if ui.button("Delete").clicked() {
+                    if let Some(id) = draft.id
+                        && ui.button("Delete").clicked() {
                             self.actions.push(BrowserAction::DeleteBookmark(id));
                             close = true;
                         }
-                    }
                     if ui.button("Cancel").clicked() {
                         close = true;
                     }
