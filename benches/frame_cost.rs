@@ -1,1 +1,136 @@
-fn main() {}
+//! Frame cost of the Browser panel showing a 100,000-item gopher menu and a 100,000-line
+//! text, measured headlessly: egui CPU per frame (layout + tessellation), static and while
+//! scrolling. Prints numbers; asserts nothing. Run with `cargo bench --bench frame_cost`.
+#![allow(clippy::print_stdout)]
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use portolan::document::Document;
+use portolan::link::Link;
+use portolan::protocol_log::ProtocolLog;
+use portolan::ui::app::{App, AppConfig};
+use portolan::workers::browser::{MenuRow, Page, PageContent, PageInfo};
+
+const ROWS: usize = 100_000;
+const FRAMES: usize = 200;
+
+fn menu_page() -> Page {
+    let rows: Vec<MenuRow> = (0..ROWS)
+        .map(|i| {
+            let url = format!("gopher://localhost:7070/0/item{i}.txt");
+            MenuRow {
+                item_type: if i % 10 == 0 { b'i' } else { b'0' },
+                display: format!("Item number {i} with a reasonably long description"),
+                link: Link::parse(&url).ok(),
+                url: Some(url),
+                problem: None,
+            }
+        })
+        .collect();
+    let link = Link::parse("gopher://localhost:7070/1/big").expect("url");
+    Page {
+        url: link.to_string(),
+        link,
+        title: "Big menu".into(),
+        content: PageContent::Menu {
+            rows: Arc::new(rows),
+            terminated: true,
+            problems: 0,
+        },
+        info: PageInfo::default(),
+        charset: None,
+    }
+}
+
+fn text_page() -> Page {
+    let text: String = (0..ROWS)
+        .map(|i| format!("line {i}: the quick brown fox jumps over the lazy dog\n"))
+        .collect();
+    let link = Link::parse("gopher://localhost:7070/0/big.txt").expect("url");
+    Page {
+        url: link.to_string(),
+        link,
+        title: "Big text".into(),
+        content: PageContent::Document(Arc::new(Document::from_text(&text))),
+        info: PageInfo::default(),
+        charset: None,
+    }
+}
+
+fn input(scroll: f32) -> egui::RawInput {
+    let mut raw = egui::RawInput {
+        screen_rect: Some(egui::Rect::from_min_size(
+            egui::Pos2::ZERO,
+            egui::vec2(1000.0, 700.0),
+        )),
+        ..egui::RawInput::default()
+    };
+    if scroll != 0.0 {
+        raw.events
+            .push(egui::Event::PointerMoved(egui::pos2(500.0, 400.0)));
+        raw.events.push(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Point,
+            delta: egui::vec2(0.0, scroll),
+            modifiers: egui::Modifiers::NONE,
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Wheel,
+        });
+    }
+    raw
+}
+
+fn measure(app: &mut App, ctx: &egui::Context, scroll: f32) -> (f64, f64) {
+    let mut times = Vec::with_capacity(FRAMES);
+    for i in 0..FRAMES {
+        // Scroll down, and back up now and then so the view never reaches the end.
+        let delta = if scroll == 0.0 {
+            0.0
+        } else if i % 50 < 40 {
+            -scroll
+        } else {
+            scroll * 4.0
+        };
+        let start = Instant::now();
+        let output = ctx.run_ui(input(delta), |ui| app.frame(ui));
+        let ppp = output.pixels_per_point;
+        let shapes = output.shapes.clone();
+        output.drop_without_applying_deltas();
+        let _ = ctx.tessellate(shapes, ppp);
+        times.push(start.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(f64::total_cmp);
+    let median = times[times.len() / 2];
+    let p95 = times[times.len() * 95 / 100];
+    (median, p95)
+}
+
+fn main() {
+    let dir = std::env::temp_dir().join(format!("portolan-bench-{}", std::process::id()));
+    let config = AppConfig {
+        store_path: dir.join("store.sqlite3"),
+        extra_roots: Vec::new(),
+        start_url: None,
+        log: ProtocolLog::default(),
+        download_dir: Some(dir.join("downloads")),
+        restore_session: false,
+        startup_probe: None,
+    };
+    let mut app = App::new(config).expect("app");
+    let ctx = egui::Context::default();
+    for (name, page) in [
+        ("100,000-item gopher menu", menu_page()),
+        ("100,000-line text", text_page()),
+    ] {
+        app.browser.show_page(page);
+        for _ in 0..5 {
+            let _ = ctx.run_ui(input(0.0), |ui| app.frame(ui));
+        }
+        let (s_med, s_p95) = measure(&mut app, &ctx, 0.0);
+        let (m_med, m_p95) = measure(&mut app, &ctx, 40.0);
+        println!(
+            "{name}: static {s_med:.3} ms/frame (p95 {s_p95:.3}); scrolling {m_med:.3} ms/frame (p95 {m_p95:.3})"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

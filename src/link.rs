@@ -662,11 +662,13 @@ fn parse_gopher_path(server: Server, path: &str) -> GopherLink {
     let mut search = parts
         .next()
         .map(|s| String::from_utf8_lossy(s).into_owned());
-    if search.is_none() && item_type == b'7'
-        && let Some((sel, query)) = tail.split_once('?') {
-            selector = percent_decode_str(sel).collect();
-            search = Some(decode_lossy(query));
-        }
+    if search.is_none()
+        && item_type == b'7'
+        && let Some((sel, query)) = tail.split_once('?')
+    {
+        selector = percent_decode_str(sel).collect();
+        search = Some(decode_lossy(query));
+    }
     selector.retain(|b| *b != b'\r' && *b != b'\n');
     GopherLink {
         server,

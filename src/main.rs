@@ -9,6 +9,7 @@ use portolan::cli::{self, Args};
 use portolan::protocol_log::ProtocolLog;
 
 fn main() -> std::process::ExitCode {
+    let started = std::time::Instant::now();
     portolan::proto::tls::install_crypto_provider();
     let args = Args::parse();
     let log = ProtocolLog::default();
@@ -31,7 +32,7 @@ fn main() -> std::process::ExitCode {
                 std::process::ExitCode::from(1)
             }
         },
-        None => match portolan::ui::run(args.url, log) {
+        None => match portolan::ui::run(args.url, log, started) {
             Ok(()) => std::process::ExitCode::SUCCESS,
             Err(e) => {
                 report(&e.to_string());

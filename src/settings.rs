@@ -73,17 +73,19 @@ impl Settings {
                 }
                 "font_size" => {
                     if let Ok(f) = v.parse::<f32>()
-                        && (8.0..=40.0).contains(&f) {
-                            s.font_size = f;
-                        }
+                        && (8.0..=40.0).contains(&f)
+                    {
+                        s.font_size = f;
+                    }
                 }
                 "download_dir" if !v.is_empty() => s.download_dir = PathBuf::from(v),
                 "start_page" if !v.is_empty() => s.start_page.clone_from(v),
                 _ => {
                     if let Some(host) = k.strip_prefix(CHARSET_PREFIX)
-                        && let Some(c) = Charset::from_label(v) {
-                            s.charset_overrides.insert(host.to_string(), c);
-                        }
+                        && let Some(c) = Charset::from_label(v)
+                    {
+                        s.charset_overrides.insert(host.to_string(), c);
+                    }
                 }
             }
         }

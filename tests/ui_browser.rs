@@ -30,6 +30,7 @@ fn start(url: Option<&str>, trust_ca: bool) -> Fixture {
         log: ProtocolLog::default(),
         download_dir: Some(dir.path().join("downloads")),
         restore_session: false,
+        startup_probe: None,
     };
     let app = App::new(config).expect("app");
     let harness = Harness::builder()

@@ -194,9 +194,10 @@ impl Trust {
     /// Forgets a pin.
     pub fn unpin(&self, host: &str, sha256: &str) {
         if let Ok(mut pins) = self.verifier.pins.write()
-            && let Some(set) = pins.get_mut(&host.to_ascii_lowercase()) {
-                set.remove(sha256);
-            }
+            && let Some(set) = pins.get_mut(&host.to_ascii_lowercase())
+        {
+            set.remove(sha256);
+        }
     }
 
     /// The refusal that made the last connection to `host` fail, if any.

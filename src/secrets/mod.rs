@@ -113,9 +113,10 @@ pub fn open_best(file: &Path, passphrase: Option<&str>) -> Box<dyn SecretStore> 
         return Box::new(k);
     }
     if let Some(p) = passphrase
-        && let Ok(f) = EncryptedFile::open(file, p) {
-            return Box::new(f);
-        }
+        && let Ok(f) = EncryptedFile::open(file, p)
+    {
+        return Box::new(f);
+    }
     Box::new(SessionOnly::default())
 }
 

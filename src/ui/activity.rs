@@ -195,10 +195,11 @@ pub fn progress_text(done: u64, total: Option<u64>, bytes_per_sec: f64) -> Strin
     if bytes_per_sec > 0.0 {
         s.push_str(&format!(" · {}/s", human_bytes(bytes_per_sec as u64)));
         if let Some(t) = total
-            && t > done {
-                let left = (t - done) as f64 / bytes_per_sec;
-                s.push_str(&format!(" · {} s left", left.ceil() as u64));
-            }
+            && t > done
+        {
+            let left = (t - done) as f64 / bytes_per_sec;
+            s.push_str(&format!(" · {} s left", left.ceil() as u64));
+        }
     }
     s
 }

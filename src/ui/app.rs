@@ -44,6 +44,9 @@ pub struct AppConfig {
     pub download_dir: Option<PathBuf>,
     /// Reopen the tabs of the last run.
     pub restore_session: bool,
+    /// When set (`PORTOLAN_STARTUP_PROBE=1`), the first frame prints the time since this
+    /// instant and closes the window: the startup benchmark uses it.
+    pub startup_probe: Option<std::time::Instant>,
 }
 
 impl AppConfig {
@@ -64,6 +67,7 @@ impl AppConfig {
         Ok(AppConfig {
             store_path,
             extra_roots,
+            startup_probe: None,
             restore_session: start_url.is_none(),
             start_url,
             log,
@@ -91,6 +95,7 @@ pub struct App {
     toasts: egui_notify::Toasts,
     cert_prompt: Option<(TabId, Box<CertRejection>)>,
     style_applied: bool,
+    startup_probe: Option<std::time::Instant>,
 }
 
 impl App {
@@ -168,6 +173,7 @@ impl App {
             toasts: egui_notify::Toasts::default(),
             cert_prompt: None,
             style_applied: false,
+            startup_probe: config.startup_probe,
         })
     }
 
@@ -424,6 +430,10 @@ impl App {
         self.settings_window(&ctx);
         self.cert_window(&ctx);
         self.toasts.show(&ctx);
+        if let Some(started) = self.startup_probe.take() {
+            report_startup(started.elapsed());
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
     }
 
     fn log_ui(&mut self, ui: &mut egui::Ui) {
@@ -571,6 +581,11 @@ impl Drop for App {
             rt.shutdown_background();
         }
     }
+}
+
+#[allow(clippy::print_stdout)]
+fn report_startup(elapsed: std::time::Duration) {
+    println!("first frame after {:.1} ms", elapsed.as_secs_f64() * 1000.0);
 }
 
 /// The window icon: a compass rose drawn in code, so no image decoding at startup.

@@ -10,8 +10,15 @@ pub mod widgets;
 use crate::protocol_log::ProtocolLog;
 
 /// Opens the window (at `url` if given) and runs until it is closed.
-pub fn run(url: Option<String>, log: ProtocolLog) -> anyhow::Result<()> {
-    let config = app::AppConfig::from_environment(url, log)?;
+pub fn run(
+    url: Option<String>,
+    log: ProtocolLog,
+    started: std::time::Instant,
+) -> anyhow::Result<()> {
+    let mut config = app::AppConfig::from_environment(url, log)?;
+    if std::env::var("PORTOLAN_STARTUP_PROBE").is_ok_and(|v| v == "1") {
+        config.startup_probe = Some(started);
+    }
     let options = eframe::NativeOptions {
         renderer: eframe::Renderer::Glow,
         viewport: egui::ViewportBuilder::default()

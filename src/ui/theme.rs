@@ -7,9 +7,10 @@ use crate::settings::{Settings, Theme};
 pub fn install_fonts(ctx: &egui::Context) {
     let mut fonts = egui::FontDefinitions::default();
     if let Some(family) = fonts.families.get_mut(&egui::FontFamily::Proportional)
-        && !family.iter().any(|f| f == "Hack") {
-            family.push("Hack".to_owned());
-        }
+        && !family.iter().any(|f| f == "Hack")
+    {
+        family.push("Hack".to_owned());
+    }
     ctx.set_fonts(fonts);
 }
 

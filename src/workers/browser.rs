@@ -434,7 +434,8 @@ fn rerender(cached: Cached, columns: usize, charset: Option<Charset>) -> Page {
                         .collect();
                     page.title = rows
                         .iter()
-                        .find(|r| !r.display.trim().is_empty()).map_or_else(|| url.clone(), |r| r.display.trim().to_string());
+                        .find(|r| !r.display.trim().is_empty())
+                        .map_or_else(|| url.clone(), |r| r.display.trim().to_string());
                     page.content = PageContent::Menu {
                         rows: Arc::new(rows),
                         terminated: menu.terminated,

@@ -391,13 +391,14 @@ impl BrowserPanel {
             return;
         }
         if let Link::Gopher(g) = &link
-            && gopher::class_of(g.item_type) == ItemClass::Binary {
-                self.actions.push(BrowserAction::Download {
-                    link: link.clone(),
-                    name: None,
-                });
-                return;
-            }
+            && gopher::class_of(g.item_type) == ItemClass::Binary
+        {
+            self.actions.push(BrowserAction::Download {
+                link: link.clone(),
+                name: None,
+            });
+            return;
+        }
         let req = self.next_req;
         self.next_req += 1;
         let charset = self.charset_for(&link);
@@ -838,11 +839,12 @@ impl BrowserPanel {
             ..
         }) = self.active_tab().and_then(|t| t.page.as_ref())
             && !self.robots.contains_key(u.as_str())
-                && let Some(tab) = self.active_tab() {
-                    let _ = tab
-                        .worker
-                        .send(BrowserCommand::CheckRobots { url: u.clone() });
-                }
+            && let Some(tab) = self.active_tab()
+        {
+            let _ = tab
+                .worker
+                .send(BrowserCommand::CheckRobots { url: u.clone() });
+        }
     }
 
     fn find_bar(&mut self, ui: &mut egui::Ui) {
@@ -1179,10 +1181,11 @@ impl BrowserPanel {
                         close = true;
                     }
                     if let Some(id) = draft.id
-                        && ui.button("Delete").clicked() {
-                            self.actions.push(BrowserAction::DeleteBookmark(id));
-                            close = true;
-                        }
+                        && ui.button("Delete").clicked()
+                    {
+                        self.actions.push(BrowserAction::DeleteBookmark(id));
+                        close = true;
+                    }
                     if ui.button("Cancel").clicked() {
                         close = true;
                     }

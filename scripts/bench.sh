@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Performance figures, printed (nothing here asserts a time):
+#   1. `portolan get` of a 1 GiB file over HTTP from nginx against `curl -o`, same run
+#   2. frame cost of the Browser panel with a 100,000-item menu (headless, cargo bench)
+#   3. startup: launch to first frame, under Xvfb
+#   4. idle CPU of the window with one page loaded, under Xvfb
+# Usage: scripts/bench.sh [runs]   (default 3 runs per download measurement)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUNS="${1:-3}"
+SRV="${PORTOLAN_SRV:-/tmp/portolan-srv}"
+BIN=target/release/portolan
+OUT="$(mktemp -d)"
+trap 'rm -rf "$OUT"' EXIT
+
+scripts/test-servers.sh install >/dev/null
+scripts/test-servers.sh start >/dev/null 2>&1
+cargo build --release --quiet
+
+BIG="$SRV/www/big.bin"
+if [ ! -s "$BIG" ] || [ "$(stat -c %s "$BIG")" != 1073741824 ]; then
+    echo "making a 1 GiB test file (random data)"
+    head -c 1073741824 /dev/urandom > "$BIG"
+    chmod a+r "$BIG"
+fi
+cat "$BIG" > /dev/null # into the page cache, as the baselines assume
+
+median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+calc() { awk "BEGIN { print $1 }"; }
+timed() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N); calc "$e - $s"; }
+
+echo "== 1. 1 GiB over HTTP from nginx (loopback), $RUNS runs each, alternating"
+URL="http://127.0.0.1:8080/big.bin"
+: > "$OUT/p"; : > "$OUT/c"
+for _ in $(seq "$RUNS"); do
+    timed "$BIN" get "$URL" -o "$OUT/p.bin" >> "$OUT/p"; rm -f "$OUT/p.bin"
+    timed curl -s -o "$OUT/c.bin" "$URL" >> "$OUT/c"; rm -f "$OUT/c.bin"
+done
+P=$(median < "$OUT/p"); C=$(median < "$OUT/c")
+printf 'portolan get: %.2f s (%.0f MB/s)\ncurl -o:      %.2f s (%.0f MB/s)\nratio portolan/curl: %.2f\n' \
+    "$P" "$(calc "1073.741824 / $P")" "$C" "$(calc "1073.741824 / $C")" "$(calc "$P / $C")"
+
+echo "== 2. frame cost (headless, release)"
+cargo bench --quiet --bench frame_cost 2>/dev/null | grep -E "ms/frame"
+
+echo "== 3 and 4 need a display: Xvfb"
+if ! command -v Xvfb >/dev/null; then
+    echo "Xvfb not installed (apt-get install xvfb): skipped"
+    exit 0
+fi
+Xvfb :97 -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+XVFB=$!
+trap 'kill $XVFB 2>/dev/null; rm -rf "$OUT"' EXIT
+export DISPLAY=:97 XDG_RUNTIME_DIR="$OUT/xdg" XDG_DATA_HOME="$OUT/data" XDG_CONFIG_HOME="$OUT/config"
+mkdir -p "$XDG_RUNTIME_DIR" && chmod 700 "$XDG_RUNTIME_DIR"
+sleep 1
+echo "== 3. startup, launch to first frame (warm, 5 runs)"
+"$BIN" --version >/dev/null
+for _ in 1 2 3 4 5; do
+    PORTOLAN_STARTUP_PROBE=1 "$BIN" 2>/dev/null | sed -n 's/first frame after \([0-9.]*\) ms/\1/p'
+done | median | xargs printf 'median %s ms\n'
+
+echo "== 4. idle CPU with a gopher menu loaded (10 s)"
+"$BIN" gopher://localhost:7070/ >/dev/null 2>&1 &
+APP=$!
+sleep 5
+ticks() { awk '{print $14 + $15}' "/proc/$APP/stat"; }
+T0=$(ticks); sleep 10; T1=$(ticks)
+kill "$APP" 2>/dev/null || true
+HZ=$(getconf CLK_TCK)
+printf 'CPU used while idle: %d ticks in 10 s (%.2f %% of one core)\n' "$((T1 - T0))" "$(calc "($T1 - $T0) * 100 / ($HZ * 10)")"
