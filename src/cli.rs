@@ -75,8 +75,8 @@ fn err(e: impl std::fmt::Display) -> CliError {
 
 /// Runs a subcommand; the caller prints the error and sets the exit status.
 pub fn run(command: Command) -> Result<(), CliError> {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+    // One thread: a single transfer gains nothing from more, and cross-thread wake-ups cost.
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
         .map_err(|e| CliError(format!("cannot start the runtime: {e}")))?;
