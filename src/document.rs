@@ -155,19 +155,52 @@ impl Document {
     }
 }
 
-/// html2text writes headings as `# Title` and quotes as `> text`: style those lines.
+/// html2text writes headings as `# Title` and quotes as `> text`: style those lines. Tables
+/// come as text columns drawn with box-drawing characters: those lines are set in monospace
+/// so the columns line up.
 fn mark_block_style(line: &mut DocLine) {
     let text = line.text();
+    if text.chars().any(|c| ('\u{2500}'..='\u{257F}').contains(&c)) {
+        for s in &mut line.spans {
+            s.style.preformat = true;
+        }
+    }
     let hashes = text.chars().take_while(|c| *c == '#').count();
     if (1..=6).contains(&hashes) && text[hashes..].starts_with(' ') {
         for s in &mut line.spans {
             s.style.heading = u8::try_from(hashes).unwrap_or(1);
+        }
+        // The style shows it is a heading; the `# ` marker would only be noise.
+        strip_prefix_chars(line, hashes + 1);
+    } else if text.starts_with("* ") {
+        if let Some(first) = line.spans.first_mut() {
+            if let Some(tail) = first.text.strip_prefix("* ") {
+                first.text = format!("• {tail}");
+            }
         }
     } else if text.starts_with("> ") || text == ">" {
         for s in &mut line.spans {
             s.style.quote = true;
         }
     }
+}
+
+/// Removes the first `n` characters of a line, across spans.
+fn strip_prefix_chars(line: &mut DocLine, mut n: usize) {
+    for span in &mut line.spans {
+        if n == 0 {
+            break;
+        }
+        let count = span.text.chars().count();
+        if count <= n {
+            n -= count;
+            span.text.clear();
+        } else {
+            span.text = span.text.chars().skip(n).collect();
+            n = 0;
+        }
+    }
+    line.spans.retain(|s| !s.text.is_empty());
 }
 
 fn resolve(base: &Url, href: &str) -> Option<String> {
@@ -254,11 +287,8 @@ mod tests {
                 .iter()
                 .any(|s| s.text.contains("pre  formatted") && s.style.preformat)
         );
-        assert!(
-            doc.lines
-                .iter()
-                .any(|l| l.text().contains("one") && l.text().starts_with('*'))
-        );
+        assert!(doc.lines.iter().any(|l| l.text() == "• one"), "{all}");
+        assert_eq!(heading.text(), "Heading");
         assert!(
             doc.lines
                 .iter()
@@ -275,6 +305,15 @@ mod tests {
                 .any(|s| s.image.as_deref() == Some("http://127.0.0.1:8080/p.png"))
         );
         assert!(all.contains('A') && all.contains('B'));
+        let table_line = doc
+            .lines
+            .iter()
+            .find(|l| l.text().contains('A') && l.text().contains('B'))
+            .expect("table row");
+        assert!(
+            table_line.spans.iter().all(|s| s.style.preformat),
+            "tables are monospace"
+        );
     }
 
     #[test]

@@ -170,7 +170,9 @@ impl App {
             show_activity: false,
             log: config.log,
             show_log: false,
-            toasts: egui_notify::Toasts::default(),
+            toasts: egui_notify::Toasts::default()
+                .with_anchor(egui_notify::Anchor::BottomRight)
+                .with_margin(egui::vec2(8.0, 32.0)),
             cert_prompt: None,
             style_applied: false,
             startup_probe: config.startup_probe,
@@ -201,21 +203,8 @@ impl App {
     fn apply(&mut self, event: AppEvent) {
         match event {
             AppEvent::Browser(tab, event) => {
-                if let BrowserEvent::Failed {
-                    error,
-                    untrusted: None,
-                    req,
-                    ..
-                } = &event
-                {
-                    let current =
-                        self.browser.tabs.iter().any(|t| {
-                            t.id == tab && t.is_loading() && t.current_url.len() < usize::MAX
-                        });
-                    if current && *req > 0 {
-                        self.toasts.error(error.clone());
-                    }
-                }
+                // A failed page load is shown in its tab, where the user looks; toasts are for
+                // errors that have no other place (downloads, saving, other panels).
                 self.browser.apply(tab, event);
             }
             AppEvent::Job(event) => match self.activity.apply(event) {

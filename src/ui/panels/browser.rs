@@ -56,6 +56,19 @@ pub enum BrowserAction {
     Error(String),
 }
 
+/// Well-known gopher servers offered on the start page to a new user.
+const PLACES: [(&str, &str); 3] = [
+    (
+        "Floodgap: news, search (Veronica-2) and a directory",
+        "gopher://gopher.floodgap.com/",
+    ),
+    (
+        "Gopherpedia: Wikipedia over gopher",
+        "gopher://gopherpedia.com/",
+    ),
+    ("Bitreich: a gopher community", "gopher://bitreich.org/"),
+];
+
 /// Built-in pages.
 const START: &str = "about:start";
 const BOOKMARKS: &str = "about:bookmarks";
@@ -328,11 +341,11 @@ impl BrowserPanel {
                         rejection,
                     });
                 }
+                // Like a browser: the failed address stays in the URL bar to be fixed or
+                // retried, and Back returns to the page before.
                 tab.error = Some(error);
+                tab.page = None;
                 tab.url_text.clone_from(&tab.current_url);
-                if tab.page.is_none() {
-                    tab.url_text = tab.back.last().cloned().unwrap_or_default();
-                }
             }
             BrowserEvent::Robots { url, verdict } => {
                 self.robots.insert(url, verdict);
@@ -1122,6 +1135,11 @@ impl BrowserPanel {
                     }
                 });
                 ui.add_space(8.0);
+                ui.label(RichText::new("Places to start in Gopherspace").strong());
+                for (title, target) in PLACES {
+                    open(ui, title, target);
+                }
+                ui.add_space(8.0);
                 ui.horizontal(|ui| {
                     if ui.link("All bookmarks").clicked() {
                         self.pending_builtin(BOOKMARKS);
@@ -1282,7 +1300,12 @@ pub fn normalize_input(input: &str) -> String {
     {
         return input.to_string();
     }
-    if input.starts_with("gopher.") || input.contains(":70/") || input.ends_with(":70") {
+    let port = input
+        .split('/')
+        .next()
+        .and_then(|host| host.rsplit_once(':'))
+        .map(|(_, p)| p);
+    if input.starts_with("gopher.") || matches!(port, Some("70" | "7070")) {
         format!("gopher://{input}")
     } else {
         format!("http://{input}")
@@ -1353,6 +1376,11 @@ mod tests {
             "gopher://gopher.floodgap.com"
         );
         assert_eq!(normalize_input("example.org"), "http://example.org");
+        assert_eq!(
+            normalize_input("localhost:7070/1/files"),
+            "gopher://localhost:7070/1/files"
+        );
+        assert_eq!(normalize_input("localhost:8080"), "http://localhost:8080");
         assert_eq!(normalize_input(" gopher://h/ "), "gopher://h/");
         assert_eq!(normalize_input("about:history"), "about:history");
     }

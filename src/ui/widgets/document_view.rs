@@ -1,7 +1,7 @@
 //! A document (HTML or text) as a virtualized list of lines.
 
 use egui::text::LayoutJob;
-use egui::{Color32, FontId, ScrollArea, TextFormat};
+use egui::{FontId, ScrollArea, TextFormat};
 
 use super::LinkClick;
 use crate::document::{DocLine, Document, Span};
@@ -106,13 +106,26 @@ fn show_line(
 }
 
 fn append(ui: &egui::Ui, job: &mut LayoutJob, span: &Span, monospace: bool, highlighted: bool) {
-    let visuals = ui.visuals();
-    let body = ui.text_style_height(&egui::TextStyle::Body);
+    job.append(
+        &span.text,
+        0.0,
+        span_format(ui.style(), span, monospace, highlighted),
+    );
+}
+
+/// How a span looks: the mapping from document styles to egui text formats.
+pub fn span_format(
+    style: &egui::Style,
+    span: &Span,
+    monospace: bool,
+    highlighted: bool,
+) -> TextFormat {
+    let visuals = &style.visuals;
     let mono = monospace || span.style.code || span.style.preformat;
     let font_id = if mono {
-        egui::TextStyle::Monospace.resolve(ui.style())
+        egui::TextStyle::Monospace.resolve(style)
     } else {
-        FontId::proportional(body)
+        FontId::proportional(egui::TextStyle::Body.resolve(style).size)
     };
     let mut color = if span.style.heading > 0 || span.style.strong {
         visuals.strong_text_color()
@@ -141,12 +154,111 @@ fn append(ui: &egui::Ui, job: &mut LayoutJob, span: &Span, monospace: bool, high
     if highlighted {
         format.background = visuals.selection.bg_fill;
     }
-    if span.link.is_some() {
+    if span.link.is_some() || span.image.is_some() {
         format.color = visuals.hyperlink_color;
         format.underline = egui::Stroke::new(1.0, visuals.hyperlink_color);
     }
-    if span.style.strong && format.color == Color32::PLACEHOLDER {
-        format.color = visuals.strong_text_color();
+    format
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::document::SpanStyle;
+
+    fn span(style: SpanStyle, link: Option<&str>) -> Span {
+        Span {
+            text: "x".into(),
+            style,
+            link: link.map(str::to_string),
+            image: None,
+        }
     }
-    job.append(&span.text, 0.0, format);
+
+    #[test]
+    fn styles_map_to_text_formats() {
+        let style = egui::Style::default();
+        let v = &style.visuals;
+        let plain = span_format(&style, &span(SpanStyle::default(), None), false, false);
+        assert_eq!(plain.color, v.text_color());
+        assert_eq!(plain.font_id.family, egui::FontFamily::Proportional);
+        let strong = span_format(
+            &style,
+            &span(
+                SpanStyle {
+                    strong: true,
+                    ..SpanStyle::default()
+                },
+                None,
+            ),
+            false,
+            false,
+        );
+        assert_eq!(strong.color, v.strong_text_color());
+        let em = span_format(
+            &style,
+            &span(
+                SpanStyle {
+                    emphasis: true,
+                    ..SpanStyle::default()
+                },
+                None,
+            ),
+            false,
+            false,
+        );
+        assert!(em.italics);
+        let code = span_format(
+            &style,
+            &span(
+                SpanStyle {
+                    code: true,
+                    ..SpanStyle::default()
+                },
+                None,
+            ),
+            false,
+            false,
+        );
+        assert_eq!(code.font_id.family, egui::FontFamily::Monospace);
+        assert_eq!(code.background, v.code_bg_color);
+        let strike = span_format(
+            &style,
+            &span(
+                SpanStyle {
+                    strike: true,
+                    ..SpanStyle::default()
+                },
+                None,
+            ),
+            false,
+            false,
+        );
+        assert!(strike.strikethrough.width > 0.0);
+        let heading = span_format(
+            &style,
+            &span(
+                SpanStyle {
+                    heading: 1,
+                    ..SpanStyle::default()
+                },
+                None,
+            ),
+            false,
+            false,
+        );
+        assert_ne!(heading.color, v.text_color());
+        let link = span_format(
+            &style,
+            &span(SpanStyle::default(), Some("http://h/")),
+            false,
+            false,
+        );
+        assert_eq!(link.color, v.hyperlink_color);
+        assert!(link.underline.width > 0.0);
+        let found = span_format(&style, &span(SpanStyle::default(), None), false, true);
+        assert_eq!(found.background, v.selection.bg_fill);
+        let text = span_format(&style, &span(SpanStyle::default(), None), true, false);
+        assert_eq!(text.font_id.family, egui::FontFamily::Monospace);
+    }
 }

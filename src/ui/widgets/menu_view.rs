@@ -34,7 +34,11 @@ pub fn show(ui: &mut egui::Ui, rows: &[MenuRow], state: &mut MenuViewState) -> O
             let highlighted = state.highlight.binary_search(&i).is_ok();
             ui.horizontal(|ui| {
                 ui.set_height(row_height);
-                let icon = ui.label(RichText::new(gopher_icon(row.item_type)).monospace());
+                // A fixed-width icon column keeps info lines and links aligned.
+                let icon = ui.add_sized(
+                    [row_height * 1.4, row_height],
+                    egui::Label::new(RichText::new(gopher_icon(row.item_type)).monospace()),
+                );
                 if row.item_type != b'i' {
                     icon.on_hover_text(gopher::type_name(row.item_type));
                 }
