@@ -44,9 +44,12 @@ fn menu_page() -> Page {
 }
 
 fn text_page() -> Page {
-    let text: String = (0..ROWS)
-        .map(|i| format!("line {i}: the quick brown fox jumps over the lazy dog\n"))
-        .collect();
+    let mut text = String::with_capacity(ROWS * 60);
+    for i in 0..ROWS {
+        text.push_str(&format!(
+            "line {i}: the quick brown fox jumps over the lazy dog\n"
+        ));
+    }
     let link = Link::parse("gopher://localhost:7070/0/big.txt").expect("url");
     Page {
         url: link.to_string(),

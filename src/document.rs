@@ -173,10 +173,10 @@ fn mark_block_style(line: &mut DocLine) {
         // The style shows it is a heading; the `# ` marker would only be noise.
         strip_prefix_chars(line, hashes + 1);
     } else if text.starts_with("* ") {
-        if let Some(first) = line.spans.first_mut() {
-            if let Some(tail) = first.text.strip_prefix("* ") {
-                first.text = format!("• {tail}");
-            }
+        if let Some(first) = line.spans.first_mut()
+            && let Some(tail) = first.text.strip_prefix("* ")
+        {
+            first.text = format!("• {tail}");
         }
     } else if text.starts_with("> ") || text == ">" {
         for s in &mut line.spans {
