@@ -17,7 +17,10 @@ struct Fixture {
 }
 
 fn start(url: Option<&str>, trust_ca: bool) -> Fixture {
-    let dir = tempfile::tempdir().expect("tmp");
+    start_in(tempfile::tempdir().expect("tmp"), url, trust_ca, false)
+}
+
+fn start_in(dir: tempfile::TempDir, url: Option<&str>, trust_ca: bool, restore: bool) -> Fixture {
     let extra_roots = if trust_ca {
         portolan::proto::tls::Trust::load_pem(&common::ca_pem()).expect("ca")
     } else {
@@ -29,7 +32,7 @@ fn start(url: Option<&str>, trust_ca: bool) -> Fixture {
         start_url: url.map(str::to_string),
         log: ProtocolLog::default(),
         download_dir: Some(dir.path().join("downloads")),
-        restore_session: false,
+        restore_session: restore,
         startup_probe: None,
     };
     let app = App::new(config).expect("app");
@@ -90,6 +93,41 @@ fn type_a_gopher_url_see_the_menu_open_a_text_item() {
     // Back returns to the menu.
     f.harness.get_by_label("⬅").click();
     wait_for(&mut f.harness, "Files directory");
+    let history: Vec<String> = f
+        .harness
+        .state()
+        .browser
+        .history
+        .iter()
+        .map(|e| e.url.clone())
+        .collect();
+    assert!(
+        history.contains(&"gopher://localhost:7070/0/about.txt".to_string()),
+        "{history:?}"
+    );
+    assert!(
+        history.contains(&"gopher://localhost:7070/1".to_string()),
+        "{history:?}"
+    );
+}
+
+#[test]
+fn history_and_open_tabs_survive_a_restart() {
+    if !common::server_up("gopher", common::GOPHER) {
+        return;
+    }
+    let mut f = start(
+        Some(&format!("gopher://{}/0/about.txt", common::GOPHER)),
+        false,
+    );
+    wait_for(&mut f.harness, "shown byte for byte");
+    f.harness.state().flush_store();
+    let Fixture { harness, dir } = f;
+    drop(harness);
+    let mut again = start_in(dir, None, false, true);
+    wait_for(&mut again.harness, "shown byte for byte");
+    let history = &again.harness.state().browser.history;
+    assert_eq!(history[0].url, "gopher://localhost:7070/0/about.txt");
 }
 
 #[test]

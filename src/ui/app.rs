@@ -274,6 +274,8 @@ impl App {
                     );
                     h.truncate(HISTORY_IN_MEMORY);
                     self.store_then(move |c| records::record_visit(c, &url, &title), |()| None);
+                    // Written now, not only at exit, so a crash still reopens these tabs.
+                    self.save_session();
                 }
                 BrowserAction::AddBookmark { folder, title, url } => {
                     self.store_then(

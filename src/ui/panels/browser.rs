@@ -102,6 +102,9 @@ pub struct Tab {
     columns: usize,
     /// The charset picked by the user for this page, if any.
     charset_choice: Option<Charset>,
+    /// Set while the worker re-renders the shown page (new width or charset), so the result
+    /// is not taken for a new visit.
+    rerender_req: Option<RequestId>,
 }
 
 impl Tab {
@@ -214,6 +217,7 @@ impl BrowserPanel {
             doc_state: document_view::DocumentViewState::default(),
             columns: 100,
             charset_choice: None,
+            rerender_req: None,
         });
         self.active = self.tabs.len() - 1;
         let target = url.map_or_else(|| self.start_page.clone(), str::to_string);
@@ -311,7 +315,8 @@ impl BrowserPanel {
                     tab.url_text.clone_from(&tab.current_url);
                     return;
                 }
-                let is_rerender = tab.current_url == page.url && tab.page.is_some();
+                let is_rerender = tab.rerender_req == Some(req);
+                tab.rerender_req = None;
                 tab.current_url.clone_from(&page.url);
                 tab.url_text.clone_from(&page.url);
                 if !is_rerender {
@@ -425,6 +430,7 @@ impl BrowserPanel {
             tab.forward.clear();
         }
         tab.charset_choice = None;
+        tab.rerender_req = None;
         tab.last_req = req;
         tab.error = None;
         tab.loading = Some(Loading {
@@ -835,6 +841,7 @@ impl BrowserPanel {
             self.next_req += 1;
             if let Some(tab) = self.tabs.get_mut(index) {
                 tab.last_req = req;
+                tab.rerender_req = Some(req);
                 tab.charset_choice = choice;
                 let _ = tab.worker.send(BrowserCommand::Rerender {
                     req,
@@ -923,6 +930,7 @@ impl BrowserPanel {
             let req = self.next_req;
             self.next_req += 1;
             tab.last_req = req;
+            tab.rerender_req = Some(req);
             let _ = tab.worker.send(BrowserCommand::Rerender {
                 req,
                 columns,
@@ -1166,6 +1174,7 @@ impl BrowserPanel {
         egui::Window::new("Bookmark")
             .collapsible(false)
             .resizable(false)
+            .anchor(egui::Align2::CENTER_TOP, egui::vec2(0.0, 90.0))
             .show(ctx, |ui| {
                 egui::Grid::new("bm").num_columns(2).show(ui, |ui| {
                     let l = ui.label("Title:");
@@ -1178,8 +1187,12 @@ impl BrowserPanel {
                     ui.text_edit_singleline(&mut draft.url).labelled_by(l.id);
                     ui.end_row();
                 });
+                let enter = ui.input(|i| i.key_pressed(Key::Enter));
+                if ui.input(|i| i.key_pressed(Key::Escape)) {
+                    close = true;
+                }
                 ui.horizontal(|ui| {
-                    if ui.button("Save").clicked() {
+                    if ui.button("Save").clicked() || enter {
                         let folder = draft.folder.trim().trim_matches('/').to_string();
                         match draft.id {
                             Some(id) => {

@@ -22,6 +22,10 @@ pub fn show(ui: &mut egui::Ui, doc: &Document, state: &mut DocumentViewState) ->
         egui::TextStyle::Body
     };
     let row_height = ui.text_style_height(&style).max(16.0);
+    // Text and art are drawn line against line, as in a terminal, so box drawings connect.
+    if doc.monospace {
+        ui.spacing_mut().item_spacing.y = 0.0;
+    }
     let spacing = ui.spacing().item_spacing.y;
     let mut area = ScrollArea::both()
         .auto_shrink([false, false])

@@ -19,8 +19,10 @@ pub struct MenuViewState {
 
 /// Draws the menu; returns the link the user clicked, if any.
 pub fn show(ui: &mut egui::Ui, rows: &[MenuRow], state: &mut MenuViewState) -> Option<LinkClick> {
-    let row_height = ui.text_style_height(&egui::TextStyle::Monospace).max(16.0);
-    let spacing = ui.spacing().item_spacing.y;
+    let row_height = ui.text_style_height(&egui::TextStyle::Monospace).max(16.0) + 2.0;
+    // Info lines often carry ASCII art: rows touch, as in a terminal.
+    ui.spacing_mut().item_spacing.y = 0.0;
+    let spacing = 0.0;
     let mut area = ScrollArea::both()
         .auto_shrink([false, false])
         .id_salt("menu");
