@@ -376,8 +376,9 @@ impl BrowserPanel {
             tab.loading = None;
             tab.error = None;
             tab.page = None;
-            tab.current_url.clone_from(&url);
-            tab.url_text = url;
+            // Built-in pages leave the URL bar empty, ready for an address.
+            tab.url_text = if url == START { String::new() } else { url.clone() };
+            tab.current_url = url;
             self.refresh_find();
             return;
         }
@@ -718,7 +719,14 @@ impl BrowserPanel {
                 .hint_text("gopher://… or https://…");
             let response = ui.add(edit).labelled_by(label.id);
             if self.focus_url_bar {
+                // Like a browser: focusing the address selects it, so typing replaces it.
                 response.request_focus();
+                if let Some(mut state) = egui::TextEdit::load_state(ui.ctx(), response.id) {
+                    state
+                        .cursor
+                        .set_char_range(Some(egui::text::CCursorRange::select_all_str(&tab.url_text)));
+                    state.store(ui.ctx(), response.id);
+                }
                 self.focus_url_bar = false;
             }
             let suggestions = if response.has_focus()
