@@ -377,7 +377,11 @@ impl BrowserPanel {
             tab.error = None;
             tab.page = None;
             // Built-in pages leave the URL bar empty, ready for an address.
-            tab.url_text = if url == START { String::new() } else { url.clone() };
+            tab.url_text = if url == START {
+                String::new()
+            } else {
+                url.clone()
+            };
             tab.current_url = url;
             self.refresh_find();
             return;
@@ -724,7 +728,9 @@ impl BrowserPanel {
                 if let Some(mut state) = egui::TextEdit::load_state(ui.ctx(), response.id) {
                     state
                         .cursor
-                        .set_char_range(Some(egui::text::CCursorRange::select_all_str(&tab.url_text)));
+                        .set_char_range(Some(egui::text::CCursorRange::select_all_str(
+                            &tab.url_text,
+                        )));
                     state.store(ui.ctx(), response.id);
                 }
                 self.focus_url_bar = false;
