@@ -8,7 +8,8 @@
 #   scripts/test-servers.sh env       print the variables the tests read
 #
 # Everything lives under $PORTOLAN_SRV (default /tmp/portolan-srv) and listens on 127.0.0.1
-# and ::1 only. Ports: gopher 7070 (gophernicus); HTTP 8080 and HTTPS 8443 with HTTP/2 (nginx).
+# and ::1 only. Ports: gopher 7070 (gophernicus); HTTP 8080 and HTTPS 8443 with HTTP/2 (nginx);
+# FTP 2121, 2990, 2124 (vsftpd) and 2123 (pure-ftpd): see ftp-servers.sh.
 set -euo pipefail
 
 SRV="${PORTOLAN_SRV:-/tmp/portolan-srv}"
@@ -17,6 +18,8 @@ HTTP_PORT=8080
 HTTPS_PORT=8443
 
 log() { printf '[test-servers] %s\n' "$*" >&2; }
+# shellcheck source=scripts/ftp-servers.sh
+. "$(dirname "$0")/ftp-servers.sh"
 die() { log "error: $*"; exit 1; }
 
 need_root() {
@@ -32,6 +35,9 @@ cmd_install() {
     command -v curl >/dev/null || missing+=(curl)
     command -v setpriv >/dev/null || missing+=(util-linux)
     [ -e /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)
+    local ftp_missing
+    ftp_missing=$(ftp_packages_missing)
+    [ -z "$ftp_missing" ] || missing+=($ftp_missing)
     if [ ${#missing[@]} -eq 0 ]; then
         log "all server packages present"
         return
@@ -228,6 +234,9 @@ cmd_start() {
     wait_port "$HTTP_PORT"
     wait_port "$HTTPS_PORT"
     wait_port "$GOPHER_PORT"
+    start_ftp
+    local port
+    for port in $FTP_PORTS; do wait_port "$port"; done
     cmd_check
     log "servers ready under $SRV"
 }
@@ -244,6 +253,7 @@ cmd_check() {
     probe "gopher over ::1" sh -c "curl -sf 'gopher://[::1]:$GOPHER_PORT/' | grep -q Files"
     probe "http" sh -c "curl -sf http://127.0.0.1:$HTTP_PORT/ | grep -q 'test page'"
     probe "https h2" sh -c "curl -sf --http2 --cacert '$SRV/tls/ca.pem' https://localhost:$HTTPS_PORT/ | grep -q 'test page'"
+    check_ftp
     log "$ok checks passed, $bad failed"
     [ "$bad" = 0 ]
 }

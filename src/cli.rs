@@ -11,10 +11,10 @@ use clap::{Parser, Subcommand};
 
 use crate::document::Document;
 use crate::link::{Link, PanelKind};
-use crate::proto::gopher;
 use crate::proto::http::{self, HttpClient};
 use crate::proto::net::Limits;
 use crate::proto::tls::Trust;
+use crate::proto::{ftp, gopher};
 
 /// Command-line arguments.
 #[derive(Debug, Parser)]
@@ -50,6 +50,16 @@ pub enum Command {
         /// Write to FILE (via FILE.part, renamed when complete) instead of stdout.
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
+        /// Resume from what FILE.part already holds (FTP REST).
+        #[arg(short = 'c', long = "continue", requires = "output")]
+        resume: bool,
+        #[command(flatten)]
+        net: NetOptions,
+    },
+    /// Upload FILE to an FTP URL (a folder URL ending in `/` keeps the file's name).
+    Put {
+        file: PathBuf,
+        url: String,
         #[command(flatten)]
         net: NetOptions,
     },
@@ -82,8 +92,14 @@ pub fn run(command: Command) -> Result<(), CliError> {
         .map_err(|e| CliError(format!("cannot start the runtime: {e}")))?;
     runtime.block_on(async move {
         match command {
-            Command::Get { url, output, net } => get(&url, output, &net).await,
+            Command::Get {
+                url,
+                output,
+                resume,
+                net,
+            } => get(&url, output, resume, &net).await,
             Command::Ls { url, json, net } => ls(&url, json, &net).await,
+            Command::Put { file, url, net } => put(&file, &url, &net).await,
         }
     })
 }
@@ -98,7 +114,7 @@ fn trust_for(net: &NetOptions) -> Result<Arc<Trust>, CliError> {
 
 fn parse_link(url: &str) -> Result<Link, CliError> {
     let link = Link::parse(url).map_err(err)?;
-    if link.panel() != PanelKind::Browser {
+    if !matches!(link.panel(), PanelKind::Browser | PanelKind::Files) {
         return Err(CliError(format!(
             "{} URLs are not available yet on the command line",
             link.scheme().name()
@@ -189,11 +205,17 @@ impl Output {
     }
 }
 
-async fn get(url: &str, output: Option<PathBuf>, net: &NetOptions) -> Result<(), CliError> {
+async fn get(
+    url: &str,
+    output: Option<PathBuf>,
+    resume: bool,
+    net: &NetOptions,
+) -> Result<(), CliError> {
     let link = parse_link(url)?;
     let trust = trust_for(net)?;
     let limits = Limits::default();
     match &link {
+        Link::Ftp { .. } => ftp_get(&link, output, resume, net, &trust, &limits).await,
         Link::Gopher(g) => {
             let mut out = Output::open(output)?;
             gopher::download(g, &mut out.writer(), &limits, |_| {})
@@ -230,6 +252,33 @@ async fn ls(url: &str, json: bool, net: &NetOptions) -> Result<(), CliError> {
     let limits = Limits::default();
     let mut out = std::io::BufWriter::new(std::io::stdout());
     match &link {
+        Link::Ftp { .. } => {
+            let (mut session, path) = ftp_open(&link, net, &trust, &limits).await?;
+            let entries = session.list(&path).await.map_err(err)?;
+            let utf8 = session.features.utf8;
+            session.quit().await;
+            for e in &entries {
+                let name = ftp_name(&e.name, utf8);
+                let line = if json {
+                    serde_json::json!({
+                        "name": name,
+                        "kind": e.kind.as_str(),
+                        "size": e.size,
+                        "modified": e.modified.map(ftp::rfc3339),
+                        "target": e.target.as_ref().map(|t| ftp_name(t, utf8)),
+                    })
+                    .to_string()
+                } else {
+                    format!(
+                        "{:<7} {:>12} {:<20} {name}",
+                        e.kind.as_str(),
+                        e.size.map(|s| s.to_string()).unwrap_or_default(),
+                        e.modified.map(ftp::rfc3339).unwrap_or_default()
+                    )
+                };
+                writeln!(out, "{line}").map_err(err)?;
+            }
+        }
         Link::Gopher(g) => {
             if !matches!(
                 gopher::class_of(g.item_type),
@@ -295,6 +344,112 @@ async fn ls(url: &str, json: bool, net: &NetOptions) -> Result<(), CliError> {
         _ => return Err(CliError("unsupported URL".into())),
     }
     out.flush().map_err(err)
+}
+
+/// Shows a name from the server: UTF-8 when it is, else Latin-1 (every byte shown).
+fn ftp_name(raw: &[u8], _utf8: bool) -> String {
+    match std::str::from_utf8(raw) {
+        Ok(s) => s.to_string(),
+        Err(_) => crate::charset::Charset::Latin1.decode(raw),
+    }
+}
+
+async fn ftp_open(
+    link: &Link,
+    net: &NetOptions,
+    trust: &Arc<Trust>,
+    limits: &Limits,
+) -> Result<(ftp::FtpSession, Vec<u8>), CliError> {
+    let (mut site, path) =
+        ftp::FtpSite::from_link(link).ok_or_else(|| CliError("not an FTP URL".into()))?;
+    if let Some((user, pass)) = password_for(net)? {
+        site.user = Some(user);
+        site.password = Some(pass);
+    }
+    let session = ftp::FtpSession::connect(&site, trust, limits)
+        .await
+        .map_err(err)?;
+    Ok((session, path))
+}
+
+async fn ftp_get(
+    link: &Link,
+    output: Option<PathBuf>,
+    resume: bool,
+    net: &NetOptions,
+    trust: &Arc<Trust>,
+    limits: &Limits,
+) -> Result<(), CliError> {
+    let (mut session, path) = ftp_open(link, net, trust, limits).await?;
+    match output {
+        None => {
+            let mut out = std::io::BufWriter::with_capacity(256 * 1024, std::io::stdout());
+            session
+                .retrieve(&path, 0, &mut out, |_| {})
+                .await
+                .map_err(err)?;
+            out.flush().map_err(err)?;
+        }
+        Some(target) => {
+            let part = crate::filename::part_path(&target);
+            let offset = if resume {
+                std::fs::metadata(&part).map_or(0, |m| m.len())
+            } else {
+                0
+            };
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .write(true)
+                .append(offset > 0)
+                .truncate(offset == 0)
+                .open(&part)
+                .map_err(|e| CliError(format!("cannot write {}: {e}", part.display())))?;
+            let mut writer = std::io::BufWriter::with_capacity(1 << 20, file);
+            session
+                .retrieve(&path, offset, &mut writer, |_| {})
+                .await
+                .map_err(err)?;
+            writer
+                .flush()
+                .map_err(|e| CliError(format!("cannot write {}: {e}", part.display())))?;
+            drop(writer);
+            std::fs::rename(&part, &target).map_err(|e| {
+                CliError(format!(
+                    "cannot rename {} to {}: {e}",
+                    part.display(),
+                    target.display()
+                ))
+            })?;
+        }
+    }
+    session.quit().await;
+    Ok(())
+}
+
+async fn put(file: &std::path::Path, url: &str, net: &NetOptions) -> Result<(), CliError> {
+    let link = parse_link(url)?;
+    if !matches!(link, Link::Ftp { .. }) {
+        return Err(CliError(format!(
+            "{url}: put needs an ftp:// or ftps:// URL"
+        )));
+    }
+    let trust = trust_for(net)?;
+    let limits = Limits::default();
+    let mut source = std::fs::File::open(file)
+        .map_err(|e| CliError(format!("cannot read {}: {e}", file.display())))?;
+    let (mut session, mut path) = ftp_open(&link, net, &trust, &limits).await?;
+    if path.ends_with(b"/") {
+        let name = file
+            .file_name()
+            .ok_or_else(|| CliError(format!("{} has no file name", file.display())))?;
+        path.extend_from_slice(name.as_encoded_bytes());
+    }
+    session
+        .store(&path, &mut source, |_| {})
+        .await
+        .map_err(err)?;
+    session.quit().await;
+    Ok(())
 }
 
 #[allow(clippy::print_stderr)]

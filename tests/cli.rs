@@ -147,3 +147,75 @@ fn ls_lists_the_links_of_a_web_page() {
         "{text}"
     );
 }
+
+#[test]
+fn ftp_ls_get_continue_and_put() {
+    if !common::server_up("vsftpd", "127.0.0.1:2121") {
+        return;
+    }
+    let ca = common::ca_pem();
+    let run = |args: &[&str]| {
+        portolan()
+            .env("PORTOLAN_PASSWORD", "secret")
+            .args(args)
+            .args(["--user", "tester", "--cacert"])
+            .arg(&ca)
+            .output()
+            .expect("run")
+    };
+    let out = run(&["ls", "--json", "ftp://localhost:2121/"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    let hello = lines
+        .iter()
+        .find(|v| v["name"] == "hello.txt")
+        .expect("hello");
+    let keys: Vec<&String> = hello.as_object().expect("object").keys().collect();
+    assert_eq!(keys, ["name", "kind", "size", "modified", "target"]);
+    assert_eq!(hello["kind"], "file");
+    assert_eq!(hello["size"], 15);
+    assert!(hello["modified"].as_str().is_some_and(|m| m.ends_with('Z')));
+    assert!(lines.iter().any(|v| v["name"] == "café.txt"));
+
+    // An interrupted download continues from the .part file.
+    let dir = tempfile::tempdir().expect("tmp");
+    let target = dir.path().join("blob.bin");
+    let original = std::fs::read(common::srv().join("ftp/home/tester/blob.bin")).expect("orig");
+    std::fs::write(dir.path().join("blob.bin.part"), &original[..123_457]).expect("part");
+    let out = run(&[
+        "get",
+        "ftp://localhost:2124/blob.bin",
+        "--continue",
+        "-o",
+        target.to_str().expect("utf8"),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(std::fs::read(&target).expect("file") == original);
+
+    let up = dir.path().join("cli-upload.txt");
+    std::fs::write(&up, b"uploaded by the command line\n").expect("write");
+    let out = run(&[
+        "put",
+        up.to_str().expect("utf8"),
+        "ftp://localhost:2121/upload/",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stored =
+        std::fs::read(common::srv().join("ftp/home/tester/upload/cli-upload.txt")).expect("stored");
+    assert_eq!(stored, b"uploaded by the command line\n");
+}

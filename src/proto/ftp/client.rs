@@ -1,0 +1,674 @@
+//! An FTP/FTPS session over suppaftp, with the suite's TLS trust and bounded waits.
+//!
+//! suppaftp speaks strings; we set its charset to Latin-1, which maps every byte to one
+//! character and back, so paths and listing lines keep their exact bytes. Names are decoded
+//! for display only, with the site's charset.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use suppaftp::tokio::{AsyncRustlsConnector, AsyncRustlsFtpStream};
+use suppaftp::{Mode, Status};
+use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+
+use super::listing::{self, Entry};
+use crate::link::{Link, Scheme};
+use crate::proto::net::{self, Limits, NetError};
+use crate::proto::tls::{CertRejection, Trust};
+use crate::proto::wire::{self, Direction};
+
+/// How a site uses TLS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsMode {
+    /// AUTH TLS when the server offers it, else plain (the default for `ftp://`).
+    IfOffered,
+    /// AUTH TLS or fail.
+    Explicit,
+    /// TLS from the first byte (`ftps://`, port 990).
+    Implicit,
+    /// Never TLS: only when the user chose it.
+    Plain,
+}
+
+/// Where and how to log in.
+#[derive(Debug, Clone)]
+pub struct FtpSite {
+    pub host: String,
+    pub port: u16,
+    /// `None` logs in as `anonymous`.
+    pub user: Option<String>,
+    pub password: Option<String>,
+    pub tls: TlsMode,
+    /// Passive (EPSV, then PASV) unless false: active (EPRT/PORT).
+    pub passive: bool,
+}
+
+impl FtpSite {
+    /// The site named by an `ftp://` or `ftps://` link, and the path in it.
+    pub fn from_link(link: &Link) -> Option<(FtpSite, Vec<u8>)> {
+        let Link::Ftp {
+            scheme,
+            server,
+            path,
+        } = link
+        else {
+            return None;
+        };
+        Some((
+            FtpSite {
+                host: server.host.clone(),
+                port: server.port,
+                user: server.user.clone(),
+                password: server.password.clone(),
+                tls: if *scheme == Scheme::Ftps {
+                    TlsMode::Implicit
+                } else {
+                    TlsMode::IfOffered
+                },
+                passive: true,
+            },
+            path.clone(),
+        ))
+    }
+
+    fn authority(&self) -> String {
+        if self.host.contains(':') {
+            format!("[{}]:{}", self.host, self.port)
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
+}
+
+/// Why an FTP operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum FtpError {
+    #[error(transparent)]
+    Net(#[from] NetError),
+    #[error("the certificate of {} is not trusted: {}", .0.host, .0.reason)]
+    Untrusted(Box<CertRejection>),
+    #[error("{site}: the server does not offer TLS (AUTH TLS), and this site requires it")]
+    NoTls { site: String },
+    #[error("{site}: {what}: {message}")]
+    Server {
+        site: String,
+        what: String,
+        message: String,
+    },
+    #[error("{site}: {what} took longer than {secs} s")]
+    Timeout {
+        site: String,
+        what: String,
+        secs: u64,
+    },
+    #[error("{0}")]
+    Local(String),
+}
+
+/// What the server said it supports (FEAT).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Features {
+    pub mlsd: bool,
+    pub utf8: bool,
+    pub size: bool,
+    pub mdtm: bool,
+    pub rest_stream: bool,
+    pub auth_tls: bool,
+    pub epsv: bool,
+}
+
+impl Features {
+    fn from_feat(feat: &std::collections::HashMap<String, Option<String>>) -> Features {
+        let has = |k: &str| feat.keys().any(|f| f.eq_ignore_ascii_case(k));
+        let auth = feat
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("AUTH"))
+            .and_then(|(_, v)| v.as_deref())
+            .is_some_and(|v| v.to_ascii_uppercase().contains("TLS"));
+        let rest = feat
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("REST"))
+            .and_then(|(_, v)| v.as_deref())
+            .is_some_and(|v| v.to_ascii_uppercase().contains("STREAM"));
+        Features {
+            mlsd: has("MLSD") || has("MLST"),
+            utf8: has("UTF8"),
+            size: has("SIZE"),
+            mdtm: has("MDTM"),
+            rest_stream: rest,
+            auth_tls: auth,
+            epsv: has("EPSV"),
+        }
+    }
+}
+
+/// Every byte is one char and back: lossless transport of raw names through suppaftp.
+#[derive(Debug, Clone, Copy)]
+struct Latin1;
+
+impl suppaftp::Encoding for Latin1 {
+    fn decode(&self, bytes: &[u8]) -> String {
+        bytes.iter().map(|b| char::from(*b)).collect()
+    }
+
+    fn encode(&self, text: &str) -> std::io::Result<Vec<u8>> {
+        text.chars()
+            .map(|c| {
+                u8::try_from(u32::from(c)).map_err(|_| {
+                    std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a byte")
+                })
+            })
+            .collect()
+    }
+}
+
+fn to_wire(path: &[u8]) -> Result<String, FtpError> {
+    if path.iter().any(|b| matches!(*b, b'\r' | b'\n' | 0)) {
+        return Err(FtpError::Local(
+            "a path with CR, LF or NUL cannot be sent over FTP".into(),
+        ));
+    }
+    Ok(path.iter().map(|b| char::from(*b)).collect())
+}
+
+fn from_wire(text: &str) -> Vec<u8> {
+    text.chars()
+        .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
+        .collect()
+}
+
+/// One logged-in control connection.
+pub struct FtpSession {
+    stream: AsyncRustlsFtpStream,
+    site: FtpSite,
+    pub features: Features,
+    pub secure: bool,
+    limits: Limits,
+    trust: Arc<Trust>,
+    session: String,
+}
+
+impl FtpSession {
+    /// Connects, negotiates TLS as the site asks, and logs in.
+    pub async fn connect(
+        site: &FtpSite,
+        trust: &Arc<Trust>,
+        limits: &Limits,
+    ) -> Result<FtpSession, FtpError> {
+        let name = site.authority();
+        let session = format!("ftp {name}");
+        let connector =
+            || AsyncRustlsConnector::from(tokio_rustls::TlsConnector::from(trust.client_config()));
+        let mut stream = if site.tls == TlsMode::Implicit {
+            let addr = name.clone();
+            let fut = AsyncRustlsFtpStream::connect_secure_implicit(addr, connector(), &site.host);
+            match tokio::time::timeout(limits.connect_timeout, fut).await {
+                Err(_) => {
+                    return Err(FtpError::Timeout {
+                        site: name,
+                        what: "connecting".into(),
+                        secs: limits.connect_timeout.as_secs(),
+                    });
+                }
+                Ok(r) => {
+                    r.map_err(|e| tls_or_server(trust, &site.host, &name, "TLS connect", &e))?
+                }
+            }
+        } else {
+            let tcp = net::connect(&site.host, site.port, limits).await?;
+            timed(
+                limits,
+                &name,
+                "greeting",
+                AsyncRustlsFtpStream::connect_with_stream(tcp),
+            )
+            .await?
+        };
+        stream.set_encoding(Latin1).await;
+        if let Some(w) = stream.get_welcome_msg() {
+            wire::log(&session, Direction::Received, w.as_bytes());
+        }
+        let feat = timed(limits, &name, "FEAT", stream.feat())
+            .await
+            .unwrap_or_default();
+        let mut features = Features::from_feat(&feat);
+        wire::log(&session, Direction::Sent, b"FEAT");
+        let mut secure = site.tls == TlsMode::Implicit;
+        let want_tls = match site.tls {
+            TlsMode::Explicit => true,
+            TlsMode::IfOffered => features.auth_tls,
+            TlsMode::Implicit | TlsMode::Plain => false,
+        };
+        if site.tls == TlsMode::Explicit && !features.auth_tls {
+            // Some servers support AUTH TLS without listing it; try before giving up.
+            wire::log(
+                &session,
+                Direction::Note,
+                b"AUTH TLS not in FEAT; trying anyway",
+            );
+        }
+        if want_tls {
+            wire::log(&session, Direction::Sent, b"AUTH TLS");
+            stream = match tokio::time::timeout(
+                limits.connect_timeout,
+                stream.into_secure(connector(), &site.host),
+            )
+            .await
+            {
+                Err(_) => {
+                    return Err(FtpError::Timeout {
+                        site: name,
+                        what: "TLS negotiation".into(),
+                        secs: limits.connect_timeout.as_secs(),
+                    });
+                }
+                Ok(Ok(s)) => s,
+                Ok(Err(e)) => {
+                    if let Some(r) = trust.take_rejection(&site.host) {
+                        return Err(FtpError::Untrusted(Box::new(r)));
+                    }
+                    if site.tls == TlsMode::Explicit {
+                        return Err(FtpError::NoTls { site: name });
+                    }
+                    return Err(server(&name, "AUTH TLS", &e));
+                }
+            };
+            secure = true;
+        }
+        let user = site.user.clone().unwrap_or_else(|| "anonymous".into());
+        let password = site.password.clone().unwrap_or_else(|| "portolan@".into());
+        wire::log(&session, Direction::Sent, format!("USER {user}").as_bytes());
+        wire::log(&session, Direction::Sent, b"PASS ****");
+        if site.tls == TlsMode::Implicit {
+            // suppaftp protects the data connection of an implicit session without asking the
+            // server to: say so, or the server sends data in the clear.
+            for cmd in ["PBSZ 0", "PROT P"] {
+                wire::log(&session, Direction::Sent, cmd.as_bytes());
+                timed(
+                    limits,
+                    &name,
+                    cmd,
+                    stream.custom_command(cmd, &[Status::CommandOk]),
+                )
+                .await?;
+            }
+        }
+        timed(
+            limits,
+            &name,
+            "login",
+            stream.login(user.as_str(), password.as_str()),
+        )
+        .await?;
+        // Binary unless asked otherwise: ASCII mode would rewrite line ends in every file.
+        wire::log(&session, Direction::Sent, b"TYPE I");
+        timed(
+            limits,
+            &name,
+            "TYPE I",
+            stream.transfer_type(suppaftp::types::FileType::Binary),
+        )
+        .await?;
+        if features.utf8 {
+            let _ = timed(
+                limits,
+                &name,
+                "OPTS UTF8",
+                stream.custom_command("OPTS UTF8 ON", &[Status::CommandOk, Status::Ready]),
+            )
+            .await;
+        }
+        if site.passive {
+            stream.set_mode(if features.epsv {
+                Mode::ExtendedPassive
+            } else {
+                Mode::Passive
+            });
+            // A PASV reply naming a private or wrong address is answered with the control
+            // connection's address.
+            stream.set_passive_nat_workaround(true);
+        } else {
+            stream = stream.active_mode(limits.connect_timeout);
+        }
+        if !features.epsv && site.passive {
+            features.epsv = false;
+        }
+        Ok(FtpSession {
+            stream,
+            site: site.clone(),
+            features,
+            secure,
+            limits: *limits,
+            trust: trust.clone(),
+            session,
+        })
+    }
+
+    fn name(&self) -> String {
+        self.site.authority()
+    }
+
+    /// The current directory, raw.
+    pub async fn pwd(&mut self) -> Result<Vec<u8>, FtpError> {
+        let name = self.name();
+        let p = timed(&self.limits, &name, "PWD", self.stream.pwd()).await?;
+        Ok(from_wire(&p))
+    }
+
+    /// Lists a directory: MLSD where offered, else LIST parsed for the common formats.
+    pub async fn list(&mut self, path: &[u8]) -> Result<Vec<Entry>, FtpError> {
+        let name = self.name();
+        let wire_path = to_wire(path)?;
+        let arg = (!path.is_empty()).then_some(wire_path.as_str());
+        let secs = self.limits.read_timeout;
+        if self.features.mlsd {
+            wire::log(
+                &self.session,
+                Direction::Sent,
+                format!("MLSD {wire_path}").as_bytes(),
+            );
+            let lines = timed_long(secs, &name, "MLSD", self.stream.mlsd(arg)).await?;
+            let mut data = Vec::new();
+            for l in &lines {
+                data.extend_from_slice(&from_wire(l));
+                data.push(b'\n');
+            }
+            return Ok(listing::parse_mlsd(&data));
+        }
+        wire::log(
+            &self.session,
+            Direction::Sent,
+            format!("LIST {wire_path}").as_bytes(),
+        );
+        let lines = timed_long(secs, &name, "LIST", self.stream.list(arg)).await?;
+        let mut data = Vec::new();
+        for l in &lines {
+            data.extend_from_slice(&from_wire(l));
+            data.push(b'\n');
+        }
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+        Ok(listing::parse_list(&data, now))
+    }
+
+    /// The size of a file, if the server supports SIZE.
+    pub async fn size(&mut self, path: &[u8]) -> Result<Option<u64>, FtpError> {
+        if !self.features.size {
+            return Ok(None);
+        }
+        let name = self.name();
+        let p = to_wire(path)?;
+        match timed(&self.limits, &name, "SIZE", self.stream.size(p)).await {
+            Ok(n) => Ok(Some(n as u64)),
+            Err(FtpError::Server { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Downloads `path` into `sink`, starting at `offset` (REST) for a resumed transfer.
+    /// Returns the bytes written this time.
+    pub async fn retrieve<W: std::io::Write>(
+        &mut self,
+        path: &[u8],
+        offset: u64,
+        sink: &mut W,
+        mut progress: impl FnMut(u64),
+    ) -> Result<u64, FtpError> {
+        let name = self.name();
+        let p = to_wire(path)?;
+        if offset > 0 {
+            wire::log(
+                &self.session,
+                Direction::Sent,
+                format!("REST {offset}").as_bytes(),
+            );
+            let offset =
+                usize::try_from(offset).map_err(|_| FtpError::Local("offset too large".into()))?;
+            timed(
+                &self.limits,
+                &name,
+                "REST",
+                self.stream.resume_transfer(offset),
+            )
+            .await?;
+        }
+        wire::log(
+            &self.session,
+            Direction::Sent,
+            format!("RETR {p}").as_bytes(),
+        );
+        let mut data = timed(&self.limits, &name, "RETR", self.stream.retr_as_stream(p)).await?;
+        let mut buf = vec![0u8; 256 * 1024];
+        let mut total = 0u64;
+        loop {
+            let n = match tokio::time::timeout(self.limits.read_timeout, data.read(&mut buf)).await
+            {
+                Err(_) => {
+                    return Err(FtpError::Timeout {
+                        site: name,
+                        what: "download".into(),
+                        secs: self.limits.read_timeout.as_secs(),
+                    });
+                }
+                Ok(Err(e)) => {
+                    return Err(FtpError::Server {
+                        site: name,
+                        what: "download".into(),
+                        message: e.to_string(),
+                    });
+                }
+                Ok(Ok(n)) => n,
+            };
+            if n == 0 {
+                break;
+            }
+            sink.write_all(&buf[..n])
+                .map_err(|e| FtpError::Local(format!("writing the download: {e}")))?;
+            total += n as u64;
+            progress(total);
+        }
+        timed(&self.limits, &name, "end of download", data.finish()).await?;
+        wire::log(
+            &self.session,
+            Direction::Note,
+            format!("{total} bytes received").as_bytes(),
+        );
+        Ok(total)
+    }
+
+    /// Uploads `source` to `path`.
+    pub async fn store<R: std::io::Read>(
+        &mut self,
+        path: &[u8],
+        source: &mut R,
+        mut progress: impl FnMut(u64),
+    ) -> Result<u64, FtpError> {
+        let name = self.name();
+        let p = to_wire(path)?;
+        wire::log(
+            &self.session,
+            Direction::Sent,
+            format!("STOR {p}").as_bytes(),
+        );
+        let mut data = timed(&self.limits, &name, "STOR", self.stream.put_with_stream(p)).await?;
+        let mut buf = vec![0u8; 256 * 1024];
+        let mut total = 0u64;
+        loop {
+            let n = source
+                .read(&mut buf)
+                .map_err(|e| FtpError::Local(format!("reading the upload: {e}")))?;
+            if n == 0 {
+                break;
+            }
+            match tokio::time::timeout(self.limits.read_timeout, data.write_all(&buf[..n])).await {
+                Err(_) => {
+                    return Err(FtpError::Timeout {
+                        site: name,
+                        what: "upload".into(),
+                        secs: self.limits.read_timeout.as_secs(),
+                    });
+                }
+                Ok(Err(e)) => {
+                    return Err(FtpError::Server {
+                        site: name,
+                        what: "upload".into(),
+                        message: e.to_string(),
+                    });
+                }
+                Ok(Ok(())) => {}
+            }
+            total += n as u64;
+            progress(total);
+        }
+        timed(&self.limits, &name, "end of upload", data.finish()).await?;
+        Ok(total)
+    }
+
+    pub async fn mkdir(&mut self, path: &[u8]) -> Result<(), FtpError> {
+        let name = self.name();
+        let p = to_wire(path)?;
+        timed(&self.limits, &name, "MKD", self.stream.mkdir(p)).await
+    }
+
+    pub async fn rename(&mut self, from: &[u8], to: &[u8]) -> Result<(), FtpError> {
+        let name = self.name();
+        let (f, t) = (to_wire(from)?, to_wire(to)?);
+        timed(&self.limits, &name, "RNFR/RNTO", self.stream.rename(f, t)).await
+    }
+
+    pub async fn delete_file(&mut self, path: &[u8]) -> Result<(), FtpError> {
+        let name = self.name();
+        let p = to_wire(path)?;
+        timed(&self.limits, &name, "DELE", self.stream.rm(p)).await
+    }
+
+    pub async fn remove_dir(&mut self, path: &[u8]) -> Result<(), FtpError> {
+        let name = self.name();
+        let p = to_wire(path)?;
+        timed(&self.limits, &name, "RMD", self.stream.rmdir(p)).await
+    }
+
+    /// `SITE CHMOD mode path`.
+    pub async fn chmod(&mut self, path: &[u8], mode: u32) -> Result<(), FtpError> {
+        let name = self.name();
+        let p = to_wire(path)?;
+        timed(
+            &self.limits,
+            &name,
+            "SITE CHMOD",
+            self.stream.site(format!("CHMOD {mode:o} {p}")),
+        )
+        .await
+        .map(|_| ())
+    }
+
+    /// Keeps an idle session alive.
+    pub async fn noop(&mut self) -> Result<(), FtpError> {
+        let name = self.name();
+        timed(&self.limits, &name, "NOOP", self.stream.noop()).await
+    }
+
+    pub async fn quit(mut self) {
+        let _ = tokio::time::timeout(Duration::from_secs(2), self.stream.quit()).await;
+    }
+
+    /// The trust used, for reconnecting transfers on their own connections.
+    pub fn trust(&self) -> &Arc<Trust> {
+        &self.trust
+    }
+}
+
+fn server(site: &str, what: &str, e: &suppaftp::FtpError) -> FtpError {
+    FtpError::Server {
+        site: site.to_string(),
+        what: what.to_string(),
+        message: e.to_string().trim().to_string(),
+    }
+}
+
+fn tls_or_server(
+    trust: &Trust,
+    host: &str,
+    site: &str,
+    what: &str,
+    e: &suppaftp::FtpError,
+) -> FtpError {
+    match trust.take_rejection(host) {
+        Some(r) => FtpError::Untrusted(Box::new(r)),
+        None => server(site, what, e),
+    }
+}
+
+async fn timed<T>(
+    limits: &Limits,
+    site: &str,
+    what: &str,
+    fut: impl std::future::Future<Output = suppaftp::FtpResult<T>>,
+) -> Result<T, FtpError> {
+    timed_long(limits.read_timeout, site, what, fut).await
+}
+
+async fn timed_long<T>(
+    limit: Duration,
+    site: &str,
+    what: &str,
+    fut: impl std::future::Future<Output = suppaftp::FtpResult<T>>,
+) -> Result<T, FtpError> {
+    match tokio::time::timeout(limit, fut).await {
+        Err(_) => Err(FtpError::Timeout {
+            site: site.to_string(),
+            what: what.to_string(),
+            secs: limit.as_secs(),
+        }),
+        Ok(Ok(v)) => Ok(v),
+        Ok(Err(e)) => Err(server(site, what, &e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn latin1_transport_is_lossless() {
+        use suppaftp::Encoding as _;
+        let bytes: Vec<u8> = (0u8..=255).collect();
+        let text = Latin1.decode(&bytes);
+        assert_eq!(Latin1.encode(&text).expect("encode"), bytes);
+        assert_eq!(
+            from_wire(&to_wire(b"caf\xe9/\xff").expect("ok")),
+            b"caf\xe9/\xff"
+        );
+        assert!(to_wire(b"a\r\nDELE x").is_err());
+    }
+
+    #[test]
+    fn features_from_feat() {
+        let mut feat = std::collections::HashMap::new();
+        feat.insert("MLSD".to_string(), None);
+        feat.insert("UTF8".to_string(), None);
+        feat.insert("AUTH".to_string(), Some("TLS".to_string()));
+        feat.insert("REST".to_string(), Some("STREAM".to_string()));
+        feat.insert("EPSV".to_string(), None);
+        let f = Features::from_feat(&feat);
+        assert!(f.mlsd && f.utf8 && f.auth_tls && f.rest_stream && f.epsv);
+        assert!(!f.size && !f.mdtm);
+    }
+
+    #[test]
+    fn site_from_links() {
+        let (site, path) = FtpSite::from_link(&Link::parse("ftps://u:p@h/dir/f%20x").expect("url"))
+            .expect("ftp link");
+        assert_eq!(site.tls, TlsMode::Implicit);
+        assert_eq!(site.port, 990);
+        assert_eq!(site.user.as_deref(), Some("u"));
+        assert_eq!(path, b"/dir/f x");
+        let (site, _) =
+            FtpSite::from_link(&Link::parse("ftp://h:2121/").expect("url")).expect("ftp");
+        assert_eq!(
+            (site.tls, site.port, site.user),
+            (TlsMode::IfOffered, 2121, None)
+        );
+    }
+}

@@ -1,0 +1,238 @@
+//! The FTP client against real vsftpd (plain, explicit, implicit and strict TLS with session
+//! reuse, IPv6) and pure-ftpd (MLSD).
+
+mod common;
+
+use std::sync::Arc;
+
+use portolan::proto::ftp::{EntryKind, FtpError, FtpSession, FtpSite, TlsMode};
+use portolan::proto::net::Limits;
+use portolan::proto::tls::Trust;
+
+fn site(port: u16, tls: TlsMode, user: bool) -> FtpSite {
+    FtpSite {
+        host: "localhost".into(),
+        port,
+        user: user.then(|| "tester".into()),
+        password: user.then(|| "secret".into()),
+        tls,
+        passive: true,
+    }
+}
+
+async fn connect(port: u16, tls: TlsMode, user: bool, trust: &Arc<Trust>) -> FtpSession {
+    FtpSession::connect(&site(port, tls, user), trust, &Limits::default())
+        .await
+        .unwrap_or_else(|e| panic!("connect to {port}: {e}"))
+}
+
+fn home() -> std::path::PathBuf {
+    common::srv().join("ftp/home/tester")
+}
+
+fn up() -> bool {
+    common::server_up("vsftpd", "127.0.0.1:2121")
+        && common::server_up("vsftpd implicit", "127.0.0.1:2990")
+        && common::server_up("vsftpd strict", "127.0.0.1:2124")
+        && common::server_up("pure-ftpd", "127.0.0.1:2123")
+}
+
+#[tokio::test]
+async fn anonymous_listing_over_ipv4_and_ipv6() {
+    if !up() {
+        return;
+    }
+    let trust = common::trust_with_ca();
+    for host in ["127.0.0.1", "::1"] {
+        let mut s = site(2121, TlsMode::Plain, false);
+        s.host = host.into();
+        let mut session = FtpSession::connect(&s, &trust, &Limits::default())
+            .await
+            .expect("connect");
+        assert!(!session.secure);
+        let entries = session.list(b"/pub").await.expect("list");
+        assert!(
+            entries
+                .iter()
+                .any(|e| e.name == b"readme.txt" && e.kind == EntryKind::File)
+        );
+        session.quit().await;
+    }
+}
+
+#[tokio::test]
+async fn explicit_tls_listing_keeps_raw_names_and_downloads_them() {
+    if !up() {
+        return;
+    }
+    let trust = common::trust_with_ca();
+    let mut session = connect(2121, TlsMode::Explicit, true, &trust).await;
+    assert!(session.secure);
+    assert!(session.features.auth_tls);
+    let entries = session.list(b"").await.expect("list");
+    let names: Vec<&[u8]> = entries.iter().map(|e| e.name.as_slice()).collect();
+    assert!(names.contains(&&b"caf\xe9.txt"[..]), "{names:?}");
+    assert!(names.contains(&&b"name with spaces.txt"[..]), "{names:?}");
+    let dir = entries.iter().find(|e| e.name == b"dir").expect("dir");
+    assert_eq!(dir.kind, EntryKind::Dir);
+    let mut got = Vec::new();
+    session
+        .retrieve(b"caf\xe9.txt", 0, &mut got, |_| {})
+        .await
+        .expect("download a non-UTF-8 name");
+    assert_eq!(got, b"latin-1 name\n");
+    session.quit().await;
+}
+
+#[tokio::test]
+async fn implicit_tls_download_is_identical() {
+    if !up() {
+        return;
+    }
+    let trust = common::trust_with_ca();
+    let mut session = connect(2990, TlsMode::Implicit, true, &trust).await;
+    let mut got = Vec::new();
+    let n = session
+        .retrieve(b"blob.bin", 0, &mut got, |_| {})
+        .await
+        .expect("retr");
+    let original = std::fs::read(home().join("blob.bin")).expect("original");
+    assert_eq!(n, original.len() as u64);
+    assert!(got == original);
+}
+
+#[tokio::test]
+async fn strict_server_with_tls_session_reuse_downloads_and_uploads() {
+    if !up() {
+        return;
+    }
+    let trust = common::trust_with_ca();
+    let mut session = connect(2124, TlsMode::Explicit, true, &trust).await;
+    let mut got = Vec::new();
+    session
+        .retrieve(b"blob.bin", 0, &mut got, |_| {})
+        .await
+        .expect("retr");
+    assert!(got == std::fs::read(home().join("blob.bin")).expect("original"));
+    let data: Vec<u8> = (0..200_000u32).map(|i| (i % 251) as u8).collect();
+    session
+        .store(b"upload/strict.bin", &mut data.as_slice(), |_| {})
+        .await
+        .expect("stor");
+    assert!(std::fs::read(home().join("upload/strict.bin")).expect("uploaded") == data);
+}
+
+#[tokio::test]
+async fn pure_ftpd_lists_with_mlsd() {
+    if !up() {
+        return;
+    }
+    let trust = common::trust_with_ca();
+    let mut session = connect(2123, TlsMode::IfOffered, true, &trust).await;
+    assert!(session.features.mlsd);
+    let entries = session.list(b"").await.expect("mlsd");
+    let blob = entries
+        .iter()
+        .find(|e| e.name == b"blob.bin")
+        .expect("blob");
+    assert_eq!(blob.size, Some(1_048_576));
+    assert!(blob.modified.is_some());
+    assert!(blob.raw.starts_with(b"type=") || blob.raw.contains(&b';'));
+    let mut got = Vec::new();
+    session
+        .retrieve(b"blob.bin", 0, &mut got, |_| {})
+        .await
+        .expect("retr");
+    assert!(got == std::fs::read(home().join("blob.bin")).expect("original"));
+}
+
+#[tokio::test]
+async fn interrupted_download_resumes_to_identical_bytes() {
+    if !up() {
+        return;
+    }
+    let trust = common::trust_with_ca();
+    let original = std::fs::read(home().join("blob.bin")).expect("original");
+    // What an interrupted transfer left in the .part file.
+    let cut = 300_001usize;
+    let mut part = original[..cut].to_vec();
+    let mut session = connect(2121, TlsMode::Explicit, true, &trust).await;
+    let n = session
+        .retrieve(b"blob.bin", cut as u64, &mut part, |_| {})
+        .await
+        .expect("resumed retr");
+    assert_eq!(n as usize, original.len() - cut);
+    assert!(part == original);
+}
+
+#[tokio::test]
+async fn mkdir_rename_delete() {
+    if !up() {
+        return;
+    }
+    let trust = common::trust_with_ca();
+    let mut session = connect(2121, TlsMode::Explicit, true, &trust).await;
+    session.mkdir(b"upload/newdir").await.expect("mkd");
+    session
+        .store(b"upload/newdir/a.txt", &mut &b"abc"[..], |_| {})
+        .await
+        .expect("stor");
+    session
+        .rename(b"upload/newdir/a.txt", b"upload/newdir/b.txt")
+        .await
+        .expect("rename");
+    let names: Vec<Vec<u8>> = session
+        .list(b"upload/newdir")
+        .await
+        .expect("list")
+        .into_iter()
+        .map(|e| e.name)
+        .collect();
+    assert_eq!(names, vec![b"b.txt".to_vec()]);
+    session
+        .chmod(b"upload/newdir/b.txt", 0o600)
+        .await
+        .expect("chmod");
+    session
+        .delete_file(b"upload/newdir/b.txt")
+        .await
+        .expect("dele");
+    session.remove_dir(b"upload/newdir").await.expect("rmd");
+    assert!(!home().join("upload/newdir").exists());
+}
+
+#[tokio::test]
+async fn untrusted_certificate_is_refused_with_details() {
+    if !up() {
+        return;
+    }
+    let trust = common::trust_without_ca();
+    let err = FtpSession::connect(
+        &site(2121, TlsMode::Explicit, true),
+        &trust,
+        &Limits::default(),
+    )
+    .await
+    .err()
+    .expect("refused");
+    let FtpError::Untrusted(rejection) = err else {
+        panic!("expected an untrusted certificate, got {err}");
+    };
+    assert!(rejection.cert.subject.contains("CN=localhost"));
+}
+
+#[tokio::test]
+async fn wrong_password_is_a_clear_error() {
+    if !up() {
+        return;
+    }
+    let trust = common::trust_with_ca();
+    let mut s = site(2121, TlsMode::Explicit, true);
+    s.password = Some("wrong".into());
+    let err = FtpSession::connect(&s, &trust, &Limits::default())
+        .await
+        .err()
+        .expect("refused");
+    let text = err.to_string();
+    assert!(text.starts_with("localhost:2121: login"), "{text}");
+}
