@@ -217,6 +217,6 @@ fn untrusted_certificate_asks_and_trust_once_loads_the_page() {
 fn links_for_missing_panels_say_so() {
     let mut f = start(None, false);
     wait_for(&mut f.harness, "Portolan");
-    type_url(&mut f.harness, "ftp://example.invalid/pub/");
+    type_url(&mut f.harness, "nntp://example.invalid/comp.lang.rust");
     wait_for(&mut f.harness, "not available yet");
 }

@@ -10,6 +10,7 @@ use rustls::pki_types::CertificateDer;
 use super::activity::{Activity, JobOutcome};
 use super::cert_dialog::{self, TrustChoice};
 use super::panels::browser::{BrowserAction, BrowserPanel, TabId};
+use super::panels::files::{self, FilesAction, FilesEvent, FilesPanel};
 use crate::link::PanelKind;
 use crate::proto::http::HttpClient;
 use crate::proto::net::Limits;
@@ -25,6 +26,7 @@ use crate::workers::{EventSink, Notifier, Services};
 #[derive(Debug)]
 pub enum AppEvent {
     Browser(TabId, BrowserEvent),
+    Files(FilesEvent),
     Job(JobEvent),
     Bookmarks(Vec<Bookmark>),
     History(Vec<HistoryEntry>),
@@ -76,6 +78,13 @@ impl AppConfig {
     }
 }
 
+/// What to retry once the user trusted a certificate.
+#[derive(Debug, Clone, Copy)]
+enum RetryTarget {
+    Tab(TabId),
+    Files,
+}
+
 /// The eframe app.
 pub struct App {
     runtime: Option<tokio::runtime::Runtime>,
@@ -88,12 +97,13 @@ pub struct App {
     settings_draft: Option<Settings>,
     pub panel: PanelKind,
     pub browser: BrowserPanel,
+    pub files: FilesPanel,
     pub activity: Activity,
     pub show_activity: bool,
     log: ProtocolLog,
     show_log: bool,
     toasts: egui_notify::Toasts,
-    cert_prompt: Option<(TabId, Box<CertRejection>)>,
+    cert_prompt: Option<(RetryTarget, Box<CertRejection>)>,
     style_applied: bool,
     startup_probe: Option<std::time::Instant>,
 }
@@ -149,8 +159,22 @@ impl App {
                 browser.open_tab(Some(url));
             }
         }
+        let mut files = FilesPanel::new(
+            services.clone(),
+            events.map(AppEvent::Files),
+            files::default_local_folder(&settings.download_dir),
+        );
+        let mut panel = PanelKind::Browser;
         if let Some(url) = &config.start_url {
-            browser.open_tab(Some(url));
+            match crate::link::Link::parse(url) {
+                Ok(link) if link.panel() == PanelKind::Files => {
+                    files.open_link(&link);
+                    panel = PanelKind::Files;
+                }
+                _ => {
+                    browser.open_tab(Some(url));
+                }
+            }
         }
         if browser.tabs.is_empty() {
             browser.open_tab(None);
@@ -164,8 +188,9 @@ impl App {
             rx,
             settings,
             settings_draft: None,
-            panel: PanelKind::Browser,
+            panel,
             browser,
+            files,
             activity: Activity::default(),
             show_activity: false,
             log: config.log,
@@ -198,6 +223,7 @@ impl App {
             self.apply(event);
         }
         self.handle_actions();
+        self.handle_files_actions();
     }
 
     fn apply(&mut self, event: AppEvent) {
@@ -207,9 +233,13 @@ impl App {
                 // errors that have no other place (downloads, saving, other panels).
                 self.browser.apply(tab, event);
             }
+            AppEvent::Files(event) => self.files.apply(event),
             AppEvent::Job(event) => match self.activity.apply(event) {
                 Some(JobOutcome::Saved(path)) => {
-                    self.toasts.success(format!("Saved {}", path.display()));
+                    self.toasts.success(format!("Done: {}", path.display()));
+                    // A finished transfer changes one of the Files panes.
+                    self.files.refresh_local();
+                    self.files.refresh_remote();
                 }
                 Some(JobOutcome::Failed(e)) => {
                     self.toasts.error(format!("Download failed: {e}"));
@@ -310,7 +340,7 @@ impl App {
                     self.store_then(|c| records::clear_history(c), |()| None);
                 }
                 BrowserAction::Untrusted { tab, rejection } => {
-                    self.cert_prompt = Some((tab, rejection));
+                    self.cert_prompt = Some((RetryTarget::Tab(tab), rejection));
                 }
                 BrowserAction::CharsetChosen { host, charset } => {
                     match charset {
@@ -320,13 +350,68 @@ impl App {
                     self.save_settings();
                 }
                 BrowserAction::OtherPanel { panel, url } => {
-                    self.toasts.warning(format!(
-                        "{url} opens in the {} panel, which is not available yet",
-                        panel.title()
-                    ));
+                    match (panel, crate::link::Link::parse(&url)) {
+                        (PanelKind::Files, Ok(link)) => {
+                            self.panel = PanelKind::Files;
+                            self.files.open_link(&link);
+                        }
+                        _ => {
+                            self.toasts.warning(format!(
+                                "{url} opens in the {} panel, which is not available yet",
+                                panel.title()
+                            ));
+                        }
+                    }
                 }
                 BrowserAction::Error(e) => {
                     self.toasts.error(e);
+                }
+            }
+        }
+    }
+
+    fn handle_files_actions(&mut self) {
+        for action in self.files.take_actions() {
+            match action {
+                FilesAction::Download {
+                    site,
+                    path,
+                    name,
+                    folder,
+                } => {
+                    let title = format!("{}:{} {}", site.host, site.port, name);
+                    let (id, abort) = download::start_from(
+                        &self.services,
+                        download::Source::Ftp { site, path },
+                        folder,
+                        name,
+                        self.events.map(AppEvent::Job),
+                    );
+                    self.activity.add(id, title, abort);
+                    self.show_activity = true;
+                }
+                FilesAction::Upload {
+                    site,
+                    local,
+                    remote,
+                } => {
+                    let title = format!("upload {}", local.display());
+                    let (id, abort) = download::start_upload(
+                        &self.services,
+                        site,
+                        local,
+                        remote,
+                        self.events.map(AppEvent::Job),
+                    );
+                    self.activity.add(id, title, abort);
+                    self.show_activity = true;
+                }
+                FilesAction::Untrusted(r) => self.cert_prompt = Some((RetryTarget::Files, r)),
+                FilesAction::Error(e) => {
+                    self.toasts.error(e);
+                }
+                FilesAction::Info(m) => {
+                    self.toasts.info(m);
                 }
             }
         }
@@ -370,8 +455,7 @@ impl App {
             ui.horizontal(|ui| {
                 ui.label(RichText::new("Portolan").strong());
                 ui.separator();
-                {
-                    let panel = PanelKind::Browser;
+                for panel in [PanelKind::Files, PanelKind::Browser] {
                     ui.selectable_value(&mut self.panel, panel, panel.title());
                 }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
@@ -391,7 +475,10 @@ impl App {
         });
         egui::Panel::bottom("status_bar").show(ui, |ui| {
             ui.horizontal(|ui| {
-                ui.label(self.browser.status());
+                ui.label(match self.panel {
+                    PanelKind::Files => self.files.status(),
+                    _ => self.browser.status(),
+                });
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     let running = self.activity.running();
                     if running > 0 {
@@ -414,6 +501,7 @@ impl App {
         }
         egui::CentralPanel::default().show(ui, |ui| match self.panel {
             PanelKind::Browser => self.browser.ui(ui),
+            PanelKind::Files => self.files.ui(ui),
             other => {
                 ui.label(format!("The {} panel is not available yet.", other.title()));
             }
@@ -513,13 +601,13 @@ impl App {
     }
 
     fn cert_window(&mut self, ctx: &egui::Context) {
-        let Some((tab, rejection)) = &self.cert_prompt else {
+        let Some((target, rejection)) = &self.cert_prompt else {
             return;
         };
         let Some(choice) = cert_dialog::show(ctx, rejection) else {
             return;
         };
-        let tab = *tab;
+        let target = *target;
         let host = rejection.host.clone();
         let pin = CertPin {
             host: host.clone(),
@@ -531,13 +619,20 @@ impl App {
             TrustChoice::Cancel => {}
             TrustChoice::Once => {
                 self.services.trust.pin(&pin.host, &pin.fingerprint);
-                self.browser.retry(tab);
+                self.retry(target);
             }
             TrustChoice::Always => {
                 self.services.trust.pin(&pin.host, &pin.fingerprint);
                 self.store_then(move |c| records::add_pin(c, &pin), |()| None);
-                self.browser.retry(tab);
+                self.retry(target);
             }
+        }
+    }
+
+    fn retry(&mut self, target: RetryTarget) {
+        match target {
+            RetryTarget::Tab(tab) => self.browser.retry(tab),
+            RetryTarget::Files => self.files.retry(),
         }
     }
 

@@ -10,6 +10,7 @@ use std::time::Instant;
 use super::{MappedSink, Services, Throttle};
 use crate::filename;
 use crate::link::Link;
+use crate::proto::ftp::{FtpSession, FtpSite};
 use crate::proto::gopher;
 use crate::proto::http::HttpClient;
 
@@ -52,14 +53,104 @@ pub fn start(
     name_hint: Option<String>,
     events: MappedSink<JobEvent, impl Send + 'static>,
 ) -> (JobId, tokio::task::AbortHandle) {
+    let name = name_hint.unwrap_or_else(|| name_from_link(&link));
+    start_from(services, Source::Link(link), folder, name, events)
+}
+
+/// Where a download comes from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    Link(Link),
+    /// A file on a site connected in the Files panel, with that site's TLS mode and login.
+    Ftp {
+        site: FtpSite,
+        path: Vec<u8>,
+    },
+}
+
+/// FTP transfers that may run at once, each on its own connection.
+pub const FTP_PARALLEL: usize = 3;
+
+fn ftp_slots() -> &'static tokio::sync::Semaphore {
+    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    SLOTS.get_or_init(|| tokio::sync::Semaphore::new(FTP_PARALLEL))
+}
+
+/// Starts a download from any source into `folder` under the (sanitized) `name`.
+pub fn start_from(
+    services: &Services,
+    source: Source,
+    folder: PathBuf,
+    name: String,
+    events: MappedSink<JobEvent, impl Send + 'static>,
+) -> (JobId, tokio::task::AbortHandle) {
     let id = next_job_id();
     let services2 = services.clone();
     let handle = services.runtime.spawn(async move {
-        let name = name_hint.unwrap_or_else(|| name_from_link(&link));
-        let result = run(&services2, &link, &folder, &name, id, &events).await;
+        let _slot = match &source {
+            Source::Ftp { .. } => ftp_slots().acquire().await.ok(),
+            Source::Link(_) => None,
+        };
+        let result = run(&services2, &source, &folder, &name, id, &events).await;
         events.send(JobEvent::Finished { id, result });
     });
     (id, handle.abort_handle())
+}
+
+/// Starts an upload of `local` to `remote` on `site`.
+pub fn start_upload(
+    services: &Services,
+    site: FtpSite,
+    local: PathBuf,
+    remote: Vec<u8>,
+    events: MappedSink<JobEvent, impl Send + 'static>,
+) -> (JobId, tokio::task::AbortHandle) {
+    let id = next_job_id();
+    let services = services.clone();
+    let handle = services.runtime.clone().spawn(async move {
+        let _slot = ftp_slots().acquire().await.ok();
+        let result = upload(&services, &site, &local, &remote, id, &events).await;
+        events.send(JobEvent::Finished { id, result });
+    });
+    (id, handle.abort_handle())
+}
+
+async fn upload<E: Send + 'static>(
+    services: &Services,
+    site: &FtpSite,
+    local: &Path,
+    remote: &[u8],
+    id: JobId,
+    events: &MappedSink<JobEvent, E>,
+) -> Result<PathBuf, String> {
+    events.send(JobEvent::Started {
+        id,
+        title: format!("upload to {}", super::ftp::shown(remote)),
+        target: local.to_path_buf(),
+    });
+    let mut file =
+        std::fs::File::open(local).map_err(|e| format!("cannot read {}: {e}", local.display()))?;
+    let total = file.metadata().map(|m| m.len()).ok();
+    let mut session = FtpSession::connect(site, &services.trust, &services.limits)
+        .await
+        .map_err(|e| e.to_string())?;
+    let started = Instant::now();
+    let mut throttle = Throttle::progress();
+    session
+        .store(remote, &mut file, |done| {
+            if throttle.ready() {
+                events.send(JobEvent::Progress {
+                    id,
+                    done,
+                    total,
+                    bytes_per_sec: done as f64 / started.elapsed().as_secs_f64().max(0.001),
+                });
+            }
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    session.quit().await;
+    Ok(local.to_path_buf())
 }
 
 /// A file name for a link: the last path segment of its selector or URL path.
@@ -77,7 +168,7 @@ pub fn name_from_link(link: &Link) -> String {
 
 async fn run<E: Send + 'static>(
     services: &Services,
-    link: &Link,
+    source: &Source,
     folder: &Path,
     name: &str,
     id: JobId,
@@ -89,7 +180,15 @@ async fn run<E: Send + 'static>(
     let part = filename::part_path(&target);
     events.send(JobEvent::Started {
         id,
-        title: format!("{link}"),
+        title: match source {
+            Source::Link(link) => link.to_string(),
+            Source::Ftp { site, path } => format!(
+                "ftp://{}:{}{}",
+                site.host,
+                site.port,
+                super::ftp::shown(path)
+            ),
+        },
         target: target.clone(),
     });
     let file = std::fs::File::create(&part)
@@ -108,25 +207,41 @@ async fn run<E: Send + 'static>(
             });
         }
     };
-    let written = match link {
-        Link::Gopher(g) => gopher::download(g, &mut sink, &services.limits, |n| report(n, None))
-            .await
-            .map_err(|e| e.to_string())?,
-        Link::Http(url) => {
-            let (head, response) = services.http.get(url).await.map_err(|e| e.to_string())?;
-            if !head.is_success() {
-                return Err(format!("{} {} from {}", head.status, head.reason, head.url));
-            }
-            HttpClient::copy_body(&head, response, &mut sink, &mut report)
+    let written = match source {
+        Source::Ftp { site, path } => {
+            let mut session = FtpSession::connect(site, &services.trust, &services.limits)
                 .await
-                .map_err(|e| e.to_string())?
+                .map_err(|e| e.to_string())?;
+            let total = session.size(path).await.ok().flatten();
+            let n = session
+                .retrieve(path, 0, &mut sink, |n| report(n, total))
+                .await
+                .map_err(|e| e.to_string())?;
+            session.quit().await;
+            n
         }
-        other => {
-            return Err(format!(
-                "{} downloads are not available yet",
-                other.scheme().name()
-            ));
-        }
+        Source::Link(link) => match link {
+            Link::Gopher(g) => {
+                gopher::download(g, &mut sink, &services.limits, |n| report(n, None))
+                    .await
+                    .map_err(|e| e.to_string())?
+            }
+            Link::Http(url) => {
+                let (head, response) = services.http.get(url).await.map_err(|e| e.to_string())?;
+                if !head.is_success() {
+                    return Err(format!("{} {} from {}", head.status, head.reason, head.url));
+                }
+                HttpClient::copy_body(&head, response, &mut sink, &mut report)
+                    .await
+                    .map_err(|e| e.to_string())?
+            }
+            other => {
+                return Err(format!(
+                    "{} downloads are not available yet",
+                    other.scheme().name()
+                ));
+            }
+        },
     };
     std::io::Write::flush(&mut sink).map_err(|e| format!("writing {}: {e}", part.display()))?;
     drop(sink);

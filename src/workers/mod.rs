@@ -6,6 +6,7 @@
 
 pub mod browser;
 pub mod download;
+pub mod ftp;
 
 use std::sync::mpsc;
 use std::sync::{Arc, OnceLock};

@@ -400,6 +400,16 @@ impl BrowserPanel {
     pub fn open_link(&mut self, index: usize, link: Link, push: bool) {
         if link.panel() != PanelKind::Browser {
             let url = link.to_string();
+            if link.panel() == PanelKind::Files {
+                self.actions.push(BrowserAction::OtherPanel {
+                    panel: link.panel(),
+                    url,
+                });
+                if let Some(tab) = self.tabs.get_mut(index) {
+                    tab.url_text.clone_from(&tab.current_url);
+                }
+                return;
+            }
             if let Some(tab) = self.tabs.get_mut(index) {
                 tab.error = Some(format!(
                     "{url} opens in the {} panel, which is not available yet",

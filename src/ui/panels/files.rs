@@ -1,0 +1,1115 @@
+//! The Files panel: an FTP/FTPS site beside the local disk.
+//!
+//! A quick-connect bar (host, port, user, password, TLS mode, or an `ftp://` URL), then two
+//! virtualized, sortable tables: local on the left, remote on the right. Select files and
+//! press Download or Upload; transfers run in the Activity list on their own connections.
+//! Remote folders can be created, renamed, deleted (recursively, after a confirmation) and
+//! have their permissions changed; text files can be viewed.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use egui::{Key, RichText};
+use egui_extras::{Column, TableBuilder};
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::link::Link;
+use crate::proto::ftp::{Entry, EntryKind, Features, FtpSite, TlsMode, rfc3339};
+use crate::proto::tls::CertRejection;
+use crate::ui::activity::human_bytes;
+use crate::ui::app::AppEvent;
+use crate::workers::ftp::{self as worker, FtpCommand, FtpEvent, LocalEntry};
+use crate::workers::{MappedSink, Services};
+
+/// Everything the Files panel's workers report, tagged with the connection it came from.
+#[derive(Debug, Clone)]
+pub enum FilesEvent {
+    Ftp(u64, FtpEvent),
+    Local(PathBuf, Result<Vec<LocalEntry>, String>),
+}
+
+/// Things the panel asks the app to do.
+#[derive(Debug, Clone)]
+pub enum FilesAction {
+    Download {
+        site: FtpSite,
+        path: Vec<u8>,
+        name: String,
+        folder: PathBuf,
+    },
+    Upload {
+        site: FtpSite,
+        local: PathBuf,
+        remote: Vec<u8>,
+    },
+    Untrusted(Box<CertRejection>),
+    Error(String),
+    Info(String),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SortKey {
+    Name,
+    Size,
+    Modified,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum ConnState {
+    Disconnected,
+    Connecting,
+    Connected { secure: bool, features: Features },
+    Failed(String),
+}
+
+struct Connection {
+    id: u64,
+    site: FtpSite,
+    worker: UnboundedSender<FtpCommand>,
+}
+
+enum Dialog {
+    Mkdir(String),
+    Rename { from: Vec<u8>, to: String },
+    Delete(Vec<(Vec<u8>, bool)>),
+    Chmod { path: Vec<u8>, mode: String },
+    View { path: String, text: String },
+}
+
+/// The panel's view state.
+pub struct FilesPanel {
+    services: Services,
+    events: MappedSink<FilesEvent, AppEvent>,
+    pub host: String,
+    pub port: String,
+    pub user: String,
+    pub password: String,
+    pub tls: TlsMode,
+    conn: Option<Connection>,
+    next_conn: u64,
+    state: ConnState,
+    pub remote_path: Vec<u8>,
+    remote_path_text: String,
+    pub remote: Vec<Entry>,
+    remote_loading: bool,
+    remote_selected: BTreeSet<Vec<u8>>,
+    remote_back: Vec<Vec<u8>>,
+    sort: (SortKey, bool),
+    filter: String,
+    pub local_path: PathBuf,
+    local_path_text: String,
+    pub local: Vec<LocalEntry>,
+    local_selected: BTreeSet<String>,
+    local_error: Option<String>,
+    dialog: Option<Dialog>,
+    actions: Vec<FilesAction>,
+}
+
+impl FilesPanel {
+    pub fn new(
+        services: Services,
+        events: MappedSink<FilesEvent, AppEvent>,
+        local: PathBuf,
+    ) -> FilesPanel {
+        let mut panel = FilesPanel {
+            services,
+            events,
+            host: String::new(),
+            port: "21".into(),
+            user: String::new(),
+            password: String::new(),
+            tls: TlsMode::IfOffered,
+            conn: None,
+            next_conn: 1,
+            state: ConnState::Disconnected,
+            remote_path: b"/".to_vec(),
+            remote_path_text: "/".into(),
+            remote: Vec::new(),
+            remote_loading: false,
+            remote_selected: BTreeSet::new(),
+            remote_back: Vec::new(),
+            sort: (SortKey::Name, true),
+            filter: String::new(),
+            local_path_text: local.display().to_string(),
+            local_path: local,
+            local: Vec::new(),
+            local_selected: BTreeSet::new(),
+            local_error: None,
+            dialog: None,
+            actions: Vec::new(),
+        };
+        panel.refresh_local();
+        panel
+    }
+
+    pub fn take_actions(&mut self) -> Vec<FilesAction> {
+        std::mem::take(&mut self.actions)
+    }
+
+    pub fn is_connected(&self) -> bool {
+        matches!(self.state, ConnState::Connected { .. })
+    }
+
+    /// Status-bar text.
+    pub fn status(&self) -> String {
+        match &self.state {
+            ConnState::Disconnected => "Not connected".into(),
+            ConnState::Connecting => format!("Connecting to {}…", self.host),
+            ConnState::Failed(e) => format!("Error: {e}"),
+            ConnState::Connected { secure, features } => format!(
+                "{} {}:{} · {} · {} entries{}",
+                if *secure { "🔒" } else { "⚠ plain FTP" },
+                self.host,
+                self.port,
+                worker::shown(&self.remote_path),
+                self.remote.len(),
+                if features.mlsd { " · MLSD" } else { "" }
+            ),
+        }
+    }
+
+    /// Fills the connect form from an `ftp://` or `ftps://` link and connects.
+    pub fn open_link(&mut self, link: &Link) {
+        let Some((site, path)) = FtpSite::from_link(link) else {
+            return;
+        };
+        self.host.clone_from(&site.host);
+        self.port = site.port.to_string();
+        self.user = site.user.clone().unwrap_or_default();
+        self.password = site.password.clone().unwrap_or_default();
+        self.tls = site.tls;
+        self.connect_site(site, Some(path));
+    }
+
+    /// Connects with what the form holds.
+    pub fn connect(&mut self) {
+        let input = self.host.trim().to_string();
+        if input.contains("://") {
+            match Link::parse(&input) {
+                Ok(link @ Link::Ftp { .. }) => self.open_link(&link),
+                Ok(other) => {
+                    self.state = ConnState::Failed(format!("{other} is not an FTP address"));
+                }
+                Err(e) => self.state = ConnState::Failed(e.to_string()),
+            }
+            return;
+        }
+        let port = match self.port.trim() {
+            "" => {
+                if self.tls == TlsMode::Implicit {
+                    990
+                } else {
+                    21
+                }
+            }
+            p => match p.parse::<u16>() {
+                Ok(p) if p > 0 => p,
+                _ => {
+                    self.state = ConnState::Failed(format!("bad port {p:?}"));
+                    return;
+                }
+            },
+        };
+        if input.is_empty() {
+            self.state = ConnState::Failed("type a host name or an ftp:// address".into());
+            return;
+        }
+        let site = FtpSite {
+            host: input,
+            port,
+            user: (!self.user.trim().is_empty()).then(|| self.user.trim().to_string()),
+            password: (!self.password.is_empty()).then(|| self.password.clone()),
+            tls: self.tls,
+            passive: true,
+        };
+        self.connect_site(site, None);
+    }
+
+    fn connect_site(&mut self, site: FtpSite, path: Option<Vec<u8>>) {
+        self.disconnect();
+        let id = self.next_conn;
+        self.next_conn += 1;
+        let worker = worker::spawn(
+            self.services.clone(),
+            site.clone(),
+            self.events
+                .clone()
+                .contramap(move |e| FilesEvent::Ftp(id, e)),
+        );
+        if let Some(p) = path.filter(|p| p.len() > 1) {
+            self.remote_path = p;
+        } else {
+            self.remote_path.clear();
+        }
+        self.remote.clear();
+        self.remote_selected.clear();
+        self.remote_back.clear();
+        self.conn = Some(Connection { id, site, worker });
+        self.state = ConnState::Connecting;
+    }
+
+    /// Retries the last connection (after the user trusted a certificate).
+    pub fn retry(&mut self) {
+        if let Some(site) = self.conn.as_ref().map(|c| c.site.clone()) {
+            let path = (!self.remote_path.is_empty()).then(|| self.remote_path.clone());
+            self.connect_site(site, path);
+        }
+    }
+
+    pub fn disconnect(&mut self) {
+        if let Some(c) = self.conn.take() {
+            let _ = c.worker.send(FtpCommand::Disconnect);
+        }
+        self.state = ConnState::Disconnected;
+    }
+
+    fn send(&mut self, cmd: FtpCommand) {
+        if let Some(c) = &self.conn {
+            let _ = c.worker.send(cmd);
+        }
+    }
+
+    /// Lists a remote folder. `push` records the current one for Back.
+    pub fn open_remote(&mut self, path: Vec<u8>, push: bool) {
+        if push && path != self.remote_path {
+            self.remote_back.push(self.remote_path.clone());
+        }
+        self.remote_path_text = worker::shown(&path);
+        self.remote_path.clone_from(&path);
+        self.remote_loading = true;
+        self.remote_selected.clear();
+        self.send(FtpCommand::List(path));
+    }
+
+    pub fn refresh_remote(&mut self) {
+        if self.is_connected() {
+            self.open_remote(self.remote_path.clone(), false);
+        }
+    }
+
+    pub fn refresh_local(&mut self) {
+        worker::list_local(
+            &self.services,
+            self.local_path.clone(),
+            self.events
+                .clone()
+                .contramap(|(p, r)| FilesEvent::Local(p, r)),
+        );
+    }
+
+    fn open_local(&mut self, path: PathBuf) {
+        self.local_path_text = path.display().to_string();
+        self.local_path = path;
+        self.local_selected.clear();
+        self.refresh_local();
+    }
+
+    /// Applies a worker event.
+    pub fn apply(&mut self, event: FilesEvent) {
+        match event {
+            FilesEvent::Local(path, result) => {
+                if path != self.local_path {
+                    return;
+                }
+                match result {
+                    Ok(list) => {
+                        self.local = list;
+                        self.local_error = None;
+                    }
+                    Err(e) => self.local_error = Some(e),
+                }
+            }
+            FilesEvent::Ftp(id, event) => {
+                if self.conn.as_ref().map(|c| c.id) != Some(id) {
+                    return;
+                }
+                match event {
+                    FtpEvent::Connected {
+                        home,
+                        features,
+                        secure,
+                    } => {
+                        self.state = ConnState::Connected { secure, features };
+                        let start = if self.remote_path.is_empty() {
+                            home
+                        } else {
+                            self.remote_path.clone()
+                        };
+                        self.open_remote(start, false);
+                    }
+                    FtpEvent::Listing { path, entries } => {
+                        if path == self.remote_path {
+                            self.remote = entries;
+                            self.remote_loading = false;
+                        }
+                    }
+                    FtpEvent::Done(message) => {
+                        self.actions.push(FilesAction::Info(message));
+                        self.refresh_remote();
+                    }
+                    FtpEvent::Viewed { path, text } => {
+                        let cs = crate::charset::Charset::detect(&text);
+                        self.dialog = Some(Dialog::View {
+                            path: worker::shown(&path),
+                            text: cs.decode(&text),
+                        });
+                    }
+                    FtpEvent::Failed(e) => {
+                        self.remote_loading = false;
+                        if matches!(self.state, ConnState::Connecting) {
+                            self.state = ConnState::Failed(e.clone());
+                        }
+                        self.actions.push(FilesAction::Error(e));
+                    }
+                    FtpEvent::Untrusted(r) => {
+                        self.state = ConnState::Failed(format!(
+                            "the certificate of {} is not trusted",
+                            r.host
+                        ));
+                        self.actions.push(FilesAction::Untrusted(r));
+                    }
+                    FtpEvent::Disconnected => {
+                        self.state = ConnState::Disconnected;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Entries in display order: folders first, then by the sort column.
+    fn sorted_remote(&self) -> Vec<usize> {
+        let needle = self.filter.to_lowercase();
+        let mut idx: Vec<usize> = (0..self.remote.len())
+            .filter(|i| {
+                needle.is_empty()
+                    || name_of(&self.remote[*i].name)
+                        .to_lowercase()
+                        .contains(&needle)
+            })
+            .collect();
+        let (key, asc) = self.sort;
+        idx.sort_by(|a, b| {
+            let (ea, eb) = (&self.remote[*a], &self.remote[*b]);
+            let dirs = (eb.kind == EntryKind::Dir).cmp(&(ea.kind == EntryKind::Dir));
+            let ord = match key {
+                SortKey::Name => ea
+                    .name
+                    .to_ascii_lowercase()
+                    .cmp(&eb.name.to_ascii_lowercase()),
+                SortKey::Size => ea.size.cmp(&eb.size),
+                SortKey::Modified => ea.modified.cmp(&eb.modified),
+            };
+            dirs.then(if asc { ord } else { ord.reverse() })
+        });
+        idx
+    }
+
+    fn download_selected(&mut self) {
+        let Some(conn) = &self.conn else { return };
+        let site = conn.site.clone();
+        let mut skipped_dirs = 0;
+        for entry in self
+            .remote
+            .iter()
+            .filter(|e| self.remote_selected.contains(&e.name))
+        {
+            if entry.kind == EntryKind::Dir {
+                skipped_dirs += 1;
+                continue;
+            }
+            self.actions.push(FilesAction::Download {
+                site: site.clone(),
+                path: worker::join(&self.remote_path, &entry.name),
+                name: name_of(&entry.name),
+                folder: self.local_path.clone(),
+            });
+        }
+        if skipped_dirs > 0 {
+            self.actions.push(FilesAction::Info(format!(
+                "{skipped_dirs} folder(s) skipped: folder downloads are not available yet"
+            )));
+        }
+    }
+
+    fn upload_selected(&mut self) {
+        let Some(conn) = &self.conn else { return };
+        let site = conn.site.clone();
+        for entry in self
+            .local
+            .iter()
+            .filter(|e| self.local_selected.contains(&e.name))
+        {
+            if entry.is_dir {
+                self.actions.push(FilesAction::Info(format!(
+                    "{} skipped: folder uploads are not available yet",
+                    entry.name
+                )));
+                continue;
+            }
+            self.actions.push(FilesAction::Upload {
+                site: site.clone(),
+                local: self.local_path.join(&entry.name),
+                remote: worker::join(&self.remote_path, entry.name.as_bytes()),
+            });
+        }
+    }
+
+    /// Draws the panel.
+    pub fn ui(&mut self, ui: &mut egui::Ui) {
+        self.connect_bar(ui);
+        ui.separator();
+        let connected = self.is_connected();
+        ui.horizontal(|ui| {
+            let can_down = connected && !self.remote_selected.is_empty();
+            if ui
+                .add_enabled(can_down, egui::Button::new("⬇ Download"))
+                .on_hover_text("Download the selected remote files to the local folder")
+                .clicked()
+            {
+                self.download_selected();
+            }
+            let can_up = connected && !self.local_selected.is_empty();
+            if ui
+                .add_enabled(can_up, egui::Button::new("⬆ Upload"))
+                .on_hover_text("Upload the selected local files to the remote folder")
+                .clicked()
+            {
+                self.upload_selected();
+            }
+            ui.separator();
+            self.remote_tools(ui, connected);
+            let label = ui.label("Filter:");
+            ui.add(egui::TextEdit::singleline(&mut self.filter).desired_width(140.0))
+                .labelled_by(label.id);
+        });
+        ui.separator();
+        // Local on the left, remote on the right, with a draggable divider.
+        let width = ui.available_width();
+        egui::Panel::left("files_local")
+            .resizable(true)
+            .default_size(width * 0.42)
+            .size_range(200.0..=width * 0.8)
+            .show(ui, |ui| self.local_pane(ui));
+        egui::CentralPanel::default().show(ui, |ui| self.remote_pane(ui));
+        self.dialogs(ui.ctx());
+    }
+
+    fn connect_bar(&mut self, ui: &mut egui::Ui) {
+        let mut go = false;
+        ui.horizontal_wrapped(|ui| {
+            let l = ui.label("Host:");
+            let r = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.host)
+                        .desired_width(200.0)
+                        .hint_text("host or ftp://…"),
+                )
+                .labelled_by(l.id);
+            go |= r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+            let l = ui.label("Port:");
+            ui.add(egui::TextEdit::singleline(&mut self.port).desired_width(44.0))
+                .labelled_by(l.id);
+            let l = ui.label("User:");
+            ui.add(
+                egui::TextEdit::singleline(&mut self.user)
+                    .desired_width(100.0)
+                    .hint_text("anonymous"),
+            )
+            .labelled_by(l.id);
+            let l = ui.label("Password:");
+            let r = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.password)
+                        .password(true)
+                        .desired_width(100.0),
+                )
+                .labelled_by(l.id);
+            go |= r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
+            let l = ui.label("TLS:");
+            egui::ComboBox::from_id_salt("tls_mode")
+                .selected_text(tls_label(self.tls))
+                .show_ui(ui, |ui| {
+                    for mode in [
+                        TlsMode::IfOffered,
+                        TlsMode::Explicit,
+                        TlsMode::Implicit,
+                        TlsMode::Plain,
+                    ] {
+                        if ui
+                            .selectable_value(&mut self.tls, mode, tls_label(mode))
+                            .clicked()
+                            && mode == TlsMode::Implicit
+                            && self.port.trim() == "21"
+                        {
+                            self.port = "990".into();
+                        }
+                    }
+                })
+                .response
+                .labelled_by(l.id);
+            if matches!(
+                self.state,
+                ConnState::Connected { .. } | ConnState::Connecting
+            ) {
+                if ui.button("Disconnect").clicked() {
+                    self.disconnect();
+                }
+            } else if ui.button("Connect").clicked() {
+                go = true;
+            }
+            match &self.state {
+                ConnState::Connecting => {
+                    ui.spinner();
+                }
+                ConnState::Failed(e) => {
+                    ui.colored_label(ui.visuals().error_fg_color, e);
+                }
+                ConnState::Connected { secure: false, .. } => {
+                    ui.colored_label(ui.visuals().warn_fg_color, "⚠ not encrypted");
+                }
+                ConnState::Connected { secure: true, .. } => {
+                    ui.label("🔒 TLS");
+                }
+                ConnState::Disconnected => {}
+            }
+        });
+        if go {
+            self.connect();
+        }
+    }
+
+    fn remote_tools(&mut self, ui: &mut egui::Ui, connected: bool) {
+        let one = (self.remote_selected.len() == 1)
+            .then(|| self.remote_selected.iter().next().cloned())
+            .flatten();
+        if ui
+            .add_enabled(connected, egui::Button::new("New folder"))
+            .clicked()
+        {
+            self.dialog = Some(Dialog::Mkdir(String::new()));
+        }
+        if ui
+            .add_enabled(one.is_some(), egui::Button::new("Rename"))
+            .clicked()
+            && let Some(name) = &one
+        {
+            self.dialog = Some(Dialog::Rename {
+                from: name.clone(),
+                to: name_of(name),
+            });
+        }
+        if ui
+            .add_enabled(
+                connected && !self.remote_selected.is_empty(),
+                egui::Button::new("Delete"),
+            )
+            .clicked()
+        {
+            let items = self
+                .remote
+                .iter()
+                .filter(|e| self.remote_selected.contains(&e.name))
+                .map(|e| {
+                    (
+                        worker::join(&self.remote_path, &e.name),
+                        e.kind == EntryKind::Dir,
+                    )
+                })
+                .collect();
+            self.dialog = Some(Dialog::Delete(items));
+        }
+        if ui
+            .add_enabled(one.is_some(), egui::Button::new("Permissions"))
+            .clicked()
+            && let Some(name) = &one
+        {
+            self.dialog = Some(Dialog::Chmod {
+                path: worker::join(&self.remote_path, name),
+                mode: "644".into(),
+            });
+        }
+        if ui
+            .add_enabled(one.is_some(), egui::Button::new("View"))
+            .clicked()
+            && let Some(name) = &one
+        {
+            let path = worker::join(&self.remote_path, name);
+            self.send(FtpCommand::View(path));
+        }
+        if ui
+            .add_enabled(one.is_some(), egui::Button::new("Copy URL"))
+            .clicked()
+            && let (Some(name), Some(conn)) = (&one, &self.conn)
+        {
+            let path = worker::join(&self.remote_path, name);
+            let encoded = percent_encoding::percent_encode(&path, URL_PATH).to_string();
+            let scheme = if conn.site.tls == TlsMode::Implicit {
+                "ftps"
+            } else {
+                "ftp"
+            };
+            let user = conn
+                .site
+                .user
+                .as_ref()
+                .map(|u| format!("{u}@"))
+                .unwrap_or_default();
+            ui.ctx().copy_text(format!(
+                "{scheme}://{user}{}:{}{encoded}",
+                conn.site.host, conn.site.port
+            ));
+            self.actions.push(FilesAction::Info("URL copied".into()));
+        }
+    }
+
+    fn local_pane(&mut self, ui: &mut egui::Ui) {
+        let mut go: Option<PathBuf> = None;
+        ui.horizontal(|ui| {
+            ui.label(RichText::new("Local").strong());
+            if ui.button("⬆").on_hover_text("Parent folder").clicked()
+                && let Some(p) = self.local_path.parent()
+            {
+                go = Some(p.to_path_buf());
+            }
+            if ui.button("⟳").on_hover_text("Refresh").clicked() {
+                self.refresh_local();
+            }
+            let l = ui.label("Local folder:");
+            let r = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.local_path_text)
+                        .desired_width(f32::INFINITY),
+                )
+                .labelled_by(l.id);
+            if r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
+                go = Some(PathBuf::from(self.local_path_text.trim()));
+            }
+        });
+        if let Some(e) = &self.local_error {
+            ui.colored_label(ui.visuals().error_fg_color, e);
+        }
+        let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
+        let mut clicked: Option<(usize, bool, bool)> = None;
+        TableBuilder::new(ui)
+            .id_salt("local_table")
+            .striped(true)
+            .resizable(true)
+            .sense(egui::Sense::click())
+            .auto_shrink([false, false])
+            .column(Column::remainder().at_least(120.0).clip(true))
+            .column(Column::auto().at_least(70.0))
+            .column(Column::auto().at_least(140.0))
+            .header(row_h, |mut h| {
+                h.col(|ui| {
+                    ui.strong("Name");
+                });
+                h.col(|ui| {
+                    ui.strong("Size");
+                });
+                h.col(|ui| {
+                    ui.strong("Modified");
+                });
+            })
+            .body(|body| {
+                body.rows(row_h, self.local.len(), |mut row| {
+                    let i = row.index();
+                    let e = &self.local[i];
+                    row.set_selected(self.local_selected.contains(&e.name));
+                    row.col(|ui| {
+                        ui.add(
+                            egui::Label::new(format!(
+                                "{} {}",
+                                if e.is_dir { "🗀" } else { "🗋" },
+                                e.name
+                            ))
+                            .selectable(false)
+                            .truncate(),
+                        );
+                    });
+                    row.col(|ui| {
+                        if !e.is_dir {
+                            ui.label(human_bytes(e.size));
+                        }
+                    });
+                    row.col(|ui| {
+                        ui.label(e.modified.map(short_time).unwrap_or_default());
+                    });
+                    let r = row.response();
+                    if r.double_clicked() {
+                        clicked = Some((i, true, false));
+                    } else if r.clicked() {
+                        clicked = Some((i, false, ui_modifiers(&r).command));
+                    }
+                });
+            });
+        if let Some((i, double, add)) = clicked {
+            let e = self.local[i].clone();
+            if double && e.is_dir {
+                go = Some(self.local_path.join(&e.name));
+            } else if double {
+                self.local_selected = BTreeSet::from([e.name]);
+                self.upload_selected();
+            } else {
+                toggle(&mut self.local_selected, e.name, add);
+            }
+        }
+        if let Some(p) = go {
+            self.open_local(p);
+        }
+    }
+
+    fn remote_pane(&mut self, ui: &mut egui::Ui) {
+        let connected = self.is_connected();
+        let mut go: Option<(Vec<u8>, bool)> = None;
+        ui.horizontal(|ui| {
+            ui.label(RichText::new("Remote").strong());
+            if ui
+                .add_enabled(
+                    connected && !self.remote_back.is_empty(),
+                    egui::Button::new("⬅"),
+                )
+                .on_hover_text("Back")
+                .clicked()
+                && let Some(p) = self.remote_back.pop()
+            {
+                go = Some((p, false));
+            }
+            if ui
+                .add_enabled(connected, egui::Button::new("⬆"))
+                .on_hover_text("Parent folder")
+                .clicked()
+            {
+                go = Some((worker::parent(&self.remote_path), true));
+            }
+            if ui
+                .add_enabled(connected, egui::Button::new("⟳"))
+                .on_hover_text("Refresh")
+                .clicked()
+            {
+                go = Some((self.remote_path.clone(), false));
+            }
+            let l = ui.label("Remote folder:");
+            let r = ui
+                .add_enabled(
+                    connected,
+                    egui::TextEdit::singleline(&mut self.remote_path_text)
+                        .desired_width(f32::INFINITY),
+                )
+                .labelled_by(l.id);
+            if r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
+                go = Some((self.remote_path_text.trim().as_bytes().to_vec(), true));
+            }
+        });
+        // Breadcrumbs.
+        if connected {
+            ui.horizontal_wrapped(|ui| {
+                let mut acc = Vec::new();
+                let crumbs: Vec<Vec<u8>> = std::iter::once(b"/".to_vec())
+                    .chain(
+                        self.remote_path
+                            .split(|b| *b == b'/')
+                            .filter(|p| !p.is_empty())
+                            .map(<[u8]>::to_vec),
+                    )
+                    .collect();
+                for (i, part) in crumbs.iter().enumerate() {
+                    if i == 0 {
+                        acc = b"/".to_vec();
+                    } else {
+                        acc = worker::join(&acc, part);
+                    }
+                    if ui
+                        .small_button(if i == 0 { "/".into() } else { name_of(part) })
+                        .clicked()
+                    {
+                        go = Some((acc.clone(), true));
+                    }
+                }
+                if self.remote_loading {
+                    ui.spinner();
+                }
+            });
+        }
+        if !connected {
+            ui.add_space(20.0);
+            ui.weak("Connect to a site above: a host name, or an ftp:// or ftps:// address.");
+        }
+        let order = self.sorted_remote();
+        let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
+        let mut clicked: Option<(usize, bool, bool)> = None;
+        let mut sort_by = None;
+        TableBuilder::new(ui)
+            .id_salt("remote_table")
+            .striped(true)
+            .resizable(true)
+            .sense(egui::Sense::click())
+            .auto_shrink([false, false])
+            .column(Column::remainder().at_least(140.0).clip(true))
+            .column(Column::auto().at_least(70.0))
+            .column(Column::auto().at_least(140.0))
+            .column(Column::auto().at_least(80.0))
+            .column(Column::auto().at_least(60.0))
+            .header(row_h, |mut h| {
+                for (label, key) in [("Name", Some(SortKey::Name)), ("Size", Some(SortKey::Size)), ("Modified", Some(SortKey::Modified)), ("Permissions", None), ("Owner", None)] {
+                    h.col(|ui| {
+                        let arrow = match key {
+                            Some(k) if k == self.sort.0 => if self.sort.1 { " ⏶" } else { " ⏷" },
+                            _ => "",
+                        };
+                        if ui.add(egui::Button::new(RichText::new(format!("{label}{arrow}")).strong()).frame(false)).clicked() {
+                            sort_by = key;
+                        }
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(row_h, order.len(), |mut row| {
+                    let i = order[row.index()];
+                    let e = &self.remote[i];
+                    row.set_selected(self.remote_selected.contains(&e.name));
+                    row.col(|ui| {
+                        let icon = match e.kind {
+                            EntryKind::Dir => "🗀",
+                            EntryKind::Link => "🔗",
+                            EntryKind::Unknown => "⚠",
+                            _ => "🗋",
+                        };
+                        let mut text = format!("{icon} {}", name_of(&e.name));
+                        if let Some(t) = &e.target {
+                            text.push_str(&format!(" → {}", name_of(t)));
+                        }
+                        let label = ui.add(egui::Label::new(text).selectable(false).truncate());
+                        if e.kind == EntryKind::Unknown {
+                            label.on_hover_text("This listing line was not understood; it is shown as the server sent it.");
+                        }
+                    });
+                    row.col(|ui| {
+                        if let (Some(s), false) = (e.size, e.kind == EntryKind::Dir) {
+                            ui.label(human_bytes(s));
+                        }
+                    });
+                    row.col(|ui| {
+                        ui.label(e.modified.map(short_time).unwrap_or_default());
+                    });
+                    row.col(|ui| {
+                        ui.label(e.permissions.clone().unwrap_or_default());
+                    });
+                    row.col(|ui| {
+                        ui.label(e.owner.clone().unwrap_or_default());
+                    });
+                    let r = row.response();
+                    if r.double_clicked() {
+                        clicked = Some((i, true, false));
+                    } else if r.clicked() {
+                        clicked = Some((i, false, ui_modifiers(&r).command));
+                    }
+                });
+            });
+        if let Some(key) = sort_by {
+            self.sort = if self.sort.0 == key {
+                (key, !self.sort.1)
+            } else {
+                (key, true)
+            };
+        }
+        if let Some((i, double, add)) = clicked {
+            let e = self.remote[i].clone();
+            if double && matches!(e.kind, EntryKind::Dir | EntryKind::Link) {
+                go = Some((worker::join(&self.remote_path, &e.name), true));
+            } else if double {
+                self.remote_selected = BTreeSet::from([e.name]);
+                self.download_selected();
+            } else {
+                toggle(&mut self.remote_selected, e.name, add);
+            }
+        }
+        if let Some((path, push)) = go {
+            self.open_remote(path, push);
+        }
+    }
+
+    fn dialogs(&mut self, ctx: &egui::Context) {
+        let Some(dialog) = self.dialog.take() else {
+            return;
+        };
+        let mut keep = true;
+        let mut command = None;
+        let title = match &dialog {
+            Dialog::Mkdir(_) => "New folder",
+            Dialog::Rename { .. } => "Rename",
+            Dialog::Delete(_) => "Delete",
+            Dialog::Chmod { .. } => "Permissions",
+            Dialog::View { .. } => "View",
+        };
+        let mut dialog = dialog;
+        egui::Window::new(title)
+            .collapsible(false)
+            .anchor(egui::Align2::CENTER_TOP, egui::vec2(0.0, 120.0))
+            .show(ctx, |ui| {
+                let enter = ui.input(|i| i.key_pressed(Key::Enter));
+                let escape = ui.input(|i| i.key_pressed(Key::Escape));
+                match &mut dialog {
+                    Dialog::Mkdir(name) => {
+                        let l = ui.label("Folder name:");
+                        ui.text_edit_singleline(name)
+                            .labelled_by(l.id)
+                            .request_focus();
+                        if (ui.button("Create").clicked() || enter) && !name.trim().is_empty() {
+                            command = Some(FtpCommand::Mkdir(worker::join(
+                                &self.remote_path,
+                                name.trim().as_bytes(),
+                            )));
+                        }
+                    }
+                    Dialog::Rename { from, to } => {
+                        let l = ui.label("New name:");
+                        ui.text_edit_singleline(to)
+                            .labelled_by(l.id)
+                            .request_focus();
+                        if (ui.button("Rename").clicked() || enter) && !to.trim().is_empty() {
+                            command = Some(FtpCommand::Rename {
+                                from: worker::join(&self.remote_path, from),
+                                to: worker::join(&self.remote_path, to.trim().as_bytes()),
+                            });
+                        }
+                    }
+                    Dialog::Delete(items) => {
+                        let dirs = items.iter().filter(|(_, d)| *d).count();
+                        ui.label(format!("Delete {} item(s) from the server?", items.len()));
+                        if dirs > 0 {
+                            ui.colored_label(
+                                ui.visuals().warn_fg_color,
+                                format!(
+                                    "{dirs} folder(s) will be deleted with everything in them."
+                                ),
+                            );
+                        }
+                        for (p, _) in items.iter().take(10) {
+                            ui.label(RichText::new(worker::shown(p)).monospace());
+                        }
+                        if ui.button("Delete").clicked() {
+                            command = Some(FtpCommand::Delete(items.clone()));
+                        }
+                    }
+                    Dialog::Chmod { path, mode } => {
+                        ui.label(worker::shown(path));
+                        let l = ui.label("Mode (octal):");
+                        ui.text_edit_singleline(mode).labelled_by(l.id);
+                        if ui.button("Apply").clicked() || enter {
+                            match u32::from_str_radix(mode.trim(), 8) {
+                                Ok(m) if m <= 0o7777 => {
+                                    command = Some(FtpCommand::Chmod {
+                                        path: path.clone(),
+                                        mode: m,
+                                    });
+                                }
+                                _ => {
+                                    self.actions.push(FilesAction::Error(format!(
+                                        "{mode:?} is not an octal mode like 644"
+                                    )));
+                                }
+                            }
+                        }
+                    }
+                    Dialog::View { path, text } => {
+                        ui.label(RichText::new(path.as_str()).strong());
+                        egui::ScrollArea::both().max_height(400.0).show(ui, |ui| {
+                            ui.add(
+                                egui::Label::new(RichText::new(text.as_str()).monospace()).extend(),
+                            );
+                        });
+                        if ui.button("Close").clicked() {
+                            keep = false;
+                        }
+                    }
+                }
+                if !matches!(dialog, Dialog::View { .. }) && ui.button("Cancel").clicked() {
+                    keep = false;
+                }
+                if escape {
+                    keep = false;
+                }
+            });
+        if let Some(cmd) = command {
+            self.send(cmd);
+            keep = false;
+        }
+        if keep {
+            self.dialog = Some(dialog);
+        }
+    }
+}
+
+const URL_PATH: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+    .add(b' ')
+    .add(b'%')
+    .add(b'?')
+    .add(b'#')
+    .add(b';');
+
+fn ui_modifiers(r: &egui::Response) -> egui::Modifiers {
+    r.ctx.input(|i| i.modifiers)
+}
+
+fn toggle<T: Ord>(set: &mut BTreeSet<T>, item: T, add: bool) {
+    if add {
+        if !set.remove(&item) {
+            set.insert(item);
+        }
+    } else {
+        set.clear();
+        set.insert(item);
+    }
+}
+
+fn tls_label(mode: TlsMode) -> &'static str {
+    match mode {
+        TlsMode::IfOffered => "TLS if offered",
+        TlsMode::Explicit => "Require explicit TLS",
+        TlsMode::Implicit => "Implicit TLS (990)",
+        TlsMode::Plain => "Plain FTP (insecure)",
+    }
+}
+
+/// A remote name for display: UTF-8 when it is, else Latin-1, so every byte shows.
+pub fn name_of(raw: &[u8]) -> String {
+    worker::shown(raw)
+}
+
+fn short_time(t: i64) -> String {
+    let s = rfc3339(t);
+    // 2020-01-15T15:04:00Z -> 2020-01-15 15:04
+    s.get(..16).map_or(s.clone(), |p| p.replace('T', " "))
+}
+
+/// The local folder a new panel starts in.
+pub fn default_local_folder(download_dir: &Path) -> PathBuf {
+    if download_dir.is_dir() {
+        download_dir.to_path_buf()
+    } else {
+        directories::BaseDirs::new()
+            .map_or_else(|| PathBuf::from("."), |b| b.home_dir().to_path_buf())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selection_toggles_with_the_command_key() {
+        let mut set = BTreeSet::new();
+        toggle(&mut set, 1, false);
+        toggle(&mut set, 2, true);
+        assert_eq!(set, BTreeSet::from([1, 2]));
+        toggle(&mut set, 1, true);
+        assert_eq!(set, BTreeSet::from([2]));
+        toggle(&mut set, 3, false);
+        assert_eq!(set, BTreeSet::from([3]));
+    }
+
+    #[test]
+    fn times_are_short() {
+        assert_eq!(short_time(1_579_100_640), "2020-01-15 15:04");
+    }
+}

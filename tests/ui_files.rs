@@ -1,0 +1,114 @@
+//! The Files panel driven through its accessible labels against the real vsftpd.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use portolan::protocol_log::ProtocolLog;
+use portolan::ui::app::{App, AppConfig};
+
+fn start(dir: &tempfile::TempDir, url: Option<&str>) -> Harness<'static, App> {
+    let downloads = dir.path().join("downloads");
+    std::fs::create_dir_all(&downloads).expect("downloads");
+    let config = AppConfig {
+        store_path: dir.path().join("store.sqlite3"),
+        extra_roots: portolan::proto::tls::Trust::load_pem(&common::ca_pem()).expect("ca"),
+        start_url: url.map(str::to_string),
+        log: ProtocolLog::default(),
+        download_dir: Some(downloads),
+        restore_session: false,
+        startup_probe: None,
+    };
+    let app = App::new(config).expect("app");
+    Harness::builder()
+        .with_size([1280.0, 800.0])
+        .build_ui_state(|ui, app: &mut App| app.frame(ui), app)
+}
+
+fn wait_for(h: &mut Harness<'static, App>, text: &str) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        h.step();
+        if h.query_all_by_label_contains(text).next().is_some() {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no {text:?} on screen; status: {}; jobs: {:?}",
+            h.state().files.status(),
+            h.state()
+                .activity
+                .jobs
+                .iter()
+                .map(|j| format!("{} {:?}", j.title, j.state))
+                .collect::<Vec<_>>()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn connect_from_the_form_open_a_folder_and_download_a_file() {
+    if !common::server_up("vsftpd", "127.0.0.1:2121") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = start(&dir, None);
+    wait_for(&mut h, "Browser");
+    h.get_by_label("Files").click();
+    h.step();
+    for (label, text) in [
+        ("Host:", "localhost"),
+        ("User:", "tester"),
+        ("Password:", "secret"),
+    ] {
+        h.get_by_label(label).focus();
+        h.step();
+        h.get_by_label(label).type_text(text);
+        h.step();
+    }
+    h.get_by_label("Port:").focus();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("Port:").type_text("2121");
+    h.step();
+    h.get_by_role_and_label(Role::Button, "Connect").click();
+    wait_for(&mut h, "hello.txt");
+    assert!(
+        h.state().files.status().starts_with("🔒"),
+        "{}",
+        h.state().files.status()
+    );
+    // Open a folder by typing its path.
+    h.get_by_label("Remote folder:").focus();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("Remote folder:").type_text("/dir");
+    h.step();
+    h.key_press(egui::Key::Enter);
+    wait_for(&mut h, "one.txt");
+    // Rows are picked by pointer: hover first, as a hand on a mouse would.
+    h.get_by_label_contains("one.txt").hover();
+    h.step();
+    h.get_by_label_contains("one.txt").click();
+    h.step();
+    h.step();
+    h.get_by_role_and_label(Role::Button, "⬇ Download").click();
+    wait_for(&mut h, "Done:");
+    let saved = std::fs::read(dir.path().join("downloads/one.txt")).expect("downloaded");
+    assert_eq!(saved, b"one\n");
+}
+
+#[test]
+fn an_ftp_url_opens_the_files_panel_connected() {
+    if !common::server_up("vsftpd", "127.0.0.1:2121") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = start(&dir, Some("ftp://localhost:2121/pub/"));
+    wait_for(&mut h, "readme.txt");
+    assert_eq!(h.state().files.remote_path, b"/pub/");
+}
