@@ -35,17 +35,34 @@ timed() { local s e; s=$(date +%s.%N); "$@" >/dev/null 2>&1; e=$(date +%s.%N); c
 # a factor of two from run to run and would drown the difference between the clients.
 DL="$OUT"
 if [ -d /dev/shm ] && [ -w /dev/shm ]; then DL=$(mktemp -d /dev/shm/portolan-bench.XXXXXX); fi
-echo "== 1. 1 GiB over HTTP from nginx (loopback) into $DL, $RUNS runs each, alternating"
-URL="http://127.0.0.1:8080/big.bin"
-: > "$OUT/p"; : > "$OUT/c"
-for _ in $(seq "$RUNS"); do
-    timed "$BIN" get "$URL" -o "$DL/p.bin" >> "$OUT/p"; rm -f "$DL/p.bin"
-    timed curl -s -o "$DL/c.bin" "$URL" >> "$OUT/c"; rm -f "$DL/c.bin"
-done
-[ "$DL" = "$OUT" ] || rmdir "$DL"
-P=$(median < "$OUT/p"); C=$(median < "$OUT/c")
-printf 'portolan get: %.2f s (%.0f MB/s)\ncurl -o:      %.2f s (%.0f MB/s)\nratio portolan/curl: %.2f\n' \
-    "$P" "$(calc "1073.741824 / $P")" "$C" "$(calc "1073.741824 / $C")" "$(calc "$P / $C")"
+# compare LABEL PORTOLAN-COMMAND CURL-COMMAND: both write $DL/out.bin, alternating, $RUNS each.
+compare() {
+    local label=$1 pcmd=$2 ccmd=$3
+    : > "$OUT/p"; : > "$OUT/c"
+    for _ in $(seq "$RUNS"); do
+        timed sh -c "$pcmd" >> "$OUT/p"; rm -f "$DL/out.bin"
+        timed sh -c "$ccmd" >> "$OUT/c"; rm -f "$DL/out.bin"
+    done
+    local p c
+    p=$(median < "$OUT/p"); c=$(median < "$OUT/c")
+    printf '%s\n  portolan: %.2f s (%.0f MB/s)   curl: %.2f s (%.0f MB/s)   portolan/curl: %.2f\n' \
+        "$label" "$p" "$(calc "1073.741824 / $p")" "$c" "$(calc "1073.741824 / $c")" "$(calc "$p / $c")"
+}
+
+echo "== 1. 1 GiB downloads on loopback into $DL, median of $RUNS runs each, alternating"
+compare "HTTP from nginx" \
+    "$BIN get http://127.0.0.1:8080/big.bin -o $DL/out.bin" \
+    "curl -s -o $DL/out.bin http://127.0.0.1:8080/big.bin"
+ln -f "$BIG" "$SRV/ftp/home/tester/big.bin"
+export PORTOLAN_PASSWORD=secret
+CA="$SRV/tls/ca.pem"
+compare "FTP from vsftpd, plain (EPSV)" \
+    "$BIN get --tls plain --user tester ftp://127.0.0.1:2121/big.bin -o $DL/out.bin" \
+    "curl -s -o $DL/out.bin ftp://tester:secret@127.0.0.1:2121/big.bin"
+compare "FTP from vsftpd, AUTH TLS + PROT P" \
+    "$BIN get --tls require --cacert $CA --user tester ftp://localhost:2121/big.bin -o $DL/out.bin" \
+    "curl -s --ssl-reqd --cacert $CA -o $DL/out.bin ftp://tester:secret@localhost:2121/big.bin"
+[ "$DL" = "$OUT" ] || rm -rf "$DL"
 
 echo "== 2. frame cost (headless, release)"
 cargo bench --quiet --bench frame_cost 2>/dev/null | grep -E "ms/frame"

@@ -40,6 +40,9 @@ pub struct NetOptions {
     /// Log in as NAME; the password comes from `PORTOLAN_PASSWORD` or a prompt.
     #[arg(long, value_name = "NAME")]
     pub user: Option<String>,
+    /// FTP only: `auto` (AUTH TLS when offered), `require`, `implicit` or `plain`.
+    #[arg(long, value_name = "MODE", default_value = "auto", value_parser = ["auto", "require", "implicit", "plain"])]
+    pub tls: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -366,6 +369,12 @@ async fn ftp_open(
         site.user = Some(user);
         site.password = Some(pass);
     }
+    site.tls = match net.tls.as_str() {
+        "require" => ftp::TlsMode::Explicit,
+        "implicit" => ftp::TlsMode::Implicit,
+        "plain" => ftp::TlsMode::Plain,
+        _ => site.tls,
+    };
     let session = ftp::FtpSession::connect(&site, trust, limits)
         .await
         .map_err(err)?;

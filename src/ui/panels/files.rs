@@ -91,6 +91,9 @@ pub struct FilesPanel {
     pub remote_path: Vec<u8>,
     remote_path_text: String,
     pub remote: Vec<Entry>,
+    /// Display order of `remote`, recomputed only when the listing, sort or filter changes:
+    /// sorting 100,000 entries every frame would cost more than drawing them.
+    order: Option<Vec<usize>>,
     remote_loading: bool,
     remote_selected: BTreeSet<Vec<u8>>,
     remote_back: Vec<Vec<u8>>,
@@ -125,6 +128,7 @@ impl FilesPanel {
             remote_path: b"/".to_vec(),
             remote_path_text: "/".into(),
             remote: Vec::new(),
+            order: None,
             remote_loading: false,
             remote_selected: BTreeSet::new(),
             remote_back: Vec::new(),
@@ -242,6 +246,7 @@ impl FilesPanel {
             self.remote_path.clear();
         }
         self.remote.clear();
+        self.order = None;
         self.remote_selected.clear();
         self.remote_back.clear();
         self.conn = Some(Connection { id, site, worker });
@@ -340,6 +345,7 @@ impl FilesPanel {
                     FtpEvent::Listing { path, entries } => {
                         if path == self.remote_path {
                             self.remote = entries;
+                            self.order = None;
                             self.remote_loading = false;
                         }
                     }
@@ -479,8 +485,12 @@ impl FilesPanel {
             ui.separator();
             self.remote_tools(ui, connected);
             let label = ui.label("Filter:");
-            ui.add(egui::TextEdit::singleline(&mut self.filter).desired_width(140.0))
+            let filter = ui
+                .add(egui::TextEdit::singleline(&mut self.filter).desired_width(140.0))
                 .labelled_by(label.id);
+            if filter.changed() {
+                self.order = None;
+            }
         });
         ui.separator();
         // Local on the left, remote on the right, with a draggable divider.
@@ -834,7 +844,10 @@ impl FilesPanel {
             ui.add_space(20.0);
             ui.weak("Connect to a site above: a host name, or an ftp:// or ftps:// address.");
         }
-        let order = self.sorted_remote();
+        if self.order.is_none() {
+            self.order = Some(self.sorted_remote());
+        }
+        let order = self.order.take().unwrap_or_default();
         let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
         let mut clicked: Option<(usize, bool, bool)> = None;
         let mut sort_by = None;
@@ -905,7 +918,9 @@ impl FilesPanel {
                     }
                 });
             });
+        self.order = Some(order);
         if let Some(key) = sort_by {
+            self.order = None;
             self.sort = if self.sort.0 == key {
                 (key, !self.sort.1)
             } else {
