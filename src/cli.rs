@@ -134,9 +134,10 @@ fn password_for(net: &NetOptions) -> Result<Option<(String, String)>, CliError> 
     if let Ok(p) = std::env::var("PORTOLAN_PASSWORD") {
         return Ok(Some((user.clone(), p)));
     }
-    let mut stderr = std::io::stderr();
-    let _ = write!(stderr, "Password for {user}: ");
-    let _ = stderr.flush();
+    // On a terminal, ask without echo; otherwise read one line from stdin (scripts).
+    if let Ok(p) = rpassword::prompt_password(format!("Password for {user}: ")) {
+        return Ok(Some((user.clone(), p)));
+    }
     let mut line = String::new();
     std::io::stdin()
         .read_line(&mut line)
