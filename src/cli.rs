@@ -59,6 +59,25 @@ pub enum Command {
         #[command(flatten)]
         net: NetOptions,
     },
+    /// Make a local folder match an FTP folder (or, with --reverse, the other way round).
+    Mirror {
+        url: String,
+        local: PathBuf,
+        /// Upload the local folder to the server instead.
+        #[arg(long)]
+        reverse: bool,
+        /// Delete what the source does not have.
+        #[arg(long)]
+        delete: bool,
+        /// Connections used at once.
+        #[arg(long, default_value_t = 3)]
+        parallel: usize,
+        /// Print the plan and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        net: NetOptions,
+    },
     /// Upload FILE to an FTP URL (a folder URL ending in `/` keeps the file's name).
     Put {
         file: PathBuf,
@@ -103,6 +122,15 @@ pub fn run(command: Command) -> Result<(), CliError> {
             } => get(&url, output, resume, &net).await,
             Command::Ls { url, json, net } => ls(&url, json, &net).await,
             Command::Put { file, url, net } => put(&file, &url, &net).await,
+            Command::Mirror {
+                url,
+                local,
+                reverse,
+                delete,
+                parallel,
+                dry_run,
+                net,
+            } => mirror_cmd(&url, &local, reverse, delete, parallel, dry_run, &net).await,
         }
     })
 }
@@ -257,7 +285,7 @@ async fn ls(url: &str, json: bool, net: &NetOptions) -> Result<(), CliError> {
     let mut out = std::io::BufWriter::new(std::io::stdout());
     match &link {
         Link::Ftp { .. } => {
-            let (mut session, path) = ftp_open(&link, net, &trust, &limits).await?;
+            let (mut session, path, _) = ftp_open(&link, net, &trust, &limits).await?;
             let entries = session.list(&path).await.map_err(err)?;
             let utf8 = session.features.utf8;
             session.quit().await;
@@ -363,7 +391,7 @@ async fn ftp_open(
     net: &NetOptions,
     trust: &Arc<Trust>,
     limits: &Limits,
-) -> Result<(ftp::FtpSession, Vec<u8>), CliError> {
+) -> Result<(ftp::FtpSession, Vec<u8>, ftp::FtpSite), CliError> {
     let (mut site, path) =
         ftp::FtpSite::from_link(link).ok_or_else(|| CliError("not an FTP URL".into()))?;
     if let Some((user, pass)) = password_for(net)? {
@@ -379,7 +407,7 @@ async fn ftp_open(
     let session = ftp::FtpSession::connect(&site, trust, limits)
         .await
         .map_err(err)?;
-    Ok((session, path))
+    Ok((session, path, site))
 }
 
 async fn ftp_get(
@@ -390,7 +418,7 @@ async fn ftp_get(
     trust: &Arc<Trust>,
     limits: &Limits,
 ) -> Result<(), CliError> {
-    let (mut session, path) = ftp_open(link, net, trust, limits).await?;
+    let (mut session, path, _) = ftp_open(link, net, trust, limits).await?;
     match output {
         None => {
             let mut out = std::io::BufWriter::with_capacity(256 * 1024, std::io::stdout());
@@ -447,7 +475,7 @@ async fn put(file: &std::path::Path, url: &str, net: &NetOptions) -> Result<(), 
     let limits = Limits::default();
     let mut source = std::fs::File::open(file)
         .map_err(|e| CliError(format!("cannot read {}: {e}", file.display())))?;
-    let (mut session, mut path) = ftp_open(&link, net, &trust, &limits).await?;
+    let (mut session, mut path, _) = ftp_open(&link, net, &trust, &limits).await?;
     if path.ends_with(b"/") {
         let name = file
             .file_name()
@@ -460,6 +488,91 @@ async fn put(file: &std::path::Path, url: &str, net: &NetOptions) -> Result<(), 
         .map_err(err)?;
     session.quit().await;
     Ok(())
+}
+
+async fn mirror_cmd(
+    url: &str,
+    local: &std::path::Path,
+    reverse: bool,
+    delete: bool,
+    parallel: usize,
+    dry_run: bool,
+    net: &NetOptions,
+) -> Result<(), CliError> {
+    use crate::workers::mirror::{self as m, Direction};
+    let link = parse_link(url)?;
+    if !matches!(link, Link::Ftp { .. }) {
+        return Err(CliError(format!(
+            "{url}: mirror needs an ftp:// or ftps:// URL"
+        )));
+    }
+    let trust = trust_for(net)?;
+    let limits = Limits::default();
+    let (mut session, remote, site) = ftp_open(&link, net, &trust, &limits).await?;
+    let direction = if reverse {
+        Direction::Upload
+    } else {
+        Direction::Download
+    };
+    let plan = m::make_plan(&mut session, &remote, local, direction, delete)
+        .await
+        .map_err(CliError)?;
+    session.quit().await;
+    let summary = crate::mirror::summarize(&plan);
+    let mut out = std::io::BufWriter::new(std::io::stdout());
+    if dry_run {
+        for item in plan
+            .iter()
+            .filter(|i| i.difference != crate::mirror::Difference::Same)
+        {
+            let action = match item.action {
+                crate::mirror::Action::Transfer => {
+                    if reverse {
+                        "upload"
+                    } else {
+                        "download"
+                    }
+                }
+                crate::mirror::Action::Delete => "delete",
+                crate::mirror::Action::Keep => "keep",
+            };
+            writeln!(
+                out,
+                "{action:<8} {:<18} {:>12} {}",
+                item.difference.label(),
+                item.size,
+                ftp_name(&item.rel, true)
+            )
+            .map_err(err)?;
+        }
+        writeln!(
+            out,
+            "plan: {} transfer(s), {} bytes, {} deletion(s), {} unchanged",
+            summary.transfers, summary.bytes, summary.deletions, summary.kept
+        )
+        .map_err(err)?;
+        return out.flush().map_err(err);
+    }
+    if !reverse {
+        std::fs::create_dir_all(local)
+            .map_err(|e| CliError(format!("cannot create {}: {e}", local.display())))?;
+    }
+    let job = m::MirrorJob {
+        site,
+        trust,
+        limits,
+        remote,
+        local: local.to_path_buf(),
+        direction,
+    };
+    let outcome = m::apply(&job, plan, parallel).await.map_err(CliError)?;
+    writeln!(
+        out,
+        "mirrored: {} file(s), {} bytes, {} deleted",
+        outcome.transferred, outcome.bytes, outcome.deleted
+    )
+    .map_err(err)?;
+    out.flush().map_err(err)
 }
 
 #[allow(clippy::print_stderr)]

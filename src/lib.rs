@@ -8,6 +8,7 @@ pub mod cli;
 pub mod document;
 pub mod filename;
 pub mod link;
+pub mod mirror;
 pub mod proto;
 pub mod protocol_log;
 pub mod secrets;

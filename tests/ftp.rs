@@ -236,3 +236,142 @@ async fn wrong_password_is_a_clear_error() {
     let text = err.to_string();
     assert!(text.starts_with("localhost:2121: login"), "{text}");
 }
+
+mod mirroring {
+    use super::*;
+    use portolan::mirror::summarize;
+    use portolan::workers::mirror::{Direction, MirrorJob, apply, make_plan};
+
+    fn unique(name: &str) -> String {
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos());
+        format!("{name}-{}-{nanos}", std::process::id())
+    }
+
+    #[tokio::test]
+    async fn download_mirror_is_identical_and_then_has_nothing_to_do() {
+        if !up() {
+            return;
+        }
+        let trust = common::trust_with_ca();
+        let s = site(2121, TlsMode::Explicit, true);
+        let local = tempfile::tempdir().expect("tmp");
+        let mut session = connect(2121, TlsMode::Explicit, true, &trust).await;
+        let plan = make_plan(
+            &mut session,
+            b"/dir",
+            local.path(),
+            Direction::Download,
+            false,
+        )
+        .await
+        .expect("plan");
+        assert_eq!(summarize(&plan).transfers, 2);
+        let outcome = apply(
+            &MirrorJob {
+                site: s.clone(),
+                trust: trust.clone(),
+                limits: Limits::default(),
+                remote: b"/dir".to_vec(),
+                local: local.path().to_path_buf(),
+                direction: Direction::Download,
+            },
+            plan,
+            3,
+        )
+        .await
+        .expect("apply");
+        assert_eq!(outcome.transferred, 2);
+        assert_eq!(
+            std::fs::read(local.path().join("sub/deep.txt")).expect("deep"),
+            b"deep\n"
+        );
+        assert_eq!(
+            std::fs::read(local.path().join("one.txt")).expect("one"),
+            b"one\n"
+        );
+        let again = make_plan(
+            &mut session,
+            b"/dir",
+            local.path(),
+            Direction::Download,
+            true,
+        )
+        .await
+        .expect("plan");
+        let s2 = summarize(&again);
+        assert_eq!((s2.transfers, s2.deletions), (0, 0), "{again:?}");
+    }
+
+    #[tokio::test]
+    async fn reverse_mirror_uploads_then_deletes_what_the_source_lost() {
+        if !up() {
+            return;
+        }
+        let trust = common::trust_with_ca();
+        let s = site(2124, TlsMode::Explicit, true);
+        let local = tempfile::tempdir().expect("tmp");
+        std::fs::create_dir_all(local.path().join("a/b")).expect("mkdir");
+        std::fs::write(local.path().join("a/b/c.bin"), vec![7u8; 70_000]).expect("write");
+        std::fs::write(local.path().join("top.txt"), b"top\n").expect("write");
+        let remote = format!("/upload/{}", unique("rev"));
+        let mut session = connect(2124, TlsMode::Explicit, true, &trust).await;
+        let plan = make_plan(
+            &mut session,
+            remote.as_bytes(),
+            local.path(),
+            Direction::Upload,
+            true,
+        )
+        .await
+        .expect("plan");
+        apply(
+            &MirrorJob {
+                site: s.clone(),
+                trust: trust.clone(),
+                limits: Limits::default(),
+                remote: remote.as_bytes().to_vec(),
+                local: local.path().to_path_buf(),
+                direction: Direction::Upload,
+            },
+            plan,
+            2,
+        )
+        .await
+        .expect("upload");
+        let on_server = home().join(remote.trim_start_matches('/'));
+        assert_eq!(
+            std::fs::read(on_server.join("a/b/c.bin")).expect("c"),
+            vec![7u8; 70_000]
+        );
+        std::fs::remove_file(local.path().join("top.txt")).expect("rm");
+        let plan = make_plan(
+            &mut session,
+            remote.as_bytes(),
+            local.path(),
+            Direction::Upload,
+            true,
+        )
+        .await
+        .expect("plan");
+        let sum = summarize(&plan);
+        assert_eq!((sum.transfers, sum.deletions), (0, 1), "{plan:?}");
+        apply(
+            &MirrorJob {
+                site: s.clone(),
+                trust: trust.clone(),
+                limits: Limits::default(),
+                remote: remote.as_bytes().to_vec(),
+                local: local.path().to_path_buf(),
+                direction: Direction::Upload,
+            },
+            plan,
+            2,
+        )
+        .await
+        .expect("delete");
+        assert!(!on_server.join("top.txt").exists());
+        assert!(on_server.join("a/b/c.bin").exists());
+    }
+}

@@ -7,6 +7,7 @@
 pub mod browser;
 pub mod download;
 pub mod ftp;
+pub mod mirror;
 
 use std::sync::mpsc;
 use std::sync::{Arc, OnceLock};

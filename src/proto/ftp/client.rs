@@ -406,6 +406,20 @@ impl FtpSession {
         }
     }
 
+    /// The modification time of a file (MDTM), if the server supports it.
+    pub async fn modified(&mut self, path: &[u8]) -> Result<Option<i64>, FtpError> {
+        if !self.features.mdtm {
+            return Ok(None);
+        }
+        let name = self.name();
+        let p = to_wire(path)?;
+        match timed(&self.limits, &name, "MDTM", self.stream.mdtm(p)).await {
+            Ok(t) => Ok(Some(t.and_utc().timestamp())),
+            Err(FtpError::Server { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Downloads `path` into `sink`, starting at `offset` (REST) for a resumed transfer.
     /// Returns the bytes written this time.
     pub async fn retrieve<W: std::io::Write>(
