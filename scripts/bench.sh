@@ -40,13 +40,13 @@ compare() {
     local label=$1 pcmd=$2 ccmd=$3
     : > "$OUT/p"; : > "$OUT/c"
     for _ in $(seq "$RUNS"); do
-        timed sh -c "$pcmd" >> "$OUT/p"; rm -f "$DL/out.bin"
-        timed sh -c "$ccmd" >> "$OUT/c"; rm -f "$DL/out.bin"
+        timed sh -c "$pcmd" >> "$OUT/p"; rm -rf "$DL/out.bin" "$DL/out"
+        timed sh -c "$ccmd" >> "$OUT/c"; rm -rf "$DL/out.bin" "$DL/out"
     done
     local p c
     p=$(median < "$OUT/p"); c=$(median < "$OUT/c")
-    printf '%s\n  portolan: %.2f s (%.0f MB/s)   curl: %.2f s (%.0f MB/s)   portolan/curl: %.2f\n' \
-        "$label" "$p" "$(calc "1073.741824 / $p")" "$c" "$(calc "1073.741824 / $c")" "$(calc "$p / $c")"
+    printf '%s\n  portolan: %.2f s (%.0f MB/s)   %s: %.2f s (%.0f MB/s)   portolan/%s: %.2f\n' \
+        "$label" "$p" "$(calc "${MB:-1073.741824} / $p")" "${OTHER:-curl}" "$c" "$(calc "${MB:-1073.741824} / $c")" "${OTHER:-curl}" "$(calc "$p / $c")"
 }
 
 echo "== 1. 1 GiB downloads on loopback into $DL, median of $RUNS runs each, alternating"
@@ -62,6 +62,27 @@ compare "FTP from vsftpd, plain (EPSV)" \
 compare "FTP from vsftpd, AUTH TLS + PROT P" \
     "$BIN get --tls require --cacert $CA --user tester ftp://localhost:2121/big.bin -o $DL/out.bin" \
     "curl -s --ssl-reqd --cacert $CA -o $DL/out.bin ftp://tester:secret@localhost:2121/big.bin"
+
+echo "== 1b. mirror of an FTP tree from vsftpd, plain, 3 connections, against lftp (median of $RUNS)"
+if ! command -v lftp >/dev/null; then
+    apt-get install -y -qq --no-install-recommends lftp >/dev/null 2>&1 ||
+        { apt-get update -qq && apt-get install -y -qq --no-install-recommends lftp >/dev/null; }
+fi
+T="$SRV/ftp/home/tester/bench"
+rm -rf "$T"; mkdir -p "$T/small" "$T/large"
+for d in $(seq 0 9); do
+    mkdir -p "$T/small/d$d"
+    for f in $(seq 0 99); do head -c $((1024 + (d * 100 + f) * 3)) /dev/urandom > "$T/small/d$d/f$f.dat"; done
+done
+for f in $(seq 0 9); do head -c 52428800 /dev/urandom > "$T/large/big$f.dat"; done
+chown -R tester:tester "$T"
+LFTP="set ftp:ssl-allow no; set net:max-retries 1"
+MB=$(du -sm --apparent-size "$T/small" | awk '{print $1}') OTHER=lftp compare "1,000 small files (${MB} MB in 10 folders)" \
+    "$BIN mirror --tls plain --parallel 3 --user tester ftp://127.0.0.1:2121/bench/small $DL/out" \
+    "lftp -u tester,secret -e '$LFTP; mirror --parallel=3 /bench/small $DL/out; quit' ftp://127.0.0.1:2121"
+MB=500 OTHER=lftp compare "10 files of 50 MB" \
+    "$BIN mirror --tls plain --parallel 3 --user tester ftp://127.0.0.1:2121/bench/large $DL/out" \
+    "lftp -u tester,secret -e '$LFTP; mirror --parallel=3 /bench/large $DL/out; quit' ftp://127.0.0.1:2121"
 [ "$DL" = "$OUT" ] || rm -rf "$DL"
 
 echo "== 2. frame cost (headless, release)"
