@@ -112,3 +112,73 @@ fn an_ftp_url_opens_the_files_panel_connected() {
     wait_for(&mut h, "readme.txt");
     assert_eq!(h.state().files.remote_path, b"/pub/");
 }
+
+fn connect_form(h: &mut Harness<'static, App>) {
+    wait_for(h, "Browser");
+    h.get_by_label("Files").click();
+    h.step();
+    for (label, text) in [
+        ("Host:", "localhost"),
+        ("User:", "tester"),
+        ("Password:", "secret"),
+    ] {
+        h.get_by_label(label).focus();
+        h.step();
+        h.get_by_label(label).type_text(text);
+        h.step();
+    }
+    h.get_by_label("Port:").focus();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("Port:").type_text("2121");
+    h.step();
+    h.get_by_role_and_label(Role::Button, "Connect").click();
+    wait_for(h, "hello.txt");
+}
+
+fn pick(h: &mut Harness<'static, App>, label: &str) {
+    h.get_by_label_contains(label).hover();
+    h.step();
+    h.get_by_label_contains(label).click();
+    h.step();
+    h.step();
+}
+
+#[test]
+fn a_folder_downloads_with_everything_in_it() {
+    if !common::server_up("vsftpd", "127.0.0.1:2121") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = start(&dir, None);
+    connect_form(&mut h);
+    pick(&mut h, "🗀 dir");
+    h.get_by_role_and_label(Role::Button, "⬇ Download").click();
+    wait_for(&mut h, "Done:");
+    let deep = std::fs::read(dir.path().join("downloads/dir/sub/deep.txt")).expect("deep");
+    assert_eq!(deep, b"deep\n");
+}
+
+#[test]
+fn compare_shows_the_plan_and_applies_it() {
+    if !common::server_up("vsftpd", "127.0.0.1:2121") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = start(&dir, Some("ftp://tester:secret@localhost:2121/dir/"));
+    wait_for(&mut h, "one.txt");
+    h.get_by_role_and_label(Role::Button, "⇄ Compare").click();
+    wait_for(&mut h, "Plan: 2 transfer(s)");
+    wait_for(&mut h, "sub/deep.txt");
+    h.get_by_role_and_label(Role::Button, "Apply the plan")
+        .click();
+    wait_for(&mut h, "Done:");
+    assert_eq!(
+        std::fs::read(dir.path().join("downloads/one.txt")).expect("one"),
+        b"one\n"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("downloads/sub/deep.txt")).expect("deep"),
+        b"deep\n"
+    );
+}

@@ -406,6 +406,25 @@ impl App {
                     self.activity.add(id, title, abort);
                     self.show_activity = true;
                 }
+                FilesAction::Mirror { job, plan, delete } => {
+                    let title = format!(
+                        "{} {}",
+                        match job.direction {
+                            crate::workers::mirror::Direction::Download => "download folder",
+                            crate::workers::mirror::Direction::Upload => "upload folder",
+                        },
+                        crate::workers::ftp::shown(&job.remote)
+                    );
+                    let (id, abort) = crate::workers::mirror::start_job(
+                        &self.services,
+                        job,
+                        plan,
+                        delete,
+                        self.events.map(AppEvent::Job),
+                    );
+                    self.activity.add(id, title, abort);
+                    self.show_activity = true;
+                }
                 FilesAction::Untrusted(r) => self.cert_prompt = Some((RetryTarget::Files, r)),
                 FilesAction::Error(e) => {
                     self.toasts.error(e);

@@ -10,7 +10,9 @@ use crate::mirror::{self, Action, PlanItem, TreeFile};
 use crate::proto::ftp::{EntryKind, FtpError, FtpSession, FtpSite};
 use crate::proto::net::Limits;
 use crate::proto::tls::Trust;
+use crate::workers::download::{JobEvent, JobId, next_job_id};
 use crate::workers::ftp::join;
+use crate::workers::{MappedSink, Services};
 
 /// Which way files go.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,6 +146,19 @@ pub async fn apply(
     plan: Vec<PlanItem>,
     parallel: usize,
 ) -> Result<Outcome, String> {
+    apply_with_progress(job, plan, parallel, Arc::new(|_| {})).await
+}
+
+/// Called with the bytes moved so far, after each file.
+pub type MirrorProgress = Arc<dyn Fn(u64) + Send + Sync>;
+
+/// [`apply`], reporting progress.
+pub async fn apply_with_progress(
+    job: &MirrorJob,
+    plan: Vec<PlanItem>,
+    parallel: usize,
+    progress: MirrorProgress,
+) -> Result<Outcome, String> {
     let MirrorJob {
         site,
         trust,
@@ -169,7 +184,7 @@ pub async fn apply(
     let mut tasks = Vec::new();
     for _ in 0..parallel.clamp(1, 16) {
         let (site, trust, limits) = (site.clone(), trust.clone(), *limits);
-        let (queue, outcome) = (queue.clone(), outcome.clone());
+        let (queue, outcome, progress) = (queue.clone(), outcome.clone(), progress.clone());
         let (remote, local) = (remote.clone(), local.clone());
         tasks.push(tokio::spawn(async move {
             let mut session: Option<FtpSession> = None;
@@ -183,13 +198,17 @@ pub async fn apply(
                 }
                 let Some(s) = session.as_mut() else { break };
                 let bytes = apply_one(s, &remote, &local, direction, &item).await?;
-                if let Ok(mut o) = outcome.lock() {
+                let moved = outcome.lock().map(|mut o| {
                     if item.action == Action::Delete {
                         o.deleted += 1;
                     } else {
                         o.transferred += 1;
                         o.bytes += bytes;
                     }
+                    o.bytes
+                });
+                if let Ok(moved) = moved {
+                    progress(moved);
                 }
             }
             if let Some(s) = session {
@@ -292,6 +311,97 @@ async fn make_remote_dirs(session: &mut FtpSession, root: &[u8], work: &[PlanIte
     for dir in ordered {
         let _ = session.mkdir(&dir).await;
     }
+}
+
+/// Computes a plan on its own connection, for the Compare view.
+pub fn compute_plan<E: Send + 'static>(
+    services: &Services,
+    job: MirrorJob,
+    delete: bool,
+    events: MappedSink<Result<Vec<PlanItem>, String>, E>,
+) {
+    services.runtime.spawn(async move {
+        let result = async {
+            let mut session = FtpSession::connect(&job.site, &job.trust, &job.limits)
+                .await
+                .map_err(|e| e.to_string())?;
+            let plan =
+                make_plan(&mut session, &job.remote, &job.local, job.direction, delete).await;
+            session.quit().await;
+            plan
+        }
+        .await;
+        events.send(result);
+    });
+}
+
+/// Runs a whole mirror (plan, then apply) as one job of the Activity list.
+pub fn start_job<E: Send + 'static>(
+    services: &Services,
+    job: MirrorJob,
+    plan: Option<Vec<PlanItem>>,
+    delete: bool,
+    events: MappedSink<JobEvent, E>,
+) -> (JobId, tokio::task::AbortHandle) {
+    let id = next_job_id();
+    let handle = services.runtime.spawn(async move {
+        let title = format!(
+            "{} {}",
+            match job.direction {
+                Direction::Download => "download folder",
+                Direction::Upload => "upload folder",
+            },
+            crate::workers::ftp::shown(&job.remote)
+        );
+        events.send(JobEvent::Started {
+            id,
+            title,
+            target: job.local.clone(),
+        });
+        let result = async {
+            let plan = if let Some(p) = plan {
+                p
+            } else {
+                let mut session = FtpSession::connect(&job.site, &job.trust, &job.limits)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let p =
+                    make_plan(&mut session, &job.remote, &job.local, job.direction, delete).await?;
+                session.quit().await;
+                p
+            };
+            let total = mirror::summarize(&plan).bytes;
+            let started = std::time::Instant::now();
+            let throttle = Arc::new(Mutex::new(super::Throttle::progress()));
+            let sink = events.clone();
+            let progress: MirrorProgress = Arc::new(move |done| {
+                if throttle.lock().is_ok_and(|mut t| t.ready()) {
+                    sink.send(JobEvent::Progress {
+                        id,
+                        done,
+                        total: Some(total),
+                        bytes_per_sec: done as f64 / started.elapsed().as_secs_f64().max(0.001),
+                    });
+                }
+            });
+            if job.direction == Direction::Download {
+                std::fs::create_dir_all(&job.local)
+                    .map_err(|e| format!("cannot create {}: {e}", job.local.display()))?;
+            }
+            let outcome =
+                apply_with_progress(&job, plan, super::download::FTP_PARALLEL, progress).await?;
+            events.send(JobEvent::Progress {
+                id,
+                done: outcome.bytes,
+                total: Some(outcome.bytes),
+                bytes_per_sec: 0.0,
+            });
+            Ok(job.local.clone())
+        }
+        .await;
+        events.send(JobEvent::Finished { id, result });
+    });
+    (id, handle.abort_handle())
 }
 
 #[cfg(test)]

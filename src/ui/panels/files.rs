@@ -14,11 +14,13 @@ use egui_extras::{Column, TableBuilder};
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::link::Link;
+use crate::mirror::{Action, Difference, PlanItem};
 use crate::proto::ftp::{Entry, EntryKind, Features, FtpSite, TlsMode, rfc3339};
 use crate::proto::tls::CertRejection;
 use crate::ui::activity::human_bytes;
 use crate::ui::app::AppEvent;
 use crate::workers::ftp::{self as worker, FtpCommand, FtpEvent, LocalEntry};
+use crate::workers::mirror::{self as mirror_worker, Direction, MirrorJob};
 use crate::workers::{MappedSink, Services};
 
 /// Everything the Files panel's workers report, tagged with the connection it came from.
@@ -26,6 +28,7 @@ use crate::workers::{MappedSink, Services};
 pub enum FilesEvent {
     Ftp(u64, FtpEvent),
     Local(PathBuf, Result<Vec<LocalEntry>, String>),
+    Plan(Result<Vec<PlanItem>, String>),
 }
 
 /// Things the panel asks the app to do.
@@ -41,6 +44,12 @@ pub enum FilesAction {
         site: FtpSite,
         local: PathBuf,
         remote: Vec<u8>,
+    },
+    /// A whole folder in either direction, or a mirror from the Compare view.
+    Mirror {
+        job: MirrorJob,
+        plan: Option<Vec<PlanItem>>,
+        delete: bool,
     },
     Untrusted(Box<CertRejection>),
     Error(String),
@@ -70,10 +79,24 @@ struct Connection {
 
 enum Dialog {
     Mkdir(String),
-    Rename { from: Vec<u8>, to: String },
+    Rename {
+        from: Vec<u8>,
+        to: String,
+    },
     Delete(Vec<(Vec<u8>, bool)>),
-    Chmod { path: Vec<u8>, mode: String },
-    View { path: String, text: String },
+    Chmod {
+        path: Vec<u8>,
+        mode: String,
+    },
+    View {
+        path: String,
+        text: String,
+    },
+    Compare {
+        direction: Direction,
+        delete: bool,
+        plan: Option<Result<Vec<PlanItem>, String>>,
+    },
 }
 
 /// The panel's view state.
@@ -324,6 +347,11 @@ impl FilesPanel {
                     Err(e) => self.local_error = Some(e),
                 }
             }
+            FilesEvent::Plan(result) => {
+                if let Some(Dialog::Compare { plan, .. }) = &mut self.dialog {
+                    *plan = Some(result);
+                }
+            }
             FilesEvent::Ftp(id, event) => {
                 if self.conn.as_ref().map(|c| c.id) != Some(id) {
                     return;
@@ -413,14 +441,14 @@ impl FilesPanel {
     fn download_selected(&mut self) {
         let Some(conn) = &self.conn else { return };
         let site = conn.site.clone();
-        let mut skipped_dirs = 0;
+        let mut folders: Vec<Vec<u8>> = Vec::new();
         for entry in self
             .remote
             .iter()
             .filter(|e| self.remote_selected.contains(&e.name))
         {
             if entry.kind == EntryKind::Dir {
-                skipped_dirs += 1;
+                folders.push(entry.name.clone());
                 continue;
             }
             self.actions.push(FilesAction::Download {
@@ -430,11 +458,57 @@ impl FilesPanel {
                 folder: self.local_path.clone(),
             });
         }
-        if skipped_dirs > 0 {
-            self.actions.push(FilesAction::Info(format!(
-                "{skipped_dirs} folder(s) skipped: folder downloads are not available yet"
-            )));
+        for name in folders {
+            let job = self.mirror_job(
+                worker::join(&self.remote_path, &name),
+                self.local_path
+                    .join(crate::filename::sanitize(&name_of(&name))),
+                Direction::Download,
+            );
+            if let Some(job) = job {
+                self.actions.push(FilesAction::Mirror {
+                    job,
+                    plan: None,
+                    delete: false,
+                });
+            }
         }
+    }
+
+    fn mirror_job(
+        &self,
+        remote: Vec<u8>,
+        local: PathBuf,
+        direction: Direction,
+    ) -> Option<MirrorJob> {
+        let conn = self.conn.as_ref()?;
+        Some(MirrorJob {
+            site: conn.site.clone(),
+            trust: self.services.trust.clone(),
+            limits: self.services.limits,
+            remote,
+            local,
+            direction,
+        })
+    }
+
+    fn start_compare(&mut self, direction: Direction, delete: bool) {
+        let Some(job) =
+            self.mirror_job(self.remote_path.clone(), self.local_path.clone(), direction)
+        else {
+            return;
+        };
+        self.dialog = Some(Dialog::Compare {
+            direction,
+            delete,
+            plan: None,
+        });
+        mirror_worker::compute_plan(
+            &self.services,
+            job,
+            delete,
+            self.events.clone().contramap(FilesEvent::Plan),
+        );
     }
 
     fn upload_selected(&mut self) {
@@ -446,10 +520,17 @@ impl FilesPanel {
             .filter(|e| self.local_selected.contains(&e.name))
         {
             if entry.is_dir {
-                self.actions.push(FilesAction::Info(format!(
-                    "{} skipped: folder uploads are not available yet",
-                    entry.name
-                )));
+                if let Some(job) = self.mirror_job(
+                    worker::join(&self.remote_path, entry.name.as_bytes()),
+                    self.local_path.join(&entry.name),
+                    Direction::Upload,
+                ) {
+                    self.actions.push(FilesAction::Mirror {
+                        job,
+                        plan: None,
+                        delete: false,
+                    });
+                }
                 continue;
             }
             self.actions.push(FilesAction::Upload {
@@ -481,6 +562,15 @@ impl FilesPanel {
                 .clicked()
             {
                 self.upload_selected();
+            }
+            if ui
+                .add_enabled(connected, egui::Button::new("⇄ Compare"))
+                .on_hover_text(
+                    "Compare the local folder with the remote one, then mirror either way",
+                )
+                .clicked()
+            {
+                self.start_compare(Direction::Download, false);
             }
             ui.separator();
             self.remote_tools(ui, connected);
@@ -955,6 +1045,7 @@ impl FilesPanel {
             Dialog::Delete(_) => "Delete",
             Dialog::Chmod { .. } => "Permissions",
             Dialog::View { .. } => "View",
+            Dialog::Compare { .. } => "Compare and mirror",
         };
         let mut dialog = dialog;
         egui::Window::new(title)
@@ -1023,6 +1114,114 @@ impl FilesPanel {
                                         "{mode:?} is not an octal mode like 644"
                                     )));
                                 }
+                            }
+                        }
+                    }
+                    Dialog::Compare {
+                        direction,
+                        delete,
+                        plan,
+                    } => {
+                        let mut redo = None;
+                        ui.horizontal(|ui| {
+                            let l = ui.label("Direction:");
+                            let mut d = *direction;
+                            ui.radio_value(&mut d, Direction::Download, "Remote → local")
+                                .labelled_by(l.id);
+                            ui.radio_value(&mut d, Direction::Upload, "Local → remote");
+                            let mut del = *delete;
+                            ui.checkbox(&mut del, "Delete what the source lacks");
+                            if d != *direction || del != *delete {
+                                redo = Some((d, del));
+                            }
+                        });
+                        ui.label(format!(
+                            "{}  ⇄  {}",
+                            self.local_path.display(),
+                            worker::shown(&self.remote_path)
+                        ));
+                        match plan {
+                            None => {
+                                ui.horizontal(|ui| {
+                                    ui.spinner();
+                                    ui.label("Comparing the two trees…");
+                                });
+                            }
+                            Some(Err(e)) => {
+                                ui.colored_label(ui.visuals().error_fg_color, e.as_str());
+                            }
+                            Some(Ok(items)) => {
+                                let shown: Vec<&PlanItem> = items
+                                    .iter()
+                                    .filter(|i| i.difference != Difference::Same)
+                                    .collect();
+                                let sum = crate::mirror::summarize(items);
+                                ui.label(format!(
+                                    "Plan: {} transfer(s), {}, {} deletion(s), {} unchanged",
+                                    sum.transfers,
+                                    human_bytes(sum.bytes),
+                                    sum.deletions,
+                                    sum.kept
+                                ));
+                                let row_h = ui.text_style_height(&egui::TextStyle::Body) + 2.0;
+                                egui::ScrollArea::vertical().max_height(320.0).show_rows(
+                                    ui,
+                                    row_h,
+                                    shown.len(),
+                                    |ui, range| {
+                                        for item in &shown[range] {
+                                            let action = match item.action {
+                                                Action::Transfer => "copy",
+                                                Action::Delete => "delete",
+                                                Action::Keep => "keep",
+                                            };
+                                            ui.label(
+                                                RichText::new(format!(
+                                                    "{action:<7} {:<18} {:>10}  {}",
+                                                    item.difference.label(),
+                                                    human_bytes(item.size),
+                                                    name_of(&item.rel)
+                                                ))
+                                                .monospace(),
+                                            );
+                                        }
+                                    },
+                                );
+                                let work = sum.transfers + sum.deletions;
+                                if ui
+                                    .add_enabled(work > 0, egui::Button::new("Apply the plan"))
+                                    .clicked()
+                                {
+                                    if let Some(job) = self.mirror_job(
+                                        self.remote_path.clone(),
+                                        self.local_path.clone(),
+                                        *direction,
+                                    ) {
+                                        self.actions.push(FilesAction::Mirror {
+                                            job,
+                                            plan: Some(items.clone()),
+                                            delete: *delete,
+                                        });
+                                    }
+                                    keep = false;
+                                }
+                            }
+                        }
+                        if let Some((d, del)) = redo {
+                            *direction = d;
+                            *delete = del;
+                            *plan = None;
+                            if let Some(job) = self.mirror_job(
+                                self.remote_path.clone(),
+                                self.local_path.clone(),
+                                d,
+                            ) {
+                                mirror_worker::compute_plan(
+                                    &self.services,
+                                    job,
+                                    del,
+                                    self.events.clone().contramap(FilesEvent::Plan),
+                                );
                             }
                         }
                     }
