@@ -118,6 +118,7 @@ fn main() {
         download_dir: Some(dir.join("downloads")),
         restore_session: false,
         startup_probe: None,
+        session_secrets: true,
     };
     let mut app = App::new(config).expect("app");
     let ctx = egui::Context::default();

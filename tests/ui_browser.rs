@@ -34,6 +34,7 @@ fn start_in(dir: tempfile::TempDir, url: Option<&str>, trust_ca: bool, restore: 
         download_dir: Some(dir.path().join("downloads")),
         restore_session: restore,
         startup_probe: None,
+        session_secrets: true,
     };
     let app = App::new(config).expect("app");
     let harness = Harness::builder()

@@ -21,6 +21,7 @@ fn start(dir: &tempfile::TempDir, url: Option<&str>) -> Harness<'static, App> {
         download_dir: Some(downloads),
         restore_session: false,
         startup_probe: None,
+        session_secrets: true,
     };
     let app = App::new(config).expect("app");
     Harness::builder()
@@ -181,4 +182,53 @@ fn compare_shows_the_plan_and_applies_it() {
         std::fs::read(dir.path().join("downloads/sub/deep.txt")).expect("deep"),
         b"deep\n"
     );
+}
+
+#[test]
+fn a_site_saved_in_the_site_manager_connects_and_keeps_no_password_in_the_database() {
+    if !common::server_up("vsftpd", "127.0.0.1:2121") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = start(&dir, None);
+    wait_for(&mut h, "Browser");
+    h.get_by_label("Files").click();
+    h.step();
+    h.get_by_role_and_label(Role::Button, "Sites…").click();
+    wait_for(&mut h, "Site manager");
+    for (label, text) in [
+        ("Site host:", "localhost"),
+        ("Site user:", "tester"),
+        ("Site password:", "secret"),
+        ("Remote folder:", "/dir"),
+    ] {
+        let node = h.get_all_by_label(label).last().expect(label);
+        node.focus();
+        h.step();
+        h.get_all_by_label(label)
+            .last()
+            .expect(label)
+            .type_text(text);
+        h.step();
+    }
+    let port = h.get_by_label("Site port:");
+    port.focus();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("Site port:").type_text("2121");
+    h.step();
+    h.get_by_role_and_label(Role::Button, "Save and connect")
+        .click();
+    wait_for(&mut h, "one.txt");
+    assert_eq!(h.state().files.sites.len(), 1);
+    assert_eq!(h.state().files.sites[0].host, "localhost");
+    h.state().flush_store();
+    for file in ["store.sqlite3", "store.sqlite3-wal"] {
+        if let Ok(bytes) = std::fs::read(dir.path().join(file)) {
+            assert!(
+                !bytes.windows(6).any(|w| w == b"secret"),
+                "a password reached {file}"
+            );
+        }
+    }
 }

@@ -30,6 +30,18 @@ const STEPS: &[&str] = &[
         added       INTEGER NOT NULL,
         PRIMARY KEY (host, fingerprint)
     );",
+    // 2: the Files panel's site manager. Passwords live in the secrets store, never here.
+    "CREATE TABLE sites (
+        id         INTEGER PRIMARY KEY,
+        name       TEXT NOT NULL,
+        host       TEXT NOT NULL,
+        port       INTEGER NOT NULL,
+        user       TEXT NOT NULL DEFAULT '',
+        tls        TEXT NOT NULL DEFAULT 'auto',
+        passive    INTEGER NOT NULL DEFAULT 1,
+        remote_dir TEXT NOT NULL DEFAULT '',
+        local_dir  TEXT NOT NULL DEFAULT ''
+    );",
 ];
 
 /// The schema version this build writes.

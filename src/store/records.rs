@@ -148,6 +148,80 @@ pub fn delete_pin(c: &Connection, host: &str, fingerprint: &str) -> rusqlite::Re
     Ok(())
 }
 
+/// A saved FTP site (the password is in the secrets store under [`Site::secret_key`]).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Site {
+    pub id: i64,
+    pub name: String,
+    pub host: String,
+    pub port: u16,
+    pub user: String,
+    /// `auto`, `require`, `implicit` or `plain`.
+    pub tls: String,
+    pub passive: bool,
+    pub remote_dir: String,
+    pub local_dir: String,
+}
+
+impl Site {
+    /// Where this site's password is kept in the secrets store.
+    pub fn secret_key(&self) -> String {
+        format!("ftp://{}@{}:{}", self.user, self.host, self.port)
+    }
+}
+
+pub fn save_site(c: &Connection, site: &Site) -> rusqlite::Result<i64> {
+    if site.id > 0 {
+        c.execute(
+            "UPDATE sites SET name=?2, host=?3, port=?4, user=?5, tls=?6, passive=?7, remote_dir=?8,
+             local_dir=?9 WHERE id=?1",
+            params![site.id, site.name, site.host, site.port, site.user, site.tls, site.passive, site.remote_dir, site.local_dir],
+        )?;
+        Ok(site.id)
+    } else {
+        c.execute(
+            "INSERT INTO sites(name, host, port, user, tls, passive, remote_dir, local_dir)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            params![
+                site.name,
+                site.host,
+                site.port,
+                site.user,
+                site.tls,
+                site.passive,
+                site.remote_dir,
+                site.local_dir
+            ],
+        )?;
+        Ok(c.last_insert_rowid())
+    }
+}
+
+pub fn delete_site(c: &Connection, id: i64) -> rusqlite::Result<()> {
+    c.execute("DELETE FROM sites WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+pub fn sites(c: &Connection) -> rusqlite::Result<Vec<Site>> {
+    let mut st = c.prepare(
+        "SELECT id, name, host, port, user, tls, passive, remote_dir, local_dir FROM sites ORDER BY name",
+    )?;
+    st.query_map([], |r| {
+        Ok(Site {
+            id: r.get(0)?,
+            name: r.get(1)?,
+            host: r.get(2)?,
+            port: r.get(3)?,
+            user: r.get(4)?,
+            tls: r.get(5)?,
+            passive: r.get(6)?,
+            remote_dir: r.get(7)?,
+            local_dir: r.get(8)?,
+        })
+    })?
+    .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -190,6 +264,27 @@ mod tests {
         assert_eq!((a.visits, a.title.as_str()), (2, "A"));
         clear_history(&c).expect("clear");
         assert!(history(&c, 10).expect("history").is_empty());
+    }
+
+    #[test]
+    fn sites_round_trip_without_passwords() {
+        let c = db();
+        let mut site = Site {
+            name: "Local".into(),
+            host: "localhost".into(),
+            port: 2121,
+            user: "tester".into(),
+            tls: "require".into(),
+            passive: true,
+            ..Site::default()
+        };
+        site.id = save_site(&c, &site).expect("insert");
+        site.remote_dir = "/dir".into();
+        save_site(&c, &site).expect("update");
+        assert_eq!(sites(&c).expect("list"), vec![site.clone()]);
+        assert_eq!(site.secret_key(), "ftp://tester@localhost:2121");
+        delete_site(&c, site.id).expect("delete");
+        assert!(sites(&c).expect("list").is_empty());
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 use std::sync::mpsc::Receiver;
+use std::sync::{Arc, OnceLock};
 
 use egui::RichText;
 use rustls::pki_types::CertificateDer;
@@ -16,8 +17,9 @@ use crate::proto::http::HttpClient;
 use crate::proto::net::Limits;
 use crate::proto::tls::{CertRejection, Trust};
 use crate::protocol_log::ProtocolLog;
+use crate::secrets::SecretStore;
 use crate::settings::{Settings, Theme};
-use crate::store::{Bookmark, CertPin, HistoryEntry, Store, records};
+use crate::store::{Bookmark, CertPin, HistoryEntry, Site, Store, records};
 use crate::workers::browser::BrowserEvent;
 use crate::workers::download::{self, JobEvent};
 use crate::workers::{EventSink, Notifier, Services};
@@ -29,6 +31,9 @@ pub enum AppEvent {
     Files(FilesEvent),
     Job(JobEvent),
     Bookmarks(Vec<Bookmark>),
+    Sites(Vec<Site>),
+    /// A saved site and the password the secrets store had for it.
+    SiteLogin(Site, Option<String>),
     History(Vec<HistoryEntry>),
     StoreError(String),
 }
@@ -49,6 +54,8 @@ pub struct AppConfig {
     /// When set (`PORTOLAN_STARTUP_PROBE=1`), the first frame prints the time since this
     /// instant and closes the window: the startup benchmark uses it.
     pub startup_probe: Option<std::time::Instant>,
+    /// Keep passwords in memory only (tests); otherwise the system keyring when there is one.
+    pub session_secrets: bool,
 }
 
 impl AppConfig {
@@ -70,6 +77,7 @@ impl AppConfig {
             store_path,
             extra_roots,
             startup_probe: None,
+            session_secrets: false,
             restore_session: start_url.is_none(),
             start_url,
             log,
@@ -106,6 +114,10 @@ pub struct App {
     cert_prompt: Option<(RetryTarget, Box<CertRejection>)>,
     style_applied: bool,
     startup_probe: Option<std::time::Instant>,
+    /// Opened on first use, off the UI thread (the keyring may talk to D-Bus).
+    secrets: Arc<OnceLock<Box<dyn SecretStore>>>,
+    session_secrets: bool,
+    secrets_file: PathBuf,
 }
 
 impl App {
@@ -130,6 +142,7 @@ impl App {
         }
         let bookmarks = store.call(|c| records::bookmarks(c))??;
         let history = store.call(|c| records::history(c, HISTORY_IN_MEMORY))??;
+        let sites = store.call(|c| records::sites(c))??;
         for pin in store.call(|c| records::pins(c))?? {
             trust.pin(&pin.host, &pin.fingerprint);
         }
@@ -164,6 +177,7 @@ impl App {
             events.map(AppEvent::Files),
             files::default_local_folder(&settings.download_dir),
         );
+        files.sites = sites;
         let mut panel = PanelKind::Browser;
         if let Some(url) = &config.start_url {
             match crate::link::Link::parse(url) {
@@ -201,6 +215,12 @@ impl App {
             cert_prompt: None,
             style_applied: false,
             startup_probe: config.startup_probe,
+            secrets: Arc::new(OnceLock::new()),
+            session_secrets: config.session_secrets,
+            secrets_file: config
+                .store_path
+                .parent()
+                .map_or_else(|| PathBuf::from("secrets.json"), |d| d.join("secrets.json")),
         })
     }
 
@@ -247,6 +267,11 @@ impl App {
                 None => {}
             },
             AppEvent::Bookmarks(list) => self.browser.bookmarks = list,
+            AppEvent::Sites(list) => self.files.site_saved(list),
+            AppEvent::SiteLogin(site, password) => {
+                self.panel = PanelKind::Files;
+                self.files.connect_saved(&site, password);
+            }
             AppEvent::History(list) => self.browser.history = list,
             AppEvent::StoreError(e) => {
                 self.toasts.error(format!("Could not save: {e}"));
@@ -425,6 +450,46 @@ impl App {
                     self.activity.add(id, title, abort);
                     self.show_activity = true;
                 }
+                FilesAction::SaveSite { site, password } => {
+                    let key = site.secret_key();
+                    let saved = site.clone();
+                    self.store_then(
+                        move |c| {
+                            records::save_site(c, &saved)?;
+                            records::sites(c)
+                        },
+                        |list| Some(AppEvent::Sites(list)),
+                    );
+                    if let Some(password) = password {
+                        self.with_secrets(
+                            move |s| s.set(&key, &password).map_err(|e| e.to_string()),
+                            |r| r.err().map(AppEvent::StoreError),
+                        );
+                    }
+                    self.toasts.info(format!("Site {} saved", site.name));
+                }
+                FilesAction::DeleteSite(site) => {
+                    let key = site.secret_key();
+                    let id = site.id;
+                    self.store_then(
+                        move |c| {
+                            records::delete_site(c, id)?;
+                            records::sites(c)
+                        },
+                        |list| Some(AppEvent::Sites(list)),
+                    );
+                    self.with_secrets(
+                        move |s| s.delete(&key).map_err(|e| e.to_string()),
+                        |r| r.err().map(AppEvent::StoreError),
+                    );
+                }
+                FilesAction::ConnectSite(site) => {
+                    let key = site.secret_key();
+                    self.with_secrets(
+                        move |s| s.get(&key).ok().flatten().map(|p| p.to_string()),
+                        move |password| Some(AppEvent::SiteLogin(site, password)),
+                    );
+                }
                 FilesAction::Untrusted(r) => self.cert_prompt = Some((RetryTarget::Files, r)),
                 FilesAction::Error(e) => {
                     self.toasts.error(e);
@@ -434,6 +499,32 @@ impl App {
                 }
             }
         }
+    }
+
+    /// Runs `f` on the secrets store on a blocking thread, then sends what `then` makes of it.
+    fn with_secrets<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&dyn SecretStore) -> R + Send + 'static,
+        then: impl FnOnce(R) -> Option<AppEvent> + Send + 'static,
+    ) {
+        let (secrets, session_only, file) = (
+            self.secrets.clone(),
+            self.session_secrets,
+            self.secrets_file.clone(),
+        );
+        let events = self.events.clone();
+        self.services.runtime.spawn_blocking(move || {
+            let store = secrets.get_or_init(|| {
+                if session_only {
+                    Box::new(crate::secrets::SessionOnly::default())
+                } else {
+                    crate::secrets::open_best(&file, None)
+                }
+            });
+            if let Some(e) = then(f(store.as_ref())) {
+                events.send(e);
+            }
+        });
     }
 
     fn save_settings(&self) {

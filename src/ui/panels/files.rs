@@ -17,6 +17,7 @@ use crate::link::Link;
 use crate::mirror::{Action, Difference, PlanItem};
 use crate::proto::ftp::{Entry, EntryKind, Features, FtpSite, TlsMode, rfc3339};
 use crate::proto::tls::CertRejection;
+use crate::store::Site;
 use crate::ui::activity::human_bytes;
 use crate::ui::app::AppEvent;
 use crate::workers::ftp::{self as worker, FtpCommand, FtpEvent, LocalEntry};
@@ -51,9 +52,23 @@ pub enum FilesAction {
         plan: Option<Vec<PlanItem>>,
         delete: bool,
     },
+    /// Save a site; the password (if typed) goes to the secrets store.
+    SaveSite {
+        site: Site,
+        password: Option<String>,
+    },
+    DeleteSite(Site),
+    /// Connect to a saved site once its password was looked up.
+    ConnectSite(Site),
     Untrusted(Box<CertRejection>),
     Error(String),
     Info(String),
+}
+
+/// The site manager window's state.
+struct SiteDraft {
+    site: Site,
+    password: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -129,6 +144,9 @@ pub struct FilesPanel {
     local_error: Option<String>,
     dialog: Option<Dialog>,
     actions: Vec<FilesAction>,
+    /// Saved sites, newest list from the store.
+    pub sites: Vec<Site>,
+    site_manager: Option<SiteDraft>,
 }
 
 impl FilesPanel {
@@ -164,6 +182,8 @@ impl FilesPanel {
             local_error: None,
             dialog: None,
             actions: Vec::new(),
+            sites: Vec::new(),
+            site_manager: None,
         };
         panel.refresh_local();
         panel
@@ -274,6 +294,29 @@ impl FilesPanel {
         self.remote_back.clear();
         self.conn = Some(Connection { id, site, worker });
         self.state = ConnState::Connecting;
+    }
+
+    /// Connects to a saved site with the password found for it.
+    pub fn connect_saved(&mut self, site: &Site, password: Option<String>) {
+        let tls = tls_from_name(&site.tls);
+        self.host.clone_from(&site.host);
+        self.port = site.port.to_string();
+        self.user.clone_from(&site.user);
+        self.password = password.clone().unwrap_or_default();
+        self.tls = tls;
+        if !site.local_dir.is_empty() {
+            self.open_local(PathBuf::from(&site.local_dir));
+        }
+        let ftp_site = FtpSite {
+            host: site.host.clone(),
+            port: site.port,
+            user: (!site.user.is_empty()).then(|| site.user.clone()),
+            password,
+            tls,
+            passive: site.passive,
+        };
+        let path = (!site.remote_dir.is_empty()).then(|| site.remote_dir.as_bytes().to_vec());
+        self.connect_site(ftp_site, path);
     }
 
     /// Retries the last connection (after the user trusted a certificate).
@@ -592,11 +635,22 @@ impl FilesPanel {
             .show(ui, |ui| self.local_pane(ui));
         egui::CentralPanel::default().show(ui, |ui| self.remote_pane(ui));
         self.dialogs(ui.ctx());
+        self.site_manager_window(ui.ctx());
     }
 
     fn connect_bar(&mut self, ui: &mut egui::Ui) {
         let mut go = false;
         ui.horizontal_wrapped(|ui| {
+            if ui
+                .button("Sites…")
+                .on_hover_text("The site manager: saved sites, with passwords in the keyring")
+                .clicked()
+            {
+                self.site_manager = Some(SiteDraft {
+                    site: self.current_as_site(),
+                    password: self.password.clone(),
+                });
+            }
             let l = ui.label("Host:");
             let r = ui
                 .add(
@@ -676,6 +730,184 @@ impl FilesPanel {
         if go {
             self.connect();
         }
+    }
+
+    fn current_as_site(&self) -> Site {
+        Site {
+            id: 0,
+            name: if self.host.is_empty() {
+                "New site".into()
+            } else {
+                self.host.clone()
+            },
+            host: self.host.clone(),
+            port: self.port.trim().parse().unwrap_or(21),
+            user: self.user.clone(),
+            tls: tls_name(self.tls).into(),
+            passive: true,
+            remote_dir: String::new(),
+            local_dir: self.local_path.display().to_string(),
+        }
+    }
+
+    fn site_manager_window(&mut self, ctx: &egui::Context) {
+        let Some(mut draft) = self.site_manager.take() else {
+            return;
+        };
+        let mut open = true;
+        let mut close = false;
+        egui::Window::new("Site manager")
+            .open(&mut open)
+            .collapsible(false)
+            .default_width(620.0)
+            .anchor(egui::Align2::CENTER_TOP, egui::vec2(0.0, 80.0))
+            .show(ctx, |ui| {
+                ui.horizontal_top(|ui| {
+                    ui.vertical(|ui| {
+                        ui.set_width(180.0);
+                        ui.label(RichText::new("Saved sites").strong());
+                        if self.sites.is_empty() {
+                            ui.weak("None yet.");
+                        }
+                        for site in &self.sites {
+                            if ui
+                                .selectable_label(draft.site.id == site.id, &site.name)
+                                .clicked()
+                            {
+                                draft = SiteDraft {
+                                    site: site.clone(),
+                                    password: String::new(),
+                                };
+                            }
+                        }
+                        if ui.button("New site").clicked() {
+                            draft = SiteDraft {
+                                site: Site {
+                                    name: "New site".into(),
+                                    port: 21,
+                                    tls: "auto".into(),
+                                    passive: true,
+                                    ..Site::default()
+                                },
+                                password: String::new(),
+                            };
+                        }
+                    });
+                    ui.separator();
+                    ui.vertical(|ui| {
+                        egui::Grid::new("site_fields")
+                            .num_columns(2)
+                            .show(ui, |ui| {
+                                let s = &mut draft.site;
+                                let l = ui.label("Name:");
+                                ui.text_edit_singleline(&mut s.name).labelled_by(l.id);
+                                ui.end_row();
+                                let l = ui.label("Site host:");
+                                ui.text_edit_singleline(&mut s.host).labelled_by(l.id);
+                                ui.end_row();
+                                let l = ui.label("Site port:");
+                                let mut port = s.port.to_string();
+                                if ui
+                                    .text_edit_singleline(&mut port)
+                                    .labelled_by(l.id)
+                                    .changed()
+                                {
+                                    s.port = port.trim().parse().unwrap_or(s.port);
+                                }
+                                ui.end_row();
+                                let l = ui.label("Site user:");
+                                ui.text_edit_singleline(&mut s.user).labelled_by(l.id);
+                                ui.end_row();
+                                let l = ui.label("Site password:");
+                                ui.add(
+                                    egui::TextEdit::singleline(&mut draft.password)
+                                        .password(true)
+                                        .hint_text(if s.id > 0 { "(kept)" } else { "" }),
+                                )
+                                .labelled_by(l.id);
+                                ui.end_row();
+                                let l = ui.label("Encryption:");
+                                let mut mode = tls_from_name(&s.tls);
+                                egui::ComboBox::from_id_salt("site_tls")
+                                    .selected_text(tls_label(mode))
+                                    .show_ui(ui, |ui| {
+                                        for m in [
+                                            TlsMode::IfOffered,
+                                            TlsMode::Explicit,
+                                            TlsMode::Implicit,
+                                            TlsMode::Plain,
+                                        ] {
+                                            ui.selectable_value(&mut mode, m, tls_label(m));
+                                        }
+                                    })
+                                    .response
+                                    .labelled_by(l.id);
+                                s.tls = tls_name(mode).into();
+                                ui.end_row();
+                                ui.label("Transfer mode:");
+                                ui.checkbox(
+                                    &mut s.passive,
+                                    "Passive (uncheck for active EPRT/PORT)",
+                                );
+                                ui.end_row();
+                                let l = ui.label("Remote folder:");
+                                ui.text_edit_singleline(&mut s.remote_dir).labelled_by(l.id);
+                                ui.end_row();
+                                let l = ui.label("Local folder:");
+                                ui.text_edit_singleline(&mut s.local_dir).labelled_by(l.id);
+                                ui.end_row();
+                            });
+                        ui.horizontal(|ui| {
+                            let valid = !draft.site.host.trim().is_empty() && draft.site.port > 0;
+                            if ui.add_enabled(valid, egui::Button::new("Save")).clicked() {
+                                self.actions.push(FilesAction::SaveSite {
+                                    site: draft.site.clone(),
+                                    password: (!draft.password.is_empty())
+                                        .then(|| draft.password.clone()),
+                                });
+                            }
+                            if ui
+                                .add_enabled(valid, egui::Button::new("Save and connect"))
+                                .clicked()
+                            {
+                                self.actions.push(FilesAction::SaveSite {
+                                    site: draft.site.clone(),
+                                    password: (!draft.password.is_empty())
+                                        .then(|| draft.password.clone()),
+                                });
+                                self.actions
+                                    .push(FilesAction::ConnectSite(draft.site.clone()));
+                                close = true;
+                            }
+                            if ui
+                                .add_enabled(draft.site.id > 0, egui::Button::new("Delete site"))
+                                .clicked()
+                            {
+                                self.actions
+                                    .push(FilesAction::DeleteSite(draft.site.clone()));
+                                draft.site.id = 0;
+                            }
+                        });
+                    });
+                });
+            });
+        if open && !close {
+            self.site_manager = Some(draft);
+        }
+    }
+
+    /// A saved site was stored: keep its id so Save again updates it.
+    pub fn site_saved(&mut self, sites: Vec<Site>) {
+        if let Some(d) = &mut self.site_manager
+            && d.site.id == 0
+            && let Some(s) = sites
+                .iter()
+                .rev()
+                .find(|s| s.name == d.site.name && s.host == d.site.host)
+        {
+            d.site.id = s.id;
+        }
+        self.sites = sites;
     }
 
     fn remote_tools(&mut self, ui: &mut egui::Ui, connected: bool) {
@@ -1273,6 +1505,25 @@ fn toggle<T: Ord>(set: &mut BTreeSet<T>, item: T, add: bool) {
     } else {
         set.clear();
         set.insert(item);
+    }
+}
+
+/// The word stored for a TLS mode (the same as the command line's `--tls`).
+pub fn tls_name(mode: TlsMode) -> &'static str {
+    match mode {
+        TlsMode::IfOffered => "auto",
+        TlsMode::Explicit => "require",
+        TlsMode::Implicit => "implicit",
+        TlsMode::Plain => "plain",
+    }
+}
+
+pub fn tls_from_name(name: &str) -> TlsMode {
+    match name {
+        "require" => TlsMode::Explicit,
+        "implicit" => TlsMode::Implicit,
+        "plain" => TlsMode::Plain,
+        _ => TlsMode::IfOffered,
     }
 }
 
