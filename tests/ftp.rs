@@ -375,3 +375,48 @@ mod mirroring {
         assert!(on_server.join("a/b/c.bin").exists());
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn window_download_continues_an_interrupted_part_file() {
+    use portolan::proto::http::HttpClient;
+    use portolan::workers::download::{JobEvent, Source, start_from};
+    use portolan::workers::{EventSink, Notifier, Services};
+    if !up() {
+        return;
+    }
+    let trust = common::trust_with_ca();
+    let services = Services {
+        runtime: tokio::runtime::Handle::current(),
+        trust: trust.clone(),
+        http: HttpClient::new(trust.clone(), &Limits::default()).expect("http"),
+        limits: Limits::default(),
+    };
+    let original = std::fs::read(home().join("blob.bin")).expect("original");
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(dir.path().join("blob.bin.part"), &original[..400_000]).expect("part");
+    let (sink, rx) = EventSink::<JobEvent>::new(Notifier::new());
+    let (id, _) = start_from(
+        &services,
+        Source::Ftp {
+            site: site(2121, TlsMode::Explicit, true),
+            path: b"/blob.bin".to_vec(),
+        },
+        dir.path().to_path_buf(),
+        "blob.bin".into(),
+        sink.map(|e: JobEvent| e),
+    );
+    let result = tokio::task::spawn_blocking(move || {
+        loop {
+            match rx.recv_timeout(std::time::Duration::from_secs(20)) {
+                Ok(JobEvent::Finished { id: done, result }) if done == id => break result,
+                Ok(_) => {}
+                Err(e) => break Err(format!("no result: {e}")),
+            }
+        }
+    })
+    .await
+    .expect("join");
+    assert_eq!(result, Ok(dir.path().join("blob.bin")));
+    assert!(std::fs::read(dir.path().join("blob.bin")).expect("file") == original);
+    assert!(!dir.path().join("blob.bin.part").exists());
+}

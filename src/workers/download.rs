@@ -176,8 +176,23 @@ async fn run<E: Send + 'static>(
 ) -> Result<PathBuf, String> {
     std::fs::create_dir_all(folder)
         .map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
-    let target = filename::unique_target(folder, name);
+    // An FTP file whose `.part` is still here from an interrupted run continues where it
+    // stopped (REST); anything else gets a name that exists nowhere yet.
+    let resumable = matches!(source, Source::Ftp { .. }) && {
+        let plain = folder.join(filename::sanitize(name));
+        !plain.exists() && filename::part_path(&plain).exists()
+    };
+    let target = if resumable {
+        folder.join(filename::sanitize(name))
+    } else {
+        filename::unique_target(folder, name)
+    };
     let part = filename::part_path(&target);
+    let offset = if resumable {
+        std::fs::metadata(&part).map_or(0, |m| m.len())
+    } else {
+        0
+    };
     events.send(JobEvent::Started {
         id,
         title: match source {
@@ -191,7 +206,12 @@ async fn run<E: Send + 'static>(
         },
         target: target.clone(),
     });
-    let file = std::fs::File::create(&part)
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .append(offset > 0)
+        .truncate(offset == 0)
+        .open(&part)
         .map_err(|e| format!("cannot write {}: {e}", part.display()))?;
     let mut sink = std::io::BufWriter::with_capacity(256 * 1024, file);
     let started = Instant::now();
@@ -214,11 +234,11 @@ async fn run<E: Send + 'static>(
                 .map_err(|e| e.to_string())?;
             let total = session.size(path).await.ok().flatten();
             let n = session
-                .retrieve(path, 0, &mut sink, |n| report(n, total))
+                .retrieve(path, offset, &mut sink, |n| report(offset + n, total))
                 .await
                 .map_err(|e| e.to_string())?;
             session.quit().await;
-            n
+            offset + n
         }
         Source::Link(link) => match link {
             Link::Gopher(g) => {
