@@ -77,12 +77,16 @@ done
 for f in $(seq 0 9); do head -c 52428800 /dev/urandom > "$T/large/big$f.dat"; done
 chown -R tester:tester "$T"
 LFTP="set ftp:ssl-allow no; set net:max-retries 1"
-MB=$(du -sm --apparent-size "$T/small" | awk '{print $1}') OTHER=lftp compare "1,000 small files (${MB} MB in 10 folders)" \
+MB=$(du -sm --apparent-size "$T/small" | awk '{print $1}')
+OTHER=lftp
+compare "1,000 small files (${MB} MB in 10 folders)" \
     "$BIN mirror --tls plain --parallel 3 --user tester ftp://127.0.0.1:2121/bench/small $DL/out" \
     "lftp -u tester,secret -e '$LFTP; mirror --parallel=3 /bench/small $DL/out; quit' ftp://127.0.0.1:2121"
-MB=500 OTHER=lftp compare "10 files of 50 MB" \
+MB=500
+compare "10 files of 50 MB" \
     "$BIN mirror --tls plain --parallel 3 --user tester ftp://127.0.0.1:2121/bench/large $DL/out" \
     "lftp -u tester,secret -e '$LFTP; mirror --parallel=3 /bench/large $DL/out; quit' ftp://127.0.0.1:2121"
+unset MB OTHER
 [ "$DL" = "$OUT" ] || rm -rf "$DL"
 
 echo "== 2. frame cost (headless, release)"
