@@ -188,6 +188,11 @@ enum Output {
 
 impl Output {
     fn open(target: Option<PathBuf>) -> Result<Output, CliError> {
+        Output::open_at(target, 0)
+    }
+
+    /// Like [`Output::open`], continuing a `.part` file from `offset` bytes.
+    fn open_at(target: Option<PathBuf>, offset: u64) -> Result<Output, CliError> {
         match target {
             None => Ok(Output::Stdout(std::io::BufWriter::with_capacity(
                 256 * 1024,
@@ -195,7 +200,7 @@ impl Output {
             ))),
             Some(target) => {
                 let part = crate::filename::part_path(&target);
-                let file = std::fs::File::create(&part)
+                let file = crate::filename::open_part(&part, offset)
                     .map_err(|e| CliError(format!("cannot write {}: {e}", part.display())))?;
                 Ok(Output::File {
                     writer: std::io::BufWriter::with_capacity(1 << 20, file),
@@ -419,47 +424,18 @@ async fn ftp_get(
     limits: &Limits,
 ) -> Result<(), CliError> {
     let (mut session, path, _) = ftp_open(link, net, trust, limits).await?;
-    match output {
-        None => {
-            let mut out = std::io::BufWriter::with_capacity(256 * 1024, std::io::stdout());
-            session
-                .retrieve(&path, 0, &mut out, |_| {})
-                .await
-                .map_err(err)?;
-            out.flush().map_err(err)?;
+    let offset = match (&output, resume) {
+        (Some(target), true) => {
+            std::fs::metadata(crate::filename::part_path(target)).map_or(0, |m| m.len())
         }
-        Some(target) => {
-            let part = crate::filename::part_path(&target);
-            let offset = if resume {
-                std::fs::metadata(&part).map_or(0, |m| m.len())
-            } else {
-                0
-            };
-            let file = std::fs::OpenOptions::new()
-                .create(true)
-                .write(true)
-                .append(offset > 0)
-                .truncate(offset == 0)
-                .open(&part)
-                .map_err(|e| CliError(format!("cannot write {}: {e}", part.display())))?;
-            let mut writer = std::io::BufWriter::with_capacity(1 << 20, file);
-            session
-                .retrieve(&path, offset, &mut writer, |_| {})
-                .await
-                .map_err(err)?;
-            writer
-                .flush()
-                .map_err(|e| CliError(format!("cannot write {}: {e}", part.display())))?;
-            drop(writer);
-            std::fs::rename(&part, &target).map_err(|e| {
-                CliError(format!(
-                    "cannot rename {} to {}: {e}",
-                    part.display(),
-                    target.display()
-                ))
-            })?;
-        }
-    }
+        _ => 0,
+    };
+    let mut out = Output::open_at(output, offset)?;
+    session
+        .retrieve(&path, offset, &mut out.writer(), |_| {})
+        .await
+        .map_err(err)?;
+    out.finish()?;
     session.quit().await;
     Ok(())
 }

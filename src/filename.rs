@@ -77,6 +77,25 @@ pub fn part_path(target: &Path) -> PathBuf {
     PathBuf::from(s)
 }
 
+/// Opens the `.part` file of a download: appended to when continuing from `offset` bytes,
+/// created empty otherwise.
+pub fn open_part(part: &Path, offset: u64) -> std::io::Result<std::fs::File> {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .write(true)
+        .append(offset > 0)
+        .truncate(offset == 0)
+        .open(part)
+}
+
+/// A file's modification time in Unix seconds, when the file system has one.
+pub fn modified_secs(meta: &std::fs::Metadata) -> Option<i64> {
+    meta.modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .and_then(|d| i64::try_from(d.as_secs()).ok())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

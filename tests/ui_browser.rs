@@ -16,6 +16,8 @@ struct Fixture {
     dir: tempfile::TempDir,
 }
 
+static LOG: std::sync::OnceLock<ProtocolLog> = std::sync::OnceLock::new();
+
 fn start(url: Option<&str>, trust_ca: bool) -> Fixture {
     start_in(tempfile::tempdir().expect("tmp"), url, trust_ca, false)
 }
@@ -30,7 +32,7 @@ fn start_in(dir: tempfile::TempDir, url: Option<&str>, trust_ca: bool, restore: 
         store_path: dir.path().join("store.sqlite3"),
         extra_roots,
         start_url: url.map(str::to_string),
-        log: ProtocolLog::default(),
+        log: LOG.get_or_init(ProtocolLog::default).clone(),
         download_dir: Some(dir.path().join("downloads")),
         restore_session: restore,
         startup_probe: None,
@@ -53,8 +55,15 @@ fn wait_for(h: &mut Harness<'static, App>, text: &str) {
         }
         assert!(
             Instant::now() < deadline,
-            "no {text:?} on screen; status: {}",
-            h.state().browser.status()
+            "no {text:?} on screen; status: {}; dialog open: {}; log: {:?}",
+            h.state().browser.status(),
+            h.query_all_by_label_contains("Trust once").next().is_some(),
+            LOG.get().and_then(ProtocolLog::try_snapshot).map(|l| l
+                .into_iter()
+                .rev()
+                .take(12)
+                .map(|x| x.text)
+                .collect::<Vec<_>>())
         );
         std::thread::sleep(Duration::from_millis(20));
     }

@@ -120,6 +120,7 @@ impl HttpClient {
                     .trim_end_matches(']')
                     .to_string();
                 if let Some(r) = self.trust.take_rejection(&host) {
+                    wire::log(&session, Direction::Note, describe(&e).as_bytes());
                     return Err(HttpError::Untrusted(Box::new(r)));
                 }
                 wire::log(&session, Direction::Note, describe(&e).as_bytes());

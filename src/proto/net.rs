@@ -182,6 +182,25 @@ pub async fn read_line<R: AsyncBufRead + Unpin>(
     }
 }
 
+/// One read, bounded by the read timeout.
+pub async fn read_some<R: AsyncRead + Unpin>(
+    reader: &mut R,
+    buf: &mut [u8],
+    limits: &Limits,
+    addr: &str,
+) -> Result<usize, NetError> {
+    tokio::time::timeout(limits.read_timeout, reader.read(buf))
+        .await
+        .map_err(|_| NetError::ReadTimeout {
+            addr: addr.to_string(),
+            secs: limits.read_timeout.as_secs(),
+        })?
+        .map_err(|source| NetError::Io {
+            addr: addr.to_string(),
+            source,
+        })
+}
+
 /// Reads to the end of the stream, at most `limit` bytes, calling `progress` with the running
 /// total so callers can report it.
 pub async fn read_to_end_bounded<R: AsyncRead + Unpin>(
@@ -194,16 +213,7 @@ pub async fn read_to_end_bounded<R: AsyncRead + Unpin>(
     let mut out = Vec::new();
     let mut chunk = vec![0u8; 64 * 1024];
     loop {
-        let n = tokio::time::timeout(limits.read_timeout, reader.read(&mut chunk))
-            .await
-            .map_err(|_| NetError::ReadTimeout {
-                addr: addr.to_string(),
-                secs: limits.read_timeout.as_secs(),
-            })?
-            .map_err(|source| NetError::Io {
-                addr: addr.to_string(),
-                source,
-            })?;
+        let n = read_some(reader, &mut chunk, limits, addr).await?;
         if n == 0 {
             return Ok(out);
         }
@@ -230,16 +240,7 @@ pub async fn copy_with_progress<R: AsyncRead + Unpin, W: std::io::Write>(
     let mut total = 0u64;
     let mut chunk = vec![0u8; 256 * 1024];
     loop {
-        let n = tokio::time::timeout(limits.read_timeout, reader.read(&mut chunk))
-            .await
-            .map_err(|_| NetError::ReadTimeout {
-                addr: addr.to_string(),
-                secs: limits.read_timeout.as_secs(),
-            })?
-            .map_err(|source| NetError::Io {
-                addr: addr.to_string(),
-                source,
-            })?;
+        let n = read_some(reader, &mut chunk, limits, addr).await?;
         if n == 0 {
             return Ok(total);
         }

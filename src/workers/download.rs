@@ -206,12 +206,7 @@ async fn run<E: Send + 'static>(
         },
         target: target.clone(),
     });
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .write(true)
-        .append(offset > 0)
-        .truncate(offset == 0)
-        .open(&part)
+    let file = crate::filename::open_part(&part, offset)
         .map_err(|e| format!("cannot write {}: {e}", part.display()))?;
     let mut sink = std::io::BufWriter::with_capacity(256 * 1024, file);
     let started = Instant::now();

@@ -325,11 +325,7 @@ fn read_local(path: &std::path::Path) -> Result<Vec<LocalEntry>, String> {
             name: entry.file_name().to_string_lossy().into_owned(),
             is_dir: meta.is_dir(),
             size: meta.len(),
-            modified: meta
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .and_then(|d| i64::try_from(d.as_secs()).ok()),
+            modified: crate::filename::modified_secs(&meta),
         });
     }
     out.sort_by(|a, b| {

@@ -91,11 +91,7 @@ pub fn walk_local(root: &Path) -> std::io::Result<Vec<TreeFile>> {
                 out.push(TreeFile {
                     rel: rel_bytes,
                     size: meta.len(),
-                    modified: meta
-                        .modified()
-                        .ok()
-                        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                        .and_then(|d| i64::try_from(d.as_secs()).ok()),
+                    modified: crate::filename::modified_secs(&meta),
                 });
             }
         }
