@@ -137,6 +137,28 @@ impl Activity {
             ui.weak("No transfers yet. Downloads appear here.");
             return;
         }
+        let running: Vec<&JobView> = self
+            .jobs
+            .iter()
+            .filter(|j| j.state == JobState::Running)
+            .collect();
+        if running.len() > 1 {
+            // Total progress over the running jobs whose size is known.
+            let done: u64 = running.iter().map(|j| j.done).sum();
+            let total: u64 = running.iter().filter_map(|j| j.total).sum();
+            let speed: f64 = running.iter().map(|j| j.bytes_per_sec).sum();
+            let text = format!(
+                "{} jobs · {}",
+                running.len(),
+                progress_text(done, (total > 0).then_some(total), speed)
+            );
+            let fraction = if total > 0 {
+                done as f32 / total as f32
+            } else {
+                0.0
+            };
+            ui.add(egui::ProgressBar::new(fraction).text(text));
+        }
         let mut cancel = None;
         egui::ScrollArea::vertical()
             .id_salt("activity")
