@@ -17,6 +17,7 @@ fn site(port: u16, tls: TlsMode, user: bool) -> FtpSite {
         password: user.then(|| "secret".into()),
         tls,
         passive: true,
+        ascii: false,
     }
 }
 
@@ -419,4 +420,30 @@ async fn window_download_continues_an_interrupted_part_file() {
     assert_eq!(result, Ok(dir.path().join("blob.bin")));
     assert!(std::fs::read(dir.path().join("blob.bin")).expect("file") == original);
     assert!(!dir.path().join("blob.bin.part").exists());
+}
+
+#[tokio::test]
+async fn ascii_mode_converts_line_ends_binary_does_not() {
+    if !up() {
+        return;
+    }
+    let trust = common::trust_with_ca();
+    let mut s = site(2123, TlsMode::IfOffered, true);
+    s.ascii = true;
+    let mut session = FtpSession::connect(&s, &trust, &Limits::default())
+        .await
+        .expect("connect");
+    let mut got = Vec::new();
+    session
+        .retrieve(b"hello.txt", 0, &mut got, |_| {})
+        .await
+        .expect("retr");
+    assert_eq!(got, b"hello over FTP\r\n");
+    let mut session = connect(2123, TlsMode::IfOffered, true, &trust).await;
+    let mut got = Vec::new();
+    session
+        .retrieve(b"hello.txt", 0, &mut got, |_| {})
+        .await
+        .expect("retr");
+    assert_eq!(got, b"hello over FTP\n");
 }

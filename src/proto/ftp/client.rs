@@ -41,6 +41,8 @@ pub struct FtpSite {
     pub tls: TlsMode,
     /// Passive (EPSV, then PASV) unless false: active (EPRT/PORT).
     pub passive: bool,
+    /// ASCII transfers (line ends converted by the server) instead of binary.
+    pub ascii: bool,
 }
 
 impl FtpSite {
@@ -66,6 +68,7 @@ impl FtpSite {
                     TlsMode::IfOffered
                 },
                 passive: true,
+                ascii: false,
             },
             path.clone(),
         ))
@@ -301,14 +304,16 @@ impl FtpSession {
         )
         .await?;
         // Binary unless asked otherwise: ASCII mode would rewrite line ends in every file.
-        wire::log(&session, Direction::Sent, b"TYPE I");
-        timed(
-            limits,
-            &name,
-            "TYPE I",
-            stream.transfer_type(suppaftp::types::FileType::Binary),
-        )
-        .await?;
+        let (type_cmd, file_type) = if site.ascii {
+            (
+                "TYPE A",
+                suppaftp::types::FileType::Ascii(suppaftp::types::FormatControl::Default),
+            )
+        } else {
+            ("TYPE I", suppaftp::types::FileType::Binary)
+        };
+        wire::log(&session, Direction::Sent, type_cmd.as_bytes());
+        timed(limits, &name, type_cmd, stream.transfer_type(file_type)).await?;
         if features.utf8 {
             let _ = timed(
                 limits,

@@ -123,6 +123,12 @@ pub struct FilesPanel {
     pub user: String,
     pub password: String,
     pub tls: TlsMode,
+    /// ASCII transfers for the next connection (binary by default).
+    pub ascii: bool,
+    /// Follow remote folder changes in the local pane when a folder of the same name exists.
+    pub sync_browsing: bool,
+    /// How names that are not UTF-8 are shown (their bytes are kept either way).
+    pub name_charset: Option<crate::charset::Charset>,
     conn: Option<Connection>,
     next_conn: u64,
     state: ConnState,
@@ -163,6 +169,9 @@ impl FilesPanel {
             user: String::new(),
             password: String::new(),
             tls: TlsMode::IfOffered,
+            ascii: false,
+            sync_browsing: false,
+            name_charset: None,
             conn: None,
             next_conn: 1,
             state: ConnState::Disconnected,
@@ -268,6 +277,7 @@ impl FilesPanel {
             password: (!self.password.is_empty()).then(|| self.password.clone()),
             tls: self.tls,
             passive: true,
+            ascii: self.ascii,
         };
         self.connect_site(site, None);
     }
@@ -314,6 +324,7 @@ impl FilesPanel {
             password,
             tls,
             passive: site.passive,
+            ascii: self.ascii,
         };
         let path = (!site.remote_dir.is_empty()).then(|| site.remote_dir.as_bytes().to_vec());
         self.connect_site(ftp_site, path);
@@ -344,12 +355,36 @@ impl FilesPanel {
     pub fn open_remote(&mut self, path: Vec<u8>, push: bool) {
         if push && path != self.remote_path {
             self.remote_back.push(self.remote_path.clone());
+            if self.sync_browsing {
+                self.follow_locally(&path);
+            }
         }
         self.remote_path_text = worker::shown(&path);
         self.remote_path.clone_from(&path);
         self.remote_loading = true;
         self.remote_selected.clear();
         self.send(FtpCommand::List(path));
+    }
+
+    /// Synchronized browsing: into the same-named local subfolder, or up to the parent.
+    fn follow_locally(&mut self, new_remote: &[u8]) {
+        let old = self
+            .remote_path
+            .strip_suffix(b"/")
+            .unwrap_or(&self.remote_path)
+            .to_vec();
+        let new = new_remote.strip_suffix(b"/").unwrap_or(new_remote).to_vec();
+        let target = if new.starts_with(&old) && new.get(old.len()) == Some(&b'/') {
+            let child = &new[old.len() + 1..];
+            (!child.contains(&b'/')).then(|| self.local_path.join(name_of(child)))
+        } else if worker::parent(&old) == new {
+            self.local_path.parent().map(Path::to_path_buf)
+        } else {
+            None
+        };
+        if let Some(dir) = target.filter(|d| d.is_dir()) {
+            self.open_local(dir);
+        }
     }
 
     pub fn refresh_remote(&mut self) {
@@ -624,6 +659,21 @@ impl FilesPanel {
             if filter.changed() {
                 self.order = None;
             }
+            ui.checkbox(&mut self.sync_browsing, "Synchronized browsing")
+                .on_hover_text(
+                    "Entering a remote folder also enters the local folder of the same name",
+                );
+            ui.checkbox(&mut self.ascii, "ASCII").on_hover_text(
+                "ASCII transfers (line ends converted) on the next connection; binary otherwise",
+            );
+            egui::ComboBox::from_id_salt("name_charset")
+                .selected_text(self.name_charset.map_or("Names: auto", |c| c.label()))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.name_charset, None, "Names: auto");
+                    for c in crate::charset::Charset::ALL {
+                        ui.selectable_value(&mut self.name_charset, Some(c), c.label());
+                    }
+                });
         });
         ui.separator();
         // Local on the left, remote on the right, with a draggable divider.
@@ -1209,7 +1259,7 @@ impl FilesPanel {
                             EntryKind::Unknown => "⚠",
                             _ => "🗋",
                         };
-                        let mut text = format!("{icon} {}", name_of(&e.name));
+                        let mut text = format!("{icon} {}", display_name(&e.name, self.name_charset));
                         if let Some(t) = &e.target {
                             text.push_str(&format!(" → {}", name_of(t)));
                         }
@@ -1539,6 +1589,14 @@ fn tls_label(mode: TlsMode) -> &'static str {
 /// A remote name for display: UTF-8 when it is, else Latin-1, so every byte shows.
 pub fn name_of(raw: &[u8]) -> String {
     worker::shown(raw)
+}
+
+/// A name shown in the charset the user picked for this site, or detected.
+pub fn display_name(raw: &[u8], charset: Option<crate::charset::Charset>) -> String {
+    match charset {
+        Some(c) => c.decode(raw),
+        None => name_of(raw),
+    }
 }
 
 fn short_time(t: i64) -> String {
