@@ -624,7 +624,7 @@ impl FilesPanel {
         self.connect_bar(ui);
         ui.separator();
         let connected = self.is_connected();
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             let can_down = connected && !self.remote_selected.is_empty();
             if ui
                 .add_enabled(can_down, egui::Button::new("⬇ Download"))
