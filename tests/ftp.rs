@@ -401,6 +401,7 @@ async fn window_download_continues_an_interrupted_part_file() {
         Source::Ftp {
             site: site(2121, TlsMode::Explicit, true),
             path: b"/blob.bin".to_vec(),
+            overwrite: false,
         },
         dir.path().to_path_buf(),
         "blob.bin".into(),

@@ -232,3 +232,68 @@ fn a_site_saved_in_the_site_manager_connects_and_keeps_no_password_in_the_databa
         }
     }
 }
+
+/// The remote hello.txt: both panes list one, and the remote pane is on the right.
+fn right<'a>(h: &'a Harness<'static, App>) -> egui_kittest::Node<'a> {
+    h.get_all_by_label_contains("hello.txt")
+        .max_by(|a, b| a.rect().min.x.total_cmp(&b.rect().min.x))
+        .expect("remote row")
+}
+
+#[test]
+fn a_download_over_an_existing_file_asks_first() {
+    if !common::server_up("vsftpd", "127.0.0.1:2121") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::create_dir_all(dir.path().join("downloads")).expect("mkdir");
+    std::fs::write(dir.path().join("downloads/hello.txt"), b"old local copy\n").expect("write");
+    let mut h = start(&dir, Some("ftp://tester:secret@localhost:2121/"));
+    // Both panes must be listed: the local one has the old file, the remote one the server's.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while h.state().files.local.is_empty() || h.state().files.remote.is_empty() {
+        assert!(Instant::now() < deadline, "listings did not arrive");
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    h.step();
+    right(&h).hover();
+    h.step();
+    right(&h).click();
+    h.step();
+    h.step();
+    h.get_by_role_and_label(Role::Button, "⬇ Download").click();
+    wait_for(&mut h, "already exists");
+    h.get_by_role_and_label(Role::Button, "Keep both").click();
+    wait_for(&mut h, "Done:");
+    assert_eq!(
+        std::fs::read(dir.path().join("downloads/hello.txt")).expect("old"),
+        b"old local copy\n"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("downloads/hello (1).txt")).expect("new"),
+        b"hello over FTP\n"
+    );
+    // A finished transfer refreshes the panes, which clears the selection: pick again.
+    for _ in 0..10 {
+        h.step();
+    }
+    right(&h).hover();
+    h.step();
+    right(&h).click();
+    h.step();
+    h.step();
+    h.get_by_role_and_label(Role::Button, "⬇ Download").click();
+    wait_for(&mut h, "already exists");
+    h.get_by_role_and_label(Role::Button, "Overwrite").click();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::fs::read(dir.path().join("downloads/hello.txt"))
+        .ok()
+        .as_deref()
+        != Some(&b"hello over FTP\n"[..])
+    {
+        assert!(Instant::now() < deadline, "hello.txt was not overwritten");
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}

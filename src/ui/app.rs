@@ -403,11 +403,16 @@ impl App {
                     path,
                     name,
                     folder,
+                    overwrite,
                 } => {
                     let title = format!("{}:{} {}", site.host, site.port, name);
                     let (id, abort) = download::start_from(
                         &self.services,
-                        download::Source::Ftp { site, path },
+                        download::Source::Ftp {
+                            site,
+                            path,
+                            overwrite,
+                        },
                         folder,
                         name,
                         self.events.map(AppEvent::Job),

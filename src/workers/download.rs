@@ -62,9 +62,12 @@ pub fn start(
 pub enum Source {
     Link(Link),
     /// A file on a site connected in the Files panel, with that site's TLS mode and login.
+    /// `overwrite` replaces a local file of the same name (the user said so); otherwise the
+    /// download gets a name that exists nowhere yet.
     Ftp {
         site: FtpSite,
         path: Vec<u8>,
+        overwrite: bool,
     },
 }
 
@@ -178,12 +181,19 @@ async fn run<E: Send + 'static>(
         .map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
     // An FTP file whose `.part` is still here from an interrupted run continues where it
     // stopped (REST); anything else gets a name that exists nowhere yet.
-    let resumable = matches!(source, Source::Ftp { .. }) && {
-        let plain = folder.join(filename::sanitize(name));
-        !plain.exists() && filename::part_path(&plain).exists()
-    };
-    let target = if resumable {
-        folder.join(filename::sanitize(name))
+    let plain = folder.join(filename::sanitize(name));
+    let resumable = matches!(source, Source::Ftp { .. })
+        && !plain.exists()
+        && filename::part_path(&plain).exists();
+    let overwrite = matches!(
+        source,
+        Source::Ftp {
+            overwrite: true,
+            ..
+        }
+    );
+    let target = if resumable || overwrite {
+        plain
     } else {
         filename::unique_target(folder, name)
     };
@@ -197,7 +207,7 @@ async fn run<E: Send + 'static>(
         id,
         title: match source {
             Source::Link(link) => link.to_string(),
-            Source::Ftp { site, path } => format!(
+            Source::Ftp { site, path, .. } => format!(
                 "ftp://{}:{}{}",
                 site.host,
                 site.port,
@@ -223,7 +233,7 @@ async fn run<E: Send + 'static>(
         }
     };
     let written = match source {
-        Source::Ftp { site, path } => {
+        Source::Ftp { site, path, .. } => {
             let mut session = FtpSession::connect(site, &services.trust, &services.limits)
                 .await
                 .map_err(|e| e.to_string())?;

@@ -40,6 +40,8 @@ pub enum FilesAction {
         path: Vec<u8>,
         name: String,
         folder: PathBuf,
+        /// Replace a local file of the same name.
+        overwrite: bool,
     },
     Upload {
         site: FtpSite,
@@ -112,6 +114,20 @@ enum Dialog {
         delete: bool,
         plan: Option<Result<Vec<PlanItem>, String>>,
     },
+    /// Downloads whose names exist in the local folder, asked about one by one.
+    Overwrite {
+        pending: Vec<(Entry, LocalEntry)>,
+        apply_to_all: bool,
+    },
+}
+
+/// What to do with a download whose name exists locally.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OnConflict {
+    Overwrite,
+    KeepBoth,
+    Skip,
+    IfNewerOrDifferent,
 }
 
 /// The panel's view state.
@@ -517,23 +533,37 @@ impl FilesPanel {
     }
 
     fn download_selected(&mut self) {
-        let Some(conn) = &self.conn else { return };
-        let site = conn.site.clone();
+        if self.conn.is_none() {
+            return;
+        }
         let mut folders: Vec<Vec<u8>> = Vec::new();
-        for entry in self
+        let mut conflicts = Vec::new();
+        let selected: Vec<Entry> = self
             .remote
             .iter()
             .filter(|e| self.remote_selected.contains(&e.name))
-        {
+            .cloned()
+            .collect();
+        for entry in selected {
             if entry.kind == EntryKind::Dir {
                 folders.push(entry.name.clone());
                 continue;
             }
-            self.actions.push(FilesAction::Download {
-                site: site.clone(),
-                path: worker::join(&self.remote_path, &entry.name),
-                name: name_of(&entry.name),
-                folder: self.local_path.clone(),
+            // The local listing is in memory: no disk access in a frame.
+            let local_name = crate::filename::sanitize(&name_of(&entry.name));
+            match self
+                .local
+                .iter()
+                .find(|l| l.name == local_name && !l.is_dir)
+            {
+                Some(existing) => conflicts.push((entry, existing.clone())),
+                None => self.queue_download(&entry, false),
+            }
+        }
+        if !conflicts.is_empty() {
+            self.dialog = Some(Dialog::Overwrite {
+                pending: conflicts,
+                apply_to_all: false,
             });
         }
         for name in folders {
@@ -549,6 +579,49 @@ impl FilesPanel {
                     plan: None,
                     delete: false,
                 });
+            }
+        }
+    }
+
+    fn queue_download(&mut self, entry: &Entry, overwrite: bool) {
+        let Some(conn) = &self.conn else { return };
+        self.actions.push(FilesAction::Download {
+            site: conn.site.clone(),
+            path: worker::join(&self.remote_path, &entry.name),
+            name: name_of(&entry.name),
+            folder: self.local_path.clone(),
+            overwrite,
+        });
+    }
+
+    /// Applies the user's answer to the first pending conflict (or to all of them).
+    fn resolve_conflicts(
+        &mut self,
+        pending: &mut Vec<(Entry, LocalEntry)>,
+        answer: OnConflict,
+        all: bool,
+    ) {
+        let count = if all {
+            pending.len()
+        } else {
+            pending.len().min(1)
+        };
+        for (remote, local) in pending.drain(..count) {
+            let overwrite = match answer {
+                OnConflict::Overwrite => Some(true),
+                OnConflict::KeepBoth => Some(false),
+                OnConflict::Skip => None,
+                OnConflict::IfNewerOrDifferent => {
+                    let newer = matches!(
+                        (remote.modified, local.modified),
+                        (Some(r), Some(l)) if r > l + crate::mirror::TIME_TOLERANCE
+                    );
+                    let different = remote.size.is_some_and(|s| s != local.size);
+                    (newer || different).then_some(true)
+                }
+            };
+            if let Some(overwrite) = overwrite {
+                self.queue_download(&remote, overwrite);
             }
         }
     }
@@ -1328,6 +1401,7 @@ impl FilesPanel {
             Dialog::Chmod { .. } => "Permissions",
             Dialog::View { .. } => "View",
             Dialog::Compare { .. } => "Compare and mirror",
+            Dialog::Overwrite { .. } => "File exists",
         };
         let mut dialog = dialog;
         egui::Window::new(title)
@@ -1505,6 +1579,61 @@ impl FilesPanel {
                                     self.events.clone().contramap(FilesEvent::Plan),
                                 );
                             }
+                        }
+                    }
+                    Dialog::Overwrite {
+                        pending,
+                        apply_to_all,
+                    } => {
+                        if let Some((remote, local)) = pending.first() {
+                            ui.label(format!(
+                                "{} already exists in {}.",
+                                local.name,
+                                self.local_path.display()
+                            ));
+                            ui.label(format!(
+                                "Local: {}, {}",
+                                human_bytes(local.size),
+                                local.modified.map(short_time).unwrap_or_default()
+                            ));
+                            ui.label(format!(
+                                "Remote: {}, {}",
+                                remote.size.map(human_bytes).unwrap_or_default(),
+                                remote.modified.map(short_time).unwrap_or_default()
+                            ));
+                            if pending.len() > 1 {
+                                ui.checkbox(
+                                    apply_to_all,
+                                    format!("Apply to all {} files", pending.len()),
+                                );
+                            }
+                            let mut answer = None;
+                            ui.horizontal_wrapped(|ui| {
+                                if ui.button("Overwrite").clicked() {
+                                    answer = Some(OnConflict::Overwrite);
+                                }
+                                if ui.button("Overwrite if newer or different size").clicked() {
+                                    answer = Some(OnConflict::IfNewerOrDifferent);
+                                }
+                                if ui.button("Keep both").clicked() {
+                                    answer = Some(OnConflict::KeepBoth);
+                                }
+                                if ui.button("Skip").clicked() {
+                                    answer = Some(OnConflict::Skip);
+                                }
+                            });
+                            ui.weak(
+                                "An interrupted download (NAME.part) always continues where it stopped.",
+                            );
+                            if let Some(a) = answer {
+                                let all = *apply_to_all;
+                                let mut list = std::mem::take(pending);
+                                self.resolve_conflicts(&mut list, a, all);
+                                *pending = list;
+                            }
+                        }
+                        if pending.is_empty() {
+                            keep = false;
                         }
                     }
                     Dialog::View { path, text } => {
