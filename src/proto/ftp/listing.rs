@@ -104,6 +104,10 @@ pub fn parse_mlsd_line(line: &[u8]) -> Entry {
         return Entry::new(line, EntryKind::Unknown, line);
     };
     let (facts, name) = (&line[..space], &line[space + 1..]);
+    if name.is_empty() {
+        // No name after the facts: shown whole, as a line that was not understood.
+        return Entry::new(line, EntryKind::Unknown, line);
+    }
     let mut entry = Entry::new(name, EntryKind::Unknown, line);
     let mut saw_type = false;
     for fact in facts.split(|b| *b == b';').filter(|f| !f.is_empty()) {
@@ -786,6 +790,12 @@ type=OS.unix=symlink;modify=20200115150400; link\r\n",
         assert_eq!(list[1].name, b"ok");
         let list = parse_mlsd(b"no facts here\r\n");
         assert_eq!(list[0].kind, EntryKind::Unknown);
+        // Found by the fuzzer: facts and a space but no name.
+        let list = parse_mlsd(b"\x01 ");
+        assert_eq!(
+            (list[0].kind, list[0].name.as_slice()),
+            (EntryKind::Unknown, &b"\x01 "[..])
+        );
     }
 
     #[test]
