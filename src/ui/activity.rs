@@ -13,6 +13,8 @@ pub enum JobState {
     Done(PathBuf),
     Failed(String),
     Cancelled,
+    /// Stopped by the user, to be resumed: an FTP download continues from its `.part`.
+    Paused,
 }
 
 /// One row of the list.
@@ -26,12 +28,15 @@ pub struct JobView {
     pub bytes_per_sec: f64,
     pub state: JobState,
     abort: Option<tokio::task::AbortHandle>,
+    /// The app can start this job again (Pause/Resume, Retry).
+    pub restartable: bool,
 }
 
 /// All jobs of this run, newest first.
 #[derive(Debug, Default)]
 pub struct Activity {
     pub jobs: Vec<JobView>,
+    restarts: Vec<JobId>,
 }
 
 /// What a finished job means to the user, for a toast.
@@ -55,8 +60,39 @@ impl Activity {
                 bytes_per_sec: 0.0,
                 state: JobState::Running,
                 abort: Some(abort),
+                restartable: false,
             },
         );
+    }
+
+    /// Adds a job that Pause/Resume and Retry can start again.
+    pub fn add_restartable(&mut self, id: JobId, title: String, abort: tokio::task::AbortHandle) {
+        self.add(id, title, abort);
+        if let Some(job) = self.jobs.first_mut() {
+            job.restartable = true;
+        }
+    }
+
+    /// Jobs the user asked to resume or retry, since the last call.
+    pub fn take_restarts(&mut self) -> Vec<JobId> {
+        std::mem::take(&mut self.restarts)
+    }
+
+    /// Replaces a job's row by the one of its new run.
+    pub fn remove(&mut self, id: JobId) {
+        self.jobs.retain(|j| j.id != id);
+    }
+
+    /// Stops a running job so it can be resumed later.
+    pub fn pause(&mut self, id: JobId) {
+        if let Some(job) = self.jobs.iter_mut().find(|j| j.id == id) {
+            if let Some(a) = job.abort.take() {
+                a.abort();
+            }
+            if job.state == JobState::Running {
+                job.state = JobState::Paused;
+            }
+        }
     }
 
     pub fn running(&self) -> usize {
@@ -74,7 +110,7 @@ impl Activity {
             | JobEvent::Finished { id, .. } => *id,
         };
         let job = self.jobs.iter_mut().find(|j| j.id == id)?;
-        if job.state == JobState::Cancelled {
+        if matches!(job.state, JobState::Cancelled | JobState::Paused) {
             return None;
         }
         match event {
@@ -160,6 +196,8 @@ impl Activity {
             ui.add(egui::ProgressBar::new(fraction).text(text));
         }
         let mut cancel = None;
+        let mut pause = None;
+        let mut restart = None;
         egui::ScrollArea::vertical()
             .id_salt("activity")
             .show(ui, |ui| {
@@ -182,9 +220,14 @@ impl Activity {
                                 _ => egui::ProgressBar::new(0.0).animate(true),
                             };
                             ui.add(bar.text(text));
-                            if ui.button("Cancel").clicked() {
-                                cancel = Some(job.id);
-                            }
+                            ui.horizontal(|ui| {
+                                if job.restartable && ui.button("Pause").clicked() {
+                                    pause = Some(job.id);
+                                }
+                                if ui.button("Cancel").clicked() {
+                                    cancel = Some(job.id);
+                                }
+                            });
                         }
                         JobState::Done(path) => {
                             ui.label(format!(
@@ -195,15 +238,33 @@ impl Activity {
                         }
                         JobState::Failed(e) => {
                             ui.colored_label(ui.visuals().error_fg_color, format!("Failed: {e}"));
+                            if job.restartable && ui.button("Retry").clicked() {
+                                restart = Some(job.id);
+                            }
                         }
                         JobState::Cancelled => {
                             ui.weak("Cancelled (the .part file is kept)");
+                            if job.restartable && ui.button("Retry").clicked() {
+                                restart = Some(job.id);
+                            }
+                        }
+                        JobState::Paused => {
+                            ui.weak(format!("Paused at {}", human_bytes(job.done)));
+                            if ui.button("Resume").clicked() {
+                                restart = Some(job.id);
+                            }
                         }
                     }
                 }
             });
         if let Some(id) = cancel {
             self.cancel(id);
+        }
+        if let Some(id) = pause {
+            self.pause(id);
+        }
+        if let Some(id) = restart {
+            self.restarts.push(id);
         }
     }
 }
@@ -255,6 +316,31 @@ mod tests {
             progress_text(50, Some(100), 25.0),
             "50 B of 100 B · 25 B/s · 2 s left"
         );
+    }
+
+    #[tokio::test]
+    async fn paused_jobs_ignore_late_events_and_can_be_restarted() {
+        let mut a = Activity::default();
+        let handle = tokio::spawn(std::future::pending::<()>());
+        a.add_restartable(5, "ftp://h/big".into(), handle.abort_handle());
+        assert!(a.jobs[0].restartable);
+        a.pause(5);
+        assert_eq!(a.jobs[0].state, JobState::Paused);
+        assert!(handle.await.is_err_and(|e| e.is_cancelled()));
+        // The aborted task's last report does not revive the row.
+        assert_eq!(
+            a.apply(JobEvent::Finished {
+                id: 5,
+                result: Err("aborted".into())
+            }),
+            None
+        );
+        assert_eq!(a.jobs[0].state, JobState::Paused);
+        a.restarts.push(5);
+        assert_eq!(a.take_restarts(), vec![5]);
+        assert!(a.take_restarts().is_empty());
+        a.remove(5);
+        assert!(a.jobs.is_empty());
     }
 
     #[tokio::test]

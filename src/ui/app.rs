@@ -86,6 +86,25 @@ impl AppConfig {
     }
 }
 
+/// How to start a transfer again, for Pause/Resume and Retry in the Activity list.
+#[derive(Debug, Clone)]
+enum JobSpec {
+    Download {
+        source: download::Source,
+        folder: PathBuf,
+        name: String,
+    },
+    Upload {
+        site: crate::proto::ftp::FtpSite,
+        local: PathBuf,
+        remote: Vec<u8>,
+    },
+    Mirror {
+        job: crate::workers::mirror::MirrorJob,
+        delete: bool,
+    },
+}
+
 /// What to retry once the user trusted a certificate.
 #[derive(Debug, Clone, Copy)]
 enum RetryTarget {
@@ -118,6 +137,7 @@ pub struct App {
     secrets: Arc<OnceLock<Box<dyn SecretStore>>>,
     session_secrets: bool,
     secrets_file: PathBuf,
+    job_specs: std::collections::HashMap<download::JobId, JobSpec>,
 }
 
 impl App {
@@ -216,6 +236,7 @@ impl App {
             style_applied: false,
             startup_probe: config.startup_probe,
             secrets: Arc::new(OnceLock::new()),
+            job_specs: std::collections::HashMap::new(),
             session_secrets: config.session_secrets,
             secrets_file: config
                 .store_path
@@ -244,6 +265,7 @@ impl App {
         }
         self.handle_actions();
         self.handle_files_actions();
+        self.handle_restarts();
     }
 
     fn apply(&mut self, event: AppEvent) {
@@ -299,16 +321,12 @@ impl App {
         for action in self.browser.take_actions() {
             match action {
                 BrowserAction::Download { link, name } => {
-                    let title = link.to_string();
-                    let (id, abort) = download::start(
-                        &self.services,
-                        link,
-                        self.settings.download_dir.clone(),
+                    let name = name.unwrap_or_else(|| download::name_from_link(&link));
+                    self.start_job(JobSpec::Download {
+                        source: download::Source::Link(link),
+                        folder: self.settings.download_dir.clone(),
                         name,
-                        self.events.map(AppEvent::Job),
-                    );
-                    self.activity.add(id, title, abort);
-                    self.show_activity = true;
+                    });
                 }
                 BrowserAction::Visited { url, title } => {
                     let entry_url = url.clone();
@@ -405,54 +423,38 @@ impl App {
                     folder,
                     overwrite,
                 } => {
-                    let title = format!("{}:{} {}", site.host, site.port, name);
-                    let (id, abort) = download::start_from(
-                        &self.services,
-                        download::Source::Ftp {
+                    self.start_job(JobSpec::Download {
+                        source: download::Source::Ftp {
                             site,
                             path,
                             overwrite,
                         },
                         folder,
                         name,
-                        self.events.map(AppEvent::Job),
-                    );
-                    self.activity.add(id, title, abort);
-                    self.show_activity = true;
+                    });
                 }
                 FilesAction::Upload {
                     site,
                     local,
                     remote,
                 } => {
-                    let title = format!("upload {}", local.display());
-                    let (id, abort) = download::start_upload(
-                        &self.services,
+                    self.start_job(JobSpec::Upload {
                         site,
                         local,
                         remote,
-                        self.events.map(AppEvent::Job),
-                    );
-                    self.activity.add(id, title, abort);
-                    self.show_activity = true;
+                    });
                 }
                 FilesAction::Mirror { job, plan, delete } => {
-                    let title = format!(
-                        "{} {}",
-                        match job.direction {
-                            crate::workers::mirror::Direction::Download => "download folder",
-                            crate::workers::mirror::Direction::Upload => "upload folder",
-                        },
-                        crate::workers::ftp::shown(&job.remote)
-                    );
+                    // A planned mirror runs its plan once; a retry plans again.
                     let (id, abort) = crate::workers::mirror::start_job(
                         &self.services,
-                        job,
+                        job.clone(),
                         plan,
                         delete,
                         self.events.map(AppEvent::Job),
                     );
-                    self.activity.add(id, title, abort);
+                    self.activity.add_restartable(id, mirror_title(&job), abort);
+                    self.job_specs.insert(id, JobSpec::Mirror { job, delete });
                     self.show_activity = true;
                 }
                 FilesAction::SaveSite { site, password } => {
@@ -530,6 +532,53 @@ impl App {
                 events.send(e);
             }
         });
+    }
+
+    /// Starts a transfer and remembers how, so Pause/Resume and Retry can start it again.
+    fn start_job(&mut self, spec: JobSpec) {
+        let sink = self.events.map(AppEvent::Job);
+        let (title, (id, abort)) = match spec.clone() {
+            JobSpec::Download {
+                source,
+                folder,
+                name,
+            } => {
+                let title = match &source {
+                    download::Source::Link(link) => link.to_string(),
+                    download::Source::Ftp { site, .. } => {
+                        format!("{}:{} {}", site.host, site.port, name)
+                    }
+                };
+                (
+                    title,
+                    download::start_from(&self.services, source, folder, name, sink),
+                )
+            }
+            JobSpec::Upload {
+                site,
+                local,
+                remote,
+            } => (
+                format!("upload {}", local.display()),
+                download::start_upload(&self.services, site, local, remote, sink),
+            ),
+            JobSpec::Mirror { job, delete } => (
+                mirror_title(&job),
+                crate::workers::mirror::start_job(&self.services, job, None, delete, sink),
+            ),
+        };
+        self.activity.add_restartable(id, title, abort);
+        self.job_specs.insert(id, spec);
+        self.show_activity = true;
+    }
+
+    fn handle_restarts(&mut self) {
+        for old in self.activity.take_restarts() {
+            if let Some(spec) = self.job_specs.remove(&old) {
+                self.activity.remove(old);
+                self.start_job(spec);
+            }
+        }
     }
 
     fn save_settings(&self) {
@@ -782,6 +831,17 @@ impl Drop for App {
             rt.shutdown_background();
         }
     }
+}
+
+fn mirror_title(job: &crate::workers::mirror::MirrorJob) -> String {
+    format!(
+        "{} {}",
+        match job.direction {
+            crate::workers::mirror::Direction::Download => "download folder",
+            crate::workers::mirror::Direction::Upload => "upload folder",
+        },
+        crate::workers::ftp::shown(&job.remote)
+    )
 }
 
 #[allow(clippy::print_stdout)]
