@@ -448,3 +448,54 @@ async fn ascii_mode_converts_line_ends_binary_does_not() {
         .expect("retr");
     assert_eq!(got, b"hello over FTP\n");
 }
+
+/// A sink that takes `room` bytes and then fails, as a full disk or a crash would.
+struct BreaksAfter {
+    kept: Vec<u8>,
+    room: usize,
+}
+
+impl std::io::Write for BreaksAfter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.kept.len() >= self.room {
+            return Err(std::io::Error::other("interrupted"));
+        }
+        let n = buf.len().min(self.room - self.kept.len());
+        self.kept.extend_from_slice(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_transfer_broken_off_mid_way_resumes_to_identical_bytes() {
+    if !up() {
+        return;
+    }
+    let trust = common::trust_with_ca();
+    let original = std::fs::read(home().join("blob.bin")).expect("original");
+    // First attempt: the data connection is dropped by our side after 300,000 bytes.
+    let mut session = connect(2124, TlsMode::Explicit, true, &trust).await;
+    let mut sink = BreaksAfter {
+        kept: Vec::new(),
+        room: 300_000,
+    };
+    let err = session
+        .retrieve(b"blob.bin", 0, &mut sink, |_| {})
+        .await
+        .expect_err("the transfer breaks off");
+    assert!(err.to_string().contains("interrupted"), "{err}");
+    assert_eq!(sink.kept.len(), 300_000);
+    drop(session);
+    // A new connection continues from what arrived (REST over TLS with session reuse).
+    let mut session = connect(2124, TlsMode::Explicit, true, &trust).await;
+    let mut part = sink.kept;
+    session
+        .retrieve(b"blob.bin", part.len() as u64, &mut part, |_| {})
+        .await
+        .expect("resume");
+    assert!(part == original);
+}
