@@ -739,14 +739,17 @@ impl FilesPanel {
             ui.checkbox(&mut self.ascii, "ASCII").on_hover_text(
                 "ASCII transfers (line ends converted) on the next connection; binary otherwise",
             );
+            let l = ui.label("Names:");
             egui::ComboBox::from_id_salt("name_charset")
-                .selected_text(self.name_charset.map_or("Names: auto", |c| c.label()))
+                .selected_text(self.name_charset.map_or("auto", |c| c.label()))
                 .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut self.name_charset, None, "Names: auto");
+                    ui.selectable_value(&mut self.name_charset, None, "auto");
                     for c in crate::charset::Charset::ALL {
                         ui.selectable_value(&mut self.name_charset, Some(c), c.label());
                     }
-                });
+                })
+                .response
+                .labelled_by(l.id);
         });
         ui.separator();
         // Local on the left, remote on the right, with a draggable divider.
