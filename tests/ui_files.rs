@@ -297,3 +297,30 @@ fn a_download_over_an_existing_file_asks_first() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+#[test]
+fn dragging_a_remote_row_onto_the_local_pane_downloads_it() {
+    if !common::server_up("vsftpd", "127.0.0.1:2121") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = start(&dir, Some("ftp://tester:secret@localhost:2121/dir/"));
+    wait_for(&mut h, "one.txt");
+    let from = h.get_by_label_contains("one.txt").rect().center();
+    let to = egui::pos2(150.0, 500.0); // the empty local pane
+    h.hover_at(from);
+    h.step();
+    h.drag_at(from);
+    h.step();
+    for i in 1..=10 {
+        h.hover_at(from + (to - from) * (i as f32 / 10.0));
+        h.step();
+    }
+    h.drop_at(to);
+    h.step();
+    wait_for(&mut h, "Done:");
+    assert_eq!(
+        std::fs::read(dir.path().join("downloads/one.txt")).expect("one"),
+        b"one\n"
+    );
+}

@@ -121,6 +121,13 @@ enum Dialog {
     },
 }
 
+/// Rows dragged from one pane to the other.
+#[derive(Debug, Clone)]
+enum Dragged {
+    Local(Vec<String>),
+    Remote(Vec<Vec<u8>>),
+}
+
 /// What to do with a download whose name exists locally.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum OnConflict {
@@ -626,6 +633,48 @@ impl FilesPanel {
         }
     }
 
+    /// Files and folders dropped from the desktop are uploaded to the remote folder.
+    fn desktop_drops(&mut self, ctx: &egui::Context) {
+        let dropped: Vec<PathBuf> = ctx.input(|i| {
+            i.raw
+                .dropped_files
+                .iter()
+                .map(|f| f.path().to_path_buf())
+                .collect()
+        });
+        if dropped.is_empty() {
+            return;
+        }
+        let Some(conn) = &self.conn else {
+            self.actions.push(FilesAction::Error(
+                "connect to a site first, then drop files to upload them".into(),
+            ));
+            return;
+        };
+        let site = conn.site.clone();
+        for path in dropped {
+            let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
+                continue;
+            };
+            let remote = worker::join(&self.remote_path, name.as_bytes());
+            if path.is_dir() {
+                if let Some(job) = self.mirror_job(remote, path, Direction::Upload) {
+                    self.actions.push(FilesAction::Mirror {
+                        job,
+                        plan: None,
+                        delete: false,
+                    });
+                }
+            } else {
+                self.actions.push(FilesAction::Upload {
+                    site: site.clone(),
+                    local: path,
+                    remote,
+                });
+            }
+        }
+    }
+
     fn mirror_job(
         &self,
         remote: Vec<u8>,
@@ -760,6 +809,7 @@ impl FilesPanel {
             .size_range(200.0..=width * 0.8)
             .show(ui, |ui| self.local_pane(ui));
         egui::CentralPanel::default().show(ui, |ui| self.remote_pane(ui));
+        self.desktop_drops(ui.ctx());
         self.dialogs(ui.ctx());
         self.site_manager_window(ui.ctx());
     }
@@ -1121,6 +1171,7 @@ impl FilesPanel {
     }
 
     fn local_pane(&mut self, ui: &mut egui::Ui) {
+        let pane_rect = ui.max_rect();
         let mut go: Option<PathBuf> = None;
         ui.horizontal(|ui| {
             ui.label(RichText::new("Local").strong());
@@ -1152,7 +1203,7 @@ impl FilesPanel {
             .id_salt("local_table")
             .striped(true)
             .resizable(true)
-            .sense(egui::Sense::click())
+            .sense(egui::Sense::click_and_drag())
             .auto_shrink([false, false])
             .column(Column::remainder().at_least(120.0).clip(true))
             .column(Column::auto().at_least(70.0))
@@ -1193,6 +1244,14 @@ impl FilesPanel {
                         ui.label(e.modified.map(short_time).unwrap_or_default());
                     });
                     let r = row.response();
+                    // Dragging a row (with the rest of the selection) onto the remote pane
+                    // uploads it.
+                    let names = if self.local_selected.contains(&e.name) {
+                        self.local_selected.iter().cloned().collect()
+                    } else {
+                        vec![e.name.clone()]
+                    };
+                    r.dnd_set_drag_payload(Dragged::Local(names));
                     if r.double_clicked() {
                         clicked = Some((i, true, false));
                     } else if r.clicked() {
@@ -1200,6 +1259,17 @@ impl FilesPanel {
                     }
                 });
             });
+        let zone = ui.interact(
+            pane_rect,
+            ui.scope_id().with("local_drop"),
+            egui::Sense::hover(),
+        );
+        if let Some(payload) = zone.dnd_release_payload::<Dragged>()
+            && let Dragged::Remote(names) = payload.as_ref()
+        {
+            self.remote_selected = names.iter().cloned().collect();
+            self.download_selected();
+        }
         if let Some((i, double, add)) = clicked {
             let e = self.local[i].clone();
             if double && e.is_dir {
@@ -1217,6 +1287,7 @@ impl FilesPanel {
     }
 
     fn remote_pane(&mut self, ui: &mut egui::Ui) {
+        let pane_rect = ui.max_rect();
         let connected = self.is_connected();
         let mut go: Option<(Vec<u8>, bool)> = None;
         ui.horizontal(|ui| {
@@ -1303,7 +1374,7 @@ impl FilesPanel {
             .id_salt("remote_table")
             .striped(true)
             .resizable(true)
-            .sense(egui::Sense::click())
+            .sense(egui::Sense::click_and_drag())
             .auto_shrink([false, false])
             .column(Column::remainder().at_least(140.0).clip(true))
             .column(Column::auto().at_least(70.0))
@@ -1359,6 +1430,14 @@ impl FilesPanel {
                         ui.label(e.owner.clone().unwrap_or_default());
                     });
                     let r = row.response();
+                    // Dragging a row (with the rest of the selection) onto the local pane
+                    // downloads it.
+                    let names = if self.remote_selected.contains(&e.name) {
+                        self.remote_selected.iter().cloned().collect()
+                    } else {
+                        vec![e.name.clone()]
+                    };
+                    r.dnd_set_drag_payload(Dragged::Remote(names));
                     if r.double_clicked() {
                         clicked = Some((i, true, false));
                     } else if r.clicked() {
@@ -1366,6 +1445,17 @@ impl FilesPanel {
                     }
                 });
             });
+        let zone = ui.interact(
+            pane_rect,
+            ui.scope_id().with("remote_drop"),
+            egui::Sense::hover(),
+        );
+        if let Some(payload) = zone.dnd_release_payload::<Dragged>()
+            && let (Dragged::Local(names), true) = (payload.as_ref(), connected)
+        {
+            self.local_selected = names.iter().cloned().collect();
+            self.upload_selected();
+        }
         self.order = Some(order);
         if let Some(key) = sort_by {
             self.order = None;
