@@ -2,11 +2,12 @@
 #
 # vsftpd: 2121 plain with optional AUTH TLS (127.0.0.1, and ::1 from a second process),
 # 2990 implicit TLS, 2124 TLS required with session reuse on the data connection.
-# pure-ftpd (MLSD): 2123. Logins: tester/secret (a system user made here) and anonymous.
+# pure-ftpd (MLSD): 2123. pyftpdlib (MLSD, Python, in a venv from PyPI): 2122.
+# Logins: tester/secret (a system user made here) and anonymous.
 
 FTP_USER=tester
 FTP_PASS=secret
-FTP_PORTS="2121 2990 2124 2123"
+FTP_PORTS="2121 2990 2124 2123 2122"
 
 ftp_packages_missing() {
     command -v vsftpd >/dev/null || echo vsftpd
@@ -19,6 +20,17 @@ install_pure_ftpd() {
     (cd "$SRV/pure" && { apt-get download -qq pure-ftpd >/dev/null 2>&1 ||
         { apt-get update -qq && apt-get download -qq pure-ftpd; }; })
     dpkg -x "$SRV"/pure/pure-ftpd_*.deb "$SRV/pure"
+}
+
+install_pyftpdlib() {
+    [ -x "$SRV/pyftpd/bin/python" ] && "$SRV/pyftpd/bin/python" -c 'import pyftpdlib, OpenSSL' 2>/dev/null && return
+    rm -rf "$SRV/pyftpd"
+    if ! python3 -m venv "$SRV/pyftpd" 2>/dev/null; then
+        # Debian's own python3 needs its venv package.
+        apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+        python3 -m venv "$SRV/pyftpd"
+    fi
+    "$SRV/pyftpd/bin/pip" install -q pyftpdlib pyopenssl
 }
 
 make_ftp_user() {
@@ -124,6 +136,10 @@ start_ftp() {
     done
     start_bg pure-ftpd "$SRV/pure/usr/sbin/pure-ftpd" -S 127.0.0.1,2123 -p 30300:30399 -P 127.0.0.1 \
         -l unix -E -A -H -u 1000 -Y 1 -2 "$SRV/tls/fullchain.pem,$SRV/tls/key.pem"
+    install_pyftpdlib
+    start_bg pyftpdlib "$SRV/pyftpd/bin/python" -m pyftpdlib -i 127.0.0.1 -p 2122 \
+        -d "$SRV/ftp/home/$FTP_USER" -u "$FTP_USER" -P "$FTP_PASS" -w -r 30200-30299 \
+        --tls --certfile "$SRV/tls/fullchain.pem" --keyfile "$SRV/tls/key.pem"
 }
 
 check_ftp() {
@@ -134,4 +150,5 @@ check_ftp() {
     probe "ftp strict TLS" sh -c "curl -sf --ssl-reqd --cacert '$ca' ftp://$u@localhost:2124/hello.txt | grep -q hello"
     probe "ftp over ::1" sh -c "curl -sf 'ftp://[::1]:2121/pub/readme.txt' | grep -q hello"
     probe "pure-ftpd MLSD" sh -c "curl -sf -X MLSD ftp://$u@127.0.0.1:2123/ | grep -q 'type=file'"
+    probe "pyftpdlib MLSD" sh -c "curl -sf -X MLSD ftp://$u@127.0.0.1:2122/ | grep -q 'type=file'"
 }

@@ -36,6 +36,7 @@ fn up() -> bool {
         && common::server_up("vsftpd implicit", "127.0.0.1:2990")
         && common::server_up("vsftpd strict", "127.0.0.1:2124")
         && common::server_up("pure-ftpd", "127.0.0.1:2123")
+        && common::server_up("pyftpdlib", "127.0.0.1:2122")
 }
 
 #[tokio::test]
@@ -145,6 +146,42 @@ async fn pure_ftpd_lists_with_mlsd() {
         .await
         .expect("retr");
     assert!(got == std::fs::read(home().join("blob.bin")).expect("original"));
+}
+
+#[tokio::test]
+async fn pyftpdlib_lists_with_mlsd_and_transfers_both_ways() {
+    if !up() {
+        return;
+    }
+    let trust = common::trust_with_ca();
+    let mut s = site(2122, TlsMode::Explicit, true);
+    s.host = "localhost".into();
+    let mut session = FtpSession::connect(&s, &trust, &Limits::default())
+        .await
+        .expect("connect");
+    assert!(session.secure);
+    assert!(session.features.mlsd);
+    let entries = session.list(b"/").await.expect("mlsd");
+    assert!(
+        entries
+            .iter()
+            .any(|e| e.name == b"blob.bin" && e.size == Some(1_048_576))
+    );
+    let mut got = Vec::new();
+    session
+        .retrieve(b"/blob.bin", 0, &mut got, |_| {})
+        .await
+        .expect("retr");
+    assert!(got == std::fs::read(home().join("blob.bin")).expect("original"));
+    let data = b"via pyftpdlib\n".to_vec();
+    session
+        .store(b"/upload/py.txt", &mut data.as_slice(), |_| {})
+        .await
+        .expect("stor");
+    assert_eq!(
+        std::fs::read(home().join("upload/py.txt")).expect("stored"),
+        data
+    );
 }
 
 #[tokio::test]
