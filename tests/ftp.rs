@@ -536,3 +536,53 @@ async fn a_transfer_broken_off_mid_way_resumes_to_identical_bytes() {
         .expect("resume");
     assert!(part == original);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_job_given_a_folder_sends_everything_in_it() {
+    use portolan::proto::http::HttpClient;
+    use portolan::workers::download::{JobEvent, start_upload};
+    use portolan::workers::{EventSink, Notifier, Services};
+    if !up() {
+        return;
+    }
+    let trust = common::trust_with_ca();
+    let services = Services {
+        runtime: tokio::runtime::Handle::current(),
+        trust: trust.clone(),
+        http: HttpClient::new(trust.clone(), &Limits::default()).expect("http"),
+        limits: Limits::default(),
+    };
+    let local = tempfile::tempdir().expect("tmp");
+    std::fs::create_dir_all(local.path().join("inner")).expect("mkdir");
+    std::fs::write(local.path().join("inner/x.txt"), b"x\n").expect("write");
+    let remote = format!(
+        "/upload/dropped-{}",
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    );
+    let (sink, rx) = EventSink::<JobEvent>::new(Notifier::new());
+    let (id, _) = start_upload(
+        &services,
+        site(2121, TlsMode::Explicit, true),
+        local.path().to_path_buf(),
+        remote.as_bytes().to_vec(),
+        sink.map(|e: JobEvent| e),
+    );
+    let result = tokio::task::spawn_blocking(move || {
+        loop {
+            match rx.recv_timeout(std::time::Duration::from_secs(20)) {
+                Ok(JobEvent::Finished { id: done, result }) if done == id => break result,
+                Ok(_) => {}
+                Err(e) => break Err(format!("no result: {e}")),
+            }
+        }
+    })
+    .await
+    .expect("join");
+    assert!(result.is_ok(), "{result:?}");
+    let on_server = home()
+        .join(remote.trim_start_matches('/'))
+        .join("inner/x.txt");
+    assert_eq!(std::fs::read(on_server).expect("uploaded"), b"x\n");
+}

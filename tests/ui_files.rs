@@ -58,26 +58,7 @@ fn connect_from_the_form_open_a_folder_and_download_a_file() {
     }
     let dir = tempfile::tempdir().expect("tmp");
     let mut h = start(&dir, None);
-    wait_for(&mut h, "Browser");
-    h.get_by_label("Files").click();
-    h.step();
-    for (label, text) in [
-        ("Host:", "localhost"),
-        ("User:", "tester"),
-        ("Password:", "secret"),
-    ] {
-        h.get_by_label(label).focus();
-        h.step();
-        h.get_by_label(label).type_text(text);
-        h.step();
-    }
-    h.get_by_label("Port:").focus();
-    h.step();
-    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    h.get_by_label("Port:").type_text("2121");
-    h.step();
-    h.get_by_role_and_label(Role::Button, "Connect").click();
-    wait_for(&mut h, "hello.txt");
+    connect_form(&mut h);
     assert!(
         h.state().files.status().starts_with("🔒"),
         "{}",
@@ -92,11 +73,7 @@ fn connect_from_the_form_open_a_folder_and_download_a_file() {
     h.key_press(egui::Key::Enter);
     wait_for(&mut h, "one.txt");
     // Rows are picked by pointer: hover first, as a hand on a mouse would.
-    h.get_by_label_contains("one.txt").hover();
-    h.step();
-    h.get_by_label_contains("one.txt").click();
-    h.step();
-    h.step();
+    pick(&mut h, "one.txt");
     h.get_by_role_and_label(Role::Button, "⬇ Download").click();
     wait_for(&mut h, "Done:");
     let saved = std::fs::read(dir.path().join("downloads/one.txt")).expect("downloaded");

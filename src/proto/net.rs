@@ -145,16 +145,7 @@ pub async fn read_line<R: AsyncBufRead + Unpin>(
 ) -> Result<bool, NetError> {
     buf.clear();
     loop {
-        let available = tokio::time::timeout(limits.read_timeout, reader.fill_buf())
-            .await
-            .map_err(|_| NetError::ReadTimeout {
-                addr: addr.to_string(),
-                secs: limits.read_timeout.as_secs(),
-            })?
-            .map_err(|source| NetError::Io {
-                addr: addr.to_string(),
-                source,
-            })?;
+        let available = bounded(limits, addr, reader.fill_buf()).await?;
         if available.is_empty() {
             return Ok(!buf.is_empty());
         }
@@ -189,7 +180,16 @@ pub async fn read_some<R: AsyncRead + Unpin>(
     limits: &Limits,
     addr: &str,
 ) -> Result<usize, NetError> {
-    tokio::time::timeout(limits.read_timeout, reader.read(buf))
+    bounded(limits, addr, reader.read(buf)).await
+}
+
+/// Waits for one I/O operation at most `limits.read_timeout`, naming `addr` in the error.
+async fn bounded<T>(
+    limits: &Limits,
+    addr: &str,
+    io: impl std::future::Future<Output = std::io::Result<T>>,
+) -> Result<T, NetError> {
+    tokio::time::timeout(limits.read_timeout, io)
         .await
         .map_err(|_| NetError::ReadTimeout {
             addr: addr.to_string(),

@@ -131,6 +131,25 @@ async fn upload<E: Send + 'static>(
         title: format!("upload to {}", super::ftp::shown(remote)),
         target: local.to_path_buf(),
     });
+    if tokio::fs::metadata(local).await.is_ok_and(|m| m.is_dir()) {
+        // A folder goes up through the mirror engine, with everything in it.
+        let job = super::mirror::MirrorJob {
+            site: site.clone(),
+            trust: services.trust.clone(),
+            limits: services.limits,
+            remote: remote.to_vec(),
+            local: local.to_path_buf(),
+            direction: super::mirror::Direction::Upload,
+        };
+        let mut session = FtpSession::connect(site, &services.trust, &services.limits)
+            .await
+            .map_err(|e| e.to_string())?;
+        let plan =
+            super::mirror::make_plan(&mut session, remote, local, job.direction, false).await?;
+        session.quit().await;
+        super::mirror::apply(&job, plan, FTP_PARALLEL).await?;
+        return Ok(local.to_path_buf());
+    }
     let mut file =
         std::fs::File::open(local).map_err(|e| format!("cannot read {}: {e}", local.display()))?;
     let total = file.metadata().map(|m| m.len()).ok();

@@ -397,15 +397,19 @@ impl FilesPanel {
             .unwrap_or(&self.remote_path)
             .to_vec();
         let new = new_remote.strip_suffix(b"/").unwrap_or(new_remote).to_vec();
+        // Decided from the local listing in memory: no disk access in a frame.
         let target = if new.starts_with(&old) && new.get(old.len()) == Some(&b'/') {
-            let child = &new[old.len() + 1..];
-            (!child.contains(&b'/')).then(|| self.local_path.join(name_of(child)))
+            let child = name_of(&new[old.len() + 1..]);
+            self.local
+                .iter()
+                .any(|l| l.is_dir && l.name == child)
+                .then(|| self.local_path.join(child))
         } else if worker::parent(&old) == new {
             self.local_path.parent().map(Path::to_path_buf)
         } else {
             None
         };
-        if let Some(dir) = target.filter(|d| d.is_dir()) {
+        if let Some(dir) = target {
             self.open_local(dir);
         }
     }
@@ -652,26 +656,16 @@ impl FilesPanel {
             return;
         };
         let site = conn.site.clone();
+        // Files and folders alike: the upload job looks at the disk, not the frame.
         for path in dropped {
             let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
                 continue;
             };
-            let remote = worker::join(&self.remote_path, name.as_bytes());
-            if path.is_dir() {
-                if let Some(job) = self.mirror_job(remote, path, Direction::Upload) {
-                    self.actions.push(FilesAction::Mirror {
-                        job,
-                        plan: None,
-                        delete: false,
-                    });
-                }
-            } else {
-                self.actions.push(FilesAction::Upload {
-                    site: site.clone(),
-                    local: path,
-                    remote,
-                });
-            }
+            self.actions.push(FilesAction::Upload {
+                site: site.clone(),
+                remote: worker::join(&self.remote_path, name.as_bytes()),
+                local: path,
+            });
         }
     }
 
@@ -1243,28 +1237,19 @@ impl FilesPanel {
                     row.col(|ui| {
                         ui.label(e.modified.map(short_time).unwrap_or_default());
                     });
-                    let r = row.response();
-                    // Dragging a row (with the rest of the selection) onto the remote pane
-                    // uploads it.
-                    let names = if self.local_selected.contains(&e.name) {
-                        self.local_selected.iter().cloned().collect()
-                    } else {
-                        vec![e.name.clone()]
-                    };
-                    r.dnd_set_drag_payload(Dragged::Local(names));
-                    if r.double_clicked() {
-                        clicked = Some((i, true, false));
-                    } else if r.clicked() {
-                        clicked = Some((i, false, ui_modifiers(&r).command));
+                    // Dragged onto the remote pane, the row (and the rest of the selection)
+                    // is uploaded.
+                    if let Some((double, add)) = row_input(
+                        &row.response(),
+                        &e.name,
+                        &self.local_selected,
+                        Dragged::Local,
+                    ) {
+                        clicked = Some((i, double, add));
                     }
                 });
             });
-        let zone = ui.interact(
-            pane_rect,
-            ui.scope_id().with("local_drop"),
-            egui::Sense::hover(),
-        );
-        if let Some(payload) = zone.dnd_release_payload::<Dragged>()
+        if let Some(payload) = dropped_on(ui, pane_rect, "local_drop")
             && let Dragged::Remote(names) = payload.as_ref()
         {
             self.remote_selected = names.iter().cloned().collect();
@@ -1429,28 +1414,16 @@ impl FilesPanel {
                     row.col(|ui| {
                         ui.label(e.owner.clone().unwrap_or_default());
                     });
-                    let r = row.response();
-                    // Dragging a row (with the rest of the selection) onto the local pane
-                    // downloads it.
-                    let names = if self.remote_selected.contains(&e.name) {
-                        self.remote_selected.iter().cloned().collect()
-                    } else {
-                        vec![e.name.clone()]
-                    };
-                    r.dnd_set_drag_payload(Dragged::Remote(names));
-                    if r.double_clicked() {
-                        clicked = Some((i, true, false));
-                    } else if r.clicked() {
-                        clicked = Some((i, false, ui_modifiers(&r).command));
+                    // Dragged onto the local pane, the row (and the rest of the selection)
+                    // is downloaded.
+                    if let Some((double, add)) =
+                        row_input(&row.response(), &e.name, &self.remote_selected, Dragged::Remote)
+                    {
+                        clicked = Some((i, double, add));
                     }
                 });
             });
-        let zone = ui.interact(
-            pane_rect,
-            ui.scope_id().with("remote_drop"),
-            egui::Sense::hover(),
-        );
-        if let Some(payload) = zone.dnd_release_payload::<Dragged>()
+        if let Some(payload) = dropped_on(ui, pane_rect, "remote_drop")
             && let (Dragged::Local(names), true) = (payload.as_ref(), connected)
         {
             self.local_selected = names.iter().cloned().collect();
@@ -1765,8 +1738,36 @@ const URL_PATH: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
     .add(b'#')
     .add(b';');
 
-fn ui_modifiers(r: &egui::Response) -> egui::Modifiers {
-    r.ctx.input(|i| i.modifiers)
+/// A table row's pointer input, the same in both panes: `(double-clicked, add to selection)`
+/// for a click; a drag carries the row, or the whole selection when the row is in it (built
+/// only when the drag starts, not every frame).
+fn row_input<T: Clone + Ord>(
+    r: &egui::Response,
+    item: &T,
+    selected: &BTreeSet<T>,
+    payload: impl FnOnce(Vec<T>) -> Dragged,
+) -> Option<(bool, bool)> {
+    if r.drag_started() {
+        let items = if selected.contains(item) {
+            selected.iter().cloned().collect()
+        } else {
+            vec![item.clone()]
+        };
+        egui::DragAndDrop::set_payload(&r.ctx, payload(items));
+    }
+    if r.double_clicked() {
+        Some((true, false))
+    } else if r.clicked() {
+        Some((false, r.ctx.input(|i| i.modifiers.command)))
+    } else {
+        None
+    }
+}
+
+/// Rows dropped onto a pane's area.
+fn dropped_on(ui: &egui::Ui, rect: egui::Rect, salt: &str) -> Option<std::sync::Arc<Dragged>> {
+    ui.interact(rect, ui.scope_id().with(salt), egui::Sense::hover())
+        .dnd_release_payload::<Dragged>()
 }
 
 fn toggle<T: Ord>(set: &mut BTreeSet<T>, item: T, add: bool) {
