@@ -533,13 +533,18 @@ async fn mirror_cmd(
         std::fs::create_dir_all(local)
             .map_err(|e| CliError(format!("cannot create {}: {e}", local.display())))?;
     }
+    // The command line is the only user of its queue: --parallel is the site's limit too.
     let job = m::MirrorJob {
-        site,
+        site: ftp::FtpSite {
+            max_parallel: parallel,
+            ..site
+        },
         trust,
         limits,
         remote,
         local: local.to_path_buf(),
         direction,
+        context: crate::workers::queue::TransferContext::default(),
     };
     let outcome = m::apply(&job, plan, parallel).await.map_err(CliError)?;
     writeln!(

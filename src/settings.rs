@@ -36,6 +36,10 @@ pub struct Settings {
     pub start_page: String,
     /// Per-host charset chosen by the user for gopher text and menus.
     pub charset_overrides: BTreeMap<String, Charset>,
+    /// Speed limit over all FTP downloads, in kB/s (1000 bytes); 0 for none.
+    pub download_limit_kb: u64,
+    /// Speed limit over all FTP uploads, in kB/s; 0 for none.
+    pub upload_limit_kb: u64,
 }
 
 impl Default for Settings {
@@ -46,6 +50,8 @@ impl Default for Settings {
             download_dir: default_download_dir(),
             start_page: "about:start".into(),
             charset_overrides: BTreeMap::new(),
+            download_limit_kb: 0,
+            upload_limit_kb: 0,
         }
     }
 }
@@ -80,6 +86,8 @@ impl Settings {
                 }
                 "download_dir" if !v.is_empty() => s.download_dir = PathBuf::from(v),
                 "start_page" if !v.is_empty() => s.start_page.clone_from(v),
+                "download_limit_kb" => s.download_limit_kb = v.parse().unwrap_or(0),
+                "upload_limit_kb" => s.upload_limit_kb = v.parse().unwrap_or(0),
                 _ => {
                     if let Some(host) = k.strip_prefix(CHARSET_PREFIX)
                         && let Some(c) = Charset::from_label(v)
@@ -92,6 +100,12 @@ impl Settings {
         s
     }
 
+    /// Puts the speed limits into effect for every transfer, running ones included.
+    pub fn apply_limits(&self, pacing: &crate::proto::rate::Pacing) {
+        pacing.down.set(self.download_limit_kb.saturating_mul(1000));
+        pacing.up.set(self.upload_limit_kb.saturating_mul(1000));
+    }
+
     /// The rows to write back.
     pub fn to_rows(&self) -> Vec<(String, String)> {
         let mut rows = vec![
@@ -102,6 +116,14 @@ impl Settings {
                 self.download_dir.display().to_string(),
             ),
             ("start_page".to_string(), self.start_page.clone()),
+            (
+                "download_limit_kb".to_string(),
+                self.download_limit_kb.to_string(),
+            ),
+            (
+                "upload_limit_kb".to_string(),
+                self.upload_limit_kb.to_string(),
+            ),
         ];
         for (host, c) in &self.charset_overrides {
             rows.push((format!("{CHARSET_PREFIX}{host}"), c.label().to_string()));
@@ -119,6 +141,7 @@ mod tests {
         let mut s = Settings {
             theme: Theme::Dark,
             font_size: 16.0,
+            download_limit_kb: 500,
             ..Settings::default()
         };
         s.charset_overrides
@@ -128,6 +151,7 @@ mod tests {
             ("theme".into(), "Purple".into()),
             ("font_size".into(), "900".into()),
             ("charset.x".into(), "EBCDIC".into()),
+            ("upload_limit_kb".into(), "fast".into()),
         ]);
         assert_eq!(bad, Settings::default());
     }

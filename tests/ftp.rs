@@ -18,6 +18,7 @@ fn site(port: u16, tls: TlsMode, user: bool) -> FtpSite {
         tls,
         passive: true,
         ascii: false,
+        max_parallel: 3,
     }
 }
 
@@ -279,6 +280,7 @@ mod mirroring {
     use super::*;
     use portolan::mirror::summarize;
     use portolan::workers::mirror::{Direction, MirrorJob, apply, make_plan};
+    use portolan::workers::queue::TransferContext;
 
     fn unique(name: &str) -> String {
         let nanos = std::time::SystemTime::now()
@@ -314,6 +316,7 @@ mod mirroring {
                 remote: b"/dir".to_vec(),
                 local: local.path().to_path_buf(),
                 direction: Direction::Download,
+                context: TransferContext::default(),
             },
             plan,
             3,
@@ -372,6 +375,7 @@ mod mirroring {
                 remote: remote.as_bytes().to_vec(),
                 local: local.path().to_path_buf(),
                 direction: Direction::Upload,
+                context: TransferContext::default(),
             },
             plan,
             2,
@@ -403,6 +407,7 @@ mod mirroring {
                 remote: remote.as_bytes().to_vec(),
                 local: local.path().to_path_buf(),
                 direction: Direction::Upload,
+                context: TransferContext::default(),
             },
             plan,
             2,
@@ -423,12 +428,12 @@ async fn window_download_continues_an_interrupted_part_file() {
         return;
     }
     let trust = common::trust_with_ca();
-    let services = Services {
-        runtime: tokio::runtime::Handle::current(),
-        trust: trust.clone(),
-        http: HttpClient::new(trust.clone(), &Limits::default()).expect("http"),
-        limits: Limits::default(),
-    };
+    let services = Services::new(
+        tokio::runtime::Handle::current(),
+        trust.clone(),
+        HttpClient::new(trust.clone(), &Limits::default()).expect("http"),
+        Limits::default(),
+    );
     let original = std::fs::read(home().join("blob.bin")).expect("original");
     let dir = tempfile::tempdir().expect("tmp");
     std::fs::write(dir.path().join("blob.bin.part"), &original[..400_000]).expect("part");
@@ -546,12 +551,12 @@ async fn an_upload_job_given_a_folder_sends_everything_in_it() {
         return;
     }
     let trust = common::trust_with_ca();
-    let services = Services {
-        runtime: tokio::runtime::Handle::current(),
-        trust: trust.clone(),
-        http: HttpClient::new(trust.clone(), &Limits::default()).expect("http"),
-        limits: Limits::default(),
-    };
+    let services = Services::new(
+        tokio::runtime::Handle::current(),
+        trust.clone(),
+        HttpClient::new(trust.clone(), &Limits::default()).expect("http"),
+        Limits::default(),
+    );
     let local = tempfile::tempdir().expect("tmp");
     std::fs::create_dir_all(local.path().join("inner")).expect("mkdir");
     std::fs::write(local.path().join("inner/x.txt"), b"x\n").expect("write");
@@ -585,4 +590,92 @@ async fn an_upload_job_given_a_folder_sends_everything_in_it() {
         .join(remote.trim_start_matches('/'))
         .join("inner/x.txt");
     assert_eq!(std::fs::read(on_server).expect("uploaded"), b"x\n");
+}
+
+/// One connection allowed for the site and a speed limit keep the first download running while
+/// two more wait; the user moves the last one up and it starts next.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn queue_keeps_the_site_limit_and_the_users_order() {
+    use portolan::proto::http::HttpClient;
+    use portolan::workers::download::{JobEvent, JobId, Source, start_from};
+    use portolan::workers::queue::Move;
+    use portolan::workers::{EventSink, Notifier, Services};
+    if !up() {
+        return;
+    }
+    let trust = common::trust_with_ca();
+    let services = Services::new(
+        tokio::runtime::Handle::current(),
+        trust.clone(),
+        HttpClient::new(trust.clone(), &Limits::default()).expect("http"),
+        Limits::default(),
+    );
+    // 1 MiB at 300 kB/s: the first download runs for about three seconds.
+    services.pacing.down.set(300_000);
+    let mut s = site(2121, TlsMode::Plain, true);
+    s.max_parallel = 1;
+    let dir = tempfile::tempdir().expect("tmp");
+    let (sink, rx) = EventSink::<JobEvent>::new(Notifier::new());
+    let start = |path: &str| {
+        start_from(
+            &services,
+            Source::Ftp {
+                site: s.clone(),
+                path: path.as_bytes().to_vec(),
+                overwrite: false,
+            },
+            dir.path().to_path_buf(),
+            path.trim_start_matches('/').to_string(),
+            sink.map(|e: JobEvent| e),
+        )
+        .0
+    };
+    let wait_for = |what: &str, ok: &dyn Fn() -> bool| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while !ok() {
+            assert!(std::time::Instant::now() < deadline, "never saw {what}");
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    };
+    let a = start("/blob.bin");
+    wait_for("the first job take the connection", &|| {
+        services.queue.running("tester@localhost:2121") == 1
+    });
+    let b = start("/hello.txt");
+    wait_for("the second job queue", &|| {
+        services.queue.waiting() == vec![b]
+    });
+    let c = start("/name with spaces.txt");
+    wait_for("the third job queue", &|| {
+        services.queue.waiting() == vec![b, c]
+    });
+    services.queue.move_job(c, Move::Up);
+    assert_eq!(services.queue.waiting(), vec![c, b]);
+    let events = tokio::task::spawn_blocking(move || {
+        let mut started: Vec<JobId> = Vec::new();
+        let mut finished = Vec::new();
+        while finished.len() < 3 {
+            match rx.recv_timeout(std::time::Duration::from_secs(30)) {
+                Ok(JobEvent::Started { id, .. }) => started.push(id),
+                Ok(JobEvent::Finished { id, result }) => finished.push((id, result)),
+                Ok(JobEvent::Progress { .. }) => {}
+                Err(e) => panic!("jobs did not finish: {e}"),
+            }
+        }
+        (started, finished)
+    })
+    .await
+    .expect("join");
+    let (started, finished) = events;
+    assert_eq!(started, vec![a, c, b]);
+    assert!(finished.iter().all(|(_, r)| r.is_ok()), "{finished:?}");
+    assert!(
+        std::fs::read(dir.path().join("blob.bin")).expect("a")
+            == std::fs::read(home().join("blob.bin")).expect("orig")
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("name with spaces.txt")).expect("c"),
+        std::fs::read(home().join("name with spaces.txt")).expect("orig")
+    );
+    assert_eq!(services.queue.running("tester@localhost:2121"), 0);
 }

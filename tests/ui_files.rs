@@ -194,11 +194,20 @@ fn a_site_saved_in_the_site_manager_connects_and_keeps_no_password_in_the_databa
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
     h.get_by_label("Site port:").type_text("2121");
     h.step();
+    // The server's café.txt is named in Latin-1: the site says so.
+    pick(&mut h, "Names charset:");
+    pick(&mut h, "Latin-1");
     h.get_by_role_and_label(Role::Button, "Save and connect")
         .click();
     wait_for(&mut h, "one.txt");
     assert_eq!(h.state().files.sites.len(), 1);
-    assert_eq!(h.state().files.sites[0].host, "localhost");
+    let saved = &h.state().files.sites[0];
+    assert_eq!(saved.host, "localhost");
+    assert_eq!((saved.charset.as_str(), saved.max_parallel), ("Latin-1", 3));
+    assert_eq!(
+        h.state().files.name_charset,
+        Some(portolan::charset::Charset::Latin1)
+    );
     h.state().flush_store();
     for file in ["store.sqlite3", "store.sqlite3-wal"] {
         if let Ok(bytes) = std::fs::read(dir.path().join(file)) {

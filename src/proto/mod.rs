@@ -7,6 +7,7 @@ pub mod ftp;
 pub mod gopher;
 pub mod http;
 pub mod net;
+pub mod rate;
 pub mod robots;
 pub mod tls;
 pub mod wire;

@@ -42,6 +42,9 @@ const STEPS: &[&str] = &[
         remote_dir TEXT NOT NULL DEFAULT '',
         local_dir  TEXT NOT NULL DEFAULT ''
     );",
+    // 3: per-site names charset ('' = detect) and how many transfers run at once.
+    "ALTER TABLE sites ADD COLUMN charset TEXT NOT NULL DEFAULT '';
+    ALTER TABLE sites ADD COLUMN max_parallel INTEGER NOT NULL DEFAULT 3;",
 ];
 
 /// The schema version this build writes.

@@ -9,7 +9,7 @@ pub mod records;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
-pub use records::{Bookmark, CertPin, HistoryEntry, Site};
+pub use records::{Bookmark, CertPin, DEFAULT_PARALLEL, HistoryEntry, Site};
 
 /// Why the store failed.
 #[derive(Debug, thiserror::Error)]

@@ -149,7 +149,7 @@ pub fn delete_pin(c: &Connection, host: &str, fingerprint: &str) -> rusqlite::Re
 }
 
 /// A saved FTP site (the password is in the secrets store under [`Site::secret_key`]).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Site {
     pub id: i64,
     pub name: String,
@@ -161,6 +161,32 @@ pub struct Site {
     pub passive: bool,
     pub remote_dir: String,
     pub local_dir: String,
+    /// How names that are not UTF-8 are shown: a [`crate::charset::Charset`] label, or empty
+    /// to detect.
+    pub charset: String,
+    /// Transfers to this site that run at once, each on its own connection.
+    pub max_parallel: u32,
+}
+
+/// Transfers a site runs at once unless its settings say otherwise.
+pub const DEFAULT_PARALLEL: u32 = 3;
+
+impl Default for Site {
+    fn default() -> Site {
+        Site {
+            id: 0,
+            name: String::new(),
+            host: String::new(),
+            port: 21,
+            user: String::new(),
+            tls: "auto".into(),
+            passive: true,
+            remote_dir: String::new(),
+            local_dir: String::new(),
+            charset: String::new(),
+            max_parallel: DEFAULT_PARALLEL,
+        }
+    }
 }
 
 impl Site {
@@ -174,14 +200,27 @@ pub fn save_site(c: &Connection, site: &Site) -> rusqlite::Result<i64> {
     if site.id > 0 {
         c.execute(
             "UPDATE sites SET name=?2, host=?3, port=?4, user=?5, tls=?6, passive=?7, remote_dir=?8,
-             local_dir=?9 WHERE id=?1",
-            params![site.id, site.name, site.host, site.port, site.user, site.tls, site.passive, site.remote_dir, site.local_dir],
+             local_dir=?9, charset=?10, max_parallel=?11 WHERE id=?1",
+            params![
+                site.id,
+                site.name,
+                site.host,
+                site.port,
+                site.user,
+                site.tls,
+                site.passive,
+                site.remote_dir,
+                site.local_dir,
+                site.charset,
+                site.max_parallel
+            ],
         )?;
         Ok(site.id)
     } else {
         c.execute(
-            "INSERT INTO sites(name, host, port, user, tls, passive, remote_dir, local_dir)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            "INSERT INTO sites(name, host, port, user, tls, passive, remote_dir, local_dir,
+             charset, max_parallel)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
                 site.name,
                 site.host,
@@ -190,7 +229,9 @@ pub fn save_site(c: &Connection, site: &Site) -> rusqlite::Result<i64> {
                 site.tls,
                 site.passive,
                 site.remote_dir,
-                site.local_dir
+                site.local_dir,
+                site.charset,
+                site.max_parallel
             ],
         )?;
         Ok(c.last_insert_rowid())
@@ -204,7 +245,8 @@ pub fn delete_site(c: &Connection, id: i64) -> rusqlite::Result<()> {
 
 pub fn sites(c: &Connection) -> rusqlite::Result<Vec<Site>> {
     let mut st = c.prepare(
-        "SELECT id, name, host, port, user, tls, passive, remote_dir, local_dir FROM sites ORDER BY name",
+        "SELECT id, name, host, port, user, tls, passive, remote_dir, local_dir, charset,
+         max_parallel FROM sites ORDER BY name",
     )?;
     st.query_map([], |r| {
         Ok(Site {
@@ -217,6 +259,8 @@ pub fn sites(c: &Connection) -> rusqlite::Result<Vec<Site>> {
             passive: r.get(6)?,
             remote_dir: r.get(7)?,
             local_dir: r.get(8)?,
+            charset: r.get(9)?,
+            max_parallel: r.get(10)?,
         })
     })?
     .collect()
@@ -279,7 +323,10 @@ mod tests {
             ..Site::default()
         };
         site.id = save_site(&c, &site).expect("insert");
+        assert_eq!(sites(&c).expect("list")[0].max_parallel, 3);
         site.remote_dir = "/dir".into();
+        site.charset = "CP437".into();
+        site.max_parallel = 5;
         save_site(&c, &site).expect("update");
         assert_eq!(sites(&c).expect("list"), vec![site.clone()]);
         assert_eq!(site.secret_key(), "ftp://tester@localhost:2121");

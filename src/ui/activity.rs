@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use egui::RichText;
 
 use crate::workers::download::{JobEvent, JobId};
+use crate::workers::queue::{Move, TransferQueue};
 
 /// Where a job stands.
 #[derive(Debug, Clone, PartialEq)]
@@ -161,14 +162,15 @@ impl Activity {
         self.jobs.retain(|j| j.state == JobState::Running);
     }
 
-    /// Draws the list.
-    pub fn ui(&mut self, ui: &mut egui::Ui) {
+    /// Draws the list. Jobs waiting in `queue` for a connection say so and can be moved.
+    pub fn ui(&mut self, ui: &mut egui::Ui, queue: &TransferQueue) {
         ui.horizontal(|ui| {
             ui.heading("Activity");
             if ui.button("Clear finished").clicked() {
                 self.clear_finished();
             }
         });
+        let waiting = queue.waiting();
         if self.jobs.is_empty() {
             ui.weak("No transfers yet. Downloads appear here.");
             return;
@@ -198,6 +200,7 @@ impl Activity {
         let mut cancel = None;
         let mut pause = None;
         let mut restart = None;
+        let mut moved = None;
         egui::ScrollArea::vertical()
             .id_salt("activity")
             .show(ui, |ui| {
@@ -210,7 +213,43 @@ impl Activity {
                         .map_or_else(|| job.title.clone(), |n| n.to_string_lossy().into_owned());
                     ui.label(RichText::new(name).strong())
                         .on_hover_text(&job.title);
+                    let place = waiting.iter().position(|j| *j == job.id);
                     match &job.state {
+                        JobState::Running if place.is_some() && job.done == 0 => {
+                            let place = place.unwrap_or(0);
+                            ui.weak(format!(
+                                "Queued: waiting for a free connection ({} of {})",
+                                place + 1,
+                                waiting.len()
+                            ));
+                            ui.horizontal(|ui| {
+                                if ui
+                                    .add_enabled(place > 0, egui::Button::new("⏶ Move up"))
+                                    .clicked()
+                                {
+                                    moved = Some((job.id, Move::Up));
+                                }
+                                if ui
+                                    .add_enabled(
+                                        place + 1 < waiting.len(),
+                                        egui::Button::new("⏷ Move down"),
+                                    )
+                                    .clicked()
+                                {
+                                    moved = Some((job.id, Move::Down));
+                                }
+                                if ui
+                                    .add_enabled(place > 0, egui::Button::new("Start next"))
+                                    .on_hover_text("Move to the front of the queue")
+                                    .clicked()
+                                {
+                                    moved = Some((job.id, Move::Top));
+                                }
+                                if ui.button("Cancel").clicked() {
+                                    cancel = Some(job.id);
+                                }
+                            });
+                        }
                         JobState::Running => {
                             let text = progress_text(job.done, job.total, job.bytes_per_sec);
                             let bar = match job.total {
@@ -257,6 +296,9 @@ impl Activity {
                     }
                 }
             });
+        if let Some((id, to)) = moved {
+            queue.move_job(id, to);
+        }
         if let Some(id) = cancel {
             self.cancel(id);
         }

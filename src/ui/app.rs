@@ -173,12 +173,8 @@ impl App {
             .unwrap_or_default();
         let notifier = Notifier::new();
         let (events, rx) = EventSink::new(notifier.clone());
-        let services = Services {
-            runtime: runtime.handle().clone(),
-            trust,
-            http,
-            limits,
-        };
+        let services = Services::new(runtime.handle().clone(), trust, http, limits);
+        settings.apply_limits(&services.pacing);
         let mut browser = BrowserPanel::new(
             services.clone(),
             events.map(|(id, e): (TabId, BrowserEvent)| AppEvent::Browser(id, e)),
@@ -646,7 +642,30 @@ impl App {
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     let running = self.activity.running();
                     if running > 0 {
-                        ui.label(format!("{running} transfer(s) running"));
+                        let queued = self.services.queue.waiting().len().min(running);
+                        if queued > 0 {
+                            ui.label(format!(
+                                "{} transfer(s) running, {queued} queued",
+                                running - queued
+                            ));
+                        } else {
+                            ui.label(format!("{running} transfer(s) running"));
+                        }
+                    }
+                    let (down, up) = (
+                        self.settings.download_limit_kb,
+                        self.settings.upload_limit_kb,
+                    );
+                    if down > 0 || up > 0 {
+                        let side = |kb: u64| {
+                            if kb == 0 {
+                                "no limit".to_string()
+                            } else {
+                                format!("{kb} kB/s")
+                            }
+                        };
+                        ui.label(format!("⏱ ↓ {} ↑ {}", side(down), side(up)))
+                            .on_hover_text("Speed limits (Settings)");
                     }
                 });
             });
@@ -661,7 +680,7 @@ impl App {
             egui::Panel::right("activity")
                 .resizable(true)
                 .default_size(300.0)
-                .show(ui, |ui| self.activity.ui(ui));
+                .show(ui, |ui| self.activity.ui(ui, &self.services.queue));
         }
         egui::CentralPanel::default().show(ui, |ui| match self.panel {
             PanelKind::Browser => self.browser.ui(ui),
@@ -742,6 +761,16 @@ impl App {
                     ui.text_edit_singleline(&mut draft.start_page)
                         .labelled_by(l.id);
                     ui.end_row();
+                    let l = ui.label("Download limit (kB/s, 0 = none):");
+                    ui.add(egui::DragValue::new(&mut draft.download_limit_kb).speed(10))
+                        .labelled_by(l.id)
+                        .on_hover_text("Shared by all FTP downloads; running ones follow at once");
+                    ui.end_row();
+                    let l = ui.label("Upload limit (kB/s, 0 = none):");
+                    ui.add(egui::DragValue::new(&mut draft.upload_limit_kb).speed(10))
+                        .labelled_by(l.id)
+                        .on_hover_text("Shared by all FTP uploads");
+                    ui.end_row();
                 });
                 ui.horizontal(|ui| {
                     if ui.button("Save").clicked() {
@@ -758,6 +787,7 @@ impl App {
                 .start_page
                 .clone_from(&self.settings.start_page);
             super::theme::apply(ctx, &self.settings);
+            self.settings.apply_limits(&self.services.pacing);
             self.save_settings();
         } else if open && !cancel {
             self.settings_draft = Some(draft);

@@ -71,14 +71,6 @@ pub enum Source {
     },
 }
 
-/// FTP transfers that may run at once, each on its own connection.
-pub const FTP_PARALLEL: usize = 3;
-
-fn ftp_slots() -> &'static tokio::sync::Semaphore {
-    static SLOTS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
-    SLOTS.get_or_init(|| tokio::sync::Semaphore::new(FTP_PARALLEL))
-}
-
 /// Starts a download from any source into `folder` under the (sanitized) `name`.
 pub fn start_from(
     services: &Services,
@@ -90,8 +82,9 @@ pub fn start_from(
     let id = next_job_id();
     let services2 = services.clone();
     let handle = services.runtime.spawn(async move {
+        // FTP files wait for room in the site's share of the queue.
         let _slot = match &source {
-            Source::Ftp { .. } => ftp_slots().acquire().await.ok(),
+            Source::Ftp { site, .. } => Some(services2.transfers(id).slot(site).await),
             Source::Link(_) => None,
         };
         let result = run(&services2, &source, &folder, &name, id, &events).await;
@@ -111,7 +104,6 @@ pub fn start_upload(
     let id = next_job_id();
     let services = services.clone();
     let handle = services.runtime.clone().spawn(async move {
-        let _slot = ftp_slots().acquire().await.ok();
         let result = upload(&services, &site, &local, &remote, id, &events).await;
         events.send(JobEvent::Finished { id, result });
     });
@@ -140,6 +132,7 @@ async fn upload<E: Send + 'static>(
             remote: remote.to_vec(),
             local: local.to_path_buf(),
             direction: super::mirror::Direction::Upload,
+            context: services.transfers(id),
         };
         let mut session = FtpSession::connect(site, &services.trust, &services.limits)
             .await
@@ -147,15 +140,17 @@ async fn upload<E: Send + 'static>(
         let plan =
             super::mirror::make_plan(&mut session, remote, local, job.direction, false).await?;
         session.quit().await;
-        super::mirror::apply(&job, plan, FTP_PARALLEL).await?;
+        super::mirror::apply(&job, plan, site.max_parallel).await?;
         return Ok(local.to_path_buf());
     }
+    let _slot = services.transfers(id).slot(site).await;
     let mut file =
         std::fs::File::open(local).map_err(|e| format!("cannot read {}: {e}", local.display()))?;
     let total = file.metadata().map(|m| m.len()).ok();
     let mut session = FtpSession::connect(site, &services.trust, &services.limits)
         .await
         .map_err(|e| e.to_string())?;
+    session.set_pacing(services.pacing.clone());
     let started = Instant::now();
     let mut throttle = Throttle::progress();
     session
@@ -256,6 +251,7 @@ async fn run<E: Send + 'static>(
             let mut session = FtpSession::connect(site, &services.trust, &services.limits)
                 .await
                 .map_err(|e| e.to_string())?;
+            session.set_pacing(services.pacing.clone());
             let total = session.size(path).await.ok().flatten();
             let n = session
                 .retrieve(path, offset, &mut sink, |n| report(offset + n, total))

@@ -12,6 +12,7 @@ use crate::proto::net::Limits;
 use crate::proto::tls::Trust;
 use crate::workers::download::{JobEvent, JobId, next_job_id};
 use crate::workers::ftp::join;
+use crate::workers::queue::TransferContext;
 use crate::workers::{MappedSink, Services};
 
 /// Which way files go.
@@ -134,6 +135,8 @@ pub struct MirrorJob {
     pub remote: Vec<u8>,
     pub local: PathBuf,
     pub direction: Direction,
+    /// The queue each connection waits in and the speed limits.
+    pub context: TransferContext,
 }
 
 /// Applies a plan with `parallel` connections, each taking the next file from one queue.
@@ -162,6 +165,7 @@ pub async fn apply_with_progress(
         remote,
         local,
         direction,
+        context,
     } = job;
     let direction = *direction;
     let work: Vec<PlanItem> = plan
@@ -181,16 +185,19 @@ pub async fn apply_with_progress(
     for _ in 0..parallel.clamp(1, 16) {
         let (site, trust, limits) = (site.clone(), trust.clone(), *limits);
         let (queue, outcome, progress) = (queue.clone(), outcome.clone(), progress.clone());
-        let (remote, local) = (remote.clone(), local.clone());
+        let (remote, local, context) = (remote.clone(), local.clone(), context.clone());
         tasks.push(tokio::spawn(async move {
+            // Each connection waits its turn in the app's queue, so a folder job and single
+            // transfers to the same site share the site's limit.
+            let _slot = context.slot(&site).await;
             let mut session: Option<FtpSession> = None;
             while let Some(item) = queue.lock().ok().and_then(|mut q| q.pop_front()) {
                 if session.is_none() {
-                    session = Some(
-                        FtpSession::connect(&site, &trust, &limits)
-                            .await
-                            .map_err(|e| e.to_string())?,
-                    );
+                    let mut s = FtpSession::connect(&site, &trust, &limits)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    s.set_pacing(context.pacing.clone());
+                    session = Some(s);
                 }
                 let Some(s) = session.as_mut() else { break };
                 let bytes = apply_one(s, &remote, &local, direction, &item).await?;
@@ -334,12 +341,13 @@ pub fn compute_plan<E: Send + 'static>(
 /// Runs a whole mirror (plan, then apply) as one job of the Activity list.
 pub fn start_job<E: Send + 'static>(
     services: &Services,
-    job: MirrorJob,
+    mut job: MirrorJob,
     plan: Option<Vec<PlanItem>>,
     delete: bool,
     events: MappedSink<JobEvent, E>,
 ) -> (JobId, tokio::task::AbortHandle) {
     let id = next_job_id();
+    job.context = services.transfers(id);
     let handle = services.runtime.spawn(async move {
         let title = format!(
             "{} {}",
@@ -384,8 +392,7 @@ pub fn start_job<E: Send + 'static>(
                 std::fs::create_dir_all(&job.local)
                     .map_err(|e| format!("cannot create {}: {e}", job.local.display()))?;
             }
-            let outcome =
-                apply_with_progress(&job, plan, super::download::FTP_PARALLEL, progress).await?;
+            let outcome = apply_with_progress(&job, plan, job.site.max_parallel, progress).await?;
             events.send(JobEvent::Progress {
                 id,
                 done: outcome.bytes,

@@ -8,6 +8,7 @@ pub mod browser;
 pub mod download;
 pub mod ftp;
 pub mod mirror;
+pub mod queue;
 
 use std::sync::mpsc;
 use std::sync::{Arc, OnceLock};
@@ -15,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use crate::proto::http::HttpClient;
 use crate::proto::net::Limits;
+use crate::proto::rate::Pacing;
 use crate::proto::tls::Trust;
 
 /// Wakes the UI after an event was queued. Until a window attaches its context (and in the
@@ -146,13 +148,44 @@ impl Throttle {
     }
 }
 
-/// What every worker needs: the runtime, trust, the HTTP client and limits.
+/// What every worker needs: the runtime, trust, the HTTP client and limits, and what all
+/// transfers share: the queue and the speed limits.
 #[derive(Clone)]
 pub struct Services {
     pub runtime: tokio::runtime::Handle,
     pub trust: Arc<Trust>,
     pub http: HttpClient,
     pub limits: Limits,
+    pub queue: Arc<queue::TransferQueue>,
+    pub pacing: Pacing,
+}
+
+impl Services {
+    /// Services with an empty queue and no speed limit.
+    pub fn new(
+        runtime: tokio::runtime::Handle,
+        trust: Arc<Trust>,
+        http: HttpClient,
+        limits: Limits,
+    ) -> Services {
+        Services {
+            runtime,
+            trust,
+            http,
+            limits,
+            queue: queue::TransferQueue::new(),
+            pacing: Pacing::default(),
+        }
+    }
+
+    /// The queue and speed limits, for job `job`.
+    pub fn transfers(&self, job: download::JobId) -> queue::TransferContext {
+        queue::TransferContext {
+            queue: self.queue.clone(),
+            pacing: self.pacing.clone(),
+            job,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use super::listing::{self, Entry};
 use crate::link::{Link, Scheme};
 use crate::proto::net::{self, Limits, NetError};
+use crate::proto::rate::Pacing;
 use crate::proto::tls::{CertRejection, Trust};
 use crate::proto::wire::{self, Direction};
 
@@ -43,6 +44,9 @@ pub struct FtpSite {
     pub passive: bool,
     /// ASCII transfers (line ends converted by the server) instead of binary.
     pub ascii: bool,
+    /// Transfers to this site that run at once, each on its own connection. The session does
+    /// not use it; the app's transfer queue and mirror do.
+    pub max_parallel: usize,
 }
 
 impl FtpSite {
@@ -69,6 +73,7 @@ impl FtpSite {
                 },
                 passive: true,
                 ascii: false,
+                max_parallel: 3,
             },
             path.clone(),
         ))
@@ -189,6 +194,7 @@ pub struct FtpSession {
     limits: Limits,
     trust: Arc<Trust>,
     session: String,
+    pacing: Pacing,
 }
 
 impl FtpSession {
@@ -346,11 +352,17 @@ impl FtpSession {
             limits: *limits,
             trust: trust.clone(),
             session,
+            pacing: Pacing::default(),
         })
     }
 
     fn name(&self) -> String {
         self.site.authority()
+    }
+
+    /// Puts this session's transfers under the app's speed limits.
+    pub fn set_pacing(&mut self, pacing: Pacing) {
+        self.pacing = pacing;
     }
 
     /// The current directory, raw.
@@ -461,24 +473,27 @@ impl FtpSession {
         let mut buf = vec![0u8; 256 * 1024];
         let mut total = 0u64;
         loop {
-            let n = match tokio::time::timeout(self.limits.read_timeout, data.read(&mut buf)).await
-            {
-                Err(_) => {
-                    return Err(FtpError::Timeout {
-                        site: name,
-                        what: "download".into(),
-                        secs: self.limits.read_timeout.as_secs(),
-                    });
-                }
-                Ok(Err(e)) => {
-                    return Err(FtpError::Server {
-                        site: name,
-                        what: "download".into(),
-                        message: e.to_string(),
-                    });
-                }
-                Ok(Ok(n)) => n,
-            };
+            let want = self.pacing.down.chunk(buf.len());
+            let n =
+                match tokio::time::timeout(self.limits.read_timeout, data.read(&mut buf[..want]))
+                    .await
+                {
+                    Err(_) => {
+                        return Err(FtpError::Timeout {
+                            site: name,
+                            what: "download".into(),
+                            secs: self.limits.read_timeout.as_secs(),
+                        });
+                    }
+                    Ok(Err(e)) => {
+                        return Err(FtpError::Server {
+                            site: name,
+                            what: "download".into(),
+                            message: e.to_string(),
+                        });
+                    }
+                    Ok(Ok(n)) => n,
+                };
             if n == 0 {
                 break;
             }
@@ -486,6 +501,7 @@ impl FtpSession {
                 .map_err(|e| FtpError::Local(format!("writing the download: {e}")))?;
             total += n as u64;
             progress(total);
+            self.pacing.down.consume(n).await;
         }
         timed(&self.limits, &name, "end of download", data.finish()).await?;
         wire::log(
@@ -514,8 +530,9 @@ impl FtpSession {
         let mut buf = vec![0u8; 256 * 1024];
         let mut total = 0u64;
         loop {
+            let want = self.pacing.up.chunk(buf.len());
             let n = source
-                .read(&mut buf)
+                .read(&mut buf[..want])
                 .map_err(|e| FtpError::Local(format!("reading the upload: {e}")))?;
             if n == 0 {
                 break;
@@ -539,6 +556,7 @@ impl FtpSession {
             }
             total += n as u64;
             progress(total);
+            self.pacing.up.consume(n).await;
         }
         timed(&self.limits, &name, "end of upload", data.finish()).await?;
         Ok(total)

@@ -152,6 +152,8 @@ pub struct FilesPanel {
     pub sync_browsing: bool,
     /// How names that are not UTF-8 are shown (their bytes are kept either way).
     pub name_charset: Option<crate::charset::Charset>,
+    /// The saved site this connection came from: a charset picked while connected is kept there.
+    saved_site: Option<Site>,
     conn: Option<Connection>,
     next_conn: u64,
     state: ConnState,
@@ -195,6 +197,7 @@ impl FilesPanel {
             ascii: false,
             sync_browsing: false,
             name_charset: None,
+            saved_site: None,
             conn: None,
             next_conn: 1,
             state: ConnState::Disconnected,
@@ -257,6 +260,7 @@ impl FilesPanel {
         self.user = site.user.clone().unwrap_or_default();
         self.password = site.password.clone().unwrap_or_default();
         self.tls = site.tls;
+        self.saved_site = None;
         self.connect_site(site, Some(path));
     }
 
@@ -301,7 +305,9 @@ impl FilesPanel {
             tls: self.tls,
             passive: true,
             ascii: self.ascii,
+            max_parallel: crate::store::DEFAULT_PARALLEL as usize,
         };
+        self.saved_site = None;
         self.connect_site(site, None);
     }
 
@@ -348,7 +354,10 @@ impl FilesPanel {
             tls,
             passive: site.passive,
             ascii: self.ascii,
+            max_parallel: site.max_parallel.clamp(1, MAX_PARALLEL) as usize,
         };
+        self.name_charset = crate::charset::Charset::from_label(&site.charset);
+        self.saved_site = Some(site.clone());
         let path = (!site.remote_dir.is_empty()).then(|| site.remote_dir.as_bytes().to_vec());
         self.connect_site(ftp_site, path);
     }
@@ -683,6 +692,8 @@ impl FilesPanel {
             remote,
             local,
             direction,
+            // The Activity job replaces this with its own place in the app's queue.
+            context: self.services.transfers(0),
         })
     }
 
@@ -783,16 +794,22 @@ impl FilesPanel {
                 "ASCII transfers (line ends converted) on the next connection; binary otherwise",
             );
             let l = ui.label("Names:");
-            egui::ComboBox::from_id_salt("name_charset")
-                .selected_text(self.name_charset.map_or("auto", |c| c.label()))
-                .show_ui(ui, |ui| {
-                    ui.selectable_value(&mut self.name_charset, None, "auto");
-                    for c in crate::charset::Charset::ALL {
-                        ui.selectable_value(&mut self.name_charset, Some(c), c.label());
-                    }
-                })
-                .response
-                .labelled_by(l.id);
+            if charset_combo(ui, "name_charset", &mut self.name_charset)
+                .labelled_by(l.id)
+                .changed()
+            {
+                self.order = None;
+                // Remembered for the saved site this connection came from.
+                if let Some(site) = &mut self.saved_site {
+                    site.charset = self
+                        .name_charset
+                        .map_or_else(String::new, |c| c.label().to_string());
+                    self.actions.push(FilesAction::SaveSite {
+                        site: site.clone(),
+                        password: None,
+                    });
+                }
+            }
         });
         ui.separator();
         // Local on the left, remote on the right, with a draggable divider.
@@ -917,6 +934,10 @@ impl FilesPanel {
             passive: true,
             remote_dir: String::new(),
             local_dir: self.local_path.display().to_string(),
+            charset: self
+                .name_charset
+                .map_or_else(String::new, |c| c.label().to_string()),
+            max_parallel: crate::store::DEFAULT_PARALLEL,
         }
     }
 
@@ -1025,6 +1046,26 @@ impl FilesPanel {
                                 ui.end_row();
                                 let l = ui.label("Local folder:");
                                 ui.text_edit_singleline(&mut s.local_dir).labelled_by(l.id);
+                                ui.end_row();
+                                let l = ui.label("Names charset:");
+                                let mut cs = crate::charset::Charset::from_label(&s.charset);
+                                if charset_combo(ui, "site_charset", &mut cs)
+                                    .labelled_by(l.id)
+                                    .changed()
+                                {
+                                    s.charset =
+                                        cs.map_or_else(String::new, |c| c.label().to_string());
+                                }
+                                ui.end_row();
+                                let l = ui.label("Parallel transfers:");
+                                ui.add(
+                                    egui::DragValue::new(&mut s.max_parallel)
+                                        .range(1..=MAX_PARALLEL),
+                                )
+                                .labelled_by(l.id)
+                                .on_hover_text(
+                                    "Transfers to this site that run at once, each on its own connection",
+                                );
                                 ui.end_row();
                             });
                         ui.horizontal(|ui| {
@@ -1812,6 +1853,31 @@ fn tls_label(mode: TlsMode) -> &'static str {
 /// A remote name for display: UTF-8 when it is, else Latin-1, so every byte shows.
 pub fn name_of(raw: &[u8]) -> String {
     worker::shown(raw)
+}
+
+/// The most connections a site may be given for transfers.
+const MAX_PARALLEL: u32 = 10;
+
+/// "auto" or one charset; the response says `changed()` when the user picked another.
+fn charset_combo(
+    ui: &mut egui::Ui,
+    id: &str,
+    value: &mut Option<crate::charset::Charset>,
+) -> egui::Response {
+    let before = *value;
+    let mut response = egui::ComboBox::from_id_salt(id)
+        .selected_text(value.map_or("auto", |c| c.label()))
+        .show_ui(ui, |ui| {
+            ui.selectable_value(value, None, "auto");
+            for c in crate::charset::Charset::ALL {
+                ui.selectable_value(value, Some(c), c.label());
+            }
+        })
+        .response;
+    if *value != before {
+        response.mark_changed();
+    }
+    response
 }
 
 /// A name shown in the charset the user picked for this site, or detected.
