@@ -1,13 +1,14 @@
 # FTP test servers, sourced by test-servers.sh (which defines SRV, log, start_bg).
 #
 # vsftpd: 2121 plain with optional AUTH TLS (127.0.0.1, and ::1 from a second process),
-# 2990 implicit TLS, 2124 TLS required with session reuse on the data connection.
+# 2990 implicit TLS, 2124 TLS required with session reuse on the data connection, 2125 for the
+# test that kills the session serving a transfer.
 # pure-ftpd (MLSD): 2123. pyftpdlib (MLSD, Python, in a venv from PyPI): 2122.
 # Logins: tester/secret (a system user made here) and anonymous.
 
 FTP_USER=tester
 FTP_PASS=secret
-FTP_PORTS="2121 2990 2124 2123 2122"
+FTP_PORTS="2121 2990 2124 2125 2123 2122"
 
 ftp_packages_missing() {
     command -v vsftpd >/dev/null || echo vsftpd
@@ -123,6 +124,10 @@ CONF
         -e 's/^require_ssl_reuse=NO/require_ssl_reuse=YES/' \
         -e 's/^pasv_min_port=30000/pasv_min_port=30400/' -e 's/^pasv_max_port=30099/pasv_max_port=30499/' \
         "$f/vsftpd.conf" > "$f/vsftpd-strict.conf"
+    # 2125: only for the test that kills the sessions serving a transfer mid-way.
+    sed -e 's/^listen_port=2121/listen_port=2125/' \
+        -e 's/^pasv_min_port=30000/pasv_min_port=30600/' -e 's/^pasv_max_port=30099/pasv_max_port=30699/' \
+        "$f/vsftpd.conf" > "$f/vsftpd-kill.conf"
 }
 
 start_ftp() {
@@ -131,7 +136,7 @@ start_ftp() {
     write_vsftpd_conf
     install_pure_ftpd
     local conf
-    for conf in vsftpd vsftpd6 vsftpd-implicit vsftpd-strict; do
+    for conf in vsftpd vsftpd6 vsftpd-implicit vsftpd-strict vsftpd-kill; do
         start_bg "$conf" vsftpd "$SRV/ftp/$conf.conf"
     done
     start_bg pure-ftpd "$SRV/pure/usr/sbin/pure-ftpd" -S 127.0.0.1,2123 -p 30300:30399 -P 127.0.0.1 \
@@ -148,6 +153,7 @@ check_ftp() {
     probe "ftp user, AUTH TLS" sh -c "curl -sf --ssl-reqd --cacert '$ca' ftp://$u@localhost:2121/hello.txt | grep -q hello"
     probe "ftps implicit" sh -c "curl -sf --cacert '$ca' ftps://$u@localhost:2990/hello.txt | grep -q hello"
     probe "ftp strict TLS" sh -c "curl -sf --ssl-reqd --cacert '$ca' ftp://$u@localhost:2124/hello.txt | grep -q hello"
+    probe "ftp for the kill test" sh -c "curl -sf ftp://$u@127.0.0.1:2125/hello.txt | grep -q hello"
     probe "ftp over ::1" sh -c "curl -sf 'ftp://[::1]:2121/pub/readme.txt' | grep -q hello"
     probe "pure-ftpd MLSD" sh -c "curl -sf -X MLSD ftp://$u@127.0.0.1:2123/ | grep -q 'type=file'"
     probe "pyftpdlib MLSD" sh -c "curl -sf -X MLSD ftp://$u@127.0.0.1:2122/ | grep -q 'type=file'"

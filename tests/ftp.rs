@@ -679,3 +679,136 @@ async fn queue_keeps_the_site_limit_and_the_users_order() {
     );
     assert_eq!(services.queue.running("tester@localhost:2121"), 0);
 }
+
+/// Kills every process of the vsftpd instance on 2125 except its listener: the sessions
+/// serving our connections die, and with them the data connection of a running transfer.
+fn kill_sessions_of_the_kill_server() {
+    let pid_file = common::srv().join("pids/vsftpd-kill.pid");
+    let master = std::fs::read_to_string(&pid_file).expect("pid file of the 2125 server");
+    let master = master.trim();
+    let out = std::process::Command::new("pgrep")
+        .args(["-f", "vsftpd-kill.conf"])
+        .output()
+        .expect("pgrep");
+    let pids: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .split_whitespace()
+        .filter(|p| *p != master)
+        .map(str::to_string)
+        .collect();
+    assert!(!pids.is_empty(), "no session process to kill");
+    let mut kill = std::process::Command::new("kill");
+    kill.arg("-KILL").args(&pids);
+    let ok = kill.status().is_ok_and(|s| s.success())
+        || std::process::Command::new("sudo")
+            .args(["-n", "kill", "-KILL"])
+            .args(&pids)
+            .status()
+            .is_ok_and(|s| s.success());
+    assert!(ok, "could not kill {pids:?} (run as root or with sudo)");
+}
+
+/// The server side of a transfer dies mid-way (its vsftpd session is killed, so the data
+/// connection closes early and the control connection with it). The download must fail, not
+/// look complete, and what reached the disk resumes with REST on another server of the same
+/// folder to identical bytes. Plain and with TLS.
+#[tokio::test]
+async fn a_download_cut_by_the_server_dying_resumes_to_identical_bytes() {
+    // Far more than loopback buffers hold, so the server is still sending when it dies.
+    const SIZE: usize = 32 * 1024 * 1024;
+    if !up() || !common::server_up("vsftpd kill test", "127.0.0.1:2125") {
+        return;
+    }
+    let name = "cut-by-kill.bin";
+    let on_server = home().join(name);
+    let original: Vec<u8> = (0..SIZE)
+        .map(|i| (i.wrapping_mul(31) ^ (i >> 12)) as u8)
+        .collect();
+    if std::fs::read(&on_server).ok().as_deref() != Some(&original[..]) {
+        let tmp = home().join(format!(".{name}.{}", std::process::id()));
+        std::fs::write(&tmp, &original).expect("write the original");
+        std::fs::rename(&tmp, &on_server).expect("rename");
+    }
+    let trust = common::trust_with_ca();
+    for tls in [TlsMode::Plain, TlsMode::Explicit] {
+        let dir = tempfile::tempdir().expect("tmp");
+        let part = dir.path().join("cut-by-kill.bin.part");
+        let mut file = std::fs::File::create(&part).expect("part");
+        let mut session = connect(2125, tls, true, &trust).await;
+        let mut killed = false;
+        let result = session
+            .retrieve(name.as_bytes(), 0, &mut file, |n| {
+                if !killed && n >= 1_000_000 {
+                    kill_sessions_of_the_kill_server();
+                    killed = true;
+                }
+            })
+            .await;
+        assert!(killed, "{tls:?}: the transfer ended before the kill");
+        assert!(
+            result.is_err(),
+            "{tls:?}: a transfer cut by the server looked complete: {result:?}"
+        );
+        drop(file);
+        let have = std::fs::metadata(&part).expect("part").len();
+        assert!(
+            have >= 1_000_000 && have < SIZE as u64,
+            "{tls:?}: {have} bytes on disk"
+        );
+        let mut file = std::fs::OpenOptions::new()
+            .append(true)
+            .open(&part)
+            .expect("reopen");
+        let mut healthy = connect(2121, tls, true, &trust).await;
+        let got = healthy
+            .retrieve(name.as_bytes(), have, &mut file, |_| {})
+            .await
+            .expect("resume");
+        healthy.quit().await;
+        drop(file);
+        assert_eq!(have + got, SIZE as u64);
+        assert!(
+            std::fs::read(&part).expect("read") == original,
+            "{tls:?}: resumed file differs"
+        );
+    }
+}
+
+/// Active mode: the server connects back to us (EPRT/PORT) for listings and files.
+#[tokio::test]
+async fn active_mode_lists_and_downloads() {
+    if !up() {
+        return;
+    }
+    let trust = common::trust_with_ca();
+    for (port, tls) in [
+        (2121, TlsMode::Plain),
+        (2121, TlsMode::Explicit),
+        (2123, TlsMode::IfOffered),
+        (2122, TlsMode::Plain),
+    ] {
+        let mut s = site(port, tls, true);
+        s.passive = false;
+        let mut session = FtpSession::connect(&s, &trust, &Limits::default())
+            .await
+            .unwrap_or_else(|e| panic!("{port} {tls:?}: {e}"));
+        let list = session
+            .list(b"/")
+            .await
+            .unwrap_or_else(|e| panic!("{port} {tls:?} list: {e}"));
+        assert!(
+            list.iter().any(|e| e.name == b"hello.txt"),
+            "{port} {tls:?}: {list:?}"
+        );
+        let mut got = Vec::new();
+        session
+            .retrieve(b"/hello.txt", 0, &mut got, |_| {})
+            .await
+            .unwrap_or_else(|e| panic!("{port} {tls:?} retrieve: {e}"));
+        assert_eq!(
+            got,
+            std::fs::read(home().join("hello.txt")).expect("hello"),
+            "{port} {tls:?}"
+        );
+        session.quit().await;
+    }
+}
