@@ -276,18 +276,19 @@ async fn wrong_password_is_a_clear_error() {
     assert!(text.starts_with("localhost:2121: login"), "{text}");
 }
 
+/// A name no other test run uses.
+fn unique(name: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    format!("{name}-{}-{nanos}", std::process::id())
+}
+
 mod mirroring {
     use super::*;
     use portolan::mirror::summarize;
     use portolan::workers::mirror::{Direction, MirrorJob, apply, make_plan};
     use portolan::workers::queue::TransferContext;
-
-    fn unique(name: &str) -> String {
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos());
-        format!("{name}-{}-{nanos}", std::process::id())
-    }
 
     #[tokio::test]
     async fn download_mirror_is_identical_and_then_has_nothing_to_do() {
@@ -443,7 +444,7 @@ async fn window_download_continues_an_interrupted_part_file() {
         Source::Ftp {
             site: site(2121, TlsMode::Explicit, true),
             path: b"/blob.bin".to_vec(),
-            overwrite: false,
+            exists: portolan::workers::download::IfExists::Rename,
         },
         dir.path().to_path_buf(),
         "blob.bin".into(),
@@ -572,6 +573,7 @@ async fn an_upload_job_given_a_folder_sends_everything_in_it() {
         site(2121, TlsMode::Explicit, true),
         local.path().to_path_buf(),
         remote.as_bytes().to_vec(),
+        false,
         sink.map(|e: JobEvent| e),
     );
     let result = tokio::task::spawn_blocking(move || {
@@ -622,7 +624,7 @@ async fn queue_keeps_the_site_limit_and_the_users_order() {
             Source::Ftp {
                 site: s.clone(),
                 path: path.as_bytes().to_vec(),
-                overwrite: false,
+                exists: portolan::workers::download::IfExists::Rename,
             },
             dir.path().to_path_buf(),
             path.trim_start_matches('/').to_string(),
@@ -811,4 +813,161 @@ async fn active_mode_lists_and_downloads() {
         );
         session.quit().await;
     }
+}
+
+/// Runs jobs to their end and returns each job's result.
+async fn finish_jobs(
+    rx: std::sync::mpsc::Receiver<portolan::workers::download::JobEvent>,
+    count: usize,
+) -> Vec<Result<std::path::PathBuf, String>> {
+    use portolan::workers::download::JobEvent;
+    tokio::task::spawn_blocking(move || {
+        let mut done = Vec::new();
+        while done.len() < count {
+            match rx.recv_timeout(std::time::Duration::from_secs(30)) {
+                Ok(JobEvent::Finished { result, .. }) => done.push(result),
+                Ok(_) => {}
+                Err(e) => panic!("jobs did not finish: {e}"),
+            }
+        }
+        done
+    })
+    .await
+    .expect("join")
+}
+
+fn test_services() -> portolan::workers::Services {
+    let trust = common::trust_with_ca();
+    portolan::workers::Services::new(
+        tokio::runtime::Handle::current(),
+        trust.clone(),
+        portolan::proto::http::HttpClient::new(trust, &Limits::default()).expect("http"),
+        Limits::default(),
+    )
+}
+
+/// An upload cut off after its first megabyte leaves that much on the server; resuming appends
+/// the rest (APPE) to identical bytes, and the copy gets the local file's time (MFMT on
+/// pure-ftpd and pyftpdlib, `MDTM time path` on vsftpd).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_resumes_with_appe_and_keeps_the_files_time() {
+    use portolan::workers::EventSink;
+    use portolan::workers::Notifier;
+    use portolan::workers::download::{JobEvent, start_upload};
+    // 2001-02-03T04:05:06Z
+    const WHEN: u64 = 981_173_106;
+    if !up() {
+        return;
+    }
+    let services = test_services();
+    let dir = tempfile::tempdir().expect("tmp");
+    let local = dir.path().join("resumed.bin");
+    let original: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+    std::fs::write(&local, &original).expect("write");
+    std::fs::File::options()
+        .write(true)
+        .open(&local)
+        .and_then(|f| f.set_modified(std::time::UNIX_EPOCH + std::time::Duration::from_secs(WHEN)))
+        .expect("set time");
+    for (port, tls) in [
+        (2121, TlsMode::Explicit),
+        (2123, TlsMode::IfOffered),
+        (2122, TlsMode::Explicit),
+    ] {
+        let remote = format!("/upload/{}", unique(&format!("resume-{port}")));
+        let mut session = connect(port, tls, true, &services.trust).await;
+        let mut first = std::io::Read::take(std::fs::File::open(&local).expect("open"), 1_000_000);
+        session
+            .store(remote.as_bytes(), &mut first, |_| {})
+            .await
+            .expect("first part");
+        assert_eq!(
+            session.size(remote.as_bytes()).await.expect("size"),
+            Some(1_000_000)
+        );
+        let (sink, rx) = EventSink::<JobEvent>::new(Notifier::new());
+        start_upload(
+            &services,
+            site(port, tls, true),
+            local.clone(),
+            remote.as_bytes().to_vec(),
+            true,
+            sink.map(|e: JobEvent| e),
+        );
+        let results = finish_jobs(rx, 1).await;
+        assert!(results[0].is_ok(), "{port}: {results:?}");
+        let on_server = home().join(remote.trim_start_matches('/'));
+        assert!(
+            std::fs::read(&on_server).expect("uploaded") == original,
+            "{port}: the resumed upload differs"
+        );
+        assert_eq!(
+            session.modified(remote.as_bytes()).await.expect("mdtm"),
+            Some(WHEN as i64),
+            "{port}: the time was not kept"
+        );
+        session.quit().await;
+    }
+}
+
+/// "Resume" onto a finished-looking local file that is shorter than the remote one continues
+/// it with REST, and a file already complete is only renamed into place.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_download_resumes_onto_a_shorter_local_file() {
+    use portolan::workers::EventSink;
+    use portolan::workers::Notifier;
+    use portolan::workers::download::{IfExists, JobEvent, Source, start_from};
+    if !up() {
+        return;
+    }
+    let services = test_services();
+    let original = std::fs::read(home().join("blob.bin")).expect("original");
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::write(dir.path().join("blob.bin"), &original[..300_000]).expect("short copy");
+    std::fs::write(dir.path().join("hello.txt"), b"hello").expect("short copy");
+    let (sink, rx) = EventSink::<JobEvent>::new(Notifier::new());
+    for (path, name) in [("/blob.bin", "blob.bin"), ("/hello.txt", "hello.txt")] {
+        start_from(
+            &services,
+            Source::Ftp {
+                site: site(2121, TlsMode::Plain, true),
+                path: path.as_bytes().to_vec(),
+                exists: IfExists::Resume,
+            },
+            dir.path().to_path_buf(),
+            name.into(),
+            sink.map(|e: JobEvent| e),
+        );
+    }
+    let results = finish_jobs(rx, 2).await;
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    assert!(std::fs::read(dir.path().join("blob.bin")).expect("blob") == original);
+    assert_eq!(
+        std::fs::read(dir.path().join("hello.txt")).expect("hello"),
+        std::fs::read(home().join("hello.txt")).expect("orig")
+    );
+    assert!(!dir.path().join("blob.bin.part").exists());
+    // Resuming a local file longer than the remote one is refused, and the file is kept.
+    std::fs::write(dir.path().join("hello.txt"), vec![b'x'; 100]).expect("long");
+    let (sink, rx) = EventSink::<JobEvent>::new(Notifier::new());
+    start_from(
+        &services,
+        Source::Ftp {
+            site: site(2121, TlsMode::Plain, true),
+            path: b"/hello.txt".to_vec(),
+            exists: IfExists::Resume,
+        },
+        dir.path().to_path_buf(),
+        "hello.txt".into(),
+        sink.map(|e: JobEvent| e),
+    );
+    let results = finish_jobs(rx, 1).await;
+    assert!(
+        results[0].as_ref().is_err_and(|e| e.contains("larger")),
+        "{results:?}"
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("hello.txt.part")).expect("kept"),
+        vec![b'x'; 100]
+    );
 }

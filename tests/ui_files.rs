@@ -310,3 +310,58 @@ fn dragging_a_remote_row_onto_the_local_pane_downloads_it() {
         b"one\n"
     );
 }
+
+/// The local row named `name` (the local pane is on the left).
+fn left<'a>(h: &'a Harness<'static, App>, name: &'a str) -> egui_kittest::Node<'a> {
+    h.get_all_by_label_contains(name)
+        .min_by(|a, b| a.rect().min.x.total_cmp(&b.rect().min.x))
+        .expect("local row")
+}
+
+#[test]
+fn an_upload_over_a_shorter_remote_file_can_resume_it() {
+    if !common::server_up("vsftpd", "127.0.0.1:2121") {
+        return;
+    }
+    let folder = format!(
+        "ui-resume-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos())
+    );
+    let on_server = common::srv().join("ftp/home/tester/upload").join(&folder);
+    std::fs::create_dir_all(&on_server).expect("remote folder");
+    let full: Vec<u8> = (0..200_000u32).map(|i| (i % 253) as u8).collect();
+    std::fs::write(on_server.join("same.bin"), &full[..50_000]).expect("remote part");
+    // The server's user must be able to append to it.
+    let _ = std::process::Command::new("chown")
+        .args(["-R", "tester:tester"])
+        .arg(&on_server)
+        .status();
+    let dir = tempfile::tempdir().expect("tmp");
+    std::fs::create_dir_all(dir.path().join("downloads")).expect("mkdir");
+    std::fs::write(dir.path().join("downloads/same.bin"), &full).expect("local file");
+    let url = format!("ftp://tester:secret@localhost:2121/upload/{folder}/");
+    let mut h = start(&dir, Some(&url));
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while h.state().files.local.is_empty() || h.state().files.remote.is_empty() {
+        assert!(Instant::now() < deadline, "listings did not arrive");
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    h.step();
+    left(&h, "same.bin").hover();
+    h.step();
+    left(&h, "same.bin").click();
+    h.step();
+    h.step();
+    h.get_by_role_and_label(Role::Button, "⬆ Upload").click();
+    wait_for(&mut h, "already exists on the server");
+    h.get_by_role_and_label(Role::Button, "Resume").click();
+    wait_for(&mut h, "Done:");
+    assert!(
+        std::fs::read(on_server.join("same.bin")).expect("uploaded") == full,
+        "the resumed upload differs"
+    );
+}

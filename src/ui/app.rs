@@ -98,11 +98,50 @@ enum JobSpec {
         site: crate::proto::ftp::FtpSite,
         local: PathBuf,
         remote: Vec<u8>,
+        resume: bool,
     },
     Mirror {
         job: crate::workers::mirror::MirrorJob,
         delete: bool,
     },
+}
+
+/// The spec that continues an interrupted job: FTP downloads resume into the file they had
+/// started, uploads append to what reached the server.
+fn continued(spec: JobSpec, target: Option<&std::path::Path>) -> JobSpec {
+    match spec {
+        JobSpec::Download {
+            source: download::Source::Ftp { site, path, .. },
+            folder,
+            name,
+        } => {
+            let (folder, name) = match target.and_then(|t| Some((t.parent()?, t.file_name()?))) {
+                Some((dir, file)) => (dir.to_path_buf(), file.to_string_lossy().into_owned()),
+                None => (folder, name),
+            };
+            JobSpec::Download {
+                source: download::Source::Ftp {
+                    site,
+                    path,
+                    exists: download::IfExists::Resume,
+                },
+                folder,
+                name,
+            }
+        }
+        JobSpec::Upload {
+            site,
+            local,
+            remote,
+            ..
+        } => JobSpec::Upload {
+            site,
+            local,
+            remote,
+            resume: true,
+        },
+        other => other,
+    }
 }
 
 /// What to retry once the user trusted a certificate.
@@ -417,14 +456,10 @@ impl App {
                     path,
                     name,
                     folder,
-                    overwrite,
+                    exists,
                 } => {
                     self.start_job(JobSpec::Download {
-                        source: download::Source::Ftp {
-                            site,
-                            path,
-                            overwrite,
-                        },
+                        source: download::Source::Ftp { site, path, exists },
                         folder,
                         name,
                     });
@@ -433,11 +468,13 @@ impl App {
                     site,
                     local,
                     remote,
+                    resume,
                 } => {
                     self.start_job(JobSpec::Upload {
                         site,
                         local,
                         remote,
+                        resume,
                     });
                 }
                 FilesAction::Mirror { job, plan, delete } => {
@@ -554,9 +591,10 @@ impl App {
                 site,
                 local,
                 remote,
+                resume,
             } => (
                 format!("upload {}", local.display()),
-                download::start_upload(&self.services, site, local, remote, sink),
+                download::start_upload(&self.services, site, local, remote, resume, sink),
             ),
             JobSpec::Mirror { job, delete } => (
                 mirror_title(&job),
@@ -568,11 +606,19 @@ impl App {
         self.show_activity = true;
     }
 
+    /// Pause/Resume and Retry: a transfer continues from what it already moved, into the
+    /// file it had chosen (not a new `name (1)`).
     fn handle_restarts(&mut self) {
         for old in self.activity.take_restarts() {
             if let Some(spec) = self.job_specs.remove(&old) {
+                let target = self
+                    .activity
+                    .jobs
+                    .iter()
+                    .find(|j| j.id == old)
+                    .and_then(|j| j.target.clone());
                 self.activity.remove(old);
-                self.start_job(spec);
+                self.start_job(continued(spec, target.as_deref()));
             }
         }
     }
@@ -905,5 +951,58 @@ pub fn icon() -> egui::IconData {
         rgba,
         width: N as u32,
         height: N as u32,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proto::ftp::{FtpSite, TlsMode};
+
+    fn site() -> FtpSite {
+        FtpSite {
+            host: "h".into(),
+            port: 21,
+            user: None,
+            password: None,
+            tls: TlsMode::Plain,
+            passive: true,
+            ascii: false,
+            max_parallel: 3,
+        }
+    }
+
+    #[test]
+    fn a_restarted_transfer_continues_where_it_was() {
+        let spec = JobSpec::Download {
+            source: download::Source::Ftp {
+                site: site(),
+                path: b"/f.txt".to_vec(),
+                exists: download::IfExists::Rename,
+            },
+            folder: PathBuf::from("/d"),
+            name: "f.txt".into(),
+        };
+        // It had chosen "f (1).txt" because f.txt existed: it goes on there.
+        let JobSpec::Download {
+            source: download::Source::Ftp { exists, .. },
+            folder,
+            name,
+        } = continued(spec, Some(std::path::Path::new("/d/f (1).txt")))
+        else {
+            panic!("not a download");
+        };
+        assert_eq!(exists, download::IfExists::Resume);
+        assert_eq!((folder, name.as_str()), (PathBuf::from("/d"), "f (1).txt"));
+        let upload = JobSpec::Upload {
+            site: site(),
+            local: PathBuf::from("/l"),
+            remote: b"/r".to_vec(),
+            resume: false,
+        };
+        assert!(matches!(
+            continued(upload, None),
+            JobSpec::Upload { resume: true, .. }
+        ));
     }
 }

@@ -62,13 +62,23 @@ pub fn start(
 pub enum Source {
     Link(Link),
     /// A file on a site connected in the Files panel, with that site's TLS mode and login.
-    /// `overwrite` replaces a local file of the same name (the user said so); otherwise the
-    /// download gets a name that exists nowhere yet.
     Ftp {
         site: FtpSite,
         path: Vec<u8>,
-        overwrite: bool,
+        exists: IfExists,
     },
+}
+
+/// What a download does when its file name is taken in the target folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IfExists {
+    /// A name that exists nowhere yet (`name (1).ext`); a `.part` left by an interrupted run
+    /// of the same name, with no finished file beside it, is continued instead.
+    Rename,
+    /// Replace the file (the user said so).
+    Overwrite,
+    /// Continue from what is on disk: the `.part`, else the file itself (REST from its size).
+    Resume,
 }
 
 /// Starts a download from any source into `folder` under the (sanitized) `name`.
@@ -93,18 +103,20 @@ pub fn start_from(
     (id, handle.abort_handle())
 }
 
-/// Starts an upload of `local` to `remote` on `site`.
+/// Starts an upload of `local` to `remote` on `site`. With `resume`, a shorter file already
+/// on the server is taken as the first part of this one and the rest is appended (APPE).
 pub fn start_upload(
     services: &Services,
     site: FtpSite,
     local: PathBuf,
     remote: Vec<u8>,
+    resume: bool,
     events: MappedSink<JobEvent, impl Send + 'static>,
 ) -> (JobId, tokio::task::AbortHandle) {
     let id = next_job_id();
     let services = services.clone();
     let handle = services.runtime.clone().spawn(async move {
-        let result = upload(&services, &site, &local, &remote, id, &events).await;
+        let result = upload(&services, &site, &local, &remote, resume, id, &events).await;
         events.send(JobEvent::Finished { id, result });
     });
     (id, handle.abort_handle())
@@ -115,6 +127,7 @@ async fn upload<E: Send + 'static>(
     site: &FtpSite,
     local: &Path,
     remote: &[u8],
+    resume: bool,
     id: JobId,
     events: &MappedSink<JobEvent, E>,
 ) -> Result<PathBuf, String> {
@@ -146,28 +159,86 @@ async fn upload<E: Send + 'static>(
     let _slot = services.transfers(id).slot(site).await;
     let mut file =
         std::fs::File::open(local).map_err(|e| format!("cannot read {}: {e}", local.display()))?;
-    let total = file.metadata().map(|m| m.len()).ok();
+    let meta = file
+        .metadata()
+        .map_err(|e| format!("cannot read {}: {e}", local.display()))?;
+    let total = meta.len();
     let mut session = FtpSession::connect(site, &services.trust, &services.limits)
         .await
         .map_err(|e| e.to_string())?;
     session.set_pacing(services.pacing.clone());
+    // Without SIZE the server's part is unknown: the whole file goes again, which is safe.
+    let offset = if resume {
+        session.size(remote).await.ok().flatten().unwrap_or(0)
+    } else {
+        0
+    };
+    if offset > total {
+        session.quit().await;
+        return Err(format!(
+            "cannot resume: the remote file ({offset} bytes) is larger than {} ({total} bytes)",
+            local.display()
+        ));
+    }
     let started = Instant::now();
     let mut throttle = Throttle::progress();
-    session
-        .store(remote, &mut file, |done| {
-            if throttle.ready() {
-                events.send(JobEvent::Progress {
-                    id,
-                    done,
-                    total,
-                    bytes_per_sec: done as f64 / started.elapsed().as_secs_f64().max(0.001),
-                });
-            }
-        })
-        .await
-        .map_err(|e| e.to_string())?;
+    let mut report = |done: u64| {
+        if throttle.ready() {
+            events.send(JobEvent::Progress {
+                id,
+                done: offset + done,
+                total: Some(total),
+                bytes_per_sec: done as f64 / started.elapsed().as_secs_f64().max(0.001),
+            });
+        }
+    };
+    if offset == 0 {
+        session.store(remote, &mut file, &mut report).await
+    } else if offset < total {
+        std::io::Seek::seek(&mut file, std::io::SeekFrom::Start(offset))
+            .map_err(|e| format!("cannot read {}: {e}", local.display()))?;
+        session.append(remote, &mut file, &mut report).await
+    } else {
+        Ok(0)
+    }
+    .map_err(|e| e.to_string())?;
+    // The copy keeps the original's time where the server allows it.
+    if let Some(secs) = filename::modified_secs(&meta) {
+        let _ = session.set_modified(remote, secs).await;
+    }
     session.quit().await;
+    events.send(JobEvent::Progress {
+        id,
+        done: total,
+        total: Some(total),
+        bytes_per_sec: 0.0,
+    });
     Ok(local.to_path_buf())
+}
+
+/// Where a download goes and from which byte it starts: see [`IfExists`]. Resuming onto an
+/// existing finished file moves it to `.part` first, so it is never half-written under its name.
+fn choose_target(source: &Source, folder: &Path, name: &str) -> Result<(PathBuf, u64), String> {
+    let plain = folder.join(filename::sanitize(name));
+    let part = filename::part_path(&plain);
+    let part_len = || std::fs::metadata(&part).map_or(0, |m| m.len());
+    let Source::Ftp { exists, .. } = source else {
+        return Ok((filename::unique_target(folder, name), 0));
+    };
+    Ok(match exists {
+        IfExists::Rename if !plain.exists() && part.exists() => (plain, part_len()),
+        IfExists::Rename => (filename::unique_target(folder, name), 0),
+        IfExists::Overwrite => (plain, 0),
+        IfExists::Resume => {
+            if !part.exists() && plain.exists() {
+                std::fs::rename(&plain, &part).map_err(|e| {
+                    format!("cannot move {} to {}: {e}", plain.display(), part.display())
+                })?;
+            }
+            let offset = part_len();
+            (plain, offset)
+        }
+    })
 }
 
 /// A file name for a link: the last path segment of its selector or URL path.
@@ -193,30 +264,8 @@ async fn run<E: Send + 'static>(
 ) -> Result<PathBuf, String> {
     std::fs::create_dir_all(folder)
         .map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
-    // An FTP file whose `.part` is still here from an interrupted run continues where it
-    // stopped (REST); anything else gets a name that exists nowhere yet.
-    let plain = folder.join(filename::sanitize(name));
-    let resumable = matches!(source, Source::Ftp { .. })
-        && !plain.exists()
-        && filename::part_path(&plain).exists();
-    let overwrite = matches!(
-        source,
-        Source::Ftp {
-            overwrite: true,
-            ..
-        }
-    );
-    let target = if resumable || overwrite {
-        plain
-    } else {
-        filename::unique_target(folder, name)
-    };
+    let (target, offset) = choose_target(source, folder, name)?;
     let part = filename::part_path(&target);
-    let offset = if resumable {
-        std::fs::metadata(&part).map_or(0, |m| m.len())
-    } else {
-        0
-    };
     events.send(JobEvent::Started {
         id,
         title: match source {
@@ -253,6 +302,26 @@ async fn run<E: Send + 'static>(
                 .map_err(|e| e.to_string())?;
             session.set_pacing(services.pacing.clone());
             let total = session.size(path).await.ok().flatten();
+            if let Some(total) = total
+                && offset >= total
+            {
+                session.quit().await;
+                if offset > total {
+                    return Err(format!(
+                        "cannot resume: the local file ({offset} bytes) is larger than the remote one ({total} bytes)"
+                    ));
+                }
+                // Everything is here already: only the rename is left.
+                drop(sink);
+                std::fs::rename(&part, &target).map_err(|e| {
+                    format!(
+                        "cannot rename {} to {}: {e}",
+                        part.display(),
+                        target.display()
+                    )
+                })?;
+                return Ok(target);
+            }
             let n = session
                 .retrieve(path, offset, &mut sink, |n| report(offset + n, total))
                 .await
@@ -299,4 +368,65 @@ async fn run<E: Send + 'static>(
         )
     })?;
     Ok(target)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::proto::ftp::TlsMode;
+
+    fn ftp(exists: IfExists) -> Source {
+        Source::Ftp {
+            site: FtpSite {
+                host: "h".into(),
+                port: 21,
+                user: None,
+                password: None,
+                tls: TlsMode::Plain,
+                passive: true,
+                ascii: false,
+                max_parallel: 3,
+            },
+            path: b"/f.txt".to_vec(),
+            exists,
+        }
+    }
+
+    #[test]
+    fn targets_follow_the_users_choice() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let d = dir.path();
+        // Nothing there: the plain name from byte 0.
+        assert_eq!(
+            choose_target(&ftp(IfExists::Rename), d, "f.txt").expect("t"),
+            (d.join("f.txt"), 0)
+        );
+        // A .part alone continues.
+        std::fs::write(d.join("f.txt.part"), b"123").expect("w");
+        assert_eq!(
+            choose_target(&ftp(IfExists::Rename), d, "f.txt").expect("t"),
+            (d.join("f.txt"), 3)
+        );
+        std::fs::remove_file(d.join("f.txt.part")).expect("rm");
+        // A finished file is kept: a new name, or replaced when asked.
+        std::fs::write(d.join("f.txt"), b"12345").expect("w");
+        assert_eq!(
+            choose_target(&ftp(IfExists::Rename), d, "f.txt").expect("t"),
+            (d.join("f (1).txt"), 0)
+        );
+        assert_eq!(
+            choose_target(&ftp(IfExists::Overwrite), d, "f.txt").expect("t"),
+            (d.join("f.txt"), 0)
+        );
+        // Resume moves the file to .part and continues after its last byte.
+        assert_eq!(
+            choose_target(&ftp(IfExists::Resume), d, "f.txt").expect("t"),
+            (d.join("f.txt"), 5)
+        );
+        assert!(!d.join("f.txt").exists());
+        assert_eq!(std::fs::read(d.join("f.txt.part")).expect("r"), b"12345");
+        // Names from the server are sanitized before they touch the disk.
+        let (t, _) = choose_target(&ftp(IfExists::Overwrite), d, "../../etc/passwd").expect("t");
+        assert!(t.starts_with(d), "{}", t.display());
+    }
 }

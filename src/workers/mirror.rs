@@ -264,10 +264,19 @@ async fn apply_one(
         (Direction::Upload, Action::Transfer) => {
             let mut file = std::fs::File::open(&local_file)
                 .map_err(|e| format!("{}: {e}", local_file.display()))?;
-            session
+            let n = session
                 .store(&remote_path, &mut file, |_| {})
                 .await
-                .map_err(|e| e.to_string())
+                .map_err(|e| e.to_string())?;
+            // With the local time on the copy, the next comparison sees the two as the same.
+            if let Some(secs) = file
+                .metadata()
+                .ok()
+                .and_then(|m| crate::filename::modified_secs(&m))
+            {
+                let _ = session.set_modified(&remote_path, secs).await;
+            }
+            Ok(n)
         }
         (Direction::Download, Action::Delete) => {
             std::fs::remove_file(&local_file)

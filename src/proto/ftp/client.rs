@@ -123,6 +123,8 @@ pub struct Features {
     pub rest_stream: bool,
     pub auth_tls: bool,
     pub epsv: bool,
+    /// MFMT: set a file's modification time (pure-ftpd, pyftpdlib and others).
+    pub mfmt: bool,
 }
 
 impl Features {
@@ -146,6 +148,7 @@ impl Features {
             rest_stream: rest,
             auth_tls: auth,
             epsv: has("EPSV"),
+            mfmt: has("MFMT"),
         }
     }
 }
@@ -512,21 +515,47 @@ impl FtpSession {
         Ok(total)
     }
 
-    /// Uploads `source` to `path`.
+    /// Uploads `source` to `path`, replacing what is there.
     pub async fn store<R: std::io::Read>(
         &mut self,
         path: &[u8],
         source: &mut R,
+        progress: impl FnMut(u64),
+    ) -> Result<u64, FtpError> {
+        self.send(path, source, false, progress).await
+    }
+
+    /// Appends `source` to `path` (APPE): resumes an upload whose first part is on the server,
+    /// with `source` positioned at the server's size. Returns the bytes sent this time.
+    pub async fn append<R: std::io::Read>(
+        &mut self,
+        path: &[u8],
+        source: &mut R,
+        progress: impl FnMut(u64),
+    ) -> Result<u64, FtpError> {
+        self.send(path, source, true, progress).await
+    }
+
+    async fn send<R: std::io::Read>(
+        &mut self,
+        path: &[u8],
+        source: &mut R,
+        append: bool,
         mut progress: impl FnMut(u64),
     ) -> Result<u64, FtpError> {
         let name = self.name();
         let p = to_wire(path)?;
+        let verb = if append { "APPE" } else { "STOR" };
         wire::log(
             &self.session,
             Direction::Sent,
-            format!("STOR {p}").as_bytes(),
+            format!("{verb} {p}").as_bytes(),
         );
-        let mut data = timed(&self.limits, &name, "STOR", self.stream.put_with_stream(p)).await?;
+        let mut data = if append {
+            timed(&self.limits, &name, verb, self.stream.append_with_stream(p)).await?
+        } else {
+            timed(&self.limits, &name, verb, self.stream.put_with_stream(p)).await?
+        };
         let mut buf = vec![0u8; 256 * 1024];
         let mut total = 0u64;
         loop {
@@ -560,6 +589,42 @@ impl FtpSession {
         }
         timed(&self.limits, &name, "end of upload", data.finish()).await?;
         Ok(total)
+    }
+
+    /// Sets a file's modification time (seconds since 1970, UTC), so an uploaded copy keeps
+    /// the original's time and the next comparison sees the two as the same. MFMT where the
+    /// server lists it, else vsftpd's `MDTM time path`. Returns false when the server would not.
+    pub async fn set_modified(&mut self, path: &[u8], secs: i64) -> Result<bool, FtpError> {
+        if secs < 0 {
+            return Ok(false);
+        }
+        // `YYYYMMDDHHMMSS`: the digits of the RFC 3339 form.
+        let stamp: String = listing::rfc3339(secs)
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect();
+        let p = to_wire(path)?;
+        let command = if self.features.mfmt {
+            format!("MFMT {stamp} {p}")
+        } else if self.features.mdtm {
+            format!("MDTM {stamp} {p}")
+        } else {
+            return Ok(false);
+        };
+        wire::log(&self.session, Direction::Sent, command.as_bytes());
+        let name = self.name();
+        match timed(
+            &self.limits,
+            &name,
+            "set time",
+            self.stream.custom_command(command, &[Status::File]),
+        )
+        .await
+        {
+            Ok(_) => Ok(true),
+            Err(FtpError::Server { .. }) => Ok(false),
+            Err(e) => Err(e),
+        }
     }
 
     pub async fn mkdir(&mut self, path: &[u8]) -> Result<(), FtpError> {

@@ -20,6 +20,7 @@ use crate::proto::tls::CertRejection;
 use crate::store::Site;
 use crate::ui::activity::human_bytes;
 use crate::ui::app::AppEvent;
+use crate::workers::download::IfExists;
 use crate::workers::ftp::{self as worker, FtpCommand, FtpEvent, LocalEntry};
 use crate::workers::mirror::{self as mirror_worker, Direction, MirrorJob};
 use crate::workers::{MappedSink, Services};
@@ -40,13 +41,15 @@ pub enum FilesAction {
         path: Vec<u8>,
         name: String,
         folder: PathBuf,
-        /// Replace a local file of the same name.
-        overwrite: bool,
+        /// What to do when the name is taken locally.
+        exists: IfExists,
     },
     Upload {
         site: FtpSite,
         local: PathBuf,
         remote: Vec<u8>,
+        /// Append to a shorter file of the same name on the server.
+        resume: bool,
     },
     /// A whole folder in either direction, or a mirror from the Compare view.
     Mirror {
@@ -114,11 +117,21 @@ enum Dialog {
         delete: bool,
         plan: Option<Result<Vec<PlanItem>, String>>,
     },
-    /// Downloads whose names exist in the local folder, asked about one by one.
+    /// Transfers whose names exist on the other side, asked about one by one.
     Overwrite {
-        pending: Vec<(Entry, LocalEntry)>,
+        pending: Vec<Conflict>,
         apply_to_all: bool,
     },
+}
+
+/// A transfer whose target name is taken, waiting for the user's answer.
+#[derive(Debug, Clone)]
+struct Conflict {
+    /// Local to remote; else remote to local.
+    upload: bool,
+    remote: Entry,
+    local: LocalEntry,
+    local_path: PathBuf,
 }
 
 /// Rows dragged from one pane to the other.
@@ -128,10 +141,11 @@ enum Dragged {
     Remote(Vec<Vec<u8>>),
 }
 
-/// What to do with a download whose name exists locally.
+/// What to do with a transfer whose name exists on the other side.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum OnConflict {
     Overwrite,
+    Resume,
     KeepBoth,
     Skip,
     IfNewerOrDifferent,
@@ -569,23 +583,20 @@ impl FilesPanel {
                 folders.push(entry.name.clone());
                 continue;
             }
-            // The local listing is in memory: no disk access in a frame.
+            // Asked of the disk, not the listing, so a file made since the last refresh counts.
             let local_name = crate::filename::sanitize(&name_of(&entry.name));
-            match self
-                .local
-                .iter()
-                .find(|l| l.name == local_name && !l.is_dir)
-            {
-                Some(existing) => conflicts.push((entry, existing.clone())),
-                None => self.queue_download(&entry, false),
+            let local_path = self.local_path.join(&local_name);
+            match local_file(&local_path) {
+                Some(existing) => conflicts.push(Conflict {
+                    upload: false,
+                    remote: entry,
+                    local: existing,
+                    local_path,
+                }),
+                None => self.queue_download(&entry, IfExists::Rename),
             }
         }
-        if !conflicts.is_empty() {
-            self.dialog = Some(Dialog::Overwrite {
-                pending: conflicts,
-                apply_to_all: false,
-            });
-        }
+        self.ask_about(conflicts);
         for name in folders {
             let job = self.mirror_job(
                 worker::join(&self.remote_path, &name),
@@ -603,45 +614,76 @@ impl FilesPanel {
         }
     }
 
-    fn queue_download(&mut self, entry: &Entry, overwrite: bool) {
+    fn queue_download(&mut self, entry: &Entry, exists: IfExists) {
         let Some(conn) = &self.conn else { return };
         self.actions.push(FilesAction::Download {
             site: conn.site.clone(),
             path: worker::join(&self.remote_path, &entry.name),
             name: name_of(&entry.name),
             folder: self.local_path.clone(),
-            overwrite,
+            exists,
+        });
+    }
+
+    fn queue_upload(&mut self, local: PathBuf, remote_name: &[u8], resume: bool) {
+        let Some(conn) = &self.conn else { return };
+        self.actions.push(FilesAction::Upload {
+            site: conn.site.clone(),
+            local,
+            remote: worker::join(&self.remote_path, remote_name),
+            resume,
         });
     }
 
     /// Applies the user's answer to the first pending conflict (or to all of them).
-    fn resolve_conflicts(
-        &mut self,
-        pending: &mut Vec<(Entry, LocalEntry)>,
-        answer: OnConflict,
-        all: bool,
-    ) {
+    fn resolve_conflicts(&mut self, pending: &mut Vec<Conflict>, answer: OnConflict, all: bool) {
         let count = if all {
             pending.len()
         } else {
             pending.len().min(1)
         };
-        for (remote, local) in pending.drain(..count) {
-            let overwrite = match answer {
-                OnConflict::Overwrite => Some(true),
-                OnConflict::KeepBoth => Some(false),
-                OnConflict::Skip => None,
+        for c in pending.drain(..count) {
+            let (source, target) = if c.upload {
+                (
+                    (c.local.modified, Some(c.local.size)),
+                    (c.remote.modified, c.remote.size),
+                )
+            } else {
+                (
+                    (c.remote.modified, c.remote.size),
+                    (c.local.modified, Some(c.local.size)),
+                )
+            };
+            let answer = match answer {
                 OnConflict::IfNewerOrDifferent => {
                     let newer = matches!(
-                        (remote.modified, local.modified),
-                        (Some(r), Some(l)) if r > l + crate::mirror::TIME_TOLERANCE
+                        (source.0, target.0),
+                        (Some(s), Some(t)) if s > t + crate::mirror::TIME_TOLERANCE
                     );
-                    let different = remote.size.is_some_and(|s| s != local.size);
-                    (newer || different).then_some(true)
+                    let different = matches!((source.1, target.1), (Some(s), Some(t)) if s != t);
+                    if newer || different {
+                        OnConflict::Overwrite
+                    } else {
+                        OnConflict::Skip
+                    }
                 }
+                other => other,
             };
-            if let Some(overwrite) = overwrite {
-                self.queue_download(&remote, overwrite);
+            match (c.upload, answer) {
+                (_, OnConflict::Skip | OnConflict::IfNewerOrDifferent) => {}
+                (false, OnConflict::Overwrite) => {
+                    self.queue_download(&c.remote, IfExists::Overwrite);
+                }
+                (false, OnConflict::Resume) => self.queue_download(&c.remote, IfExists::Resume),
+                (false, OnConflict::KeepBoth) => self.queue_download(&c.remote, IfExists::Rename),
+                (true, OnConflict::Overwrite) => {
+                    self.queue_upload(c.local_path, &c.remote.name, false);
+                }
+                (true, OnConflict::Resume) => self.queue_upload(c.local_path, &c.remote.name, true),
+                (true, OnConflict::KeepBoth) => {
+                    let name = unique_remote_name(&self.remote, c.local.name.as_bytes());
+                    self.queue_upload(c.local_path, &name, false);
+                }
             }
         }
     }
@@ -658,22 +700,42 @@ impl FilesPanel {
         if dropped.is_empty() {
             return;
         }
-        let Some(conn) = &self.conn else {
+        if self.conn.is_none() {
             self.actions.push(FilesAction::Error(
                 "connect to a site first, then drop files to upload them".into(),
             ));
             return;
-        };
-        let site = conn.site.clone();
-        // Files and folders alike: the upload job looks at the disk, not the frame.
+        }
+        let mut conflicts = Vec::new();
+        // Files and folders alike: the upload job looks at the disk, not the frame. A name
+        // the remote folder lists already is asked about first.
         for path in dropped {
             let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
                 continue;
             };
-            self.actions.push(FilesAction::Upload {
-                site: site.clone(),
-                remote: worker::join(&self.remote_path, name.as_bytes()),
-                local: path,
+            let existing = self
+                .remote
+                .iter()
+                .find(|r| r.name == name.as_bytes() && r.kind != EntryKind::Dir);
+            match (existing, local_file(&path)) {
+                (Some(remote), Some(local)) => conflicts.push(Conflict {
+                    upload: true,
+                    remote: remote.clone(),
+                    local,
+                    local_path: path,
+                }),
+                _ => self.queue_upload(path, name.as_bytes(), false),
+            }
+        }
+        self.ask_about(conflicts);
+    }
+
+    /// Opens the overwrite dialog for transfers whose names are taken.
+    fn ask_about(&mut self, conflicts: Vec<Conflict>) {
+        if !conflicts.is_empty() {
+            self.dialog = Some(Dialog::Overwrite {
+                pending: conflicts,
+                apply_to_all: false,
             });
         }
     }
@@ -717,8 +779,11 @@ impl FilesPanel {
     }
 
     fn upload_selected(&mut self) {
-        let Some(conn) = &self.conn else { return };
-        let site = conn.site.clone();
+        if self.conn.is_none() {
+            return;
+        }
+        let mut conflicts = Vec::new();
+        let mut uploads = Vec::new();
         for entry in self
             .local
             .iter()
@@ -738,12 +803,24 @@ impl FilesPanel {
                 }
                 continue;
             }
-            self.actions.push(FilesAction::Upload {
-                site: site.clone(),
-                local: self.local_path.join(&entry.name),
-                remote: worker::join(&self.remote_path, entry.name.as_bytes()),
-            });
+            match self
+                .remote
+                .iter()
+                .find(|r| r.name == entry.name.as_bytes() && r.kind != EntryKind::Dir)
+            {
+                Some(existing) => conflicts.push(Conflict {
+                    upload: true,
+                    remote: existing.clone(),
+                    local: entry.clone(),
+                    local_path: self.local_path.join(&entry.name),
+                }),
+                None => uploads.push(entry.name.clone()),
+            }
         }
+        for name in uploads {
+            self.queue_upload(self.local_path.join(&name), name.as_bytes(), false);
+        }
+        self.ask_about(conflicts);
     }
 
     /// Draws the panel.
@@ -1692,12 +1769,26 @@ impl FilesPanel {
                         pending,
                         apply_to_all,
                     } => {
-                        if let Some((remote, local)) = pending.first() {
-                            ui.label(format!(
-                                "{} already exists in {}.",
-                                local.name,
-                                self.local_path.display()
-                            ));
+                        if let Some(Conflict {
+                            upload,
+                            remote,
+                            local,
+                            ..
+                        }) = pending.first()
+                        {
+                            ui.label(if *upload {
+                                format!(
+                                    "{} already exists on the server in {}.",
+                                    local.name,
+                                    worker::shown(&self.remote_path)
+                                )
+                            } else {
+                                format!(
+                                    "{} already exists in {}.",
+                                    local.name,
+                                    self.local_path.display()
+                                )
+                            });
                             ui.label(format!(
                                 "Local: {}, {}",
                                 human_bytes(local.size),
@@ -1718,6 +1809,15 @@ impl FilesPanel {
                             ui.horizontal_wrapped(|ui| {
                                 if ui.button("Overwrite").clicked() {
                                     answer = Some(OnConflict::Overwrite);
+                                }
+                                if ui
+                                    .button("Resume")
+                                    .on_hover_text(
+                                        "Continue from the end of the shorter file (REST or APPE)",
+                                    )
+                                    .clicked()
+                                {
+                                    answer = Some(OnConflict::Resume);
                                 }
                                 if ui.button("Overwrite if newer or different size").clicked() {
                                     answer = Some(OnConflict::IfNewerOrDifferent);
@@ -1855,6 +1955,38 @@ pub fn name_of(raw: &[u8]) -> String {
     worker::shown(raw)
 }
 
+/// The local file at `path` as a listing entry, if there is a file (not a folder) there.
+fn local_file(path: &std::path::Path) -> Option<LocalEntry> {
+    let meta = std::fs::metadata(path)
+        .ok()
+        .filter(std::fs::Metadata::is_file)?;
+    Some(LocalEntry {
+        name: path.file_name()?.to_string_lossy().into_owned(),
+        is_dir: false,
+        size: meta.len(),
+        modified: crate::filename::modified_secs(&meta),
+    })
+}
+
+/// `name (1).ext`, `name (2).ext`, … : the first that is not in the remote listing.
+fn unique_remote_name(listing: &[Entry], name: &[u8]) -> Vec<u8> {
+    let taken = |n: &[u8]| listing.iter().any(|e| e.name == n);
+    if !taken(name) {
+        return name.to_vec();
+    }
+    let dot = name
+        .iter()
+        .rposition(|b| *b == b'.')
+        .filter(|i| *i > 0)
+        .unwrap_or(name.len());
+    let (stem, ext) = name.split_at(dot);
+    // The listing has finitely many names, so one of its length + 1 candidates is free.
+    (1..=listing.len() + 1)
+        .map(|i| [stem, format!(" ({i})").as_bytes(), ext].concat())
+        .find(|n| !taken(n))
+        .unwrap_or_else(|| name.to_vec())
+}
+
 /// The most connections a site may be given for transfers.
 const MAX_PARALLEL: u32 = 10;
 
@@ -1918,6 +2050,28 @@ mod tests {
         assert_eq!(set, BTreeSet::from([2]));
         toggle(&mut set, 3, false);
         assert_eq!(set, BTreeSet::from([3]));
+    }
+
+    #[test]
+    fn a_taken_remote_name_gets_a_number_before_its_extension() {
+        let entry = |n: &[u8]| Entry {
+            name: n.to_vec(),
+            kind: EntryKind::File,
+            size: None,
+            modified: None,
+            target: None,
+            permissions: None,
+            owner: None,
+            raw: Vec::new(),
+        };
+        let listing = vec![entry(b"a.txt"), entry(b"a (1).txt"), entry(b".profile")];
+        assert_eq!(unique_remote_name(&listing, b"b.txt"), b"b.txt");
+        assert_eq!(unique_remote_name(&listing, b"a.txt"), b"a (2).txt");
+        assert_eq!(unique_remote_name(&listing, b".profile"), b".profile (1)");
+        assert_eq!(
+            unique_remote_name(&[entry(b"caf\xe9")], b"caf\xe9"),
+            b"caf\xe9 (1)"
+        );
     }
 
     #[test]
