@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Performance figures, printed (nothing here asserts a time):
-#   1. `portolan get` of a 1 GiB file over HTTP from nginx against `curl -o`, same run
+#   1. `portolan get` of a 1 GiB file over HTTP from nginx and FTP from vsftpd against `curl -o`,
+#      same run; mirror against lftp; a speed-limited download against curl --limit-rate
 #   2. frame cost of the Browser panel with a 100,000-item menu (headless, cargo bench)
 #   3. startup: launch to first frame, under Xvfb
 #   4. idle CPU of the window with one page loaded, under Xvfb
@@ -87,6 +88,15 @@ compare "10 files of 50 MB" \
     "$BIN mirror --tls plain --parallel 3 --user tester ftp://127.0.0.1:2121/bench/large $DL/out" \
     "lftp -u tester,secret -e '$LFTP; mirror --parallel=3 /bench/large $DL/out; quit' ftp://127.0.0.1:2121"
 unset MB OTHER
+
+echo "== 1c. speed limit: 100 MiB from vsftpd at --limit-rate 20M (20 MiB/s) against curl's --limit-rate"
+head -c 104857600 "$BIG" > "$SRV/ftp/home/tester/limit.bin"
+chmod a+r "$SRV/ftp/home/tester/limit.bin"
+p=$(timed "$BIN" get --tls plain --limit-rate 20M --user tester ftp://127.0.0.1:2121/limit.bin -o "$DL/out.bin"); rm -f "$DL/out.bin"
+c=$(timed curl -s --limit-rate 20M -o "$DL/out.bin" ftp://tester:secret@127.0.0.1:2121/limit.bin); rm -f "$DL/out.bin"
+printf '  limit 20.0 MiB/s   portolan: %.2f s (%.1f MiB/s)   curl: %.2f s (%.1f MiB/s)\n' \
+    "$p" "$(calc "100 / $p")" "$c" "$(calc "100 / $c")"
+rm -f "$SRV/ftp/home/tester/limit.bin"
 [ "$DL" = "$OUT" ] || rm -rf "$DL"
 
 echo "== 2. frame cost (headless, release)"

@@ -43,6 +43,43 @@ pub struct NetOptions {
     /// FTP only: `auto` (AUTH TLS when offered), `require`, `implicit` or `plain`.
     #[arg(long, value_name = "MODE", default_value = "auto", value_parser = ["auto", "require", "implicit", "plain"])]
     pub tls: String,
+    /// FTP only: at most RATE bytes a second, like curl's --limit-rate (`500k`, `2M`; k = 1024).
+    #[arg(long, value_name = "RATE", value_parser = parse_rate)]
+    pub limit_rate: Option<u64>,
+}
+
+impl NetOptions {
+    /// The speed limit of this run, for both directions.
+    fn pacing(&self) -> crate::proto::rate::Pacing {
+        let pacing = crate::proto::rate::Pacing::default();
+        if let Some(rate) = self.limit_rate {
+            pacing.down.set(rate);
+            pacing.up.set(rate);
+        }
+        pacing
+    }
+}
+
+/// `123`, `500k`, `2M`, `1G` (powers of 1024, as curl reads them) to bytes a second.
+fn parse_rate(text: &str) -> Result<u64, String> {
+    let text = text.trim();
+    let (digits, unit) = match text.char_indices().last() {
+        Some((i, c)) if c.is_ascii_alphabetic() => (&text[..i], c.to_ascii_lowercase()),
+        _ => (text, 'b'),
+    };
+    let factor: u64 = match unit {
+        'b' => 1,
+        'k' => 1024,
+        'm' => 1024 * 1024,
+        'g' => 1024 * 1024 * 1024,
+        other => return Err(format!("unknown unit {other:?}: use k, M or G")),
+    };
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{text:?} is not a rate like 500k or 2M"))?;
+    n.checked_mul(factor)
+        .filter(|r| *r > 0)
+        .ok_or_else(|| format!("{text:?} is out of range"))
 }
 
 #[derive(Debug, Subcommand)]
@@ -409,9 +446,10 @@ async fn ftp_open(
         "plain" => ftp::TlsMode::Plain,
         _ => site.tls,
     };
-    let session = ftp::FtpSession::connect(&site, trust, limits)
+    let mut session = ftp::FtpSession::connect(&site, trust, limits)
         .await
         .map_err(err)?;
+    session.set_pacing(net.pacing());
     Ok((session, path, site))
 }
 
@@ -544,7 +582,10 @@ async fn mirror_cmd(
         remote,
         local: local.to_path_buf(),
         direction,
-        context: crate::workers::queue::TransferContext::default(),
+        context: crate::workers::queue::TransferContext {
+            pacing: net.pacing(),
+            ..Default::default()
+        },
     };
     let outcome = m::apply(&job, plan, parallel).await.map_err(CliError)?;
     writeln!(
@@ -559,4 +600,29 @@ async fn mirror_cmd(
 #[allow(clippy::print_stderr)]
 fn eprintln_warning(text: &str) {
     eprintln!("warning: {text}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_read_like_curls() {
+        assert_eq!(parse_rate("123"), Ok(123));
+        assert_eq!(parse_rate("500k"), Ok(512_000));
+        assert_eq!(parse_rate("2M"), Ok(2 * 1024 * 1024));
+        assert_eq!(parse_rate("1g"), Ok(1024 * 1024 * 1024));
+        for bad in [
+            "",
+            "k",
+            "fast",
+            "0",
+            "-5",
+            "1.5M",
+            "5x",
+            "99999999999999999999G",
+        ] {
+            assert!(parse_rate(bad).is_err(), "{bad:?} was accepted");
+        }
+    }
 }
