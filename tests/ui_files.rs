@@ -365,3 +365,43 @@ fn an_upload_over_a_shorter_remote_file_can_resume_it() {
         "the resumed upload differs"
     );
 }
+
+#[test]
+fn a_saved_site_without_a_stored_password_asks_for_it() {
+    if !common::server_up("vsftpd", "127.0.0.1:2121") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = start(&dir, None);
+    wait_for(&mut h, "Browser");
+    h.get_by_label("Files").click();
+    h.step();
+    h.get_by_role_and_label(Role::Button, "Sites…").click();
+    wait_for(&mut h, "Site manager");
+    for (label, text) in [
+        ("Site host:", "localhost"),
+        ("Site user:", "tester"),
+        ("Remote folder:", "/dir"),
+    ] {
+        h.get_all_by_label(label).last().expect(label).focus();
+        h.step();
+        h.get_all_by_label(label)
+            .last()
+            .expect(label)
+            .type_text(text);
+        h.step();
+    }
+    h.get_by_label("Site port:").focus();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("Site port:").type_text("2121");
+    h.step();
+    h.get_by_role_and_label(Role::Button, "Save and connect")
+        .click();
+    wait_for(&mut h, "Password for the site:");
+    assert!(!h.state().files.is_connected());
+    h.get_by_label("Password for the site:").type_text("secret");
+    h.step();
+    h.get_by_role_and_label(Role::Button, "Log in").click();
+    wait_for(&mut h, "one.txt");
+}

@@ -508,6 +508,13 @@ impl App {
                     }
                     self.toasts.info(format!("Site {} saved", site.name));
                 }
+                FilesAction::RememberPassword { site, password } => {
+                    let key = site.secret_key();
+                    self.with_secrets(
+                        move |s| s.set(&key, &password).map_err(|e| e.to_string()),
+                        |r| r.err().map(AppEvent::StoreError),
+                    );
+                }
                 FilesAction::DeleteSite(site) => {
                     let key = site.secret_key();
                     let id = site.id;
@@ -523,7 +530,11 @@ impl App {
                         |r| r.err().map(AppEvent::StoreError),
                     );
                 }
-                FilesAction::ConnectSite(site) => {
+                FilesAction::ConnectSite {
+                    site,
+                    password: Some(password),
+                } => self.files.connect_saved(&site, Some(password)),
+                FilesAction::ConnectSite { site, .. } => {
                     let key = site.secret_key();
                     self.with_secrets(
                         move |s| s.get(&key).ok().flatten().map(|p| p.to_string()),

@@ -63,8 +63,17 @@ pub enum FilesAction {
         password: Option<String>,
     },
     DeleteSite(Site),
-    /// Connect to a saved site once its password was looked up.
-    ConnectSite(Site),
+    /// Keep a password typed when connecting to a saved site.
+    RememberPassword {
+        site: Site,
+        password: String,
+    },
+    /// Connect to a saved site with the password just typed, or else the one in the secrets
+    /// store (looked up first: a save and a lookup racing would lose a new password).
+    ConnectSite {
+        site: Site,
+        password: Option<String>,
+    },
     Untrusted(Box<CertRejection>),
     Error(String),
     Info(String),
@@ -116,6 +125,12 @@ enum Dialog {
         direction: Direction,
         delete: bool,
         plan: Option<Result<Vec<PlanItem>, String>>,
+    },
+    /// A saved site whose password is in no store (no keyring, or never saved): asked for
+    /// before connecting, rather than failing the login.
+    Password {
+        site: Site,
+        text: String,
     },
     /// Transfers whose names exist on the other side, asked about one by one.
     Overwrite {
@@ -349,8 +364,23 @@ impl FilesPanel {
         self.state = ConnState::Connecting;
     }
 
-    /// Connects to a saved site with the password found for it.
+    /// Connects to a saved site with the password found for it; a site with a user name and
+    /// no password found asks for one first.
     pub fn connect_saved(&mut self, site: &Site, password: Option<String>) {
+        let anonymous = site.user.is_empty()
+            || site.user.eq_ignore_ascii_case("anonymous")
+            || site.user.eq_ignore_ascii_case("ftp");
+        if password.is_none() && !anonymous {
+            self.dialog = Some(Dialog::Password {
+                site: site.clone(),
+                text: String::new(),
+            });
+            return;
+        }
+        self.connect_with(site, password);
+    }
+
+    fn connect_with(&mut self, site: &Site, password: Option<String>) {
         let tls = tls_from_name(&site.tls);
         self.host.clone_from(&site.host);
         self.port = site.port.to_string();
@@ -1163,8 +1193,11 @@ impl FilesPanel {
                                     password: (!draft.password.is_empty())
                                         .then(|| draft.password.clone()),
                                 });
-                                self.actions
-                                    .push(FilesAction::ConnectSite(draft.site.clone()));
+                                self.actions.push(FilesAction::ConnectSite {
+                                    site: draft.site.clone(),
+                                    password: (!draft.password.is_empty())
+                                        .then(|| draft.password.clone()),
+                                });
                                 close = true;
                             }
                             if ui
@@ -1194,6 +1227,16 @@ impl FilesPanel {
                 .find(|s| s.name == d.site.name && s.host == d.site.host)
         {
             d.site.id = s.id;
+        }
+        // The connection made by "Save and connect" keeps later changes on the same row.
+        if let Some(current) = &mut self.saved_site
+            && current.id == 0
+            && let Some(s) = sites
+                .iter()
+                .rev()
+                .find(|s| s.name == current.name && s.host == current.host)
+        {
+            current.id = s.id;
         }
         self.sites = sites;
     }
@@ -1586,6 +1629,7 @@ impl FilesPanel {
             Dialog::View { .. } => "View",
             Dialog::Compare { .. } => "Compare and mirror",
             Dialog::Overwrite { .. } => "File exists",
+            Dialog::Password { .. } => "Password",
         };
         let mut dialog = dialog;
         egui::Window::new(title)
@@ -1841,6 +1885,24 @@ impl FilesPanel {
                         }
                         if pending.is_empty() {
                             keep = false;
+                        }
+                    }
+                    Dialog::Password { site, text } => {
+                        ui.label(format!("{}: {}@{}:{}", site.name, site.user, site.host, site.port));
+                        let l = ui.label("Password for the site:");
+                        ui.add(egui::TextEdit::singleline(text).password(true))
+                            .labelled_by(l.id)
+                            .request_focus();
+                        ui.weak("Kept in the system keyring where there is one, else until you quit.");
+                        if ui.button("Log in").clicked() || enter {
+                            let password = std::mem::take(text);
+                            self.actions.push(FilesAction::RememberPassword {
+                                site: site.clone(),
+                                password: password.clone(),
+                            });
+                            let site = site.clone();
+                            keep = false;
+                            self.connect_with(&site, Some(password));
                         }
                     }
                     Dialog::View { path, text } => {
