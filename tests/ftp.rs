@@ -682,6 +682,14 @@ async fn queue_keeps_the_site_limit_and_the_users_order() {
     assert_eq!(services.queue.running("tester@localhost:2121"), 0);
 }
 
+/// Held by each test that kills sessions on 2125, so two of them never kill each other's.
+fn kill_server_lock() -> std::fs::File {
+    let file = std::fs::File::create(std::env::temp_dir().join("portolan-kill-server.lock"))
+        .expect("lock file");
+    file.lock().expect("lock");
+    file
+}
+
 /// Kills every process of the vsftpd instance on 2125 except its listener: the sessions
 /// serving our connections die, and with them the data connection of a running transfer.
 fn kill_sessions_of_the_kill_server() {
@@ -720,6 +728,7 @@ async fn a_download_cut_by_the_server_dying_resumes_to_identical_bytes() {
     if !up() || !common::server_up("vsftpd kill test", "127.0.0.1:2125") {
         return;
     }
+    let _only_us = kill_server_lock();
     let name = "cut-by-kill.bin";
     let on_server = home().join(name);
     let original: Vec<u8> = (0..SIZE)
@@ -970,4 +979,64 @@ async fn a_download_resumes_onto_a_shorter_local_file() {
         std::fs::read(dir.path().join("hello.txt.part")).expect("kept"),
         vec![b'x'; 100]
     );
+}
+
+/// The server drops the Files panel's control connection (its session is killed): the next
+/// command reconnects and is answered, with no error shown and nothing for the user to redo.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_panel_worker_reconnects_when_the_server_drops_it() {
+    use portolan::workers::EventSink;
+    use portolan::workers::Notifier;
+    use portolan::workers::ftp::{FtpCommand, FtpEvent, spawn};
+    if !up() || !common::server_up("vsftpd kill test", "127.0.0.1:2125") {
+        return;
+    }
+    let _only_us = kill_server_lock();
+    let services = test_services();
+    let (sink, rx) = EventSink::<FtpEvent>::new(Notifier::new());
+    let worker = spawn(
+        services,
+        site(2125, TlsMode::Explicit, true),
+        sink.map(|e: FtpEvent| e),
+    );
+    let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+    let next = || {
+        let rx = rx.clone();
+        async move {
+            tokio::task::spawn_blocking(move || {
+                rx.lock()
+                    .expect("lock")
+                    .recv_timeout(std::time::Duration::from_secs(30))
+                    .expect("an event from the worker")
+            })
+            .await
+            .expect("join")
+        }
+    };
+    assert!(matches!(
+        next().await,
+        FtpEvent::Connected { secure: true, .. }
+    ));
+    worker
+        .send(FtpCommand::List(b"/dir".to_vec()))
+        .expect("send");
+    let FtpEvent::Listing { entries, .. } = next().await else {
+        panic!("no listing");
+    };
+    let before: Vec<Vec<u8>> = entries.into_iter().map(|e| e.name).collect();
+    kill_sessions_of_the_kill_server();
+    worker
+        .send(FtpCommand::List(b"/dir".to_vec()))
+        .expect("send");
+    match next().await {
+        FtpEvent::Listing { path, entries } => {
+            assert_eq!(path, b"/dir");
+            assert_eq!(
+                entries.into_iter().map(|e| e.name).collect::<Vec<_>>(),
+                before
+            );
+        }
+        other => panic!("after the drop: {other:?}"),
+    }
+    worker.send(FtpCommand::Disconnect).expect("send");
 }

@@ -208,6 +208,14 @@ fn a_site_saved_in_the_site_manager_connects_and_keeps_no_password_in_the_databa
         h.state().files.name_charset,
         Some(portolan::charset::Charset::Latin1)
     );
+    // Queue a download from the saved site and see it finish in the Activity list.
+    pick(&mut h, "one.txt");
+    h.get_by_role_and_label(Role::Button, "⬇ Download").click();
+    wait_for(&mut h, "Done:");
+    assert_eq!(
+        std::fs::read(dir.path().join("downloads/one.txt")).expect("downloaded"),
+        b"one\n"
+    );
     h.state().flush_store();
     for file in ["store.sqlite3", "store.sqlite3-wal"] {
         if let Ok(bytes) = std::fs::read(dir.path().join(file)) {
