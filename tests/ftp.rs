@@ -346,6 +346,61 @@ mod mirroring {
         assert_eq!((s2.transfers, s2.deletions), (0, 0), "{again:?}");
     }
 
+    /// The bar of a folder job moves while a large file is still arriving, not only after it.
+    #[tokio::test]
+    async fn mirror_progress_counts_bytes_as_they_arrive() {
+        use portolan::workers::mirror::apply_with_progress;
+        if !up() {
+            return;
+        }
+        let trust = common::trust_with_ca();
+        let folder = unique("progress");
+        let on_server = home().join(&folder);
+        std::fs::create_dir_all(&on_server).expect("mkdir");
+        let data: Vec<u8> = (0..3_000_000u32).map(|i| (i % 241) as u8).collect();
+        std::fs::write(on_server.join("big.bin"), &data).expect("write");
+        let local = tempfile::tempdir().expect("tmp");
+        let remote = format!("/{folder}");
+        let mut session = connect(2121, TlsMode::Plain, true, &trust).await;
+        let plan = make_plan(
+            &mut session,
+            remote.as_bytes(),
+            local.path(),
+            Direction::Download,
+            false,
+        )
+        .await
+        .expect("plan");
+        session.quit().await;
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let record = seen.clone();
+        let outcome = apply_with_progress(
+            &MirrorJob {
+                site: site(2121, TlsMode::Plain, true),
+                trust: trust.clone(),
+                limits: Limits::default(),
+                remote: remote.as_bytes().to_vec(),
+                local: local.path().to_path_buf(),
+                direction: Direction::Download,
+                context: TransferContext::default(),
+            },
+            plan,
+            2,
+            Arc::new(move |n| record.lock().expect("lock").push(n)),
+        )
+        .await
+        .expect("apply");
+        let seen = seen.lock().expect("lock").clone();
+        assert_eq!(outcome.bytes, 3_000_000);
+        assert_eq!(seen.last(), Some(&3_000_000));
+        assert!(seen.windows(2).all(|w| w[0] <= w[1]), "{seen:?}");
+        assert!(
+            seen.iter().any(|n| *n > 0 && *n < 3_000_000),
+            "no report before the file was complete: {seen:?}"
+        );
+        assert!(std::fs::read(local.path().join("big.bin")).expect("read") == data);
+    }
+
     #[tokio::test]
     async fn reverse_mirror_uploads_then_deletes_what_the_source_lost() {
         if !up() {

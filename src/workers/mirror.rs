@@ -148,7 +148,7 @@ pub async fn apply(
     apply_with_progress(job, plan, parallel, Arc::new(|_| {})).await
 }
 
-/// Called with the bytes moved so far, after each file.
+/// Called with the bytes moved so far, as they move.
 pub type MirrorProgress = Arc<dyn Fn(u64) + Send + Sync>;
 
 /// [`apply`], reporting progress.
@@ -181,11 +181,14 @@ pub async fn apply_with_progress(
     }
     let queue = Arc::new(Mutex::new(work.into_iter().collect::<VecDeque<_>>()));
     let outcome = Arc::new(Mutex::new(Outcome::default()));
+    // Bytes moved by all connections, counted as they arrive, so a large file moves the bar.
+    let moving = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let mut tasks = Vec::new();
     for _ in 0..parallel.clamp(1, 16) {
         let (site, trust, limits) = (site.clone(), trust.clone(), *limits);
         let (queue, outcome, progress) = (queue.clone(), outcome.clone(), progress.clone());
         let (remote, local, context) = (remote.clone(), local.clone(), context.clone());
+        let moving = moving.clone();
         tasks.push(tokio::spawn(async move {
             // Each connection waits its turn in the app's queue, so a folder job and single
             // transfers to the same site share the site's limit.
@@ -200,18 +203,21 @@ pub async fn apply_with_progress(
                     session = Some(s);
                 }
                 let Some(s) = session.as_mut() else { break };
-                let bytes = apply_one(s, &remote, &local, direction, &item).await?;
-                let moved = outcome.lock().map(|mut o| {
+                let mut last = 0u64;
+                let mut on_bytes = |n: u64| {
+                    let total = moving.fetch_add(n - last, std::sync::atomic::Ordering::Relaxed)
+                        + (n - last);
+                    last = n;
+                    progress(total);
+                };
+                let bytes = apply_one(s, &remote, &local, direction, &item, &mut on_bytes).await?;
+                if let Ok(mut o) = outcome.lock() {
                     if item.action == Action::Delete {
                         o.deleted += 1;
                     } else {
                         o.transferred += 1;
                         o.bytes += bytes;
                     }
-                    o.bytes
-                });
-                if let Ok(moved) = moved {
-                    progress(moved);
                 }
             }
             if let Some(s) = session {
@@ -234,6 +240,7 @@ async fn apply_one(
     local: &Path,
     direction: Direction,
     item: &PlanItem,
+    on_bytes: &mut impl FnMut(u64),
 ) -> Result<u64, String> {
     let remote_path = join(remote, &item.rel);
     let local_file = local_path(local, &item.rel);
@@ -247,7 +254,7 @@ async fn apply_one(
                 std::fs::File::create(&part).map_err(|e| format!("{}: {e}", part.display()))?;
             let mut w = std::io::BufWriter::with_capacity(256 * 1024, file);
             let n = session
-                .retrieve(&remote_path, 0, &mut w, |_| {})
+                .retrieve(&remote_path, 0, &mut w, on_bytes)
                 .await
                 .map_err(|e| e.to_string())?;
             let file = w
@@ -265,7 +272,7 @@ async fn apply_one(
             let mut file = std::fs::File::open(&local_file)
                 .map_err(|e| format!("{}: {e}", local_file.display()))?;
             let n = session
-                .store(&remote_path, &mut file, |_| {})
+                .store(&remote_path, &mut file, on_bytes)
                 .await
                 .map_err(|e| e.to_string())?;
             // With the local time on the copy, the next comparison sees the two as the same.
