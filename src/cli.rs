@@ -61,7 +61,7 @@ impl NetOptions {
 }
 
 /// `123`, `500k`, `2M`, `1G` (powers of 1024, as curl reads them) to bytes a second.
-fn parse_rate(text: &str) -> Result<u64, String> {
+pub fn parse_rate(text: &str) -> Result<u64, String> {
     let text = text.trim();
     let (digits, unit) = match text.char_indices().last() {
         Some((i, c)) if c.is_ascii_alphabetic() => (&text[..i], c.to_ascii_lowercase()),

@@ -386,7 +386,7 @@ mod mirroring {
             },
             plan,
             2,
-            Arc::new(move |n| record.lock().expect("lock").push(n)),
+            Arc::new(move |n, _files| record.lock().expect("lock").push(n)),
         )
         .await
         .expect("apply");
@@ -715,7 +715,7 @@ async fn queue_keeps_the_site_limit_and_the_users_order() {
             match rx.recv_timeout(std::time::Duration::from_secs(30)) {
                 Ok(JobEvent::Started { id, .. }) => started.push(id),
                 Ok(JobEvent::Finished { id, result }) => finished.push((id, result)),
-                Ok(JobEvent::Progress { .. }) => {}
+                Ok(JobEvent::Progress { .. } | JobEvent::Detail { .. }) => {}
                 Err(e) => panic!("jobs did not finish: {e}"),
             }
         }

@@ -151,6 +151,7 @@ fn compare_shows_the_plan_and_applies_it() {
     h.get_by_role_and_label(Role::Button, "Apply the plan")
         .click();
     wait_for(&mut h, "Done:");
+    wait_for(&mut h, "2 file(s) transferred, 0 deleted");
     assert_eq!(
         std::fs::read(dir.path().join("downloads/one.txt")).expect("one"),
         b"one\n"

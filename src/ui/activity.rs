@@ -28,6 +28,8 @@ pub struct JobView {
     pub total: Option<u64>,
     pub bytes_per_sec: f64,
     pub state: JobState,
+    /// What a folder job is doing, shown under its bar.
+    pub detail: String,
     abort: Option<tokio::task::AbortHandle>,
     /// The app can start this job again (Pause/Resume, Retry).
     pub restartable: bool,
@@ -60,6 +62,7 @@ impl Activity {
                 total: None,
                 bytes_per_sec: 0.0,
                 state: JobState::Running,
+                detail: String::new(),
                 abort: Some(abort),
                 restartable: false,
             },
@@ -108,7 +111,8 @@ impl Activity {
         let id = match &event {
             JobEvent::Started { id, .. }
             | JobEvent::Progress { id, .. }
-            | JobEvent::Finished { id, .. } => *id,
+            | JobEvent::Finished { id, .. }
+            | JobEvent::Detail { id, .. } => *id,
         };
         let job = self.jobs.iter_mut().find(|j| j.id == id)?;
         if matches!(job.state, JobState::Cancelled | JobState::Paused) {
@@ -129,6 +133,10 @@ impl Activity {
                 job.done = done;
                 job.total = total;
                 job.bytes_per_sec = bytes_per_sec;
+                None
+            }
+            JobEvent::Detail { text, .. } => {
+                job.detail = text;
                 None
             }
             JobEvent::Finished { result, .. } => {
@@ -259,6 +267,9 @@ impl Activity {
                                 _ => egui::ProgressBar::new(0.0).animate(true),
                             };
                             ui.add(bar.text(text));
+                            if !job.detail.is_empty() {
+                                ui.weak(&job.detail);
+                            }
                             ui.horizontal(|ui| {
                                 if job.restartable && ui.button("Pause").clicked() {
                                     pause = Some(job.id);
@@ -274,6 +285,9 @@ impl Activity {
                                 human_bytes(job.done),
                                 path.display()
                             ));
+                            if !job.detail.is_empty() {
+                                ui.weak(&job.detail);
+                            }
                         }
                         JobState::Failed(e) => {
                             ui.colored_label(ui.visuals().error_fg_color, format!("Failed: {e}"));

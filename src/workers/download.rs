@@ -42,6 +42,8 @@ pub enum JobEvent {
         id: JobId,
         result: Result<PathBuf, String>,
     },
+    /// A line under the bar: where a folder job is ("12 of 40 files").
+    Detail { id: JobId, text: String },
 }
 
 /// Starts downloading `link` into `folder`; returns the job id and the abort handle that the

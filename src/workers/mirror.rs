@@ -145,11 +145,11 @@ pub async fn apply(
     plan: Vec<PlanItem>,
     parallel: usize,
 ) -> Result<Outcome, String> {
-    apply_with_progress(job, plan, parallel, Arc::new(|_| {})).await
+    apply_with_progress(job, plan, parallel, Arc::new(|_, _| {})).await
 }
 
-/// Called with the bytes moved so far, as they move.
-pub type MirrorProgress = Arc<dyn Fn(u64) + Send + Sync>;
+/// Called with the bytes moved so far, as they move, and the files (or deletions) finished.
+pub type MirrorProgress = Arc<dyn Fn(u64, usize) + Send + Sync>;
 
 /// [`apply`], reporting progress.
 pub async fn apply_with_progress(
@@ -183,12 +183,13 @@ pub async fn apply_with_progress(
     let outcome = Arc::new(Mutex::new(Outcome::default()));
     // Bytes moved by all connections, counted as they arrive, so a large file moves the bar.
     let moving = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let finished = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let mut tasks = Vec::new();
     for _ in 0..parallel.clamp(1, 16) {
         let (site, trust, limits) = (site.clone(), trust.clone(), *limits);
         let (queue, outcome, progress) = (queue.clone(), outcome.clone(), progress.clone());
         let (remote, local, context) = (remote.clone(), local.clone(), context.clone());
-        let moving = moving.clone();
+        let (moving, finished) = (moving.clone(), finished.clone());
         tasks.push(tokio::spawn(async move {
             // Each connection waits its turn in the app's queue, so a folder job and single
             // transfers to the same site share the site's limit.
@@ -208,9 +209,11 @@ pub async fn apply_with_progress(
                     let total = moving.fetch_add(n - last, std::sync::atomic::Ordering::Relaxed)
                         + (n - last);
                     last = n;
-                    progress(total);
+                    progress(total, finished.load(std::sync::atomic::Ordering::Relaxed));
                 };
                 let bytes = apply_one(s, &remote, &local, direction, &item, &mut on_bytes).await?;
+                let files = finished.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                progress(moving.load(std::sync::atomic::Ordering::Relaxed), files);
                 if let Ok(mut o) = outcome.lock() {
                     if item.action == Action::Delete {
                         o.deleted += 1;
@@ -390,17 +393,22 @@ pub fn start_job<E: Send + 'static>(
                 session.quit().await;
                 p
             };
-            let total = mirror::summarize(&plan).bytes;
+            let summary = mirror::summarize(&plan);
+            let (total, items) = (summary.bytes, summary.transfers + summary.deletions);
             let started = std::time::Instant::now();
             let throttle = Arc::new(Mutex::new(super::Throttle::progress()));
             let sink = events.clone();
-            let progress: MirrorProgress = Arc::new(move |done| {
+            let progress: MirrorProgress = Arc::new(move |done, files| {
                 if throttle.lock().is_ok_and(|mut t| t.ready()) {
                     sink.send(JobEvent::Progress {
                         id,
                         done,
                         total: Some(total),
                         bytes_per_sec: done as f64 / started.elapsed().as_secs_f64().max(0.001),
+                    });
+                    sink.send(JobEvent::Detail {
+                        id,
+                        text: format!("{files} of {items} files"),
                     });
                 }
             });
@@ -414,6 +422,13 @@ pub fn start_job<E: Send + 'static>(
                 done: outcome.bytes,
                 total: Some(outcome.bytes),
                 bytes_per_sec: 0.0,
+            });
+            events.send(JobEvent::Detail {
+                id,
+                text: format!(
+                    "{} file(s) transferred, {} deleted",
+                    outcome.transferred, outcome.deleted
+                ),
             });
             Ok(job.local.clone())
         }
