@@ -1010,7 +1010,15 @@ impl FilesPanel {
                     ui.spinner();
                 }
                 ConnState::Failed(e) => {
-                    ui.colored_label(ui.visuals().error_fg_color, e);
+                    // One line here (the whole message is in the status bar and on hover), so
+                    // the toolbar below does not jump.
+                    ui.add(
+                        egui::Label::new(
+                            RichText::new(e.as_str()).color(ui.visuals().error_fg_color),
+                        )
+                        .truncate(),
+                    )
+                    .on_hover_text(e.as_str());
                 }
                 ConnState::Connected { secure: false, .. } => {
                     ui.colored_label(ui.visuals().warn_fg_color, "⚠ not encrypted");
