@@ -369,6 +369,7 @@ fn an_upload_over_a_shorter_remote_file_can_resume_it() {
     wait_for(&mut h, "already exists on the server");
     h.get_by_role_and_label(Role::Button, "Resume").click();
     wait_for(&mut h, "Done:");
+    wait_for(&mut h, "uploaded to /upload/");
     assert!(
         std::fs::read(on_server.join("same.bin")).expect("uploaded") == full,
         "the resumed upload differs"

@@ -155,7 +155,15 @@ async fn upload<E: Send + 'static>(
         let plan =
             super::mirror::make_plan(&mut session, remote, local, job.direction, false).await?;
         session.quit().await;
-        super::mirror::apply(&job, plan, site.max_parallel).await?;
+        let outcome = super::mirror::apply(&job, plan, site.max_parallel).await?;
+        events.send(JobEvent::Detail {
+            id,
+            text: format!(
+                "{} file(s) uploaded to {}",
+                outcome.transferred,
+                super::ftp::shown(remote)
+            ),
+        });
         return Ok(local.to_path_buf());
     }
     let _slot = services.transfers(id).slot(site).await;
@@ -214,6 +222,10 @@ async fn upload<E: Send + 'static>(
         done: total,
         total: Some(total),
         bytes_per_sec: 0.0,
+    });
+    events.send(JobEvent::Detail {
+        id,
+        text: format!("uploaded to {}", super::ftp::shown(remote)),
     });
     Ok(local.to_path_buf())
 }
