@@ -198,6 +198,8 @@ pub struct FtpSession {
     trust: Arc<Trust>,
     session: String,
     pacing: Pacing,
+    /// EPSV is in use; cleared when the server refuses it, and PASV is used from then on.
+    epsv: bool,
 }
 
 impl FtpSession {
@@ -347,6 +349,7 @@ impl FtpSession {
         if !features.epsv && site.passive {
             features.epsv = false;
         }
+        let epsv = site.passive && features.epsv;
         Ok(FtpSession {
             stream,
             site: site.clone(),
@@ -356,6 +359,7 @@ impl FtpSession {
             trust: trust.clone(),
             session,
             pacing: Pacing::default(),
+            epsv,
         })
     }
 
@@ -377,39 +381,110 @@ impl FtpSession {
 
     /// Lists a directory: MLSD where offered, else LIST parsed for the common formats.
     pub async fn list(&mut self, path: &[u8]) -> Result<Vec<Entry>, FtpError> {
-        let name = self.name();
         let wire_path = to_wire(path)?;
-        let arg = (!path.is_empty()).then_some(wire_path.as_str());
-        let secs = self.limits.read_timeout;
         if self.features.mlsd {
-            wire::log(
-                &self.session,
-                Direction::Sent,
-                format!("MLSD {wire_path}").as_bytes(),
-            );
-            let lines = timed_long(secs, &name, "MLSD", self.stream.mlsd(arg)).await?;
-            let mut data = Vec::new();
-            for l in &lines {
-                data.extend_from_slice(&from_wire(l));
-                data.push(b'\n');
-            }
+            let data = self.read_listing("MLSD", &wire_path).await?;
             return Ok(listing::parse_mlsd(&data));
         }
-        wire::log(
-            &self.session,
-            Direction::Sent,
-            format!("LIST {wire_path}").as_bytes(),
-        );
-        let lines = timed_long(secs, &name, "LIST", self.stream.list(arg)).await?;
-        let mut data = Vec::new();
-        for l in &lines {
-            data.extend_from_slice(&from_wire(l));
-            data.push(b'\n');
-        }
+        let data = self.read_listing("LIST", &wire_path).await?;
         let now = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
         Ok(listing::parse_list(&data, now))
+    }
+
+    /// A listing's raw bytes, read with the same bounds as everything else: each read waits
+    /// at most the read timeout, and a listing larger than `max_body` is refused rather than
+    /// filling memory.
+    async fn read_listing(&mut self, verb: &str, wire_path: &str) -> Result<Vec<u8>, FtpError> {
+        let name = self.name();
+        let command = if wire_path.is_empty() {
+            verb.to_string()
+        } else {
+            format!("{verb} {wire_path}")
+        };
+        wire::log(&self.session, Direction::Sent, command.as_bytes());
+        let codes = [Status::AboutToSend, Status::AlreadyOpen];
+        let opened = timed(
+            &self.limits,
+            &name,
+            verb,
+            self.stream.custom_data_command(command.clone(), &codes),
+        )
+        .await;
+        let (_, mut data) = match opened {
+            Err(e) if self.refuses_epsv(&e) => {
+                timed(
+                    &self.limits,
+                    &name,
+                    verb,
+                    self.stream.custom_data_command(command, &codes),
+                )
+                .await?
+            }
+            other => other?,
+        };
+        let mut out = Vec::new();
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            let n = match tokio::time::timeout(self.limits.read_timeout, data.read(&mut buf)).await
+            {
+                Err(_) => {
+                    return Err(FtpError::Timeout {
+                        site: name,
+                        what: format!("{verb} data"),
+                        secs: self.limits.read_timeout.as_secs(),
+                    });
+                }
+                Ok(Err(e)) => {
+                    return Err(FtpError::Server {
+                        site: name,
+                        what: verb.to_string(),
+                        message: e.to_string(),
+                    });
+                }
+                Ok(Ok(n)) => n,
+            };
+            if n == 0 {
+                break;
+            }
+            if (out.len() + n) as u64 > self.limits.max_body {
+                return Err(FtpError::Server {
+                    site: name,
+                    what: verb.to_string(),
+                    message: format!(
+                        "the listing is larger than {} MB; not loaded",
+                        self.limits.max_body / 1_000_000
+                    ),
+                });
+            }
+            out.extend_from_slice(&buf[..n]);
+        }
+        timed(&self.limits, &name, "end of listing", data.finish()).await?;
+        Ok(out)
+    }
+
+    /// True when `e` is the server refusing EPSV (some servers and NAT boxes do): the session
+    /// switches to PASV, whose reply address is replaced by the control connection's, and the
+    /// caller tries once more.
+    fn refuses_epsv(&mut self, e: &FtpError) -> bool {
+        let FtpError::Server { message, .. } = e else {
+            return false;
+        };
+        let refused = ["[500]", "[501]", "[502]", "[522]"]
+            .iter()
+            .any(|code| message.contains(code));
+        if !(self.epsv && refused) {
+            return false;
+        }
+        self.epsv = false;
+        self.stream.set_mode(Mode::Passive);
+        wire::log(
+            &self.session,
+            Direction::Note,
+            b"EPSV refused; using PASV from now on",
+        );
+        true
     }
 
     /// The size of a file, if the server supports SIZE.
@@ -472,7 +547,31 @@ impl FtpSession {
             Direction::Sent,
             format!("RETR {p}").as_bytes(),
         );
-        let mut data = timed(&self.limits, &name, "RETR", self.stream.retr_as_stream(p)).await?;
+        let opened = timed(
+            &self.limits,
+            &name,
+            "RETR",
+            self.stream.retr_as_stream(p.clone()),
+        )
+        .await;
+        let mut data = match opened {
+            Err(e) if self.refuses_epsv(&e) => {
+                // The refused attempt used up the REST offset: set it again.
+                if offset > 0 {
+                    let offset = usize::try_from(offset)
+                        .map_err(|_| FtpError::Local("offset too large".into()))?;
+                    timed(
+                        &self.limits,
+                        &name,
+                        "REST",
+                        self.stream.resume_transfer(offset),
+                    )
+                    .await?;
+                }
+                timed(&self.limits, &name, "RETR", self.stream.retr_as_stream(p)).await?
+            }
+            other => other?,
+        };
         let mut buf = vec![0u8; 256 * 1024];
         let mut total = 0u64;
         loop {
@@ -551,10 +650,9 @@ impl FtpSession {
             Direction::Sent,
             format!("{verb} {p}").as_bytes(),
         );
-        let mut data = if append {
-            timed(&self.limits, &name, verb, self.stream.append_with_stream(p)).await?
-        } else {
-            timed(&self.limits, &name, verb, self.stream.put_with_stream(p)).await?
+        let mut data = match self.open_upload(&name, verb, &p, append).await {
+            Err(e) if self.refuses_epsv(&e) => self.open_upload(&name, verb, &p, append).await?,
+            other => other?,
         };
         let mut buf = vec![0u8; 256 * 1024];
         let mut total = 0u64;
@@ -589,6 +687,26 @@ impl FtpSession {
         }
         timed(&self.limits, &name, "end of upload", data.finish()).await?;
         Ok(total)
+    }
+
+    async fn open_upload(
+        &mut self,
+        name: &str,
+        verb: &str,
+        path: &str,
+        append: bool,
+    ) -> Result<suppaftp::tokio::TransferStream<suppaftp::tokio::AsyncRustlsStream>, FtpError> {
+        if append {
+            timed(
+                &self.limits,
+                name,
+                verb,
+                self.stream.append_with_stream(path),
+            )
+            .await
+        } else {
+            timed(&self.limits, name, verb, self.stream.put_with_stream(path)).await
+        }
     }
 
     /// Sets a file's modification time (seconds since 1970, UTC), so an uploaded copy keeps
