@@ -354,7 +354,7 @@ mod mirroring {
             return;
         }
         let trust = common::trust_with_ca();
-        let folder = unique("progress");
+        let folder = format!("upload/{}", unique("progress"));
         let on_server = home().join(&folder);
         std::fs::create_dir_all(&on_server).expect("mkdir");
         let data: Vec<u8> = (0..3_000_000u32).map(|i| (i % 241) as u8).collect();
@@ -399,6 +399,7 @@ mod mirroring {
             "no report before the file was complete: {seen:?}"
         );
         assert!(std::fs::read(local.path().join("big.bin")).expect("read") == data);
+        let _ = std::fs::remove_dir_all(&on_server);
     }
 
     #[tokio::test]
@@ -477,19 +478,12 @@ mod mirroring {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn window_download_continues_an_interrupted_part_file() {
-    use portolan::proto::http::HttpClient;
     use portolan::workers::download::{JobEvent, Source, start_from};
-    use portolan::workers::{EventSink, Notifier, Services};
+    use portolan::workers::{EventSink, Notifier};
     if !up() {
         return;
     }
-    let trust = common::trust_with_ca();
-    let services = Services::new(
-        tokio::runtime::Handle::current(),
-        trust.clone(),
-        HttpClient::new(trust.clone(), &Limits::default()).expect("http"),
-        Limits::default(),
-    );
+    let services = test_services();
     let original = std::fs::read(home().join("blob.bin")).expect("original");
     let dir = tempfile::tempdir().expect("tmp");
     std::fs::write(dir.path().join("blob.bin.part"), &original[..400_000]).expect("part");
@@ -600,19 +594,12 @@ async fn a_transfer_broken_off_mid_way_resumes_to_identical_bytes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_upload_job_given_a_folder_sends_everything_in_it() {
-    use portolan::proto::http::HttpClient;
     use portolan::workers::download::{JobEvent, start_upload};
-    use portolan::workers::{EventSink, Notifier, Services};
+    use portolan::workers::{EventSink, Notifier};
     if !up() {
         return;
     }
-    let trust = common::trust_with_ca();
-    let services = Services::new(
-        tokio::runtime::Handle::current(),
-        trust.clone(),
-        HttpClient::new(trust.clone(), &Limits::default()).expect("http"),
-        Limits::default(),
-    );
+    let services = test_services();
     let local = tempfile::tempdir().expect("tmp");
     std::fs::create_dir_all(local.path().join("inner")).expect("mkdir");
     std::fs::write(local.path().join("inner/x.txt"), b"x\n").expect("write");
@@ -653,20 +640,13 @@ async fn an_upload_job_given_a_folder_sends_everything_in_it() {
 /// two more wait; the user moves the last one up and it starts next.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn queue_keeps_the_site_limit_and_the_users_order() {
-    use portolan::proto::http::HttpClient;
     use portolan::workers::download::{JobEvent, JobId, Source, start_from};
     use portolan::workers::queue::Move;
-    use portolan::workers::{EventSink, Notifier, Services};
+    use portolan::workers::{EventSink, Notifier};
     if !up() {
         return;
     }
-    let trust = common::trust_with_ca();
-    let services = Services::new(
-        tokio::runtime::Handle::current(),
-        trust.clone(),
-        HttpClient::new(trust.clone(), &Limits::default()).expect("http"),
-        Limits::default(),
-    );
+    let services = test_services();
     // 1 MiB at 300 kB/s: the first download runs for about three seconds.
     services.pacing.down.set(300_000);
     let mut s = site(2121, TlsMode::Plain, true);

@@ -162,26 +162,15 @@ fn compare_shows_the_plan_and_applies_it() {
     );
 }
 
-#[test]
-fn a_site_saved_in_the_site_manager_connects_and_keeps_no_password_in_the_database() {
-    if !common::server_up("vsftpd", "127.0.0.1:2121") {
-        return;
-    }
-    let dir = tempfile::tempdir().expect("tmp");
-    let mut h = start(&dir, None);
-    wait_for(&mut h, "Browser");
+/// Opens the site manager and fills its form: `fields` by label, then the port.
+fn fill_site_form(h: &mut Harness<'static, App>, fields: &[(&str, &str)], port: &str) {
+    wait_for(h, "Browser");
     h.get_by_label("Files").click();
     h.step();
     h.get_by_role_and_label(Role::Button, "Sites…").click();
-    wait_for(&mut h, "Site manager");
-    for (label, text) in [
-        ("Site host:", "localhost"),
-        ("Site user:", "tester"),
-        ("Site password:", "secret"),
-        ("Remote folder:", "/dir"),
-    ] {
-        let node = h.get_all_by_label(label).last().expect(label);
-        node.focus();
+    wait_for(h, "Site manager");
+    for (label, text) in fields {
+        h.get_all_by_label(label).last().expect(label).focus();
         h.step();
         h.get_all_by_label(label)
             .last()
@@ -189,12 +178,30 @@ fn a_site_saved_in_the_site_manager_connects_and_keeps_no_password_in_the_databa
             .type_text(text);
         h.step();
     }
-    let port = h.get_by_label("Site port:");
-    port.focus();
+    h.get_by_label("Site port:").focus();
     h.step();
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    h.get_by_label("Site port:").type_text("2121");
+    h.get_by_label("Site port:").type_text(port);
     h.step();
+}
+
+#[test]
+fn a_site_saved_in_the_site_manager_connects_and_keeps_no_password_in_the_database() {
+    if !common::server_up("vsftpd", "127.0.0.1:2121") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = start(&dir, None);
+    fill_site_form(
+        &mut h,
+        &[
+            ("Site host:", "localhost"),
+            ("Site user:", "tester"),
+            ("Site password:", "secret"),
+            ("Remote folder:", "/dir"),
+        ],
+        "2121",
+    );
     // The server's café.txt is named in Latin-1: the site says so.
     pick(&mut h, "Names charset:");
     pick(&mut h, "Latin-1");
@@ -252,6 +259,8 @@ fn a_download_over_an_existing_file_asks_first() {
         std::thread::sleep(Duration::from_millis(20));
     }
     h.step();
+    right(&h).scroll_to_me();
+    h.step();
     right(&h).hover();
     h.step();
     right(&h).click();
@@ -273,6 +282,8 @@ fn a_download_over_an_existing_file_asks_first() {
     for _ in 0..10 {
         h.step();
     }
+    right(&h).scroll_to_me();
+    h.step();
     right(&h).hover();
     h.step();
     right(&h).click();
@@ -383,29 +394,15 @@ fn a_saved_site_without_a_stored_password_asks_for_it() {
     }
     let dir = tempfile::tempdir().expect("tmp");
     let mut h = start(&dir, None);
-    wait_for(&mut h, "Browser");
-    h.get_by_label("Files").click();
-    h.step();
-    h.get_by_role_and_label(Role::Button, "Sites…").click();
-    wait_for(&mut h, "Site manager");
-    for (label, text) in [
-        ("Site host:", "localhost"),
-        ("Site user:", "tester"),
-        ("Remote folder:", "/dir"),
-    ] {
-        h.get_all_by_label(label).last().expect(label).focus();
-        h.step();
-        h.get_all_by_label(label)
-            .last()
-            .expect(label)
-            .type_text(text);
-        h.step();
-    }
-    h.get_by_label("Site port:").focus();
-    h.step();
-    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    h.get_by_label("Site port:").type_text("2121");
-    h.step();
+    fill_site_form(
+        &mut h,
+        &[
+            ("Site host:", "localhost"),
+            ("Site user:", "tester"),
+            ("Remote folder:", "/dir"),
+        ],
+        "2121",
+    );
     h.get_by_role_and_label(Role::Button, "Save and connect")
         .click();
     wait_for(&mut h, "Password for the site:");

@@ -94,12 +94,15 @@ pub fn start_from(
     let id = next_job_id();
     let services2 = services.clone();
     let handle = services.runtime.spawn(async move {
-        // FTP files wait for room in the site's share of the queue.
-        let _slot = match &source {
-            Source::Ftp { site, .. } => Some(services2.transfers(id).slot(site).await),
-            Source::Link(_) => None,
+        let result = {
+            // FTP files wait for room in the site's share of the queue; the room is given
+            // back before the job reports its end, so the next one starts at once.
+            let _slot = match &source {
+                Source::Ftp { site, .. } => Some(services2.transfers(id).slot(site).await),
+                Source::Link(_) => None,
+            };
+            run(&services2, &source, &folder, &name, id, &events).await
         };
-        let result = run(&services2, &source, &folder, &name, id, &events).await;
         events.send(JobEvent::Finished { id, result });
     });
     (id, handle.abort_handle())
@@ -327,14 +330,7 @@ async fn run<E: Send + 'static>(
                 }
                 // Everything is here already: only the rename is left.
                 drop(sink);
-                std::fs::rename(&part, &target).map_err(|e| {
-                    format!(
-                        "cannot rename {} to {}: {e}",
-                        part.display(),
-                        target.display()
-                    )
-                })?;
-                return Ok(target);
+                return finish_part(&part, target);
             }
             let n = session
                 .retrieve(path, offset, &mut sink, |n| report(offset + n, total))
@@ -374,7 +370,12 @@ async fn run<E: Send + 'static>(
         total: Some(written),
         bytes_per_sec: written as f64 / started.elapsed().as_secs_f64().max(0.001),
     });
-    std::fs::rename(&part, &target).map_err(|e| {
+    finish_part(&part, target)
+}
+
+/// Gives a complete `.part` its real name.
+fn finish_part(part: &Path, target: PathBuf) -> Result<PathBuf, String> {
+    std::fs::rename(part, &target).map_err(|e| {
         format!(
             "cannot rename {} to {}: {e}",
             part.display(),

@@ -427,24 +427,7 @@ impl FtpSession {
         let mut out = Vec::new();
         let mut buf = vec![0u8; 64 * 1024];
         loop {
-            let n = match tokio::time::timeout(self.limits.read_timeout, data.read(&mut buf)).await
-            {
-                Err(_) => {
-                    return Err(FtpError::Timeout {
-                        site: name,
-                        what: format!("{verb} data"),
-                        secs: self.limits.read_timeout.as_secs(),
-                    });
-                }
-                Ok(Err(e)) => {
-                    return Err(FtpError::Server {
-                        site: name,
-                        what: verb.to_string(),
-                        message: e.to_string(),
-                    });
-                }
-                Ok(Ok(n)) => n,
-            };
+            let n = data_io(&self.limits, &name, verb, data.read(&mut buf)).await?;
             if n == 0 {
                 break;
             }
@@ -526,22 +509,7 @@ impl FtpSession {
     ) -> Result<u64, FtpError> {
         let name = self.name();
         let p = to_wire(path)?;
-        if offset > 0 {
-            wire::log(
-                &self.session,
-                Direction::Sent,
-                format!("REST {offset}").as_bytes(),
-            );
-            let offset =
-                usize::try_from(offset).map_err(|_| FtpError::Local("offset too large".into()))?;
-            timed(
-                &self.limits,
-                &name,
-                "REST",
-                self.stream.resume_transfer(offset),
-            )
-            .await?;
-        }
+        self.rest(&name, offset).await?;
         wire::log(
             &self.session,
             Direction::Sent,
@@ -557,17 +525,7 @@ impl FtpSession {
         let mut data = match opened {
             Err(e) if self.refuses_epsv(&e) => {
                 // The refused attempt used up the REST offset: set it again.
-                if offset > 0 {
-                    let offset = usize::try_from(offset)
-                        .map_err(|_| FtpError::Local("offset too large".into()))?;
-                    timed(
-                        &self.limits,
-                        &name,
-                        "REST",
-                        self.stream.resume_transfer(offset),
-                    )
-                    .await?;
-                }
+                self.rest(&name, offset).await?;
                 timed(&self.limits, &name, "RETR", self.stream.retr_as_stream(p)).await?
             }
             other => other?,
@@ -576,26 +534,7 @@ impl FtpSession {
         let mut total = 0u64;
         loop {
             let want = self.pacing.down.chunk(buf.len());
-            let n =
-                match tokio::time::timeout(self.limits.read_timeout, data.read(&mut buf[..want]))
-                    .await
-                {
-                    Err(_) => {
-                        return Err(FtpError::Timeout {
-                            site: name,
-                            what: "download".into(),
-                            secs: self.limits.read_timeout.as_secs(),
-                        });
-                    }
-                    Ok(Err(e)) => {
-                        return Err(FtpError::Server {
-                            site: name,
-                            what: "download".into(),
-                            message: e.to_string(),
-                        });
-                    }
-                    Ok(Ok(n)) => n,
-                };
+            let n = data_io(&self.limits, &name, "download", data.read(&mut buf[..want])).await?;
             if n == 0 {
                 break;
             }
@@ -612,6 +551,27 @@ impl FtpSession {
             format!("{total} bytes received").as_bytes(),
         );
         Ok(total)
+    }
+
+    /// Asks the next transfer to start at `offset` (REST), when it is not the start.
+    async fn rest(&mut self, name: &str, offset: u64) -> Result<(), FtpError> {
+        if offset == 0 {
+            return Ok(());
+        }
+        wire::log(
+            &self.session,
+            Direction::Sent,
+            format!("REST {offset}").as_bytes(),
+        );
+        let offset =
+            usize::try_from(offset).map_err(|_| FtpError::Local("offset too large".into()))?;
+        timed(
+            &self.limits,
+            name,
+            "REST",
+            self.stream.resume_transfer(offset),
+        )
+        .await
     }
 
     /// Uploads `source` to `path`, replacing what is there.
@@ -664,23 +624,7 @@ impl FtpSession {
             if n == 0 {
                 break;
             }
-            match tokio::time::timeout(self.limits.read_timeout, data.write_all(&buf[..n])).await {
-                Err(_) => {
-                    return Err(FtpError::Timeout {
-                        site: name,
-                        what: "upload".into(),
-                        secs: self.limits.read_timeout.as_secs(),
-                    });
-                }
-                Ok(Err(e)) => {
-                    return Err(FtpError::Server {
-                        site: name,
-                        what: "upload".into(),
-                        message: e.to_string(),
-                    });
-                }
-                Ok(Ok(())) => {}
-            }
+            data_io(&self.limits, &name, "upload", data.write_all(&buf[..n])).await?;
             total += n as u64;
             progress(total);
             self.pacing.up.consume(n).await;
@@ -817,6 +761,28 @@ fn tls_or_server(
     match trust.take_rejection(host) {
         Some(r) => FtpError::Untrusted(Box::new(r)),
         None => server(site, what, e),
+    }
+}
+
+/// One read or write on a data connection, bounded by the read timeout.
+async fn data_io<T>(
+    limits: &Limits,
+    site: &str,
+    what: &str,
+    fut: impl std::future::Future<Output = std::io::Result<T>>,
+) -> Result<T, FtpError> {
+    match tokio::time::timeout(limits.read_timeout, fut).await {
+        Err(_) => Err(FtpError::Timeout {
+            site: site.to_string(),
+            what: what.to_string(),
+            secs: limits.read_timeout.as_secs(),
+        }),
+        Ok(Err(e)) => Err(FtpError::Server {
+            site: site.to_string(),
+            what: what.to_string(),
+            message: e.to_string(),
+        }),
+        Ok(Ok(v)) => Ok(v),
     }
 }
 
