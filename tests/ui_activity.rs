@@ -50,23 +50,30 @@ fn queued_jobs_say_so_and_move_up_and_down() {
         h.query_by_label("Queued: waiting for a free connection (2 of 2)")
             .is_some()
     );
-    // Newest first: job 3's row comes first, and it is last in the queue.
+    // The queue is shown in the order it will start: first in line at the top.
+    let y = |h: &Harness<'_, (Activity, Arc<TransferQueue>)>, label: &str| {
+        h.get_by_label(label).rect().min.y
+    };
+    assert!(
+        y(&h, "Queued: waiting for a free connection (1 of 2)")
+            < y(&h, "Queued: waiting for a free connection (2 of 2)")
+    );
     let downs: Vec<_> = h
         .get_all_by_role_and_label(Role::Button, "⏷ Move down")
         .collect();
     assert_eq!(downs.len(), 2);
     assert!(
-        downs[0].accesskit_node().is_disabled(),
+        downs[1].accesskit_node().is_disabled(),
         "the last job cannot go further down"
     );
-    downs[1].click();
+    downs[0].click();
     h.run_steps(3);
     assert_eq!(queue.waiting(), vec![3, 2]);
     assert!(
         h.query_by_label("Queued: waiting for a free connection (1 of 2)")
             .is_some()
     );
-    // "Start next" on job 2 puts it back in front.
+    // "Start next" on job 2 (now second) puts it back in front.
     let next: Vec<_> = h
         .get_all_by_role_and_label(Role::Button, "Start next")
         .collect();
@@ -77,7 +84,9 @@ fn queued_jobs_say_so_and_move_up_and_down() {
     let cancels: Vec<_> = h
         .get_all_by_role_and_label(Role::Button, "Cancel")
         .collect();
-    cancels[0].click();
+    // Job 1 (running), then the queue: 2, 3. Cancel job 3.
+    assert_eq!(cancels.len(), 3);
+    cancels[2].click();
     h.run_steps(3);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     while queue.waiting() != vec![2] {

@@ -209,10 +209,11 @@ impl Activity {
         let mut pause = None;
         let mut restart = None;
         let mut moved = None;
+        let order = display_order(&self.jobs, &waiting);
         egui::ScrollArea::vertical()
             .id_salt("activity")
             .show(ui, |ui| {
-                for job in &self.jobs {
+                for job in order.iter().map(|i| &self.jobs[*i]) {
                     ui.separator();
                     let name = job
                         .target
@@ -323,6 +324,21 @@ impl Activity {
             self.restarts.push(id);
         }
     }
+}
+
+/// Rows as the user reads them: transfers under way (newest first), then the queue in the
+/// order it will start, then finished ones (newest first).
+fn display_order(jobs: &[JobView], waiting: &[JobId]) -> Vec<usize> {
+    let queued =
+        |j: &JobView| j.state == JobState::Running && j.done == 0 && waiting.contains(&j.id);
+    let mut order: Vec<usize> = (0..jobs.len())
+        .filter(|i| jobs[*i].state == JobState::Running && !queued(&jobs[*i]))
+        .collect();
+    let mut in_queue: Vec<usize> = (0..jobs.len()).filter(|i| queued(&jobs[*i])).collect();
+    in_queue.sort_by_key(|i| waiting.iter().position(|j| *j == jobs[*i].id));
+    order.extend(in_queue);
+    order.extend((0..jobs.len()).filter(|i| jobs[*i].state != JobState::Running));
+    order
 }
 
 /// `12.3 MB of 100 MB · 45.6 MB/s · 2 s left`
