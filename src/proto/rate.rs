@@ -49,8 +49,9 @@ impl RateLimit {
         }
     }
 
-    /// How long to wait after moving `n` bytes at `now`. The bucket holds at most one second
-    /// of allowance, so an idle pause does not turn into a burst above the limit.
+    /// How long to wait after moving `n` bytes at `now`. The bucket holds at most a tenth of a
+    /// second of allowance, so after a pause (or a lower limit set) a transfer does not burst
+    /// above the limit for long: the speed the user sees stays at the limit.
     fn reserve(&self, n: usize, now: Instant) -> Duration {
         let rate = self.get();
         let mut bucket = self
@@ -66,7 +67,7 @@ impl RateLimit {
             .last
             .map_or(0.0, |t| now.saturating_duration_since(t).as_secs_f64());
         bucket.last = Some(now);
-        bucket.allowance = (bucket.allowance + elapsed * rate).min(rate) - n as f64;
+        bucket.allowance = (bucket.allowance + elapsed * rate).min(rate / 10.0) - n as f64;
         if bucket.allowance >= 0.0 {
             Duration::ZERO
         } else {
@@ -95,11 +96,12 @@ mod tests {
         assert_eq!(r.reserve(500, t0), Duration::from_millis(500));
         // A second transfer drawing from the same bucket waits for both.
         assert_eq!(r.reserve(500, t0), Duration::from_secs(1));
-        // Two seconds later the debt is paid and one second's allowance is there, no more.
+        // Two seconds later the debt is paid, and a tenth of a second's allowance is there, no
+        // more, however long the pause.
         assert_eq!(r.reserve(0, t0 + Duration::from_secs(2)), Duration::ZERO);
         assert_eq!(
             r.reserve(1500, t0 + Duration::from_secs(10)),
-            Duration::from_millis(500)
+            Duration::from_millis(1400)
         );
         r.set(0);
         assert_eq!(r.reserve(1_000_000, t0), Duration::ZERO);
