@@ -93,13 +93,18 @@ pub fn start_from(
 ) -> (JobId, tokio::task::AbortHandle) {
     let id = next_job_id();
     let services2 = services.clone();
+    // FTP files take their place in the site's queue now, in the order they were asked for.
+    let place = match &source {
+        Source::Ftp { site, .. } => Some(services.transfers(id).enter(site)),
+        Source::Link(_) => None,
+    };
     let handle = services.runtime.spawn(async move {
         let result = {
-            // FTP files wait for room in the site's share of the queue; the room is given
-            // back before the job reports its end, so the next one starts at once.
-            let _slot = match &source {
-                Source::Ftp { site, .. } => Some(services2.transfers(id).slot(site).await),
-                Source::Link(_) => None,
+            // The room is given back before the job reports its end, so the next one starts
+            // at once.
+            let _slot = match place {
+                Some(place) => Some(place.ready().await),
+                None => None,
             };
             run(&services2, &source, &folder, &name, id, &events).await
         };
@@ -120,8 +125,10 @@ pub fn start_upload(
 ) -> (JobId, tokio::task::AbortHandle) {
     let id = next_job_id();
     let services = services.clone();
+    // A place in the queue now, in the order asked; a folder gives it up for its own.
+    let place = services.transfers(id).enter(&site);
     let handle = services.runtime.clone().spawn(async move {
-        let result = upload(&services, &site, &local, &remote, resume, id, &events).await;
+        let result = upload(&services, &site, &local, &remote, resume, place, &events).await;
         events.send(JobEvent::Finished { id, result });
     });
     (id, handle.abort_handle())
@@ -133,15 +140,18 @@ async fn upload<E: Send + 'static>(
     local: &Path,
     remote: &[u8],
     resume: bool,
-    id: JobId,
+    place: super::queue::Waiting,
     events: &MappedSink<JobEvent, E>,
 ) -> Result<PathBuf, String> {
+    let id = place.job();
     events.send(JobEvent::Started {
         id,
         title: format!("upload to {}", super::ftp::shown(remote)),
         target: local.to_path_buf(),
     });
     if tokio::fs::metadata(local).await.is_ok_and(|m| m.is_dir()) {
+        // Its files take places of their own, connection by connection.
+        drop(place);
         // A folder goes up through the mirror engine, with everything in it.
         let job = super::mirror::MirrorJob {
             site: site.clone(),
@@ -169,7 +179,7 @@ async fn upload<E: Send + 'static>(
         });
         return Ok(local.to_path_buf());
     }
-    let _slot = services.transfers(id).slot(site).await;
+    let _slot = place.ready().await;
     let mut file =
         std::fs::File::open(local).map_err(|e| format!("cannot read {}: {e}", local.display()))?;
     let meta = file

@@ -24,9 +24,13 @@ pub struct TransferContext {
 impl TransferContext {
     /// Waits for room to transfer to or from `site`.
     pub async fn slot(&self, site: &FtpSite) -> Slot {
+        self.enter(site).ready().await
+    }
+
+    /// Takes a place in the queue for `site` now; see [`TransferQueue::enter`].
+    pub fn enter(&self, site: &FtpSite) -> Waiting {
         self.queue
-            .acquire(self.job, site_key(site), site.max_parallel)
-            .await
+            .enter(self.job, site_key(site), site.max_parallel)
     }
 }
 
@@ -71,6 +75,26 @@ struct Waiter {
     wake: tokio::sync::oneshot::Sender<()>,
 }
 
+/// A place in the queue; `ready` waits for the turn. Dropping it leaves the queue.
+#[derive(Debug)]
+pub struct Waiting {
+    job: JobId,
+    slot: Slot,
+    woken: tokio::sync::oneshot::Receiver<()>,
+}
+
+impl Waiting {
+    /// The job this place belongs to.
+    pub fn job(&self) -> JobId {
+        self.job
+    }
+
+    pub async fn ready(self) -> Slot {
+        let _ = self.woken.await;
+        self.slot
+    }
+}
+
 /// A connection's worth of room for one transfer; dropping it lets the next one start.
 #[derive(Debug)]
 pub struct Slot {
@@ -94,29 +118,34 @@ impl TransferQueue {
     /// Waits until `site` (any key naming a server and login) has fewer than `limit` transfers
     /// running and no earlier waiter is ahead for it. Dropping the future leaves the queue.
     pub async fn acquire(self: &Arc<Self>, job: JobId, site: String, limit: usize) -> Slot {
+        self.enter(job, site, limit).ready().await
+    }
+
+    /// Takes a place in the queue now, before any task runs, so transfers queue in the order
+    /// they were asked for (spawned tasks start in no particular order).
+    pub fn enter(self: &Arc<Self>, job: JobId, site: String, limit: usize) -> Waiting {
         let (wake, woken) = tokio::sync::oneshot::channel();
-        let slot = {
-            let mut inner = self.lock();
-            inner.next_ticket += 1;
-            let ticket = inner.next_ticket;
-            inner.waiting.push(Waiter {
-                ticket,
-                job,
-                site: site.clone(),
-                limit: limit.max(1),
-                wake,
-            });
-            dispatch(&mut inner);
-            // Made while still locked and before any await, so a dropped future always
-            // gives back what it got.
-            Slot {
+        let mut inner = self.lock();
+        inner.next_ticket += 1;
+        let ticket = inner.next_ticket;
+        inner.waiting.push(Waiter {
+            ticket,
+            job,
+            site: site.clone(),
+            limit: limit.max(1),
+            wake,
+        });
+        dispatch(&mut inner);
+        // Made while still locked, so dropping the place at any time gives back what it got.
+        Waiting {
+            job,
+            slot: Slot {
                 queue: self.clone(),
                 ticket,
                 site,
-            }
-        };
-        let _ = woken.await;
-        slot
+            },
+            woken,
+        }
     }
 
     /// Jobs waiting for a connection, first to start first (each job once).
@@ -279,6 +308,30 @@ mod tests {
         assert_eq!(q.running("a"), 1);
         third.abort();
         settle().await;
+        assert_eq!(q.running("a"), 0);
+    }
+
+    #[tokio::test]
+    async fn places_taken_before_spawning_keep_their_order() {
+        let q = TransferQueue::new();
+        let places: Vec<(JobId, Waiting)> = (1..=4)
+            .map(|job| (job, q.enter(job, "a".into(), 1)))
+            .collect();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let mut tasks = Vec::new();
+        // Spawned in reverse: the order of the places, not of the tasks, decides.
+        for (job, place) in places.into_iter().rev() {
+            let tx = tx.clone();
+            tasks.push(tokio::spawn(async move {
+                let _slot = place.ready().await;
+                let _ = tx.send(job);
+                tokio::task::yield_now().await;
+            }));
+        }
+        for t in tasks {
+            t.await.expect("task");
+        }
+        assert_eq!(drain(&mut rx), vec![1, 2, 3, 4]);
         assert_eq!(q.running("a"), 0);
     }
 
