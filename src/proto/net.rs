@@ -184,7 +184,7 @@ pub async fn read_some<R: AsyncRead + Unpin>(
 }
 
 /// Waits for one I/O operation at most `limits.read_timeout`, naming `addr` in the error.
-async fn bounded<T>(
+pub async fn bounded<T>(
     limits: &Limits,
     addr: &str,
     io: impl std::future::Future<Output = std::io::Result<T>>,

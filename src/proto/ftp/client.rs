@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use suppaftp::tokio::{AsyncRustlsConnector, AsyncRustlsFtpStream};
 use suppaftp::{Mode, Status};
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+use tokio::io::AsyncWriteExt as _;
 
 use super::listing::{self, Entry};
 use crate::link::{Link, Scheme};
@@ -186,6 +186,35 @@ fn from_wire(text: &str) -> Vec<u8> {
     text.chars()
         .map(|c| u8::try_from(u32::from(c)).unwrap_or(b'?'))
         .collect()
+}
+
+/// A command that moves data over a connection of its own.
+#[derive(Debug, Clone, Copy)]
+enum DataCommand<'a> {
+    Retr(&'a str),
+    Stor(&'a str),
+    Appe(&'a str),
+    /// `LIST path` or `MLSD path`, whole.
+    Listing(&'a str),
+}
+
+impl DataCommand<'_> {
+    /// The verb (for errors) and the line (for the protocol log).
+    fn describe(&self) -> (&'static str, String) {
+        match self {
+            DataCommand::Retr(p) => ("RETR", format!("RETR {p}")),
+            DataCommand::Stor(p) => ("STOR", format!("STOR {p}")),
+            DataCommand::Appe(p) => ("APPE", format!("APPE {p}")),
+            DataCommand::Listing(line) => (
+                if line.starts_with("MLSD") {
+                    "MLSD"
+                } else {
+                    "LIST"
+                },
+                (*line).to_string(),
+            ),
+        }
+    }
 }
 
 /// One logged-in control connection.
@@ -403,31 +432,11 @@ impl FtpSession {
         } else {
             format!("{verb} {wire_path}")
         };
-        wire::log(&self.session, Direction::Sent, command.as_bytes());
-        let codes = [Status::AboutToSend, Status::AlreadyOpen];
-        let opened = timed(
-            &self.limits,
-            &name,
-            verb,
-            self.stream.custom_data_command(command.clone(), &codes),
-        )
-        .await;
-        let (_, mut data) = match opened {
-            Err(e) if self.refuses_epsv(&e) => {
-                timed(
-                    &self.limits,
-                    &name,
-                    verb,
-                    self.stream.custom_data_command(command, &codes),
-                )
-                .await?
-            }
-            other => other?,
-        };
+        let mut data = self.open_data(DataCommand::Listing(&command), 0).await?;
         let mut out = Vec::new();
         let mut buf = vec![0u8; 64 * 1024];
         loop {
-            let n = data_io(&self.limits, &name, verb, data.read(&mut buf)).await?;
+            let n = net::read_some(&mut data, &mut buf, &self.limits, &name).await?;
             if n == 0 {
                 break;
             }
@@ -509,32 +518,12 @@ impl FtpSession {
     ) -> Result<u64, FtpError> {
         let name = self.name();
         let p = to_wire(path)?;
-        self.rest(&name, offset).await?;
-        wire::log(
-            &self.session,
-            Direction::Sent,
-            format!("RETR {p}").as_bytes(),
-        );
-        let opened = timed(
-            &self.limits,
-            &name,
-            "RETR",
-            self.stream.retr_as_stream(p.clone()),
-        )
-        .await;
-        let mut data = match opened {
-            Err(e) if self.refuses_epsv(&e) => {
-                // The refused attempt used up the REST offset: set it again.
-                self.rest(&name, offset).await?;
-                timed(&self.limits, &name, "RETR", self.stream.retr_as_stream(p)).await?
-            }
-            other => other?,
-        };
+        let mut data = self.open_data(DataCommand::Retr(&p), offset).await?;
         let mut buf = vec![0u8; 256 * 1024];
         let mut total = 0u64;
         loop {
             let want = self.pacing.down.chunk(buf.len());
-            let n = data_io(&self.limits, &name, "download", data.read(&mut buf[..want])).await?;
+            let n = net::read_some(&mut data, &mut buf[..want], &self.limits, &name).await?;
             if n == 0 {
                 break;
             }
@@ -604,16 +593,12 @@ impl FtpSession {
     ) -> Result<u64, FtpError> {
         let name = self.name();
         let p = to_wire(path)?;
-        let verb = if append { "APPE" } else { "STOR" };
-        wire::log(
-            &self.session,
-            Direction::Sent,
-            format!("{verb} {p}").as_bytes(),
-        );
-        let mut data = match self.open_upload(&name, verb, &p, append).await {
-            Err(e) if self.refuses_epsv(&e) => self.open_upload(&name, verb, &p, append).await?,
-            other => other?,
+        let command = if append {
+            DataCommand::Appe(&p)
+        } else {
+            DataCommand::Stor(&p)
         };
+        let mut data = self.open_data(command, 0).await?;
         let mut buf = vec![0u8; 256 * 1024];
         let mut total = 0u64;
         loop {
@@ -624,7 +609,7 @@ impl FtpSession {
             if n == 0 {
                 break;
             }
-            data_io(&self.limits, &name, "upload", data.write_all(&buf[..n])).await?;
+            net::bounded(&self.limits, &name, data.write_all(&buf[..n])).await?;
             total += n as u64;
             progress(total);
             self.pacing.up.consume(n).await;
@@ -633,23 +618,44 @@ impl FtpSession {
         Ok(total)
     }
 
-    async fn open_upload(
+    /// Opens the data connection of `command` (after `REST offset` when not 0). The one place
+    /// that knows about EPSV refusals: a server that refuses it is asked again with PASV, and
+    /// the offset, which the refused attempt used up, is set again.
+    async fn open_data(
         &mut self,
-        name: &str,
-        verb: &str,
-        path: &str,
-        append: bool,
+        command: DataCommand<'_>,
+        offset: u64,
     ) -> Result<suppaftp::tokio::TransferStream<suppaftp::tokio::AsyncRustlsStream>, FtpError> {
-        if append {
-            timed(
-                &self.limits,
-                name,
-                verb,
-                self.stream.append_with_stream(path),
-            )
-            .await
-        } else {
-            timed(&self.limits, name, verb, self.stream.put_with_stream(path)).await
+        let name = self.name();
+        let (verb, line) = command.describe();
+        wire::log(&self.session, Direction::Sent, line.as_bytes());
+        let mut second_try = false;
+        loop {
+            self.rest(&name, offset).await?;
+            let opened = match command {
+                DataCommand::Retr(p) => {
+                    timed(&self.limits, &name, verb, self.stream.retr_as_stream(p)).await
+                }
+                DataCommand::Stor(p) => {
+                    timed(&self.limits, &name, verb, self.stream.put_with_stream(p)).await
+                }
+                DataCommand::Appe(p) => {
+                    timed(&self.limits, &name, verb, self.stream.append_with_stream(p)).await
+                }
+                DataCommand::Listing(line) => timed(
+                    &self.limits,
+                    &name,
+                    verb,
+                    self.stream
+                        .custom_data_command(line, &[Status::AboutToSend, Status::AlreadyOpen]),
+                )
+                .await
+                .map(|(_, data)| data),
+            };
+            match opened {
+                Err(e) if !second_try && self.refuses_epsv(&e) => second_try = true,
+                other => return other,
+            }
         }
     }
 
@@ -761,28 +767,6 @@ fn tls_or_server(
     match trust.take_rejection(host) {
         Some(r) => FtpError::Untrusted(Box::new(r)),
         None => server(site, what, e),
-    }
-}
-
-/// One read or write on a data connection, bounded by the read timeout.
-async fn data_io<T>(
-    limits: &Limits,
-    site: &str,
-    what: &str,
-    fut: impl std::future::Future<Output = std::io::Result<T>>,
-) -> Result<T, FtpError> {
-    match tokio::time::timeout(limits.read_timeout, fut).await {
-        Err(_) => Err(FtpError::Timeout {
-            site: site.to_string(),
-            what: what.to_string(),
-            secs: limits.read_timeout.as_secs(),
-        }),
-        Ok(Err(e)) => Err(FtpError::Server {
-            site: site.to_string(),
-            what: what.to_string(),
-            message: e.to_string(),
-        }),
-        Ok(Ok(v)) => Ok(v),
     }
 }
 
