@@ -196,46 +196,36 @@ impl Site {
     }
 }
 
+/// Inserts a new site (id 0) or updates a saved one; returns its id.
 pub fn save_site(c: &Connection, site: &Site) -> rusqlite::Result<i64> {
-    if site.id > 0 {
-        c.execute(
-            "UPDATE sites SET name=?2, host=?3, port=?4, user=?5, tls=?6, passive=?7, remote_dir=?8,
-             local_dir=?9, charset=?10, max_parallel=?11 WHERE id=?1",
-            params![
-                site.id,
-                site.name,
-                site.host,
-                site.port,
-                site.user,
-                site.tls,
-                site.passive,
-                site.remote_dir,
-                site.local_dir,
-                site.charset,
-                site.max_parallel
-            ],
-        )?;
-        Ok(site.id)
+    c.execute(
+        "INSERT INTO sites(id, name, host, port, user, tls, passive, remote_dir, local_dir,
+                           charset, max_parallel)
+         VALUES (NULLIF(?1, 0), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT(id) DO UPDATE SET name=excluded.name, host=excluded.host,
+             port=excluded.port, user=excluded.user, tls=excluded.tls,
+             passive=excluded.passive, remote_dir=excluded.remote_dir,
+             local_dir=excluded.local_dir, charset=excluded.charset,
+             max_parallel=excluded.max_parallel",
+        params![
+            site.id,
+            site.name,
+            site.host,
+            site.port,
+            site.user,
+            site.tls,
+            site.passive,
+            site.remote_dir,
+            site.local_dir,
+            site.charset,
+            site.max_parallel
+        ],
+    )?;
+    Ok(if site.id > 0 {
+        site.id
     } else {
-        c.execute(
-            "INSERT INTO sites(name, host, port, user, tls, passive, remote_dir, local_dir,
-             charset, max_parallel)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            params![
-                site.name,
-                site.host,
-                site.port,
-                site.user,
-                site.tls,
-                site.passive,
-                site.remote_dir,
-                site.local_dir,
-                site.charset,
-                site.max_parallel
-            ],
-        )?;
-        Ok(c.last_insert_rowid())
-    }
+        c.last_insert_rowid()
+    })
 }
 
 pub fn delete_site(c: &Connection, id: i64) -> rusqlite::Result<()> {
