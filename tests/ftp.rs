@@ -290,6 +290,25 @@ mod mirroring {
     use portolan::workers::mirror::{Direction, MirrorJob, apply, make_plan};
     use portolan::workers::queue::TransferContext;
 
+    /// A mirror between `remote` and `local` with no app queue and no speed limit.
+    fn job(
+        site: &FtpSite,
+        trust: &Arc<Trust>,
+        remote: Vec<u8>,
+        local: &std::path::Path,
+        direction: Direction,
+    ) -> MirrorJob {
+        MirrorJob {
+            site: site.clone(),
+            trust: trust.clone(),
+            limits: Limits::default(),
+            remote,
+            local: local.to_path_buf(),
+            direction,
+            context: TransferContext::default(),
+        }
+    }
+
     #[tokio::test]
     async fn download_mirror_is_identical_and_then_has_nothing_to_do() {
         if !up() {
@@ -310,15 +329,13 @@ mod mirroring {
         .expect("plan");
         assert_eq!(summarize(&plan).transfers, 2);
         let outcome = apply(
-            &MirrorJob {
-                site: s.clone(),
-                trust: trust.clone(),
-                limits: Limits::default(),
-                remote: b"/dir".to_vec(),
-                local: local.path().to_path_buf(),
-                direction: Direction::Download,
-                context: TransferContext::default(),
-            },
+            &job(
+                &s,
+                &trust,
+                b"/dir".to_vec(),
+                local.path(),
+                Direction::Download,
+            ),
             plan,
             3,
         )
@@ -375,15 +392,13 @@ mod mirroring {
         let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
         let record = seen.clone();
         let outcome = apply_with_progress(
-            &MirrorJob {
-                site: site(2121, TlsMode::Plain, true),
-                trust: trust.clone(),
-                limits: Limits::default(),
-                remote: remote.as_bytes().to_vec(),
-                local: local.path().to_path_buf(),
-                direction: Direction::Download,
-                context: TransferContext::default(),
-            },
+            &job(
+                &site(2121, TlsMode::Plain, true),
+                &trust,
+                remote.as_bytes().to_vec(),
+                local.path(),
+                Direction::Download,
+            ),
             plan,
             2,
             Arc::new(move |n, _files| record.lock().expect("lock").push(n)),
@@ -425,15 +440,13 @@ mod mirroring {
         .await
         .expect("plan");
         apply(
-            &MirrorJob {
-                site: s.clone(),
-                trust: trust.clone(),
-                limits: Limits::default(),
-                remote: remote.as_bytes().to_vec(),
-                local: local.path().to_path_buf(),
-                direction: Direction::Upload,
-                context: TransferContext::default(),
-            },
+            &job(
+                &s,
+                &trust,
+                remote.as_bytes().to_vec(),
+                local.path(),
+                Direction::Upload,
+            ),
             plan,
             2,
         )
@@ -457,15 +470,13 @@ mod mirroring {
         let sum = summarize(&plan);
         assert_eq!((sum.transfers, sum.deletions), (0, 1), "{plan:?}");
         apply(
-            &MirrorJob {
-                site: s.clone(),
-                trust: trust.clone(),
-                limits: Limits::default(),
-                remote: remote.as_bytes().to_vec(),
-                local: local.path().to_path_buf(),
-                direction: Direction::Upload,
-                context: TransferContext::default(),
-            },
+            &job(
+                &s,
+                &trust,
+                remote.as_bytes().to_vec(),
+                local.path(),
+                Direction::Upload,
+            ),
             plan,
             2,
         )

@@ -65,11 +65,7 @@ fn connect_from_the_form_open_a_folder_and_download_a_file() {
         h.state().files.status()
     );
     // Open a folder by typing its path.
-    h.get_by_label("Remote folder:").focus();
-    h.step();
-    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    h.get_by_label("Remote folder:").type_text("/dir");
-    h.step();
+    type_into(&mut h, "Remote folder:", "/dir");
     h.key_press(egui::Key::Enter);
     wait_for(&mut h, "one.txt");
     // Rows are picked by pointer: hover first, as a hand on a mouse would.
@@ -91,6 +87,18 @@ fn an_ftp_url_opens_the_files_panel_connected() {
     assert_eq!(h.state().files.remote_path, b"/pub/");
 }
 
+/// Types `text` into the field labelled `label`, replacing what it held.
+fn type_into(h: &mut Harness<'static, App>, label: &str, text: &str) {
+    h.get_all_by_label(label).last().expect(label).focus();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_all_by_label(label)
+        .last()
+        .expect(label)
+        .type_text(text);
+    h.step();
+}
+
 fn connect_form(h: &mut Harness<'static, App>) {
     wait_for(h, "Browser");
     h.get_by_label("Files").click();
@@ -99,17 +107,10 @@ fn connect_form(h: &mut Harness<'static, App>) {
         ("Host:", "localhost"),
         ("User:", "tester"),
         ("Password:", "secret"),
+        ("Port:", "2121"),
     ] {
-        h.get_by_label(label).focus();
-        h.step();
-        h.get_by_label(label).type_text(text);
-        h.step();
+        type_into(h, label, text);
     }
-    h.get_by_label("Port:").focus();
-    h.step();
-    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    h.get_by_label("Port:").type_text("2121");
-    h.step();
     h.get_by_role_and_label(Role::Button, "Connect").click();
     wait_for(h, "hello.txt");
 }
@@ -170,19 +171,9 @@ fn fill_site_form(h: &mut Harness<'static, App>, fields: &[(&str, &str)], port: 
     h.get_by_role_and_label(Role::Button, "Sites…").click();
     wait_for(h, "Site manager");
     for (label, text) in fields {
-        h.get_all_by_label(label).last().expect(label).focus();
-        h.step();
-        h.get_all_by_label(label)
-            .last()
-            .expect(label)
-            .type_text(text);
-        h.step();
+        type_into(h, label, text);
     }
-    h.get_by_label("Site port:").focus();
-    h.step();
-    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    h.get_by_label("Site port:").type_text(port);
-    h.step();
+    type_into(h, "Site port:", port);
 }
 
 #[test]
@@ -235,11 +226,28 @@ fn a_site_saved_in_the_site_manager_connects_and_keeps_no_password_in_the_databa
     }
 }
 
-/// The remote hello.txt: both panes list one, and the remote pane is on the right.
-fn right<'a>(h: &'a Harness<'static, App>) -> egui_kittest::Node<'a> {
-    h.get_all_by_label_contains("hello.txt")
-        .max_by(|a, b| a.rect().min.x.total_cmp(&b.rect().min.x))
-        .expect("remote row")
+/// The row named `name` in the remote pane (on the right) or the local one (on the left):
+/// both panes may list the same name.
+fn row<'a>(h: &'a Harness<'static, App>, name: &'a str, remote: bool) -> egui_kittest::Node<'a> {
+    let x = |n: &egui_kittest::Node<'_>| n.rect().min.x;
+    let rows = h.get_all_by_label_contains(name);
+    if remote {
+        rows.max_by(|a, b| x(a).total_cmp(&x(b)))
+    } else {
+        rows.min_by(|a, b| x(a).total_cmp(&x(b)))
+    }
+    .expect("row")
+}
+
+/// Scrolls to a row, then hovers and clicks it, as a hand on a mouse would.
+fn pick_row(h: &mut Harness<'static, App>, name: &str, remote: bool) {
+    row(h, name, remote).scroll_to_me();
+    h.step();
+    row(h, name, remote).hover();
+    h.step();
+    row(h, name, remote).click();
+    h.step();
+    h.step();
 }
 
 #[test]
@@ -259,13 +267,7 @@ fn a_download_over_an_existing_file_asks_first() {
         std::thread::sleep(Duration::from_millis(20));
     }
     h.step();
-    right(&h).scroll_to_me();
-    h.step();
-    right(&h).hover();
-    h.step();
-    right(&h).click();
-    h.step();
-    h.step();
+    pick_row(&mut h, "hello.txt", true);
     h.get_by_role_and_label(Role::Button, "⬇ Download").click();
     wait_for(&mut h, "already exists");
     h.get_by_role_and_label(Role::Button, "Keep both").click();
@@ -282,13 +284,7 @@ fn a_download_over_an_existing_file_asks_first() {
     for _ in 0..10 {
         h.step();
     }
-    right(&h).scroll_to_me();
-    h.step();
-    right(&h).hover();
-    h.step();
-    right(&h).click();
-    h.step();
-    h.step();
+    pick_row(&mut h, "hello.txt", true);
     h.get_by_role_and_label(Role::Button, "⬇ Download").click();
     wait_for(&mut h, "already exists");
     h.get_by_role_and_label(Role::Button, "Overwrite").click();
@@ -331,13 +327,6 @@ fn dragging_a_remote_row_onto_the_local_pane_downloads_it() {
     );
 }
 
-/// The local row named `name` (the local pane is on the left).
-fn left<'a>(h: &'a Harness<'static, App>, name: &'a str) -> egui_kittest::Node<'a> {
-    h.get_all_by_label_contains(name)
-        .min_by(|a, b| a.rect().min.x.total_cmp(&b.rect().min.x))
-        .expect("local row")
-}
-
 #[test]
 fn an_upload_over_a_shorter_remote_file_can_resume_it() {
     if !common::server_up("vsftpd", "127.0.0.1:2121") {
@@ -371,11 +360,7 @@ fn an_upload_over_a_shorter_remote_file_can_resume_it() {
         std::thread::sleep(Duration::from_millis(20));
     }
     h.step();
-    left(&h, "same.bin").hover();
-    h.step();
-    left(&h, "same.bin").click();
-    h.step();
-    h.step();
+    pick_row(&mut h, "same.bin", false);
     h.get_by_role_and_label(Role::Button, "⬆ Upload").click();
     wait_for(&mut h, "already exists on the server");
     h.get_by_role_and_label(Role::Button, "Resume").click();

@@ -968,19 +968,12 @@ pub fn icon() -> egui::IconData {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::proto::ftp::{FtpSite, TlsMode};
+    use crate::link::Link;
+    use crate::proto::ftp::FtpSite;
 
     fn site() -> FtpSite {
-        FtpSite {
-            host: "h".into(),
-            port: 21,
-            user: None,
-            password: None,
-            tls: TlsMode::Plain,
-            passive: true,
-            ascii: false,
-            max_parallel: 3,
-        }
+        let link = Link::parse("ftp://h/").expect("url");
+        FtpSite::from_link(&link).expect("ftp link").0
     }
 
     #[test]

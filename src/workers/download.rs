@@ -398,23 +398,11 @@ fn finish_part(part: &Path, target: PathBuf) -> Result<PathBuf, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::proto::ftp::TlsMode;
 
     fn ftp(exists: IfExists) -> Source {
-        Source::Ftp {
-            site: FtpSite {
-                host: "h".into(),
-                port: 21,
-                user: None,
-                password: None,
-                tls: TlsMode::Plain,
-                passive: true,
-                ascii: false,
-                max_parallel: 3,
-            },
-            path: b"/f.txt".to_vec(),
-            exists,
-        }
+        let link = Link::parse("ftp://h/f.txt").expect("url");
+        let (site, path) = FtpSite::from_link(&link).expect("ftp link");
+        Source::Ftp { site, path, exists }
     }
 
     #[test]
