@@ -10,6 +10,8 @@ use portolan::document::Document;
 use portolan::link::Link;
 use portolan::protocol_log::ProtocolLog;
 use portolan::ui::app::{App, AppConfig};
+use portolan::ui::panels::browser::BrowserPanel;
+use portolan::ui::panels::files::FilesPanel;
 use portolan::workers::browser::{MenuRow, Page, PageContent, PageInfo};
 
 const ROWS: usize = 100_000;
@@ -126,7 +128,9 @@ fn main() {
         ("100,000-item gopher menu", menu_page()),
         ("100,000-line text", text_page()),
     ] {
-        app.browser.show_page(page);
+        app.panel_state_mut::<BrowserPanel>()
+            .expect("browser")
+            .show_page(page);
         for _ in 0..5 {
             let _ = ctx.run_ui(input(0.0), |ui| app.frame(ui));
         }
@@ -137,7 +141,7 @@ fn main() {
         );
     }
     // The Files panel's remote pane with a 100,000-entry folder.
-    app.files.remote = (0..ROWS)
+    app.panel_state_mut::<FilesPanel>().expect("files").remote = (0..ROWS)
         .map(|i| {
             let mut e = portolan::proto::ftp::parse_list_line(
                 format!(

@@ -2,13 +2,13 @@
 #
 # vsftpd: 2121 plain with optional AUTH TLS (127.0.0.1, and ::1 from a second process),
 # 2990 implicit TLS, 2124 TLS required with session reuse on the data connection, 2125 for the
-# test that kills the session serving a transfer.
+# test that kills the session serving a transfer, 2126 AUTH TLS with a self-signed certificate.
 # pure-ftpd (MLSD): 2123. pyftpdlib (MLSD, Python, in a venv from PyPI): 2122.
 # Logins: tester/secret (a system user made here) and anonymous.
 
 FTP_USER=tester
 FTP_PASS=secret
-FTP_PORTS="2121 2990 2124 2125 2123 2122"
+FTP_PORTS="2121 2990 2124 2125 2126 2123 2122"
 
 ftp_packages_missing() {
     command -v vsftpd >/dev/null || echo vsftpd
@@ -128,6 +128,12 @@ CONF
     sed -e 's/^listen_port=2121/listen_port=2125/' \
         -e 's/^pasv_min_port=30000/pasv_min_port=30600/' -e 's/^pasv_max_port=30099/pasv_max_port=30699/' \
         "$f/vsftpd.conf" > "$f/vsftpd-kill.conf"
+    # 2126: AUTH TLS with a self-signed certificate (CA:TRUE, as `openssl req -x509` makes it).
+    sed -e 's/^listen_port=2121/listen_port=2126/' \
+        -e "s|^rsa_cert_file=.*|rsa_cert_file=$SRV/tls/selfsigned.pem|" \
+        -e "s|^rsa_private_key_file=.*|rsa_private_key_file=$SRV/tls/selfsigned-key.pem|" \
+        -e 's/^pasv_min_port=30000/pasv_min_port=30700/' -e 's/^pasv_max_port=30099/pasv_max_port=30799/' \
+        "$f/vsftpd.conf" > "$f/vsftpd-selfsigned.conf"
 }
 
 start_ftp() {
@@ -136,7 +142,7 @@ start_ftp() {
     write_vsftpd_conf
     install_pure_ftpd
     local conf
-    for conf in vsftpd vsftpd6 vsftpd-implicit vsftpd-strict vsftpd-kill; do
+    for conf in vsftpd vsftpd6 vsftpd-implicit vsftpd-strict vsftpd-kill vsftpd-selfsigned; do
         start_bg "$conf" vsftpd "$SRV/ftp/$conf.conf"
     done
     start_bg pure-ftpd "$SRV/pure/usr/sbin/pure-ftpd" -S 127.0.0.1,2123 -p 30300:30399 -P 127.0.0.1 \
@@ -153,6 +159,7 @@ check_ftp() {
     probe "ftp user, AUTH TLS" sh -c "curl -sf --ssl-reqd --cacert '$ca' ftp://$u@localhost:2121/hello.txt | grep -q hello"
     probe "ftps implicit" sh -c "curl -sf --cacert '$ca' ftps://$u@localhost:2990/hello.txt | grep -q hello"
     probe "ftp strict TLS" sh -c "curl -sf --ssl-reqd --cacert '$ca' ftp://$u@localhost:2124/hello.txt | grep -q hello"
+    probe "ftp with a self-signed certificate" sh -c "curl -sf --ssl-reqd --cacert '$SRV/tls/selfsigned.pem' ftp://$u@localhost:2126/hello.txt | grep -q hello"
     probe "ftp for the kill test" sh -c "curl -sf ftp://$u@127.0.0.1:2125/hello.txt | grep -q hello"
     probe "ftp over ::1" sh -c "curl -sf 'ftp://[::1]:2121/pub/readme.txt' | grep -q hello"
     probe "pure-ftpd MLSD" sh -c "curl -sf -X MLSD ftp://$u@127.0.0.1:2123/ | grep -q 'type=file'"

@@ -8,7 +8,8 @@
 #   scripts/test-servers.sh env       print the variables the tests read
 #
 # Everything lives under $PORTOLAN_SRV (default /tmp/portolan-srv) and listens on 127.0.0.1
-# and ::1 only. Ports: gopher 7070 (gophernicus); HTTP 8080 and HTTPS 8443 with HTTP/2 (nginx);
+# and ::1 only. Ports: gopher 7070 (gophernicus); HTTP 8080 and HTTPS 8443 with HTTP/2, 8444 with a
+# self-signed certificate (nginx);
 # FTP 2121, 2990, 2124 (vsftpd) and 2123 (pure-ftpd): see ftp-servers.sh.
 set -euo pipefail
 
@@ -16,6 +17,8 @@ SRV="${PORTOLAN_SRV:-/tmp/portolan-srv}"
 GOPHER_PORT=7070
 HTTP_PORT=8080
 HTTPS_PORT=8443
+# nginx with a self-signed certificate (CA:TRUE), for --cacert with such a certificate.
+SELF_SIGNED_PORT=8444
 
 log() { printf '[test-servers] %s\n' "$*" >&2; }
 # shellcheck source=scripts/ftp-servers.sh
@@ -60,6 +63,15 @@ cmd_install() {
 make_tls() {
     local d="$SRV/tls"
     mkdir -p "$d"
+    if [ ! -s "$d/selfsigned.pem" ]; then
+        # What most self-signed servers have: `openssl req -x509` with its defaults, which make
+        # the certificate a CA (basicConstraints CA:TRUE) as well as the server's own.
+        log "making a self-signed certificate for localhost (CA:TRUE, as openssl req -x509 makes it)"
+        openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=localhost" \
+            -addext "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1" \
+            -keyout "$d/selfsigned-key.pem" -out "$d/selfsigned.pem" 2>/dev/null
+        chmod 644 "$d/selfsigned.pem"
+    fi
     [ -s "$d/cert.pem" ] && [ -s "$d/ca.pem" ] && return
     log "making a test CA and a certificate for localhost"
     openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=Portolan Test CA" \
@@ -198,6 +210,13 @@ http {
         location = /missing-page { return 404; }
         location = /latin1.html { charset off; }
     }
+    server {
+        listen 127.0.0.1:$SELF_SIGNED_PORT ssl;
+        server_name localhost;
+        ssl_certificate $SRV/tls/selfsigned.pem;
+        ssl_certificate_key $SRV/tls/selfsigned-key.pem;
+        root $SRV/www;
+    }
 }
 EOF
     cat "$SRV/tls/cert.pem" "$SRV/tls/ca.pem" > "$SRV/tls/fullchain.pem"
@@ -233,6 +252,7 @@ cmd_start() {
         /usr/sbin/gophernicus -h localhost -p "$GOPHER_PORT" -r "$SRV/gopher" -nv -ns
     wait_port "$HTTP_PORT"
     wait_port "$HTTPS_PORT"
+    wait_port "$SELF_SIGNED_PORT"
     wait_port "$GOPHER_PORT"
     start_ftp
     local port
@@ -253,6 +273,7 @@ cmd_check() {
     probe "gopher over ::1" sh -c "curl -sf 'gopher://[::1]:$GOPHER_PORT/' | grep -q Files"
     probe "http" sh -c "curl -sf http://127.0.0.1:$HTTP_PORT/ | grep -q 'test page'"
     probe "https h2" sh -c "curl -sf --http2 --cacert '$SRV/tls/ca.pem' https://localhost:$HTTPS_PORT/ | grep -q 'test page'"
+    probe "https self-signed" sh -c "curl -sf --cacert '$SRV/tls/selfsigned.pem' https://localhost:$SELF_SIGNED_PORT/ | grep -q 'test page'"
     check_ftp
     log "$ok checks passed, $bad failed"
     [ "$bad" = 0 ]

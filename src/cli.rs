@@ -267,7 +267,7 @@ impl Output {
                     .flush()
                     .map_err(|e| CliError(format!("cannot write {}: {e}", part.display())))?;
                 drop(writer);
-                std::fs::rename(&part, &target).map_err(|e| {
+                crate::filename::finish_part(&part, &target).map_err(|e| {
                     CliError(format!(
                         "cannot rename {} to {}: {e}",
                         part.display(),

@@ -88,6 +88,24 @@ pub fn open_part(part: &Path, offset: u64) -> std::io::Result<std::fs::File> {
         .open(part)
 }
 
+/// Gives a complete `.part` file its final name. Its bytes are synced to disk first, and the
+/// folder after the rename, so a crash right after can leave the `.part` or the whole file
+/// under its name, never a short file that looks finished.
+pub fn finish_part(part: &Path, target: &Path) -> std::io::Result<()> {
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(part)?
+        .sync_all()?;
+    std::fs::rename(part, target)?;
+    if let Some(dir) = target.parent().filter(|d| !d.as_os_str().is_empty()) {
+        // Directories cannot be synced on every platform; the rename has happened either way.
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+    }
+    Ok(())
+}
+
 /// A file's modification time in Unix seconds, when the file system has one.
 pub fn modified_secs(meta: &std::fs::Metadata) -> Option<i64> {
     meta.modified()

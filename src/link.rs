@@ -284,6 +284,13 @@ impl fmt::Display for Link {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Link::Gopher(g) => write!(f, "{}", gopher_url(g)),
+            // A password in an address is used for the request and never shown or stored:
+            // every address bar, history entry, saved tab and log line is made from this.
+            Link::Http(url) if url.password().is_some() => {
+                let mut shown = url.clone();
+                let _ = shown.set_password(None);
+                write!(f, "{shown}")
+            }
             Link::Http(url) => write!(f, "{url}"),
             Link::Ftp {
                 scheme,

@@ -61,6 +61,34 @@ pub struct PlanItem {
     pub size: u64,
 }
 
+/// The one rule for "overwrite if newer or different size", used by the mirror plan and by
+/// the overwrite dialog alike: a newer source replaces the target; an older source never does,
+/// whatever its size; with times equal (or unknown), a different size does. Each side is its
+/// (modification time, size), either of which a server may not tell.
+pub fn compare(
+    source: (Option<i64>, Option<u64>),
+    target: (Option<i64>, Option<u64>),
+) -> Difference {
+    match (source.0, target.0) {
+        (Some(a), Some(b)) if a > b + TIME_TOLERANCE => Difference::Newer,
+        (Some(a), Some(b)) if a + TIME_TOLERANCE < b => Difference::Older,
+        _ => match (source.1, target.1) {
+            (Some(a), Some(b)) if a != b => Difference::DifferentSize,
+            _ => Difference::Same,
+        },
+    }
+}
+
+impl Difference {
+    /// Whether the source's copy is written over (or in place of) the target's.
+    pub fn replaces_target(self) -> bool {
+        matches!(
+            self,
+            Difference::New | Difference::Newer | Difference::DifferentSize
+        )
+    }
+}
+
 /// Times closer than this are the same: FTP LIST dates often have minute precision.
 pub const TIME_TOLERANCE: i64 = 60;
 
@@ -73,17 +101,12 @@ pub fn plan(source: &[TreeFile], target: &[TreeFile], delete: bool) -> Vec<PlanI
     for (rel, s) in &ours {
         let difference = match theirs.get(rel) {
             None => Difference::New,
-            Some(t) => match (s.modified, t.modified) {
-                (Some(a), Some(b)) if a > b + TIME_TOLERANCE => Difference::Newer,
-                // An older source is not copied over a newer target, whatever its size.
-                (Some(a), Some(b)) if a + TIME_TOLERANCE < b => Difference::Older,
-                _ if s.size != t.size => Difference::DifferentSize,
-                _ => Difference::Same,
-            },
+            Some(t) => compare((s.modified, Some(s.size)), (t.modified, Some(t.size))),
         };
-        let action = match difference {
-            Difference::New | Difference::Newer | Difference::DifferentSize => Action::Transfer,
-            _ => Action::Keep,
+        let action = if difference.replaces_target() {
+            Action::Transfer
+        } else {
+            Action::Keep
         };
         out.push(PlanItem {
             rel: rel.to_vec(),
@@ -151,6 +174,38 @@ mod tests {
             size,
             modified: Some(modified),
         }
+    }
+
+    #[test]
+    fn one_rule_for_newer_or_different_size() {
+        let (old, new) = (Some(1_000_000), Some(2_000_000));
+        assert_eq!(compare((new, Some(1)), (old, Some(1))), Difference::Newer);
+        // An older file of another size is kept, in the plan and in the dialog.
+        assert_eq!(compare((old, Some(5)), (new, Some(1))), Difference::Older);
+        assert!(!compare((old, Some(5)), (new, Some(1))).replaces_target());
+        assert_eq!(
+            compare((old, Some(5)), (old, Some(1))),
+            Difference::DifferentSize
+        );
+        assert_eq!(
+            compare((None, Some(5)), (new, Some(1))),
+            Difference::DifferentSize
+        );
+        assert_eq!(compare((None, None), (new, Some(1))), Difference::Same);
+        let planned = plan(
+            &[TreeFile {
+                rel: b"a".to_vec(),
+                size: 5,
+                modified: old,
+            }],
+            &[TreeFile {
+                rel: b"a".to_vec(),
+                size: 1,
+                modified: new,
+            }],
+            false,
+        );
+        assert_eq!(planned[0].action, Action::Keep);
     }
 
     #[test]

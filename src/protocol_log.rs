@@ -116,7 +116,7 @@ mod tests {
         let log = ProtocolLog::default();
         let subscriber = tracing_subscriber::registry().with(log.layer());
         tracing::subscriber::with_default(subscriber, || {
-            wire::log("gopher h:70", wire::Direction::Sent, b"/about.txt");
+            wire::log("gopher h:70", wire::Flow::Sent, b"/about.txt");
             tracing::info!("unrelated");
         });
         let lines = log.try_snapshot().expect("unlocked");

@@ -219,3 +219,34 @@ fn ftp_ls_get_continue_and_put() {
         std::fs::read(common::srv().join("ftp/home/tester/upload/cli-upload.txt")).expect("stored");
     assert_eq!(stored, b"uploaded by the command line\n");
 }
+
+/// `--cacert` with a self-signed certificate made by `openssl req -x509` (CA:TRUE) works as
+/// it does with curl; without it, the error says the certificate is self-signed, in words.
+#[test]
+fn https_with_a_named_self_signed_ca_certificate() {
+    const SELF_SIGNED: &str = "localhost:8444";
+    if !common::server_up("https self-signed", SELF_SIGNED) {
+        return;
+    }
+    let url = format!("https://{SELF_SIGNED}/page2.html");
+    let out = portolan().args(["get", &url]).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("self-signed"), "{stderr}");
+    assert!(stderr.contains("--cacert"), "{stderr}");
+    assert!(
+        !stderr.contains("CaUsedAsEndEntity") && !stderr.contains("OtherError"),
+        "{stderr}"
+    );
+    let out = portolan()
+        .args(["get", &url, "--cacert"])
+        .arg(common::srv().join("tls/selfsigned.pem"))
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("The second page"));
+}

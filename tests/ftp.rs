@@ -273,7 +273,24 @@ async fn wrong_password_is_a_clear_error() {
         .err()
         .expect("refused");
     let text = err.to_string();
-    assert!(text.starts_with("localhost:2121: login"), "{text}");
+    assert!(text.starts_with("localhost:2121: "), "{text}");
+    assert!(text.contains("refused the login"), "{text}");
+    assert!(text.contains("Login incorrect"), "{text}");
+    assert!(
+        !text.contains("Invalid response") && !text.contains("[530]"),
+        "{text}"
+    );
+    // The reply code is kept as a field, for code that decides by it.
+    assert!(
+        matches!(
+            err,
+            portolan::proto::ftp::FtpError::Server {
+                code: Some(530),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 }
 
 /// A name no other test run uses.
@@ -489,7 +506,8 @@ mod mirroring {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn window_download_continues_an_interrupted_part_file() {
-    use portolan::workers::download::{JobEvent, Source, start_from};
+    use portolan::workers::jobs::JobEvent;
+    use portolan::workers::transfer::{Source, start_from};
     use portolan::workers::{EventSink, Notifier};
     if !up() {
         return;
@@ -499,17 +517,18 @@ async fn window_download_continues_an_interrupted_part_file() {
     let dir = tempfile::tempdir().expect("tmp");
     std::fs::write(dir.path().join("blob.bin.part"), &original[..400_000]).expect("part");
     let (sink, rx) = EventSink::<JobEvent>::new(Notifier::new());
-    let (id, _) = start_from(
+    let id = start_from(
         &services,
         Source::Ftp {
             site: site(2121, TlsMode::Explicit, true),
             path: b"/blob.bin".to_vec(),
-            exists: portolan::workers::download::IfExists::Rename,
+            exists: portolan::workers::transfer::IfExists::Rename,
         },
         dir.path().to_path_buf(),
         "blob.bin".into(),
         sink.map(|e: JobEvent| e),
-    );
+    )
+    .id;
     let result = tokio::task::spawn_blocking(move || {
         loop {
             match rx.recv_timeout(std::time::Duration::from_secs(20)) {
@@ -605,7 +624,8 @@ async fn a_transfer_broken_off_mid_way_resumes_to_identical_bytes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_upload_job_given_a_folder_sends_everything_in_it() {
-    use portolan::workers::download::{JobEvent, start_upload};
+    use portolan::workers::jobs::JobEvent;
+    use portolan::workers::transfer::start_upload;
     use portolan::workers::{EventSink, Notifier};
     if !up() {
         return;
@@ -621,14 +641,15 @@ async fn an_upload_job_given_a_folder_sends_everything_in_it() {
             .map_or(0, |d| d.as_nanos())
     );
     let (sink, rx) = EventSink::<JobEvent>::new(Notifier::new());
-    let (id, _) = start_upload(
+    let id = start_upload(
         &services,
         site(2121, TlsMode::Explicit, true),
         local.path().to_path_buf(),
         remote.as_bytes().to_vec(),
         false,
         sink.map(|e: JobEvent| e),
-    );
+    )
+    .id;
     let result = tokio::task::spawn_blocking(move || {
         loop {
             match rx.recv_timeout(std::time::Duration::from_secs(20)) {
@@ -651,8 +672,9 @@ async fn an_upload_job_given_a_folder_sends_everything_in_it() {
 /// two more wait; the user moves the last one up and it starts next.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn queue_keeps_the_site_limit_and_the_users_order() {
-    use portolan::workers::download::{JobEvent, JobId, Source, start_from};
+    use portolan::workers::jobs::{JobEvent, JobId};
     use portolan::workers::queue::Move;
+    use portolan::workers::transfer::{Source, start_from};
     use portolan::workers::{EventSink, Notifier};
     if !up() {
         return;
@@ -670,13 +692,13 @@ async fn queue_keeps_the_site_limit_and_the_users_order() {
             Source::Ftp {
                 site: s.clone(),
                 path: path.as_bytes().to_vec(),
-                exists: portolan::workers::download::IfExists::Rename,
+                exists: portolan::workers::transfer::IfExists::Rename,
             },
             dir.path().to_path_buf(),
             path.trim_start_matches('/').to_string(),
             sink.map(|e: JobEvent| e),
         )
-        .0
+        .id
     };
     // Asked for back to back: they queue in that order, whichever task runs first.
     let a = start("/blob.bin");
@@ -866,10 +888,10 @@ async fn active_mode_lists_and_downloads() {
 
 /// Runs jobs to their end and returns each job's result.
 async fn finish_jobs(
-    rx: std::sync::mpsc::Receiver<portolan::workers::download::JobEvent>,
+    rx: std::sync::mpsc::Receiver<portolan::workers::jobs::JobEvent>,
     count: usize,
 ) -> Vec<Result<std::path::PathBuf, String>> {
-    use portolan::workers::download::JobEvent;
+    use portolan::workers::jobs::JobEvent;
     tokio::task::spawn_blocking(move || {
         let mut done = Vec::new();
         while done.len() < count {
@@ -902,7 +924,8 @@ fn test_services() -> portolan::workers::Services {
 async fn an_upload_resumes_with_appe_and_keeps_the_files_time() {
     use portolan::workers::EventSink;
     use portolan::workers::Notifier;
-    use portolan::workers::download::{JobEvent, start_upload};
+    use portolan::workers::jobs::JobEvent;
+    use portolan::workers::transfer::start_upload;
     // 2001-02-03T04:05:06Z
     const WHEN: u64 = 981_173_106;
     if !up() {
@@ -965,7 +988,8 @@ async fn an_upload_resumes_with_appe_and_keeps_the_files_time() {
 async fn a_download_resumes_onto_a_shorter_local_file() {
     use portolan::workers::EventSink;
     use portolan::workers::Notifier;
-    use portolan::workers::download::{IfExists, JobEvent, Source, start_from};
+    use portolan::workers::jobs::JobEvent;
+    use portolan::workers::transfer::{IfExists, Source, start_from};
     if !up() {
         return;
     }
@@ -1079,4 +1103,99 @@ async fn the_panel_worker_reconnects_when_the_server_drops_it() {
         other => panic!("after the drop: {other:?}"),
     }
     worker.send(FtpCommand::Disconnect).expect("send");
+}
+
+/// Cancelling a folder job stops its connections: no byte more arrives after the abort (they
+/// were detached tasks that went on writing the same `.part` files).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_folder_job_moves_no_more_bytes() {
+    use portolan::workers::EventSink;
+    use portolan::workers::Notifier;
+    use portolan::workers::job_spec::JobSpec;
+    use portolan::workers::jobs::JobEvent;
+    use portolan::workers::mirror::{Direction, MirrorJob};
+    if !up() {
+        return;
+    }
+    let services = test_services();
+    // 2 MB at 200 kB/s: about ten seconds, long enough to cancel in the middle.
+    services.pacing.down.set(200_000);
+    let folder = format!("upload/{}", unique("cancel"));
+    let on_server = home().join(&folder);
+    std::fs::create_dir_all(&on_server).expect("mkdir");
+    std::fs::write(on_server.join("big.bin"), vec![7u8; 2_000_000]).expect("write");
+    let local = tempfile::tempdir().expect("tmp");
+    let (sink, _rx) = EventSink::<JobEvent>::new(Notifier::new());
+    let handle = JobSpec::Mirror {
+        job: MirrorJob {
+            site: site(2121, TlsMode::Plain, true),
+            trust: services.trust.clone(),
+            limits: Limits::default(),
+            remote: format!("/{folder}").into_bytes(),
+            local: local.path().to_path_buf(),
+            direction: Direction::Download,
+            context: services.transfers(0),
+        },
+        plan: None,
+        delete: false,
+    }
+    .start(&services, sink.map(|e: JobEvent| e));
+    let part = local.path().join("big.bin.part");
+    let size = || std::fs::metadata(&part).map_or(0, |m| m.len());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while size() < 200_000 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the download never started"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    handle.abort.abort();
+    // Bytes already read may still be flushed just after the abort; then nothing more.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let after_cancel = size();
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert_eq!(
+        size(),
+        after_cancel,
+        "the folder job's connection went on downloading after Cancel"
+    );
+    assert!(after_cancel < 2_000_000, "finished before the cancel");
+    let _ = std::fs::remove_dir_all(&on_server);
+}
+
+/// A self-signed certificate made by `openssl req -x509` (which says CA:TRUE) is accepted when
+/// the user names it (`--cacert`), as curl and lftp accept it: vsftpd with AUTH TLS.
+#[tokio::test]
+async fn ftps_with_a_named_self_signed_ca_certificate() {
+    if !common::server_up("vsftpd self-signed", "127.0.0.1:2126") {
+        return;
+    }
+    portolan::proto::tls::install_crypto_provider();
+    let named = Trust::load_pem(&common::srv().join("tls/selfsigned.pem")).expect("pem");
+    let trust = Trust::new(named).expect("trust");
+    let mut session = connect(2126, TlsMode::Explicit, true, &trust).await;
+    assert!(session.secure);
+    let mut out = Vec::new();
+    session
+        .retrieve(b"/hello.txt", 0, &mut out, |_| {})
+        .await
+        .expect("download over TLS");
+    assert_eq!(out, std::fs::read(home().join("hello.txt")).expect("orig"));
+    session.quit().await;
+    // Without it, the refusal says what is wrong in words.
+    let err = FtpSession::connect(
+        &site(2126, TlsMode::Explicit, true),
+        &common::trust_without_ca(),
+        &Limits::default(),
+    )
+    .await
+    .err()
+    .expect("refused");
+    let text = err.to_string();
+    assert!(text.contains("self-signed"), "{text}");
+    assert!(
+        !text.contains("CaUsedAsEndEntity") && !text.contains("Other("),
+        "{text}"
+    );
 }

@@ -180,3 +180,29 @@ async fn a_changed_pinned_certificate_is_a_loud_error() {
         }
     );
 }
+
+/// A self-signed certificate the user named is still checked for its name: reached as another
+/// host it is refused, and the reason says so in words.
+#[tokio::test]
+async fn a_named_self_signed_certificate_must_match_the_host() {
+    if !common::server_up("https self-signed", "127.0.0.1:8444") {
+        return;
+    }
+    portolan::proto::tls::install_crypto_provider();
+    let named = portolan::proto::tls::Trust::load_pem(&common::srv().join("tls/selfsigned.pem"))
+        .expect("pem");
+    let trust = portolan::proto::tls::Trust::new(named).expect("trust");
+    for (host, ok) in [("localhost", true), ("other.example", false)] {
+        let tcp = tokio::net::TcpStream::connect("127.0.0.1:8444")
+            .await
+            .expect("tcp");
+        let result = trust.wrap(tcp, host, 8444, &Limits::default()).await;
+        match (result, ok) {
+            (Ok(_), true) => {}
+            (Err(portolan::proto::net::NetError::Untrusted(r)), false) => {
+                assert!(r.reason.contains("another name"), "{}", r.reason);
+            }
+            (other, _) => panic!("{host}: {:?}", other.map(|_| ())),
+        }
+    }
+}

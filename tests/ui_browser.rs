@@ -5,6 +5,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use common::Panels as _;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
@@ -56,7 +57,7 @@ fn wait_for(h: &mut Harness<'static, App>, text: &str) {
         assert!(
             Instant::now() < deadline,
             "no {text:?} on screen; status: {}; dialog open: {}; log: {:?}",
-            h.state().browser.status(),
+            h.state().browser().status(),
             h.query_all_by_label_contains("Trust once").next().is_some(),
             LOG.get().and_then(ProtocolLog::try_snapshot).map(|l| l
                 .into_iter()
@@ -94,7 +95,7 @@ fn type_a_gopher_url_see_the_menu_open_a_text_item() {
     assert_eq!(
         f.harness
             .state()
-            .browser
+            .browser()
             .active_tab()
             .map(|t| t.current_url.clone())
             .as_deref(),
@@ -106,7 +107,7 @@ fn type_a_gopher_url_see_the_menu_open_a_text_item() {
     let history: Vec<String> = f
         .harness
         .state()
-        .browser
+        .browser()
         .history
         .iter()
         .map(|e| e.url.clone())
@@ -136,7 +137,7 @@ fn history_and_open_tabs_survive_a_restart() {
     drop(harness);
     let mut again = start_in(dir, None, false, true);
     wait_for(&mut again.harness, "shown byte for byte");
-    let history = &again.harness.state().browser.history;
+    let history = &again.harness.state().browser().history;
     assert_eq!(history[0].url, "gopher://localhost:7070/0/about.txt");
 }
 
@@ -192,7 +193,7 @@ fn http_page_renders_and_its_link_navigates() {
     while f
         .harness
         .state()
-        .browser
+        .browser()
         .active_tab()
         .map(|t| t.url_text.clone())
         != Some("http://127.0.0.1:8080/page2.html".into())
@@ -229,4 +230,72 @@ fn links_for_missing_panels_say_so() {
     wait_for(&mut f.harness, "Portolan");
     type_url(&mut f.harness, "nntp://example.invalid/comp.lang.rust");
     wait_for(&mut f.harness, "not available yet");
+    for _ in 0..5 {
+        f.harness.step();
+    }
+    // One message, not a tab error and a toast as well.
+    assert_eq!(
+        f.harness
+            .query_all_by_label_contains("not available yet")
+            .count(),
+        1
+    );
+    assert!(f.harness.state().browser().status().is_empty());
+    // The command line's `portolan URL` goes through the same router.
+    let mut f = start(Some("telnet://bbs.example.invalid/"), false);
+    wait_for(&mut f.harness, "opens in the Terminal panel");
+}
+
+/// A password typed in an `http://user:pass@host/` address is used for the request and then
+/// shown and kept nowhere: not in the address bar, the protocol log, the history or the saved
+/// tabs, whether the page loaded or failed.
+#[test]
+fn a_password_in_an_address_is_not_shown_or_stored() {
+    const SECRET: &str = "hunter2-in-the-url";
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
+    if !common::server_up("http", common::HTTP) {
+        return;
+    }
+    let log = LOG.get_or_init(ProtocolLog::default).clone();
+    let _ = tracing_subscriber::registry().with(log.layer()).try_init();
+    let mut f = start(None, false);
+    wait_for(&mut f.harness, "Portolan");
+    type_url(
+        &mut f.harness,
+        &format!("http://tester:{SECRET}@{}/page2.html", common::HTTP),
+    );
+    wait_for(&mut f.harness, "The second page");
+    type_url(
+        &mut f.harness,
+        &format!("http://tester:{SECRET}@{}/missing-page", common::HTTP),
+    );
+    wait_for(&mut f.harness, "404");
+    let tab = f.harness.state().browser().active_tab().expect("tab");
+    assert!(!tab.current_url.contains(SECRET), "{}", tab.current_url);
+    assert!(!tab.url_text.contains(SECRET), "{}", tab.url_text);
+    let lines = log.try_snapshot().unwrap_or_default();
+    assert!(
+        lines.iter().any(|l| l.text.contains("GET http://")),
+        "the request was not logged at all: {lines:?}"
+    );
+    assert!(lines.iter().all(|l| !l.text.contains(SECRET)), "{lines:?}");
+    f.harness.state().save_state();
+    f.harness.state().flush_store();
+    for entry in std::fs::read_dir(f.dir.path()).expect("dir") {
+        let path = entry.expect("entry").path();
+        if path.is_file() {
+            let bytes = std::fs::read(&path).expect("read");
+            assert!(
+                !bytes.windows(SECRET.len()).any(|w| w == SECRET.as_bytes()),
+                "the password is in {}",
+                path.display()
+            );
+        }
+    }
+    let history = &f.harness.state().browser().history;
+    assert!(
+        history.iter().any(|h| h.url.contains("/page2.html")),
+        "{history:?}"
+    );
 }

@@ -4,6 +4,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use common::Panels as _;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
@@ -39,7 +40,7 @@ fn wait_for(h: &mut Harness<'static, App>, text: &str) {
         assert!(
             Instant::now() < deadline,
             "no {text:?} on screen; status: {}; jobs: {:?}",
-            h.state().files.status(),
+            h.state().files().status(),
             h.state()
                 .activity
                 .jobs
@@ -60,9 +61,9 @@ fn connect_from_the_form_open_a_folder_and_download_a_file() {
     let mut h = start(&dir, None);
     connect_form(&mut h);
     assert!(
-        h.state().files.status().starts_with("🔒"),
+        h.state().files().status().starts_with("🔒"),
         "{}",
-        h.state().files.status()
+        h.state().files().status()
     );
     // Open a folder by typing its path.
     type_into(&mut h, "Remote folder:", "/dir");
@@ -84,7 +85,7 @@ fn an_ftp_url_opens_the_files_panel_connected() {
     let dir = tempfile::tempdir().expect("tmp");
     let mut h = start(&dir, Some("ftp://localhost:2121/pub/"));
     wait_for(&mut h, "readme.txt");
-    assert_eq!(h.state().files.remote_path, b"/pub/");
+    assert_eq!(h.state().files().remote_path, b"/pub/");
 }
 
 /// Types `text` into the field labelled `label`, replacing what it held.
@@ -199,12 +200,12 @@ fn a_site_saved_in_the_site_manager_connects_and_keeps_no_password_in_the_databa
     h.get_by_role_and_label(Role::Button, "Save and connect")
         .click();
     wait_for(&mut h, "one.txt");
-    assert_eq!(h.state().files.sites.len(), 1);
-    let saved = &h.state().files.sites[0];
+    assert_eq!(h.state().files().sites.len(), 1);
+    let saved = &h.state().files().sites[0];
     assert_eq!(saved.host, "localhost");
     assert_eq!((saved.charset.as_str(), saved.max_parallel), ("Latin-1", 3));
     assert_eq!(
-        h.state().files.name_charset,
+        h.state().files().name_charset,
         Some(portolan::charset::Charset::Latin1)
     );
     // Queue a download from the saved site and see it finish in the Activity list.
@@ -261,7 +262,7 @@ fn a_download_over_an_existing_file_asks_first() {
     let mut h = start(&dir, Some("ftp://tester:secret@localhost:2121/"));
     // Both panes must be listed: the local one has the old file, the remote one the server's.
     let deadline = Instant::now() + Duration::from_secs(20);
-    while h.state().files.local.is_empty() || h.state().files.remote.is_empty() {
+    while h.state().files().local.is_empty() || h.state().files().remote.is_empty() {
         assert!(Instant::now() < deadline, "listings did not arrive");
         h.step();
         std::thread::sleep(Duration::from_millis(20));
@@ -354,7 +355,7 @@ fn an_upload_over_a_shorter_remote_file_can_resume_it() {
     let url = format!("ftp://tester:secret@localhost:2121/upload/{folder}/");
     let mut h = start(&dir, Some(&url));
     let deadline = Instant::now() + Duration::from_secs(20);
-    while h.state().files.local.is_empty() || h.state().files.remote.is_empty() {
+    while h.state().files().local.is_empty() || h.state().files().remote.is_empty() {
         assert!(Instant::now() < deadline, "listings did not arrive");
         h.step();
         std::thread::sleep(Duration::from_millis(20));
@@ -391,9 +392,37 @@ fn a_saved_site_without_a_stored_password_asks_for_it() {
     h.get_by_role_and_label(Role::Button, "Save and connect")
         .click();
     wait_for(&mut h, "Password for the site:");
-    assert!(!h.state().files.is_connected());
+    assert!(!h.state().files().is_connected());
     h.get_by_label("Password for the site:").type_text("secret");
     h.step();
     h.get_by_role_and_label(Role::Button, "Log in").click();
     wait_for(&mut h, "one.txt");
+}
+
+/// An address with a user and no password in the Host field keeps the password typed in its
+/// own field, and opens the folder the address names; after Disconnect the remote pane no
+/// longer shows the old listing.
+#[test]
+fn an_address_in_the_host_field_uses_the_typed_password_and_disconnect_clears() {
+    if !common::server_up("vsftpd", "127.0.0.1:2121") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = start(&dir, None);
+    wait_for(&mut h, "Browser");
+    h.get_by_label("Files").click();
+    h.step();
+    type_into(&mut h, "Password:", "secret");
+    type_into(&mut h, "Host:", "ftp://tester@localhost:2121/dir/");
+    h.get_by_role_and_label(Role::Button, "Connect").click();
+    wait_for(&mut h, "one.txt");
+    assert_eq!(h.state().files().remote_path, b"/dir/");
+    assert!(h.state().files().is_connected());
+    h.get_by_role_and_label(Role::Button, "Disconnect").click();
+    for _ in 0..3 {
+        h.step();
+    }
+    assert!(!h.state().files().is_connected());
+    assert!(h.state().files().remote.is_empty());
+    assert!(h.query_all_by_label_contains("one.txt").next().is_none());
 }

@@ -1,13 +1,15 @@
 //! HTTP and HTTPS over reqwest, sharing the suite's TLS trust.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use url::Url;
+use zeroize::Zeroizing;
 
 use super::net::Limits;
 use super::tls::{CertInfo, CertRejection, Trust};
-use super::wire::{self, Direction};
+use super::wire::{self, Flow};
 
 /// The User-Agent we send, and the name robots.txt rules are matched against.
 pub const USER_AGENT: &str = concat!("Portolan/", env!("CARGO_PKG_VERSION"));
@@ -53,11 +55,18 @@ impl ResponseHead {
     }
 }
 
+/// A user name and its password.
+type Credentials = (String, Zeroizing<String>);
+
 /// One client per run: connection pool, TLS sessions and trust are shared.
 #[derive(Clone)]
 pub struct HttpClient {
     client: reqwest::Client,
     trust: Arc<Trust>,
+    /// Credentials given in an address (`http://user:pass@host/`), by origin, for this run
+    /// only: the address shown and stored has no password, so a reload or a link on the same
+    /// site finds them here, as a browser's authentication cache does.
+    credentials: Arc<std::sync::Mutex<HashMap<String, Credentials>>>,
 }
 
 impl HttpClient {
@@ -74,7 +83,11 @@ impl HttpClient {
             .redirect(reqwest::redirect::Policy::limited(MAX_REDIRECTS))
             .build()
             .map_err(|e| HttpError::Setup(describe(&e)))?;
-        Ok(HttpClient { client, trust })
+        Ok(HttpClient {
+            client,
+            trust,
+            credentials: Arc::default(),
+        })
     }
 
     /// Sends a GET and returns the head and the response whose body is still to be read.
@@ -92,21 +105,55 @@ impl HttpClient {
         self.get_inner(url, Some((user, password))).await
     }
 
+    /// The address without its user and password, and the credentials to send: those in the
+    /// address (kept for its origin), else those kept for its origin earlier in this run.
+    fn split_credentials(&self, url: &Url) -> (Url, Option<Credentials>) {
+        let origin = url.origin().ascii_serialization();
+        let mut bare = url.clone();
+        let _ = bare.set_password(None);
+        let _ = bare.set_username("");
+        let user = percent_encoding::percent_decode_str(url.username())
+            .decode_utf8_lossy()
+            .into_owned();
+        let Ok(mut kept) = self.credentials.lock() else {
+            return (bare, None);
+        };
+        if let Some(password) = url.password() {
+            let password = Zeroizing::new(
+                percent_encoding::percent_decode_str(password)
+                    .decode_utf8_lossy()
+                    .into_owned(),
+            );
+            kept.insert(origin, (user.clone(), password.clone()));
+            return (bare, Some((user, password)));
+        }
+        let found = kept
+            .get(&origin)
+            .filter(|(u, _)| user.is_empty() || *u == user)
+            .cloned();
+        (bare, found)
+    }
+
     async fn get_inner(
         &self,
         url: &Url,
         auth: Option<(&str, &str)>,
     ) -> Result<(ResponseHead, reqwest::Response), HttpError> {
+        let (bare, from_url) = self.split_credentials(url);
+        let url = &bare;
+        let auth = auth
+            .map(|(u, p)| (u.to_string(), Zeroizing::new(p.to_string())))
+            .or(from_url);
         let session = format!("http {}", url.host_str().unwrap_or("?"));
-        wire::log(&session, Direction::Sent, format!("GET {url}").as_bytes());
+        wire::log(&session, Flow::Sent, format!("GET {url}").as_bytes());
         let mut request = self.client.get(url.clone());
-        if let Some((user, password)) = auth {
+        if let Some((user, password)) = &auth {
             wire::log(
                 &session,
-                Direction::Sent,
+                Flow::Sent,
                 format!("Authorization: Basic ({user}:****)").as_bytes(),
             );
-            request = request.basic_auth(user, Some(password));
+            request = request.basic_auth(user, Some(password.as_str()));
         }
         let response = match request.send().await {
             Ok(r) => r,
@@ -120,10 +167,10 @@ impl HttpClient {
                     .trim_end_matches(']')
                     .to_string();
                 if let Some(r) = self.trust.take_rejection(&host) {
-                    wire::log(&session, Direction::Note, describe(&e).as_bytes());
+                    wire::log(&session, Flow::Note, describe(&e).as_bytes());
                     return Err(HttpError::Untrusted(Box::new(r)));
                 }
-                wire::log(&session, Direction::Note, describe(&e).as_bytes());
+                wire::log(&session, Flow::Note, describe(&e).as_bytes());
                 return Err(HttpError::Request {
                     url: url.to_string(),
                     message: describe(&e),
@@ -133,15 +180,11 @@ impl HttpClient {
         let head = head_of(&response);
         wire::log(
             &session,
-            Direction::Received,
+            Flow::Received,
             format!("{} {} {}", head.version, head.status, head.reason).as_bytes(),
         );
         for (k, v) in &head.headers {
-            wire::log(
-                &session,
-                Direction::Received,
-                format!("{k}: {v}").as_bytes(),
-            );
+            wire::log(&session, Flow::Received, format!("{k}: {v}").as_bytes());
         }
         Ok((head, response))
     }

@@ -111,6 +111,7 @@ impl std::fmt::Debug for Trust {
 impl Trust {
     /// Platform roots plus `extra_roots` (from `--cacert` or settings).
     pub fn new(extra_roots: Vec<CertificateDer<'static>>) -> Result<Arc<Trust>, TlsSetupError> {
+        let extra_roots_copy = extra_roots.clone();
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let inner: Arc<dyn ServerCertVerifier> =
             match rustls_platform_verifier::Verifier::new_with_extra_roots(
@@ -134,8 +135,10 @@ impl Trust {
                     })?
                 }
             };
+        let named = extra_roots_der(&extra_roots_copy);
         let verifier = Arc::new(PinningVerifier {
             inner,
+            named,
             pins: RwLock::new(HashMap::new()),
             rejections: Mutex::new(HashMap::new()),
         });
@@ -235,9 +238,18 @@ impl Trust {
     }
 }
 
+fn extra_roots_der(certs: &[CertificateDer<'static>]) -> HashSet<Vec<u8>> {
+    certs.iter().map(|c| c.as_ref().to_vec()).collect()
+}
+
 #[derive(Debug)]
 struct PinningVerifier {
     inner: Arc<dyn ServerCertVerifier>,
+    /// Certificates the user named (`--cacert`, `PORTOLAN_CACERT`). One the server presents
+    /// as its own is accepted even when it says it is a CA (`openssl req -x509` makes such
+    /// self-signed certificates, which webpki refuses as `CaUsedAsEndEntity`), as curl and
+    /// lftp accept it; its dates and names are still checked.
+    named: HashSet<Vec<u8>>,
     pins: RwLock<HashMap<String, HashSet<String>>>,
     rejections: Mutex<HashMap<String, CertRejection>>,
 }
@@ -270,13 +282,18 @@ impl ServerCertVerifier for PinningVerifier {
         if pinned.contains(&fp) {
             return Ok(ServerCertVerified::assertion());
         }
-        match self.inner.verify_server_cert(
-            end_entity,
-            intermediates,
-            server_name,
-            ocsp_response,
-            now,
-        ) {
+        let verdict = if self.named.contains(end_entity.as_ref()) {
+            check_named(end_entity, server_name, now)
+        } else {
+            self.inner.verify_server_cert(
+                end_entity,
+                intermediates,
+                server_name,
+                ocsp_response,
+                now,
+            )
+        };
+        match verdict {
             Ok(ok) => Ok(ok),
             Err(err) => {
                 let kind = if pinned.is_empty() {
@@ -284,11 +301,12 @@ impl ServerCertVerifier for PinningVerifier {
                 } else {
                     RejectionKind::PinChanged { pinned }
                 };
+                let info = CertInfo::from_der(end_entity);
                 let rejection = CertRejection {
                     host: host.clone(),
-                    reason: err.to_string(),
+                    reason: explain(&err, &info, &host),
                     kind,
-                    cert: CertInfo::from_der(end_entity),
+                    cert: info,
                 };
                 if let Ok(mut r) = self.rejections.lock() {
                     r.insert(host, rejection);
@@ -318,6 +336,115 @@ impl ServerCertVerifier for PinningVerifier {
 
     fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
         self.inner.supported_verify_schemes()
+    }
+}
+
+/// Checks a certificate the user named and the server presented as its own: within its dates
+/// and issued for the name connected to. Its signature on the handshake is checked as always.
+fn check_named(
+    der: &CertificateDer<'_>,
+    server_name: &ServerName<'_>,
+    now: UnixTime,
+) -> Result<ServerCertVerified, rustls::Error> {
+    use rustls::CertificateError;
+    let bad = |e| Err(rustls::Error::InvalidCertificate(e));
+    let Ok((_, cert)) = x509_parser::parse_x509_certificate(der.as_ref()) else {
+        return bad(CertificateError::BadEncoding);
+    };
+    let secs = i64::try_from(now.as_secs()).unwrap_or(i64::MAX);
+    let validity = cert.validity();
+    if secs < validity.not_before.timestamp() {
+        return bad(CertificateError::NotValidYet);
+    }
+    if secs > validity.not_after.timestamp() {
+        return bad(CertificateError::Expired);
+    }
+    if names_of(&cert).iter().any(|n| name_matches(n, server_name)) {
+        Ok(ServerCertVerified::assertion())
+    } else {
+        bad(CertificateError::NotValidForName)
+    }
+}
+
+/// The names a certificate is for: its subject alternative names, else its common name.
+fn names_of(cert: &x509_parser::certificate::X509Certificate<'_>) -> Vec<String> {
+    use x509_parser::extensions::GeneralName;
+    let mut names = Vec::new();
+    if let Ok(Some(san)) = cert.subject_alternative_name() {
+        for n in &san.value.general_names {
+            match n {
+                GeneralName::DNSName(d) => names.push(d.to_ascii_lowercase()),
+                GeneralName::IPAddress(b) => {
+                    if let Ok(v4) = <[u8; 4]>::try_from(*b) {
+                        names.push(std::net::IpAddr::from(v4).to_string());
+                    } else if let Ok(v6) = <[u8; 16]>::try_from(*b) {
+                        names.push(std::net::IpAddr::from(v6).to_string());
+                    }
+                }
+                _ => {}
+            }
+        }
+        return names;
+    }
+    cert.subject()
+        .iter_common_name()
+        .filter_map(|cn| cn.as_str().ok())
+        .map(str::to_ascii_lowercase)
+        .collect()
+}
+
+/// Whether `name` from a certificate covers the host connected to (`*.` covers one label).
+fn name_matches(name: &str, server_name: &ServerName<'_>) -> bool {
+    let host = host_of(server_name);
+    if name == host {
+        return true;
+    }
+    match (name.strip_prefix("*."), host.split_once('.')) {
+        (Some(suffix), Some((first, rest))) => !first.is_empty() && rest == suffix,
+        _ => false,
+    }
+}
+
+/// Why a certificate was refused, in words a person can act on.
+fn explain(err: &rustls::Error, cert: &CertInfo, host: &str) -> String {
+    use rustls::{CertificateError, OtherError};
+    let self_signed = !cert.subject.is_empty() && cert.subject == cert.issuer;
+    let what_to_do = "pass --cacert FILE or trust it in the dialog";
+    let rustls::Error::InvalidCertificate(e) = err else {
+        return format!("the certificate could not be checked ({err})");
+    };
+    match e {
+        CertificateError::UnknownIssuer if self_signed => {
+            format!("the certificate is self-signed and not trusted: {what_to_do}")
+        }
+        CertificateError::UnknownIssuer => format!(
+            "the certificate was issued by {}, which is not a trusted authority: {what_to_do}",
+            cert.issuer
+        ),
+        CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
+            format!("the certificate expired on {}", cert.not_after)
+        }
+        CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
+            format!("the certificate is not valid before {}", cert.not_before)
+        }
+        CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
+            format!(
+                "the certificate was issued for another name ({}), not {host}",
+                cert.subject
+            )
+        }
+        CertificateError::Revoked => "the certificate has been revoked".into(),
+        CertificateError::Other(OtherError(inner))
+            if format!("{inner:?}").contains("CaUsedAsEndEntity") =>
+        {
+            format!(
+                "the certificate is self-signed (a CA certificate used by the server itself) and not trusted: {what_to_do}"
+            )
+        }
+        CertificateError::BadSignature => {
+            "the certificate's signature is wrong: it may have been tampered with".into()
+        }
+        other => format!("the certificate is not valid ({other:?}): {what_to_do}"),
     }
 }
 

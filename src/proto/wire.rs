@@ -12,24 +12,24 @@ pub const MAX_LOGGED_LINE: usize = 300;
 
 /// Which way a line went.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
+pub enum Flow {
     Sent,
     Received,
     Note,
 }
 
-impl Direction {
+impl Flow {
     pub fn arrow(self) -> &'static str {
         match self {
-            Direction::Sent => ">",
-            Direction::Received => "<",
-            Direction::Note => "*",
+            Flow::Sent => ">",
+            Flow::Received => "<",
+            Flow::Note => "*",
         }
     }
 }
 
 /// Logs one line for `session` (such as `gopher localhost:7070`).
-pub fn log(session: &str, dir: Direction, line: &[u8]) {
+pub fn log(session: &str, dir: Flow, line: &[u8]) {
     let text = printable(line);
     tracing::debug!(target: TARGET, session = session, dir = dir.arrow(), "{text}");
 }

@@ -4,6 +4,7 @@
 //! Keyring calls may block on D-Bus: call these from a worker, never from a frame.
 
 mod file;
+mod handle;
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -12,6 +13,7 @@ use std::sync::Mutex;
 use zeroize::Zeroizing;
 
 pub use file::EncryptedFile;
+pub use handle::Secrets;
 
 /// Why a secret could not be read or written.
 #[derive(Debug, thiserror::Error)]

@@ -3,6 +3,7 @@
 //! Nothing else touches the connection, so the UI never blocks on the disk: it sends a job
 //! and gets the answer as an event. The command line and tests may wait for answers.
 
+pub mod api;
 mod migrations;
 pub mod records;
 

@@ -24,6 +24,16 @@ pub fn set_setting(c: &Connection, key: &str, value: &str) -> rusqlite::Result<(
     Ok(())
 }
 
+/// Writes `rows` and removes the per-host charset rows that are not among them.
+pub fn replace_settings(c: &mut Connection, rows: &[(String, String)]) -> rusqlite::Result<()> {
+    let tx = c.transaction()?;
+    tx.execute("DELETE FROM settings WHERE key LIKE 'charset.%'", [])?;
+    for (k, v) in rows {
+        set_setting(&tx, k, v)?;
+    }
+    tx.commit()
+}
+
 pub fn all_settings(c: &Connection) -> rusqlite::Result<Vec<(String, String)>> {
     let mut st = c.prepare("SELECT key, value FROM settings ORDER BY key")?;
     st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect()

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use egui::RichText;
 
-use crate::workers::download::{JobEvent, JobId};
+use crate::workers::jobs::{JobEvent, JobId};
 use crate::workers::queue::{Move, TransferQueue};
 
 /// Where a job stands.

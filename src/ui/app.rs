@@ -1,45 +1,40 @@
 //! The shell: panel switcher, status bar, Activity list, protocol log, toasts, Settings,
-//! the certificate dialog, and the one place where worker events are applied.
+//! the certificate dialog, the link router, and the one place where worker events are applied.
+//!
+//! The shell holds its panels through [`Panel`] and knows none of them by name: adding a panel
+//! changes nothing here.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::mpsc::Receiver;
-use std::sync::{Arc, OnceLock};
 
 use egui::RichText;
 use rustls::pki_types::CertificateDer;
 
 use super::activity::{Activity, JobOutcome};
 use super::cert_dialog::{self, TrustChoice};
-use super::panels::browser::{BrowserAction, BrowserPanel, TabId};
-use super::panels::files::{self, FilesAction, FilesEvent, FilesPanel};
-use crate::link::PanelKind;
+use super::panels::{self, Panel, PanelContext, PanelEvent, ShellAction, Toast};
+use crate::link::{Link, PanelKind};
 use crate::proto::http::HttpClient;
 use crate::proto::net::Limits;
 use crate::proto::tls::{CertRejection, Trust};
 use crate::protocol_log::ProtocolLog;
-use crate::secrets::SecretStore;
+use crate::secrets::Secrets;
 use crate::settings::{Settings, Theme};
-use crate::store::{Bookmark, CertPin, HistoryEntry, Site, Store, records};
-use crate::workers::browser::BrowserEvent;
-use crate::workers::download::{self, JobEvent};
+use crate::store::{CertPin, Store};
+use crate::workers::job_spec::JobSpec;
+use crate::workers::jobs::{JobEvent, JobId};
 use crate::workers::{EventSink, Notifier, Services};
 
 /// Everything workers and the store tell the UI.
 #[derive(Debug)]
 pub enum AppEvent {
-    Browser(TabId, BrowserEvent),
-    Files(FilesEvent),
+    /// For the panel of that kind, in its own event type.
+    Panel(PanelKind, PanelEvent),
     Job(JobEvent),
-    Bookmarks(Vec<Bookmark>),
-    Sites(Vec<Site>),
-    /// A saved site and the password the secrets store had for it.
-    SiteLogin(Site, Option<String>),
-    History(Vec<HistoryEntry>),
-    StoreError(String),
+    /// Something the shell itself asked for went wrong (saving settings or a pin).
+    Toast(Toast),
 }
-
-/// How many history entries are kept in memory for completion and the history page.
-const HISTORY_IN_MEMORY: usize = 5000;
 
 /// What the app needs to start: where its store is, extra trusted certificates, a first URL.
 pub struct AppConfig {
@@ -86,69 +81,11 @@ impl AppConfig {
     }
 }
 
-/// How to start a transfer again, for Pause/Resume and Retry in the Activity list.
-#[derive(Debug, Clone)]
-enum JobSpec {
-    Download {
-        source: download::Source,
-        folder: PathBuf,
-        name: String,
-    },
-    Upload {
-        site: crate::proto::ftp::FtpSite,
-        local: PathBuf,
-        remote: Vec<u8>,
-        resume: bool,
-    },
-    Mirror {
-        job: crate::workers::mirror::MirrorJob,
-        delete: bool,
-    },
-}
-
-/// The spec that continues an interrupted job: FTP downloads resume into the file they had
-/// started, uploads append to what reached the server.
-fn continued(spec: JobSpec, target: Option<&std::path::Path>) -> JobSpec {
-    match spec {
-        JobSpec::Download {
-            source: download::Source::Ftp { site, path, .. },
-            folder,
-            name,
-        } => {
-            let (folder, name) = match target.and_then(|t| Some((t.parent()?, t.file_name()?))) {
-                Some((dir, file)) => (dir.to_path_buf(), file.to_string_lossy().into_owned()),
-                None => (folder, name),
-            };
-            JobSpec::Download {
-                source: download::Source::Ftp {
-                    site,
-                    path,
-                    exists: download::IfExists::Resume,
-                },
-                folder,
-                name,
-            }
-        }
-        JobSpec::Upload {
-            site,
-            local,
-            remote,
-            ..
-        } => JobSpec::Upload {
-            site,
-            local,
-            remote,
-            resume: true,
-        },
-        other => other,
-    }
-}
-
-/// What to retry once the user trusted a certificate.
-#[derive(Debug, Clone, Copy)]
-enum RetryTarget {
-    Tab(TabId),
-    Files,
+/// A certificate waiting for the user's decision, and who asked.
+struct CertPrompt {
+    panel: PanelKind,
+    retry: u64,
+    rejection: Box<CertRejection>,
 }
 
 /// The eframe app.
@@ -161,22 +98,21 @@ pub struct App {
     rx: Receiver<AppEvent>,
     pub settings: Settings,
     settings_draft: Option<Settings>,
+    /// The panel shown.
     pub panel: PanelKind,
-    pub browser: BrowserPanel,
-    pub files: FilesPanel,
+    panels: Vec<Box<dyn Panel>>,
     pub activity: Activity,
     pub show_activity: bool,
     log: ProtocolLog,
     show_log: bool,
     toasts: egui_notify::Toasts,
-    cert_prompt: Option<(RetryTarget, Box<CertRejection>)>,
+    cert_prompt: Option<CertPrompt>,
+    /// A message about what the user just asked for that could not be done (a link for a
+    /// panel that does not exist yet), shown above the panel until closed or replaced.
+    notice: Option<String>,
     style_applied: bool,
     startup_probe: Option<std::time::Instant>,
-    /// Opened on first use, off the UI thread (the keyring may talk to D-Bus).
-    secrets: Arc<OnceLock<Box<dyn SecretStore>>>,
-    session_secrets: bool,
-    secrets_file: PathBuf,
-    job_specs: std::collections::HashMap<download::JobId, JobSpec>,
+    job_specs: HashMap<JobId, JobSpec>,
 }
 
 impl App {
@@ -194,61 +130,35 @@ impl App {
             HttpClient::new(trust.clone(), &limits)?
         };
         let store = Store::open(&config.store_path)?;
-        let rows = store.call(|c| records::all_settings(c))??;
-        let mut settings = Settings::from_rows(&rows);
+        let mut settings = Settings::from_rows(&store.load_settings()?);
         if let Some(dir) = config.download_dir {
             settings.download_dir = dir;
         }
-        let bookmarks = store.call(|c| records::bookmarks(c))??;
-        let history = store.call(|c| records::history(c, HISTORY_IN_MEMORY))??;
-        let sites = store.call(|c| records::sites(c))??;
-        for pin in store.call(|c| records::pins(c))?? {
+        for pin in store.load_pins()? {
             trust.pin(&pin.host, &pin.fingerprint);
         }
-        let session_tabs: Vec<String> = rows
-            .iter()
-            .find(|(k, _)| k == "session.tabs")
-            .and_then(|(_, v)| serde_json::from_str(v).ok())
-            .unwrap_or_default();
         let notifier = Notifier::new();
         let (events, rx) = EventSink::new(notifier.clone());
         let services = Services::new(runtime.handle().clone(), trust, http, limits);
         settings.apply_limits(&services.pacing);
-        let mut browser = BrowserPanel::new(
-            services.clone(),
-            events.map(|(id, e): (TabId, BrowserEvent)| AppEvent::Browser(id, e)),
-        );
-        browser.bookmarks = bookmarks;
-        browser.history = history;
-        browser.start_page.clone_from(&settings.start_page);
-        browser.charset_overrides = settings.charset_overrides.clone();
-        if config.restore_session {
-            for url in &session_tabs {
-                browser.open_tab(Some(url));
-            }
-        }
-        let mut files = FilesPanel::new(
-            services.clone(),
-            events.map(AppEvent::Files),
-            files::default_local_folder(&settings.download_dir),
-        );
-        files.sites = sites;
-        let mut panel = PanelKind::Browser;
-        if let Some(url) = &config.start_url {
-            match crate::link::Link::parse(url) {
-                Ok(link) if link.panel() == PanelKind::Files => {
-                    files.open_link(&link);
-                    panel = PanelKind::Files;
-                }
-                _ => {
-                    browser.open_tab(Some(url));
-                }
-            }
-        }
-        if browser.tabs.is_empty() {
-            browser.open_tab(None);
-        }
-        Ok(App {
+        let secrets_file = config
+            .store_path
+            .parent()
+            .map_or_else(|| PathBuf::from("secrets.json"), |d| d.join("secrets.json"));
+        let context = PanelContext {
+            services: services.clone(),
+            store: store.clone(),
+            secrets: Secrets::new(
+                runtime.handle().clone(),
+                secrets_file,
+                config.session_secrets,
+            ),
+            settings: settings.clone(),
+            restore_session: config.restore_session,
+            events: events.clone(),
+        };
+        let panels = panels::all(&context)?;
+        let mut app = App {
             runtime: Some(runtime),
             services,
             store,
@@ -257,9 +167,8 @@ impl App {
             rx,
             settings,
             settings_draft: None,
-            panel,
-            browser,
-            files,
+            panel: PanelKind::Browser,
+            panels,
             activity: Activity::default(),
             show_activity: false,
             log: config.log,
@@ -268,16 +177,59 @@ impl App {
                 .with_anchor(egui_notify::Anchor::BottomRight)
                 .with_margin(egui::vec2(8.0, 32.0)),
             cert_prompt: None,
+            notice: None,
             style_applied: false,
             startup_probe: config.startup_probe,
-            secrets: Arc::new(OnceLock::new()),
-            job_specs: std::collections::HashMap::new(),
-            session_secrets: config.session_secrets,
-            secrets_file: config
-                .store_path
-                .parent()
-                .map_or_else(|| PathBuf::from("secrets.json"), |d| d.join("secrets.json")),
-        })
+            job_specs: HashMap::new(),
+        };
+        if let Some(url) = &config.start_url {
+            app.open_text(url);
+        }
+        Ok(app)
+    }
+
+    /// The router: the one place that decides which panel a link goes to. The URL bar,
+    /// links inside pages and menus, the command line's `portolan URL` and every panel's
+    /// links come here.
+    pub fn open(&mut self, link: &Link) {
+        let kind = link.panel();
+        if let Some(panel) = self.panel_mut(kind) {
+            panel.open(link);
+            self.panel = kind;
+            self.notice = None;
+        } else {
+            self.notice = Some(format!(
+                "{link} opens in the {} panel, which is not available yet.",
+                kind.title()
+            ));
+        }
+    }
+
+    /// Opens text given as a link (the command line's URL).
+    pub fn open_text(&mut self, text: &str) {
+        match Link::parse(text.trim()) {
+            Ok(link) => self.open(&link),
+            Err(e) => self.notice = Some(format!("Cannot open {text}: {e}")),
+        }
+    }
+
+    fn panel_mut(&mut self, kind: PanelKind) -> Option<&mut Box<dyn Panel>> {
+        self.panels.iter_mut().find(|p| p.kind() == kind)
+    }
+
+    /// One panel's view state, for tests and benchmarks.
+    pub fn panel_state<P: Panel>(&self) -> Option<&P> {
+        // Through the box: `Box<dyn Panel>` is itself `Any`, and would answer for itself.
+        self.panels
+            .iter()
+            .find_map(|p| p.as_ref().as_any().downcast_ref())
+    }
+
+    /// One panel's view state, for tests and benchmarks.
+    pub fn panel_state_mut<P: Panel>(&mut self) -> Option<&mut P> {
+        self.panels
+            .iter_mut()
+            .find_map(|p| p.as_mut().as_any_mut().downcast_mut())
     }
 
     /// One frame: apply events, then draw. Tests call this through the harness.
@@ -288,7 +240,10 @@ impl App {
 
     /// Applies everything workers reported since the last frame.
     pub fn logic(&mut self, ctx: &egui::Context) {
-        self.notifier.attach(ctx);
+        if !self.notifier.is_attached() {
+            let ctx = ctx.clone();
+            self.notifier.attach(move || ctx.request_repaint());
+        }
         if !self.style_applied {
             egui_extras::install_image_loaders(ctx);
             super::theme::install_fonts(ctx);
@@ -298,322 +253,82 @@ impl App {
         while let Ok(event) = self.rx.try_recv() {
             self.apply(event);
         }
-        self.handle_actions();
-        self.handle_files_actions();
+        let asked: Vec<(PanelKind, ShellAction)> = self
+            .panels
+            .iter_mut()
+            .flat_map(|p| {
+                let kind = p.kind();
+                p.take_actions().into_iter().map(move |a| (kind, a))
+            })
+            .collect();
+        for (kind, action) in asked {
+            self.carry_out(kind, action);
+        }
         self.handle_restarts();
     }
 
     fn apply(&mut self, event: AppEvent) {
         match event {
-            AppEvent::Browser(tab, event) => {
-                // A failed page load is shown in its tab, where the user looks; toasts are for
-                // errors that have no other place (downloads, saving, other panels).
-                self.browser.apply(tab, event);
+            AppEvent::Panel(kind, event) => {
+                if let Some(panel) = self.panel_mut(kind) {
+                    panel.apply(event);
+                }
             }
-            AppEvent::Files(event) => self.files.apply(event),
             AppEvent::Job(event) => match self.activity.apply(event) {
                 Some(JobOutcome::Saved(path)) => {
                     self.toasts.success(format!("Done: {}", path.display()));
-                    // A finished transfer changes one of the Files panes.
-                    self.files.refresh_local();
-                    self.files.refresh_remote();
+                    for p in &mut self.panels {
+                        p.job_finished();
+                    }
                 }
                 Some(JobOutcome::Failed(e)) => {
-                    self.toasts.error(format!("Download failed: {e}"));
+                    self.toasts.error(format!("Transfer failed: {e}"));
                 }
                 None => {}
             },
-            AppEvent::Bookmarks(list) => self.browser.bookmarks = list,
-            AppEvent::Sites(list) => self.files.site_saved(list),
-            AppEvent::SiteLogin(site, password) => {
-                self.panel = PanelKind::Files;
-                self.files.connect_saved(&site, password);
-            }
-            AppEvent::History(list) => self.browser.history = list,
-            AppEvent::StoreError(e) => {
-                self.toasts.error(format!("Could not save: {e}"));
-            }
+            AppEvent::Toast(t) => self.toast(t),
         }
     }
 
-    fn store_then<R: Send + 'static>(
-        &self,
-        job: impl FnOnce(&mut rusqlite::Connection) -> rusqlite::Result<R> + Send + 'static,
-        then: impl FnOnce(R) -> Option<AppEvent> + Send + 'static,
-    ) {
-        let events = self.events.clone();
-        self.store.run(job, move |result| match result {
-            Ok(r) => {
-                if let Some(e) = then(r) {
-                    events.send(e);
-                }
-            }
-            Err(e) => events.send(AppEvent::StoreError(e.to_string())),
-        });
+    fn toast(&mut self, toast: Toast) {
+        match toast {
+            Toast::Info(m) => self.toasts.info(m),
+            Toast::Success(m) => self.toasts.success(m),
+            Toast::Warning(m) => self.toasts.warning(m),
+            Toast::Error(m) => self.toasts.error(m),
+        };
     }
 
-    fn handle_actions(&mut self) {
-        for action in self.browser.take_actions() {
-            match action {
-                BrowserAction::Download { link, name } => {
-                    let name = name.unwrap_or_else(|| download::name_from_link(&link));
-                    self.start_job(JobSpec::Download {
-                        source: download::Source::Link(link),
-                        folder: self.settings.download_dir.clone(),
-                        name,
-                    });
-                }
-                BrowserAction::Visited { url, title } => {
-                    let entry_url = url.clone();
-                    let entry_title = title.clone();
-                    let h = &mut self.browser.history;
-                    let visits = h
-                        .iter()
-                        .position(|e| e.url == entry_url)
-                        .map_or(1, |i| h.remove(i).visits + 1);
-                    h.insert(
-                        0,
-                        HistoryEntry {
-                            url: entry_url,
-                            title: entry_title,
-                            visits,
-                            last_visit: 0,
-                        },
-                    );
-                    h.truncate(HISTORY_IN_MEMORY);
-                    self.store_then(move |c| records::record_visit(c, &url, &title), |()| None);
-                    // Written now, not only at exit, so a crash still reopens these tabs.
-                    self.save_session();
-                }
-                BrowserAction::AddBookmark { folder, title, url } => {
-                    self.store_then(
-                        move |c| {
-                            records::add_bookmark(c, &folder, &title, &url)?;
-                            records::bookmarks(c)
-                        },
-                        |list| Some(AppEvent::Bookmarks(list)),
-                    );
-                    self.toasts.info("Bookmark saved");
-                }
-                BrowserAction::UpdateBookmark(b) => {
-                    self.store_then(
-                        move |c| {
-                            records::update_bookmark(c, &b)?;
-                            records::bookmarks(c)
-                        },
-                        |list| Some(AppEvent::Bookmarks(list)),
-                    );
-                }
-                BrowserAction::DeleteBookmark(id) => {
-                    self.store_then(
-                        move |c| {
-                            records::delete_bookmark(c, id)?;
-                            records::bookmarks(c)
-                        },
-                        |list| Some(AppEvent::Bookmarks(list)),
-                    );
-                }
-                BrowserAction::ClearHistory => {
-                    self.browser.history.clear();
-                    self.store_then(|c| records::clear_history(c), |()| None);
-                }
-                BrowserAction::Untrusted { tab, rejection } => {
-                    self.cert_prompt = Some((RetryTarget::Tab(tab), rejection));
-                }
-                BrowserAction::CharsetChosen { host, charset } => {
-                    match charset {
-                        Some(c) => self.settings.charset_overrides.insert(host, c),
-                        None => self.settings.charset_overrides.remove(&host),
-                    };
-                    self.save_settings();
-                }
-                BrowserAction::OtherPanel { panel, url } => {
-                    match (panel, crate::link::Link::parse(&url)) {
-                        (PanelKind::Files, Ok(link)) => {
-                            self.panel = PanelKind::Files;
-                            self.files.open_link(&link);
-                        }
-                        _ => {
-                            self.toasts.warning(format!(
-                                "{url} opens in the {} panel, which is not available yet",
-                                panel.title()
-                            ));
-                        }
-                    }
-                }
-                BrowserAction::Error(e) => {
-                    self.toasts.error(e);
-                }
+    /// Does what panel `from` asked.
+    fn carry_out(&mut self, from: PanelKind, action: ShellAction) {
+        match action {
+            ShellAction::Toast(t) => self.toast(t),
+            ShellAction::StartJob(spec) => self.start_job(spec),
+            ShellAction::Untrusted { retry, rejection } => {
+                self.cert_prompt = Some(CertPrompt {
+                    panel: from,
+                    retry,
+                    rejection,
+                });
+            }
+            ShellAction::Open(link) => self.open(&link),
+            ShellAction::Show => self.panel = from,
+            ShellAction::UpdateSettings(change) => {
+                change(&mut self.settings);
+                self.save_settings();
             }
         }
-    }
-
-    fn handle_files_actions(&mut self) {
-        for action in self.files.take_actions() {
-            match action {
-                FilesAction::Download {
-                    site,
-                    path,
-                    name,
-                    folder,
-                    exists,
-                } => {
-                    self.start_job(JobSpec::Download {
-                        source: download::Source::Ftp { site, path, exists },
-                        folder,
-                        name,
-                    });
-                }
-                FilesAction::Upload {
-                    site,
-                    local,
-                    remote,
-                    resume,
-                } => {
-                    self.start_job(JobSpec::Upload {
-                        site,
-                        local,
-                        remote,
-                        resume,
-                    });
-                }
-                FilesAction::Mirror { job, plan, delete } => {
-                    // A planned mirror runs its plan once; a retry plans again.
-                    let (id, abort) = crate::workers::mirror::start_job(
-                        &self.services,
-                        job.clone(),
-                        plan,
-                        delete,
-                        self.events.map(AppEvent::Job),
-                    );
-                    self.activity.add_restartable(id, mirror_title(&job), abort);
-                    self.job_specs.insert(id, JobSpec::Mirror { job, delete });
-                    self.show_activity = true;
-                }
-                FilesAction::SaveSite { site, password } => {
-                    let key = site.secret_key();
-                    let saved = site.clone();
-                    self.store_then(
-                        move |c| {
-                            records::save_site(c, &saved)?;
-                            records::sites(c)
-                        },
-                        |list| Some(AppEvent::Sites(list)),
-                    );
-                    if let Some(password) = password {
-                        self.with_secrets(
-                            move |s| s.set(&key, &password).map_err(|e| e.to_string()),
-                            |r| r.err().map(AppEvent::StoreError),
-                        );
-                    }
-                    self.toasts.info(format!("Site {} saved", site.name));
-                }
-                FilesAction::RememberPassword { site, password } => {
-                    let key = site.secret_key();
-                    self.with_secrets(
-                        move |s| s.set(&key, &password).map_err(|e| e.to_string()),
-                        |r| r.err().map(AppEvent::StoreError),
-                    );
-                }
-                FilesAction::DeleteSite(site) => {
-                    let key = site.secret_key();
-                    let id = site.id;
-                    self.store_then(
-                        move |c| {
-                            records::delete_site(c, id)?;
-                            records::sites(c)
-                        },
-                        |list| Some(AppEvent::Sites(list)),
-                    );
-                    self.with_secrets(
-                        move |s| s.delete(&key).map_err(|e| e.to_string()),
-                        |r| r.err().map(AppEvent::StoreError),
-                    );
-                }
-                FilesAction::ConnectSite {
-                    site,
-                    password: Some(password),
-                } => self.files.connect_saved(&site, Some(password)),
-                FilesAction::ConnectSite { site, .. } => {
-                    let key = site.secret_key();
-                    self.with_secrets(
-                        move |s| s.get(&key).ok().flatten().map(|p| p.to_string()),
-                        move |password| Some(AppEvent::SiteLogin(site, password)),
-                    );
-                }
-                FilesAction::Untrusted(r) => self.cert_prompt = Some((RetryTarget::Files, r)),
-                FilesAction::Error(e) => {
-                    self.toasts.error(e);
-                }
-                FilesAction::Info(m) => {
-                    self.toasts.info(m);
-                }
-            }
-        }
-    }
-
-    /// Runs `f` on the secrets store on a blocking thread, then sends what `then` makes of it.
-    fn with_secrets<R: Send + 'static>(
-        &self,
-        f: impl FnOnce(&dyn SecretStore) -> R + Send + 'static,
-        then: impl FnOnce(R) -> Option<AppEvent> + Send + 'static,
-    ) {
-        let (secrets, session_only, file) = (
-            self.secrets.clone(),
-            self.session_secrets,
-            self.secrets_file.clone(),
-        );
-        let events = self.events.clone();
-        self.services.runtime.spawn_blocking(move || {
-            let store = secrets.get_or_init(|| {
-                if session_only {
-                    Box::new(crate::secrets::SessionOnly::default())
-                } else {
-                    crate::secrets::open_best(&file, None)
-                }
-            });
-            if let Some(e) = then(f(store.as_ref())) {
-                events.send(e);
-            }
-        });
     }
 
     /// Starts a transfer and remembers how, so Pause/Resume and Retry can start it again.
     fn start_job(&mut self, spec: JobSpec) {
-        let sink = self.events.map(AppEvent::Job);
-        let (title, (id, abort)) = match spec.clone() {
-            JobSpec::Download {
-                source,
-                folder,
-                name,
-            } => {
-                let title = match &source {
-                    download::Source::Link(link) => link.to_string(),
-                    download::Source::Ftp { site, .. } => {
-                        format!("{}:{} {}", site.host, site.port, name)
-                    }
-                };
-                (
-                    title,
-                    download::start_from(&self.services, source, folder, name, sink),
-                )
-            }
-            JobSpec::Upload {
-                site,
-                local,
-                remote,
-                resume,
-            } => (
-                format!("upload {}", local.display()),
-                download::start_upload(&self.services, site, local, remote, resume, sink),
-            ),
-            JobSpec::Mirror { job, delete } => (
-                mirror_title(&job),
-                crate::workers::mirror::start_job(&self.services, job, None, delete, sink),
-            ),
-        };
-        self.activity.add_restartable(id, title, abort);
-        self.job_specs.insert(id, spec);
+        let title = spec.title();
+        let handle = spec
+            .clone()
+            .start(&self.services, self.events.map(AppEvent::Job));
+        self.activity
+            .add_restartable(handle.id, title, handle.abort);
+        self.job_specs.insert(handle.id, spec);
         self.show_activity = true;
     }
 
@@ -629,40 +344,20 @@ impl App {
                     .find(|j| j.id == old)
                     .and_then(|j| j.target.clone());
                 self.activity.remove(old);
-                self.start_job(continued(spec, target.as_deref()));
+                self.start_job(spec.continued(target.as_deref()));
             }
         }
     }
 
     fn save_settings(&self) {
-        let rows = self.settings.to_rows();
-        self.store_then(
-            move |c| {
-                let tx = c.transaction()?;
-                tx.execute("DELETE FROM settings WHERE key LIKE 'charset.%'", [])?;
-                for (k, v) in &rows {
-                    records::set_setting(&tx, k, v)?;
-                }
-                tx.commit()
-            },
-            |()| None,
-        );
-    }
-
-    /// Writes the open tabs so the next run can reopen them.
-    pub fn save_session(&self) {
-        let urls: Vec<String> = self
-            .browser
-            .tabs
-            .iter()
-            .map(|t| t.current_url.clone())
-            .filter(|u| !u.is_empty())
-            .collect();
-        let json = serde_json::to_string(&urls).unwrap_or_else(|_| "[]".into());
-        self.store_then(
-            move |c| records::set_setting(c, "session.tabs", &json),
-            |()| None,
-        );
+        let events = self.events.clone();
+        self.store.save_settings(self.settings.to_rows(), move |r| {
+            if let Err(e) = r {
+                events.send(AppEvent::Toast(Toast::Error(format!(
+                    "Could not save the settings: {e}"
+                ))));
+            }
+        });
     }
 
     /// Draws the shell and the active panel.
@@ -672,8 +367,15 @@ impl App {
             ui.horizontal(|ui| {
                 ui.label(RichText::new("Portolan").strong());
                 ui.separator();
-                for panel in [PanelKind::Files, PanelKind::Browser] {
-                    ui.selectable_value(&mut self.panel, panel, panel.title());
+                for panel in &self.panels {
+                    let kind = panel.kind();
+                    if ui
+                        .selectable_label(self.panel == kind, kind.title())
+                        .on_hover_text(format!("{} {}", panel.icon(), kind.title()))
+                        .clicked()
+                    {
+                        self.panel = kind;
+                    }
                 }
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     if ui.button("⚙ Settings").clicked() {
@@ -690,12 +392,14 @@ impl App {
                 });
             });
         });
+        let shown = self.panel;
+        let status = self
+            .panel_mut(shown)
+            .map(|p| p.status())
+            .unwrap_or_default();
         egui::Panel::bottom("status_bar").show(ui, |ui| {
             ui.horizontal(|ui| {
-                ui.label(match self.panel {
-                    PanelKind::Files => self.files.status(),
-                    _ => self.browser.status(),
-                });
+                ui.label(status);
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     let running = self.activity.running();
                     if running > 0 {
@@ -739,11 +443,21 @@ impl App {
                 .default_size(300.0)
                 .show(ui, |ui| self.activity.ui(ui, &self.services.queue));
         }
-        egui::CentralPanel::default().show(ui, |ui| match self.panel {
-            PanelKind::Browser => self.browser.ui(ui),
-            PanelKind::Files => self.files.ui(ui),
-            other => {
-                ui.label(format!("The {} panel is not available yet.", other.title()));
+        if let Some(text) = &self.notice {
+            let mut close = false;
+            egui::Panel::top("notice").show(ui, |ui| {
+                ui.horizontal(|ui| {
+                    ui.label(RichText::new(format!("ℹ {text}")).strong());
+                    close = ui.small_button("✖").on_hover_text("Close").clicked();
+                });
+            });
+            if close {
+                self.notice = None;
+            }
+        }
+        egui::CentralPanel::default().show(ui, |ui| {
+            if let Some(panel) = self.panel_mut(shown) {
+                panel.ui(ui);
             }
         });
         self.settings_window(&ctx);
@@ -840,9 +554,9 @@ impl App {
             });
         if save {
             self.settings = draft;
-            self.browser
-                .start_page
-                .clone_from(&self.settings.start_page);
+            for p in &mut self.panels {
+                p.settings_changed(&self.settings);
+            }
             super::theme::apply(ctx, &self.settings);
             self.settings.apply_limits(&self.services.pacing);
             self.save_settings();
@@ -852,44 +566,48 @@ impl App {
     }
 
     fn cert_window(&mut self, ctx: &egui::Context) {
-        let Some((target, rejection)) = &self.cert_prompt else {
+        let Some(prompt) = &self.cert_prompt else {
             return;
         };
-        let Some(choice) = cert_dialog::show(ctx, rejection) else {
+        let Some(choice) = cert_dialog::show(ctx, &prompt.rejection) else {
             return;
         };
-        let target = *target;
-        let host = rejection.host.clone();
+        let (panel, retry) = (prompt.panel, prompt.retry);
         let pin = CertPin {
-            host: host.clone(),
-            fingerprint: rejection.cert.sha256.clone(),
-            subject: rejection.cert.subject.clone(),
+            host: prompt.rejection.host.clone(),
+            fingerprint: prompt.rejection.cert.sha256.clone(),
+            subject: prompt.rejection.cert.subject.clone(),
         };
         self.cert_prompt = None;
-        match choice {
-            TrustChoice::Cancel => {}
-            TrustChoice::Once => {
-                self.services.trust.pin(&pin.host, &pin.fingerprint);
-                self.retry(target);
-            }
-            TrustChoice::Always => {
-                self.services.trust.pin(&pin.host, &pin.fingerprint);
-                self.store_then(move |c| records::add_pin(c, &pin), |()| None);
-                self.retry(target);
-            }
+        if choice == TrustChoice::Cancel {
+            return;
         }
-    }
-
-    fn retry(&mut self, target: RetryTarget) {
-        match target {
-            RetryTarget::Tab(tab) => self.browser.retry(tab),
-            RetryTarget::Files => self.files.retry(),
+        self.services.trust.pin(&pin.host, &pin.fingerprint);
+        if choice == TrustChoice::Always {
+            let events = self.events.clone();
+            self.store.add_pin(pin, move |r| {
+                if let Err(e) = r {
+                    events.send(AppEvent::Toast(Toast::Error(format!(
+                        "Could not keep the certificate: {e}"
+                    ))));
+                }
+            });
+        }
+        if let Some(p) = self.panel_mut(panel) {
+            p.retry(retry);
         }
     }
 
     /// Waits until the store has written everything queued (tests, shutdown).
     pub fn flush_store(&self) {
-        let _ = self.store.call(|_| ());
+        self.store.flush();
+    }
+
+    /// Lets every panel keep what it keeps between runs (the Browser's tabs).
+    pub fn save_state(&self) {
+        for p in &self.panels {
+            p.save_state();
+        }
     }
 }
 
@@ -903,11 +621,11 @@ impl eframe::App for App {
     }
 
     fn save(&mut self, _storage: &mut dyn eframe::Storage) {
-        self.save_session();
+        self.save_state();
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
-        self.save_session();
+        self.save_state();
         self.flush_store();
     }
 }
@@ -918,17 +636,6 @@ impl Drop for App {
             rt.shutdown_background();
         }
     }
-}
-
-fn mirror_title(job: &crate::workers::mirror::MirrorJob) -> String {
-    format!(
-        "{} {}",
-        match job.direction {
-            crate::workers::mirror::Direction::Download => "download folder",
-            crate::workers::mirror::Direction::Upload => "upload folder",
-        },
-        crate::workers::ftp::shown(&job.remote)
-    )
 }
 
 #[allow(clippy::print_stdout)]
@@ -962,51 +669,5 @@ pub fn icon() -> egui::IconData {
         rgba,
         width: N as u32,
         height: N as u32,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::link::Link;
-    use crate::proto::ftp::FtpSite;
-
-    fn site() -> FtpSite {
-        let link = Link::parse("ftp://h/").expect("url");
-        FtpSite::from_link(&link).expect("ftp link").0
-    }
-
-    #[test]
-    fn a_restarted_transfer_continues_where_it_was() {
-        let spec = JobSpec::Download {
-            source: download::Source::Ftp {
-                site: site(),
-                path: b"/f.txt".to_vec(),
-                exists: download::IfExists::Rename,
-            },
-            folder: PathBuf::from("/d"),
-            name: "f.txt".into(),
-        };
-        // It had chosen "f (1).txt" because f.txt existed: it goes on there.
-        let JobSpec::Download {
-            source: download::Source::Ftp { exists, .. },
-            folder,
-            name,
-        } = continued(spec, Some(std::path::Path::new("/d/f (1).txt")))
-        else {
-            panic!("not a download");
-        };
-        assert_eq!(exists, download::IfExists::Resume);
-        assert_eq!((folder, name.as_str()), (PathBuf::from("/d"), "f (1).txt"));
-        let upload = JobSpec::Upload {
-            site: site(),
-            local: PathBuf::from("/l"),
-            remote: b"/r".to_vec(),
-            resume: false,
-        };
-        assert!(matches!(
-            continued(upload, None),
-            JobSpec::Upload { resume: true, .. }
-        ));
     }
 }

@@ -349,10 +349,10 @@ async fn load<E: Send + 'static>(
             };
             Ok((Box::new(rerender(cached, columns, charset)), Some(raw)))
         }
+        // The router sends these to their own panels; a tab never loads them itself.
         other => Err(failure(format!(
-            "{} links open in the {} panel, which is not available yet",
-            other.scheme().name(),
-            other.panel().title()
+            "a browser tab does not load {} links",
+            other.scheme().name()
         ))),
     }
 }
@@ -395,7 +395,7 @@ fn download_page(link: &Link, media: &str) -> Box<Page> {
     Box::new(Page {
         url: link.to_string(),
         link: link.clone(),
-        title: super::download::name_from_link(link),
+        title: super::transfer::name_from_link(link),
         content: PageContent::Download {
             link: link.clone(),
             media_type: media.to_string(),
@@ -443,7 +443,7 @@ fn rerender(cached: Cached, columns: usize, charset: Option<Charset>) -> Page {
                     };
                 }
                 ItemClass::Image => {
-                    page.title = super::download::name_from_link(&page.link);
+                    page.title = super::transfer::name_from_link(&page.link);
                     page.content = PageContent::Image {
                         uri: format!("bytes://{url}"),
                         bytes: Arc::from(raw.as_slice()),
@@ -458,7 +458,7 @@ fn rerender(cached: Cached, columns: usize, charset: Option<Charset>) -> Page {
                 }
                 _ => {
                     let text = cs.decode(gopher::strip_text_terminator(&raw));
-                    page.title = super::download::name_from_link(&page.link);
+                    page.title = super::transfer::name_from_link(&page.link);
                     page.content = PageContent::Document(Arc::new(Document::from_text(&text)));
                 }
             }
@@ -472,7 +472,7 @@ fn rerender(cached: Cached, columns: usize, charset: Option<Charset>) -> Page {
                 .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
                 .and_then(|(_, v)| http::parse_content_type(v).1);
             if media.starts_with("image/") {
-                page.title = super::download::name_from_link(&page.link);
+                page.title = super::transfer::name_from_link(&page.link);
                 page.content = PageContent::Image {
                     uri: format!("bytes://{u}"),
                     bytes: Arc::from(raw.as_slice()),
@@ -493,7 +493,7 @@ fn rerender(cached: Cached, columns: usize, charset: Option<Charset>) -> Page {
             } else {
                 let declared = charset.map(|c| c.label().to_string()).or(header_charset);
                 let text = http::decode_text(&raw, declared.as_deref());
-                page.title = super::download::name_from_link(&page.link);
+                page.title = super::transfer::name_from_link(&page.link);
                 page.content = PageContent::Document(Arc::new(Document::from_text(&text)));
             }
         }

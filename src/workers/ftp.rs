@@ -174,13 +174,7 @@ async fn run<E: Send + 'static>(
 fn is_connection_lost(e: &FtpError) -> bool {
     match e {
         FtpError::Net(_) | FtpError::Timeout { .. } => true,
-        FtpError::Server { message, .. } => {
-            let m = message.to_ascii_lowercase();
-            m.contains("connection")
-                || m.contains("broken pipe")
-                || m.contains("eof")
-                || m.contains("421")
-        }
+        FtpError::Server { lost, .. } => *lost,
         _ => false,
     }
 }

@@ -10,19 +10,11 @@ use crate::mirror::{self, Action, PlanItem, TreeFile};
 use crate::proto::ftp::{EntryKind, FtpError, FtpSession, FtpSite};
 use crate::proto::net::Limits;
 use crate::proto::tls::Trust;
-use crate::workers::download::{JobEvent, JobId, next_job_id};
 use crate::workers::ftp::join;
+pub use crate::workers::jobs::Direction;
+use crate::workers::jobs::{JobEvent, JobHandle, next_job_id};
 use crate::workers::queue::TransferContext;
 use crate::workers::{MappedSink, Services};
-
-/// Which way files go.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Direction {
-    /// Remote to local (lftp `mirror`).
-    Download,
-    /// Local to remote (lftp `mirror --reverse`).
-    Upload,
-}
 
 /// What a mirror run did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -139,6 +131,17 @@ pub struct MirrorJob {
     pub context: TransferContext,
 }
 
+impl MirrorJob {
+    /// How the Activity list names this job.
+    pub fn title(&self) -> String {
+        let what = match self.direction {
+            Direction::Download => "download folder",
+            Direction::Upload => "upload folder",
+        };
+        format!("{what} {}", crate::workers::ftp::shown(&self.remote))
+    }
+}
+
 /// Applies a plan with `parallel` connections, each taking the next file from one queue.
 pub async fn apply(
     job: &MirrorJob,
@@ -184,13 +187,15 @@ pub async fn apply_with_progress(
     // Bytes moved by all connections, counted as they arrive, so a large file moves the bar.
     let moving = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let finished = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let mut tasks = Vec::new();
+    // The connections belong to this future: when it is dropped (the job was cancelled or
+    // paused and its task aborted) the set aborts them all, so no byte more is moved.
+    let mut tasks = tokio::task::JoinSet::new();
     for _ in 0..parallel.clamp(1, 16) {
         let (site, trust, limits) = (site.clone(), trust.clone(), *limits);
         let (queue, outcome, progress) = (queue.clone(), outcome.clone(), progress.clone());
         let (remote, local, context) = (remote.clone(), local.clone(), context.clone());
         let (moving, finished) = (moving.clone(), finished.clone());
-        tasks.push(tokio::spawn(async move {
+        tasks.spawn(async move {
             // Each connection waits its turn in the app's queue, so a folder job and single
             // transfers to the same site share the site's limit.
             let _slot = context.slot(&site).await;
@@ -227,11 +232,10 @@ pub async fn apply_with_progress(
                 s.quit().await;
             }
             Ok::<(), String>(())
-        }));
+        });
     }
-    for t in tasks {
-        t.await
-            .map_err(|e| format!("a transfer task failed: {e}"))??;
+    while let Some(done) = tasks.join_next().await {
+        done.map_err(|e| format!("a transfer task failed: {e}"))??;
     }
     let o = *outcome.lock().map_err(|_| "lost the totals".to_string())?;
     Ok(o)
@@ -267,7 +271,7 @@ async fn apply_one(
                 let _ = file.set_modified(t);
             }
             drop(file);
-            std::fs::rename(&part, &local_file)
+            crate::filename::finish_part(&part, &local_file)
                 .map_err(|e| format!("{}: {e}", local_file.display()))?;
             Ok(n)
         }
@@ -364,21 +368,13 @@ pub fn start_job<E: Send + 'static>(
     plan: Option<Vec<PlanItem>>,
     delete: bool,
     events: MappedSink<JobEvent, E>,
-) -> (JobId, tokio::task::AbortHandle) {
+) -> JobHandle {
     let id = next_job_id();
     job.context = services.transfers(id);
     let handle = services.runtime.spawn(async move {
-        let title = format!(
-            "{} {}",
-            match job.direction {
-                Direction::Download => "download folder",
-                Direction::Upload => "upload folder",
-            },
-            crate::workers::ftp::shown(&job.remote)
-        );
         events.send(JobEvent::Started {
             id,
-            title,
+            title: job.title(),
             target: job.local.clone(),
         });
         let result = async {
@@ -435,7 +431,10 @@ pub fn start_job<E: Send + 'static>(
         .await;
         events.send(JobEvent::Finished { id, result });
     });
-    (id, handle.abort_handle())
+    JobHandle {
+        id,
+        abort: handle.abort_handle(),
+    }
 }
 
 #[cfg(test)]

@@ -5,10 +5,12 @@
 //! causes at most about ten repaints a second.
 
 pub mod browser;
-pub mod download;
 pub mod ftp;
+pub mod job_spec;
+pub mod jobs;
 pub mod mirror;
 pub mod queue;
+pub mod transfer;
 
 use std::sync::mpsc;
 use std::sync::{Arc, OnceLock};
@@ -19,11 +21,15 @@ use crate::proto::net::Limits;
 use crate::proto::rate::Pacing;
 use crate::proto::tls::Trust;
 
-/// Wakes the UI after an event was queued. Until a window attaches its context (and in the
+/// How a worker wakes the UI: the window passes a closure that requests a repaint, so this
+/// layer names no UI type.
+pub type Wake = Box<dyn Fn() + Send + Sync>;
+
+/// Wakes the UI after an event was queued. Until a window attaches its wake-up (and in the
 /// CLI and tests, where none does) it does nothing.
 #[derive(Clone, Default)]
 pub struct Notifier {
-    ctx: Arc<OnceLock<egui::Context>>,
+    wake: Arc<OnceLock<Wake>>,
 }
 
 impl Notifier {
@@ -31,14 +37,19 @@ impl Notifier {
         Notifier::default()
     }
 
-    /// Called by the app on its first frame.
-    pub fn attach(&self, ctx: &egui::Context) {
-        let _ = self.ctx.set(ctx.clone());
+    /// Called by the app on its first frame; later calls are ignored.
+    pub fn attach(&self, wake: impl Fn() + Send + Sync + 'static) {
+        let _ = self.wake.set(Box::new(wake));
+    }
+
+    /// True once a wake-up is attached, so the app builds its closure only once.
+    pub fn is_attached(&self) -> bool {
+        self.wake.get().is_some()
     }
 
     pub fn notify(&self) {
-        if let Some(ctx) = self.ctx.get() {
-            ctx.request_repaint();
+        if let Some(wake) = self.wake.get() {
+            wake();
         }
     }
 }
@@ -179,7 +190,7 @@ impl Services {
     }
 
     /// The queue and speed limits, for job `job`.
-    pub fn transfers(&self, job: download::JobId) -> queue::TransferContext {
+    pub fn transfers(&self, job: jobs::JobId) -> queue::TransferContext {
         queue::TransferContext {
             queue: self.queue.clone(),
             pacing: self.pacing.clone(),
@@ -200,6 +211,21 @@ mod tests {
         let mut t = Throttle::new(Duration::ZERO);
         assert!(t.ready());
         assert!(t.ready());
+    }
+
+    #[test]
+    fn notifier_calls_what_was_attached_once_attached() {
+        let n = Notifier::new();
+        n.notify(); // nothing attached: nothing happens, nothing panics
+        let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let c = count.clone();
+        n.attach(move || {
+            c.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        });
+        assert!(n.is_attached());
+        n.attach(|| panic!("a second wake-up is ignored"));
+        n.clone().notify();
+        assert_eq!(count.load(std::sync::atomic::Ordering::Relaxed), 1);
     }
 
     #[test]

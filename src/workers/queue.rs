@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use super::download::JobId;
+use super::jobs::JobId;
 use crate::proto::ftp::FtpSite;
 use crate::proto::rate::Pacing;
 

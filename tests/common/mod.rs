@@ -54,3 +54,19 @@ pub fn trust_without_ca() -> Arc<Trust> {
     portolan::proto::tls::install_crypto_provider();
     Trust::new(Vec::new()).expect("trust")
 }
+
+/// The panels of a running app, by their type, for the UI tests.
+pub trait Panels {
+    fn files(&self) -> &portolan::ui::panels::files::FilesPanel;
+    fn browser(&self) -> &portolan::ui::panels::browser::BrowserPanel;
+}
+
+impl Panels for portolan::ui::app::App {
+    fn files(&self) -> &portolan::ui::panels::files::FilesPanel {
+        self.panel_state().expect("the Files panel")
+    }
+
+    fn browser(&self) -> &portolan::ui::panels::browser::BrowserPanel {
+        self.panel_state().expect("the Browser panel")
+    }
+}

@@ -16,7 +16,7 @@ use crate::link::{Link, Scheme};
 use crate::proto::net::{self, Limits, NetError};
 use crate::proto::rate::Pacing;
 use crate::proto::tls::{CertRejection, Trust};
-use crate::proto::wire::{self, Direction};
+use crate::proto::wire::{self, Flow};
 
 /// How a site uses TLS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,11 +97,17 @@ pub enum FtpError {
     Untrusted(Box<CertRejection>),
     #[error("{site}: the server does not offer TLS (AUTH TLS), and this site requires it")]
     NoTls { site: String },
-    #[error("{site}: {what}: {message}")]
+    /// The server answered with an error reply (`code`), or the exchange broke off.
+    #[error("{site}: {}", describe_reply(what, *code, message))]
     Server {
         site: String,
         what: String,
+        /// The reply code (530, 550, ...) when the server sent one.
+        code: Option<u16>,
+        /// The server's own words, or what went wrong on the connection.
         message: String,
+        /// The control connection broke (closed, reset, or a 421 reply): reconnecting may help.
+        lost: bool,
     },
     #[error("{site}: {what} took longer than {secs} s")]
     Timeout {
@@ -269,13 +275,13 @@ impl FtpSession {
         };
         stream.set_encoding(Latin1).await;
         if let Some(w) = stream.get_welcome_msg() {
-            wire::log(&session, Direction::Received, w.as_bytes());
+            wire::log(&session, Flow::Received, w.as_bytes());
         }
         let feat = timed(limits, &name, "FEAT", stream.feat())
             .await
             .unwrap_or_default();
         let mut features = Features::from_feat(&feat);
-        wire::log(&session, Direction::Sent, b"FEAT");
+        wire::log(&session, Flow::Sent, b"FEAT");
         let mut secure = site.tls == TlsMode::Implicit;
         let want_tls = match site.tls {
             TlsMode::Explicit => true,
@@ -284,14 +290,10 @@ impl FtpSession {
         };
         if site.tls == TlsMode::Explicit && !features.auth_tls {
             // Some servers support AUTH TLS without listing it; try before giving up.
-            wire::log(
-                &session,
-                Direction::Note,
-                b"AUTH TLS not in FEAT; trying anyway",
-            );
+            wire::log(&session, Flow::Note, b"AUTH TLS not in FEAT; trying anyway");
         }
         if want_tls {
-            wire::log(&session, Direction::Sent, b"AUTH TLS");
+            wire::log(&session, Flow::Sent, b"AUTH TLS");
             stream = match tokio::time::timeout(
                 limits.connect_timeout,
                 stream.into_secure(connector(), &site.host),
@@ -320,13 +322,13 @@ impl FtpSession {
         }
         let user = site.user.clone().unwrap_or_else(|| "anonymous".into());
         let password = site.password.clone().unwrap_or_else(|| "portolan@".into());
-        wire::log(&session, Direction::Sent, format!("USER {user}").as_bytes());
-        wire::log(&session, Direction::Sent, b"PASS ****");
+        wire::log(&session, Flow::Sent, format!("USER {user}").as_bytes());
+        wire::log(&session, Flow::Sent, b"PASS ****");
         if site.tls == TlsMode::Implicit {
             // suppaftp protects the data connection of an implicit session without asking the
             // server to: say so, or the server sends data in the clear.
             for cmd in ["PBSZ 0", "PROT P"] {
-                wire::log(&session, Direction::Sent, cmd.as_bytes());
+                wire::log(&session, Flow::Sent, cmd.as_bytes());
                 timed(
                     limits,
                     &name,
@@ -352,7 +354,7 @@ impl FtpSession {
         } else {
             ("TYPE I", suppaftp::types::FileType::Binary)
         };
-        wire::log(&session, Direction::Sent, type_cmd.as_bytes());
+        wire::log(&session, Flow::Sent, type_cmd.as_bytes());
         timed(limits, &name, type_cmd, stream.transfer_type(file_type)).await?;
         if features.utf8 {
             let _ = timed(
@@ -444,6 +446,8 @@ impl FtpSession {
                 return Err(FtpError::Server {
                     site: name,
                     what: verb.to_string(),
+                    code: None,
+                    lost: false,
                     message: format!(
                         "the listing is larger than {} MB; not loaded",
                         self.limits.max_body / 1_000_000
@@ -460,12 +464,10 @@ impl FtpSession {
     /// switches to PASV, whose reply address is replaced by the control connection's, and the
     /// caller tries once more.
     fn refuses_epsv(&mut self, e: &FtpError) -> bool {
-        let FtpError::Server { message, .. } = e else {
+        let FtpError::Server { code, .. } = e else {
             return false;
         };
-        let refused = ["[500]", "[501]", "[502]", "[522]"]
-            .iter()
-            .any(|code| message.contains(code));
+        let refused = matches!(code, Some(500 | 501 | 502 | 522));
         if !(self.epsv && refused) {
             return false;
         }
@@ -473,7 +475,7 @@ impl FtpSession {
         self.stream.set_mode(Mode::Passive);
         wire::log(
             &self.session,
-            Direction::Note,
+            Flow::Note,
             b"EPSV refused; using PASV from now on",
         );
         true
@@ -536,7 +538,7 @@ impl FtpSession {
         timed(&self.limits, &name, "end of download", data.finish()).await?;
         wire::log(
             &self.session,
-            Direction::Note,
+            Flow::Note,
             format!("{total} bytes received").as_bytes(),
         );
         Ok(total)
@@ -549,7 +551,7 @@ impl FtpSession {
         }
         wire::log(
             &self.session,
-            Direction::Sent,
+            Flow::Sent,
             format!("REST {offset}").as_bytes(),
         );
         let offset =
@@ -628,7 +630,7 @@ impl FtpSession {
     ) -> Result<suppaftp::tokio::TransferStream<suppaftp::tokio::AsyncRustlsStream>, FtpError> {
         let name = self.name();
         let (verb, line) = command.describe();
-        wire::log(&self.session, Direction::Sent, line.as_bytes());
+        wire::log(&self.session, Flow::Sent, line.as_bytes());
         let mut second_try = false;
         loop {
             self.rest(&name, offset).await?;
@@ -679,7 +681,7 @@ impl FtpSession {
         } else {
             return Ok(false);
         };
-        wire::log(&self.session, Direction::Sent, command.as_bytes());
+        wire::log(&self.session, Flow::Sent, command.as_bytes());
         let name = self.name();
         match timed(
             &self.limits,
@@ -750,10 +752,63 @@ impl FtpSession {
 }
 
 fn server(site: &str, what: &str, e: &suppaftp::FtpError) -> FtpError {
+    use suppaftp::FtpError as E;
+    let (code, message, lost) = match e {
+        E::UnexpectedResponse(r) => {
+            let code = u16::try_from(r.status.code()).ok();
+            let text = String::from_utf8_lossy(&r.body);
+            // The body repeats the code ("530 Login incorrect."): keep the words.
+            let text = text.trim();
+            let words = text
+                .strip_prefix(&r.status.code().to_string())
+                .map_or(text, |t| t.trim_start_matches(['-', ' ']))
+                .to_string();
+            (code, words, code == Some(421))
+        }
+        E::ConnectionError(io) => (None, io.to_string(), true),
+        E::SecureError(m) => (None, format!("TLS: {m}"), true),
+        E::BadResponse => (None, "the server's reply could not be read".into(), true),
+        other => (None, other.to_string(), false),
+    };
     FtpError::Server {
         site: site.to_string(),
         what: what.to_string(),
-        message: e.to_string().trim().to_string(),
+        code,
+        message,
+        lost,
+    }
+}
+
+/// An error reply in words: what was refused, why in the server's words, and what to do
+/// where that is clear from the code.
+fn describe_reply(what: &str, code: Option<u16>, message: &str) -> String {
+    let said = |m: &str| {
+        if m.is_empty() {
+            String::new()
+        } else {
+            format!(" (the server said: \"{m}\")")
+        }
+    };
+    match code {
+        Some(530) => format!(
+            "the server refused the login{}: check the user name and password",
+            said(message)
+        ),
+        Some(421) => format!(
+            "the server closed the connection{}: try again later",
+            said(message)
+        ),
+        Some(550) => format!("{what} was refused{}", said(message)),
+        Some(552) => format!(
+            "{what} was refused: no space left on the server{}",
+            said(message)
+        ),
+        Some(553) => format!(
+            "{what} was refused: the name is not allowed{}",
+            said(message)
+        ),
+        Some(code) => format!("{what} was refused with reply {code}{}", said(message)),
+        None => format!("{what}: {message}"),
     }
 }
 

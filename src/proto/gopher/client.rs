@@ -4,7 +4,7 @@ use tokio::io::AsyncWriteExt as _;
 
 use crate::link::GopherLink;
 use crate::proto::net::{self, Limits, NetError};
-use crate::proto::wire::{self, Direction};
+use crate::proto::wire::{self, Flow};
 
 /// Why a gopher fetch failed.
 #[derive(Debug, thiserror::Error)]
@@ -45,7 +45,7 @@ async fn open(
     let mut stream = net::connect(&link.server.host, link.server.port, limits).await?;
     wire::log(
         &session,
-        Direction::Sent,
+        Flow::Sent,
         request.strip_suffix(b"\r\n").unwrap_or(&request),
     );
     stream
@@ -75,10 +75,10 @@ pub async fn fetch(
     )
     .await?;
     let first_line = body.split(|b| *b == b'\n').next().unwrap_or_default();
-    wire::log(&session, Direction::Received, first_line);
+    wire::log(&session, Flow::Received, first_line);
     wire::log(
         &session,
-        Direction::Note,
+        Flow::Note,
         format!("{} bytes, connection closed", body.len()).as_bytes(),
     );
     Ok(body)
@@ -102,7 +102,7 @@ pub async fn download<W: std::io::Write>(
     .await?;
     wire::log(
         &session,
-        Direction::Note,
+        Flow::Note,
         format!("{n} bytes downloaded").as_bytes(),
     );
     Ok(n)

@@ -13,15 +13,33 @@ use crate::charset::Charset;
 use crate::link::{GopherLink, Link, PanelKind};
 use crate::proto::gopher::{self, ItemClass};
 use crate::proto::tls::CertRejection;
+use crate::store::Store;
 use crate::store::{Bookmark, HistoryEntry};
+use crate::ui::app::AppEvent;
+use crate::ui::panels::{Panel, PanelContext, PanelEvent, ShellAction, Toast};
 use crate::ui::widgets::{LinkClick, document_view, menu_view};
 use crate::workers::browser::{self, BrowserCommand, BrowserEvent, Page, PageContent, RequestId};
+use crate::workers::job_spec::JobSpec;
+use crate::workers::transfer::{Source, name_from_link};
 use crate::workers::{MappedSink, Services};
+
+/// What reaches the panel: a tab's worker events and the store's answers.
+#[derive(Debug)]
+pub enum BrowserMessage {
+    Tab(TabId, BrowserEvent),
+    Bookmarks(Result<Vec<Bookmark>, String>),
+    /// A write that answers nothing but may fail.
+    Saved(Result<(), String>),
+}
+
+/// How many history entries are kept in memory for completion and the history page.
+const HISTORY_IN_MEMORY: usize = 5000;
 
 /// Identifies a tab across the app's event channel.
 pub type TabId = u64;
 
-/// Things the panel asks the app to do.
+/// What the panel's views ask for; [`Panel::take_actions`] turns each into store requests or
+/// shell actions.
 #[derive(Debug, Clone)]
 pub enum BrowserAction {
     Download {
@@ -48,11 +66,8 @@ pub enum BrowserAction {
         host: String,
         charset: Option<Charset>,
     },
-    /// A link for another panel that does not exist yet.
-    OtherPanel {
-        panel: PanelKind,
-        url: String,
-    },
+    /// A link for another panel: the router decides where it goes.
+    OtherPanel(Link),
     Error(String),
 }
 
@@ -68,6 +83,9 @@ const PLACES: [(&str, &str); 3] = [
     ),
     ("Bitreich: a gopher community", "gopher://bitreich.org/"),
 ];
+
+/// The setting that keeps the open tabs between runs.
+const SESSION_TABS: &str = "session.tabs";
 
 /// Built-in pages.
 const START: &str = "about:start";
@@ -149,7 +167,8 @@ struct BookmarkDraft {
 /// The panel.
 pub struct BrowserPanel {
     services: Services,
-    events: MappedSink<(TabId, BrowserEvent), crate::ui::app::AppEvent>,
+    events: MappedSink<BrowserMessage, AppEvent>,
+    store: Store,
     pub tabs: Vec<Tab>,
     pub active: usize,
     next_tab: TabId,
@@ -164,17 +183,21 @@ pub struct BrowserPanel {
     suggestion: Option<usize>,
     pub start_page: String,
     pub charset_overrides: BTreeMap<String, Charset>,
+    /// Where downloads started from a page go (Settings).
+    pub download_dir: std::path::PathBuf,
     actions: Vec<BrowserAction>,
 }
 
 impl BrowserPanel {
     pub fn new(
         services: Services,
-        events: MappedSink<(TabId, BrowserEvent), crate::ui::app::AppEvent>,
+        store: Store,
+        events: MappedSink<BrowserMessage, AppEvent>,
     ) -> BrowserPanel {
         BrowserPanel {
             services,
             events,
+            store,
             tabs: Vec::new(),
             active: 0,
             next_tab: 1,
@@ -189,8 +212,134 @@ impl BrowserPanel {
             suggestion: None,
             start_page: START.into(),
             charset_overrides: BTreeMap::new(),
+            download_dir: crate::settings::default_download_dir(),
             actions: Vec::new(),
         }
+    }
+
+    /// The panel as the app starts it: bookmarks, history and settings from the store, and
+    /// the tabs of the last run when asked for.
+    pub fn from_context(ctx: &PanelContext) -> anyhow::Result<BrowserPanel> {
+        let mut panel = BrowserPanel::new(
+            ctx.services.clone(),
+            ctx.store.clone(),
+            ctx.sink(PanelKind::Browser),
+        );
+        panel.bookmarks = ctx.store.load_bookmarks()?;
+        panel.history = ctx.store.load_history(HISTORY_IN_MEMORY)?;
+        panel.settings_changed(&ctx.settings);
+        panel.charset_overrides = ctx.settings.charset_overrides.clone();
+        if ctx.restore_session {
+            let tabs: Vec<String> = ctx
+                .store
+                .load_setting(SESSION_TABS)?
+                .and_then(|v| serde_json::from_str(&v).ok())
+                .unwrap_or_default();
+            for url in &tabs {
+                panel.open_tab(Some(url));
+            }
+        }
+        if panel.tabs.is_empty() {
+            panel.open_tab(None);
+        }
+        Ok(panel)
+    }
+
+    /// What the panel's views asked for, carried out: store requests here, the rest for the
+    /// shell.
+    fn carry_out(&mut self, action: BrowserAction) -> Option<ShellAction> {
+        let bookmarks = |events: MappedSink<BrowserMessage, AppEvent>| {
+            move |r: Result<Vec<Bookmark>, crate::store::StoreError>| {
+                events.send(BrowserMessage::Bookmarks(r.map_err(|e| e.to_string())));
+            }
+        };
+        match action {
+            BrowserAction::Download { link, name } => {
+                let name = name.unwrap_or_else(|| name_from_link(&link));
+                return Some(ShellAction::StartJob(JobSpec::Download {
+                    source: Source::Link(link),
+                    folder: self.download_dir.clone(),
+                    name,
+                }));
+            }
+            BrowserAction::Visited { url, title } => {
+                let h = &mut self.history;
+                let visits = h
+                    .iter()
+                    .position(|e| e.url == url)
+                    .map_or(1, |i| h.remove(i).visits + 1);
+                h.insert(
+                    0,
+                    HistoryEntry {
+                        url: url.clone(),
+                        title: title.clone(),
+                        visits,
+                        last_visit: 0,
+                    },
+                );
+                h.truncate(HISTORY_IN_MEMORY);
+                self.store.record_visit(url, title, self.saved_reply());
+                // Written now, not only at exit, so a crash still reopens these tabs.
+                self.save_session();
+            }
+            BrowserAction::AddBookmark { folder, title, url } => {
+                self.store
+                    .add_bookmark(folder, title, url, bookmarks(self.events.clone()));
+                return Some(ShellAction::Toast(Toast::Info("Bookmark saved".into())));
+            }
+            BrowserAction::UpdateBookmark(b) => {
+                self.store
+                    .update_bookmark(b, bookmarks(self.events.clone()));
+            }
+            BrowserAction::DeleteBookmark(id) => {
+                self.store
+                    .delete_bookmark(id, bookmarks(self.events.clone()));
+            }
+            BrowserAction::ClearHistory => {
+                self.history.clear();
+                self.store.clear_history(self.saved_reply());
+            }
+            BrowserAction::Untrusted { tab, rejection } => {
+                return Some(ShellAction::Untrusted {
+                    retry: tab,
+                    rejection,
+                });
+            }
+            BrowserAction::CharsetChosen { host, charset } => {
+                return Some(ShellAction::UpdateSettings(Box::new(move |s| {
+                    match charset {
+                        Some(c) => s.charset_overrides.insert(host, c),
+                        None => s.charset_overrides.remove(&host),
+                    };
+                })));
+            }
+            BrowserAction::OtherPanel(link) => return Some(ShellAction::Open(link)),
+            BrowserAction::Error(e) => return Some(ShellAction::Toast(Toast::Error(e))),
+        }
+        None
+    }
+
+    /// A reply for store writes that answer nothing: a failure becomes a message.
+    fn saved_reply(&self) -> impl FnOnce(Result<(), crate::store::StoreError>) + Send + 'static {
+        let events = self.events.clone();
+        move |r| {
+            if let Err(e) = r {
+                events.send(BrowserMessage::Saved(Err(e.to_string())));
+            }
+        }
+    }
+
+    /// Writes the open tabs so the next run can reopen them.
+    pub fn save_session(&self) {
+        let urls: Vec<String> = self
+            .tabs
+            .iter()
+            .map(|t| t.current_url.clone())
+            .filter(|u| !u.is_empty())
+            .collect();
+        let json = serde_json::to_string(&urls).unwrap_or_else(|_| "[]".into());
+        self.store
+            .set_setting(SESSION_TABS, json, crate::store::api::ignore);
     }
 
     /// Opens a tab at `url` (the start page if `None`) and makes it active.
@@ -199,7 +348,9 @@ impl BrowserPanel {
         self.next_tab += 1;
         let worker = browser::spawn(
             self.services.clone(),
-            self.events.clone().contramap(move |e| (id, e)),
+            self.events
+                .clone()
+                .contramap(move |e| BrowserMessage::Tab(id, e)),
         );
         self.tabs.push(Tab {
             id,
@@ -233,11 +384,6 @@ impl BrowserPanel {
             self.open_tab(None);
         }
         self.active = self.active.min(self.tabs.len() - 1);
-    }
-
-    /// The actions gathered since the last call.
-    pub fn take_actions(&mut self) -> Vec<BrowserAction> {
-        std::mem::take(&mut self.actions)
     }
 
     pub fn active_tab(&self) -> Option<&Tab> {
@@ -288,7 +434,7 @@ impl BrowserPanel {
     }
 
     /// Applies a worker event for tab `tab`.
-    pub fn apply(&mut self, tab_id: TabId, event: BrowserEvent) {
+    pub fn apply_tab(&mut self, tab_id: TabId, event: BrowserEvent) {
         let Some(index) = self.tabs.iter().position(|t| t.id == tab_id) else {
             return;
         };
@@ -396,31 +542,13 @@ impl BrowserPanel {
         }
     }
 
-    /// Opens a parsed link in tab `index`, routing it to its panel.
+    /// Opens a parsed link in tab `index`; a link for another panel goes to the router.
     pub fn open_link(&mut self, index: usize, link: Link, push: bool) {
         if link.panel() != PanelKind::Browser {
-            let url = link.to_string();
-            if link.panel() == PanelKind::Files {
-                self.actions.push(BrowserAction::OtherPanel {
-                    panel: link.panel(),
-                    url,
-                });
-                if let Some(tab) = self.tabs.get_mut(index) {
-                    tab.url_text.clone_from(&tab.current_url);
-                }
-                return;
-            }
             if let Some(tab) = self.tabs.get_mut(index) {
-                tab.error = Some(format!(
-                    "{url} opens in the {} panel, which is not available yet",
-                    link.panel().title()
-                ));
                 tab.url_text.clone_from(&tab.current_url);
             }
-            self.actions.push(BrowserAction::OtherPanel {
-                panel: link.panel(),
-                url,
-            });
+            self.actions.push(BrowserAction::OtherPanel(link));
             return;
         }
         if let Link::Gopher(g) = &link
@@ -508,7 +636,7 @@ impl BrowserPanel {
     }
 
     /// Retries the current page of a tab (after the user trusted a certificate).
-    pub fn retry(&mut self, tab_id: TabId) {
+    pub fn retry_tab(&mut self, tab_id: TabId) {
         if let Some(index) = self.tabs.iter().position(|t| t.id == tab_id) {
             self.reload(index);
         }
@@ -1324,6 +1452,72 @@ impl BrowserPanel {
                 }
             });
         self.page_info_open = open;
+    }
+}
+
+impl Panel for BrowserPanel {
+    fn kind(&self) -> PanelKind {
+        PanelKind::Browser
+    }
+
+    fn icon(&self) -> &'static str {
+        "🌐"
+    }
+
+    fn status(&self) -> String {
+        BrowserPanel::status(self)
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui) {
+        BrowserPanel::ui(self, ui);
+    }
+
+    fn apply(&mut self, event: PanelEvent) {
+        match event.take::<BrowserMessage>() {
+            Some(BrowserMessage::Tab(tab, e)) => self.apply_tab(tab, e),
+            Some(BrowserMessage::Bookmarks(Ok(list))) => self.bookmarks = list,
+            Some(BrowserMessage::Bookmarks(Err(e)) | BrowserMessage::Saved(Err(e))) => {
+                self.actions
+                    .push(BrowserAction::Error(format!("Could not save: {e}")));
+            }
+            Some(BrowserMessage::Saved(Ok(()))) | None => {}
+        }
+    }
+
+    /// A link from elsewhere opens in the tab that shows an untouched start page, else in a
+    /// new tab, as a browser does with links from other programs.
+    fn open(&mut self, link: &Link) {
+        let fresh = self.tabs.get(self.active).is_some_and(|t| {
+            t.back.is_empty()
+                && t.page.is_none()
+                && t.loading.is_none()
+                && t.current_url == self.start_page
+        });
+        if fresh {
+            self.open_link(self.active, link.clone(), true);
+        } else {
+            self.open_tab(Some(&link.to_string()));
+        }
+    }
+
+    fn retry(&mut self, retry: u64) {
+        self.retry_tab(retry);
+    }
+
+    fn take_actions(&mut self) -> Vec<ShellAction> {
+        std::mem::take(&mut self.actions)
+            .into_iter()
+            .filter_map(|a| self.carry_out(a))
+            .collect()
+    }
+
+    fn settings_changed(&mut self, settings: &crate::settings::Settings) {
+        self.start_page.clone_from(&settings.start_page);
+        self.download_dir.clone_from(&settings.download_dir);
+    }
+
+    fn save_state(&self) {
+        self.save_session();
     }
 }
 

@@ -14,49 +14,43 @@ use egui_extras::{Column, TableBuilder};
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::link::Link;
+use crate::link::PanelKind;
 use crate::mirror::{Action, Difference, PlanItem};
 use crate::proto::ftp::{Entry, EntryKind, Features, FtpSite, TlsMode, rfc3339};
 use crate::proto::tls::CertRejection;
+use crate::secrets::Secrets;
 use crate::store::Site;
+use crate::store::Store;
 use crate::ui::activity::human_bytes;
 use crate::ui::app::AppEvent;
-use crate::workers::download::IfExists;
+use crate::ui::panels::{Panel, PanelContext, PanelEvent, ShellAction, Toast};
 use crate::workers::ftp::{self as worker, FtpCommand, FtpEvent, LocalEntry};
+use crate::workers::job_spec::JobSpec;
 use crate::workers::mirror::{self as mirror_worker, Direction, MirrorJob};
+use crate::workers::transfer::{IfExists, Source};
 use crate::workers::{MappedSink, Services};
 
-/// Everything the Files panel's workers report, tagged with the connection it came from.
+/// Everything the Files panel's workers report, tagged with the connection it came from, and
+/// the store's and secrets' answers.
 #[derive(Debug, Clone)]
 pub enum FilesEvent {
     Ftp(u64, FtpEvent),
     Local(PathBuf, Result<Vec<LocalEntry>, String>),
     Plan(Result<Vec<PlanItem>, String>),
+    /// The saved sites after a save or delete.
+    Sites(Result<Vec<Site>, String>),
+    /// A saved site and the password the secrets store had for it.
+    SiteLogin(Site, Option<String>),
+    /// A store or secrets write failed.
+    NotSaved(String),
 }
 
-/// Things the panel asks the app to do.
+/// What the panel's views ask for; [`Panel::take_actions`] turns each into store and
+/// secrets requests or shell actions.
 #[derive(Debug, Clone)]
 pub enum FilesAction {
-    Download {
-        site: FtpSite,
-        path: Vec<u8>,
-        name: String,
-        folder: PathBuf,
-        /// What to do when the name is taken locally.
-        exists: IfExists,
-    },
-    Upload {
-        site: FtpSite,
-        local: PathBuf,
-        remote: Vec<u8>,
-        /// Append to a shorter file of the same name on the server.
-        resume: bool,
-    },
-    /// A whole folder in either direction, or a mirror from the Compare view.
-    Mirror {
-        job: MirrorJob,
-        plan: Option<Vec<PlanItem>>,
-        delete: bool,
-    },
+    /// A download, an upload, a folder job or a mirror from the Compare view.
+    Transfer(JobSpec),
     /// Save a site; the password (if typed) goes to the secrets store.
     SaveSite {
         site: Site,
@@ -169,6 +163,8 @@ enum OnConflict {
 /// The panel's view state.
 pub struct FilesPanel {
     services: Services,
+    store: Store,
+    secrets: Secrets,
     events: MappedSink<FilesEvent, AppEvent>,
     pub host: String,
     pub port: String,
@@ -207,16 +203,22 @@ pub struct FilesPanel {
     /// Saved sites, newest list from the store.
     pub sites: Vec<Site>,
     site_manager: Option<SiteDraft>,
+    /// Set when something the user started elsewhere needs this panel in front.
+    shown_requested: bool,
 }
 
 impl FilesPanel {
     pub fn new(
         services: Services,
+        store: Store,
+        secrets: Secrets,
         events: MappedSink<FilesEvent, AppEvent>,
         local: PathBuf,
     ) -> FilesPanel {
         let mut panel = FilesPanel {
             services,
+            store,
+            secrets,
             events,
             host: String::new(),
             port: "21".into(),
@@ -248,13 +250,84 @@ impl FilesPanel {
             actions: Vec::new(),
             sites: Vec::new(),
             site_manager: None,
+            shown_requested: false,
         };
         panel.refresh_local();
         panel
     }
 
-    pub fn take_actions(&mut self) -> Vec<FilesAction> {
-        std::mem::take(&mut self.actions)
+    /// The panel as the app starts it, with the saved sites.
+    pub fn from_context(ctx: &PanelContext) -> anyhow::Result<FilesPanel> {
+        let mut panel = FilesPanel::new(
+            ctx.services.clone(),
+            ctx.store.clone(),
+            ctx.secrets.clone(),
+            ctx.sink(PanelKind::Files),
+            default_local_folder(&ctx.settings.download_dir),
+        );
+        panel.sites = ctx.store.load_sites()?;
+        Ok(panel)
+    }
+
+    /// What the views asked for, carried out: the store and secrets here, the rest for the
+    /// shell.
+    fn carry_out(&mut self, action: FilesAction) -> Option<ShellAction> {
+        let sites = |events: MappedSink<FilesEvent, AppEvent>| {
+            move |r: Result<Vec<Site>, crate::store::StoreError>| {
+                events.send(FilesEvent::Sites(r.map_err(|e| e.to_string())));
+            }
+        };
+        let not_saved = |events: MappedSink<FilesEvent, AppEvent>| {
+            move |r: Result<(), crate::secrets::SecretError>| {
+                if let Err(e) = r {
+                    events.send(FilesEvent::NotSaved(e.to_string()));
+                }
+            }
+        };
+        Some(match action {
+            FilesAction::Transfer(spec) => ShellAction::StartJob(spec),
+            FilesAction::SaveSite { site, password } => {
+                let key = site.secret_key();
+                let name = site.name.clone();
+                self.store.save_site(site, sites(self.events.clone()));
+                if let Some(password) = password {
+                    self.secrets
+                        .set(key, password, not_saved(self.events.clone()));
+                }
+                ShellAction::Toast(Toast::Info(format!("Site {name} saved")))
+            }
+            FilesAction::RememberPassword { site, password } => {
+                self.secrets
+                    .set(site.secret_key(), password, not_saved(self.events.clone()));
+                return None;
+            }
+            FilesAction::DeleteSite(site) => {
+                self.store.delete_site(site.id, sites(self.events.clone()));
+                self.secrets
+                    .delete(site.secret_key(), not_saved(self.events.clone()));
+                return None;
+            }
+            FilesAction::ConnectSite {
+                site,
+                password: Some(password),
+            } => {
+                self.connect_saved(&site, Some(password));
+                return None;
+            }
+            FilesAction::ConnectSite { site, .. } => {
+                let events = self.events.clone();
+                self.secrets.get(site.secret_key(), move |password| {
+                    events.send(FilesEvent::SiteLogin(site, password));
+                });
+                return None;
+            }
+            FilesAction::Untrusted(rejection) => ShellAction::Untrusted {
+                retry: 0,
+                rejection,
+            },
+            FilesAction::Error(e) => ShellAction::Toast(Toast::Error(e)),
+            FilesAction::Info(m) => ShellAction::Toast(Toast::Info(m)),
+        })
     }
 
     pub fn is_connected(&self) -> bool {
@@ -281,9 +354,18 @@ impl FilesPanel {
 
     /// Fills the connect form from an `ftp://` or `ftps://` link and connects.
     pub fn open_link(&mut self, link: &Link) {
-        let Some((site, path)) = FtpSite::from_link(link) else {
+        self.open_link_with(link, None);
+    }
+
+    /// [`FilesPanel::open_link`], where a password typed in the form is used when the address
+    /// has none (`ftp://user@host/` with the password in its own field).
+    fn open_link_with(&mut self, link: &Link, typed_password: Option<String>) {
+        let Some((mut site, path)) = FtpSite::from_link(link) else {
             return;
         };
+        if site.password.is_none() {
+            site.password = typed_password;
+        }
         self.host.clone_from(&site.host);
         self.port = site.port.to_string();
         self.user = site.user.clone().unwrap_or_default();
@@ -298,7 +380,10 @@ impl FilesPanel {
         let input = self.host.trim().to_string();
         if input.contains("://") {
             match Link::parse(&input) {
-                Ok(link @ Link::Ftp { .. }) => self.open_link(&link),
+                Ok(link @ Link::Ftp { .. }) => {
+                    let typed = (!self.password.is_empty()).then(|| self.password.clone());
+                    self.open_link_with(&link, typed);
+                }
                 Ok(other) => {
                     self.state = ConnState::Failed(format!("{other} is not an FTP address"));
                 }
@@ -414,11 +499,17 @@ impl FilesPanel {
         }
     }
 
+    /// Closes the connection; the remote pane empties, so nothing looks connected that is not.
     pub fn disconnect(&mut self) {
         if let Some(c) = self.conn.take() {
             let _ = c.worker.send(FtpCommand::Disconnect);
         }
         self.state = ConnState::Disconnected;
+        self.remote.clear();
+        self.order = None;
+        self.remote_selected.clear();
+        self.remote_back.clear();
+        self.remote_loading = false;
     }
 
     fn send(&mut self, cmd: FtpCommand) {
@@ -491,8 +582,17 @@ impl FilesPanel {
     }
 
     /// Applies a worker event.
-    pub fn apply(&mut self, event: FilesEvent) {
+    pub fn apply_event(&mut self, event: FilesEvent) {
         match event {
+            FilesEvent::Sites(Ok(list)) => self.site_saved(list),
+            FilesEvent::Sites(Err(e)) | FilesEvent::NotSaved(e) => {
+                self.actions
+                    .push(FilesAction::Error(format!("Could not save: {e}")));
+            }
+            FilesEvent::SiteLogin(site, password) => {
+                self.shown_requested = true;
+                self.connect_saved(&site, password);
+            }
             FilesEvent::Local(path, result) => {
                 if path != self.local_path {
                     return;
@@ -635,34 +735,36 @@ impl FilesPanel {
                 Direction::Download,
             );
             if let Some(job) = job {
-                self.actions.push(FilesAction::Mirror {
+                self.actions.push(FilesAction::Transfer(JobSpec::Mirror {
                     job,
                     plan: None,
                     delete: false,
-                });
+                }));
             }
         }
     }
 
     fn queue_download(&mut self, entry: &Entry, exists: IfExists) {
         let Some(conn) = &self.conn else { return };
-        self.actions.push(FilesAction::Download {
-            site: conn.site.clone(),
-            path: worker::join(&self.remote_path, &entry.name),
+        self.actions.push(FilesAction::Transfer(JobSpec::Download {
+            source: Source::Ftp {
+                site: conn.site.clone(),
+                path: worker::join(&self.remote_path, &entry.name),
+                exists,
+            },
             name: name_of(&entry.name),
             folder: self.local_path.clone(),
-            exists,
-        });
+        }));
     }
 
     fn queue_upload(&mut self, local: PathBuf, remote_name: &[u8], resume: bool) {
         let Some(conn) = &self.conn else { return };
-        self.actions.push(FilesAction::Upload {
+        self.actions.push(FilesAction::Transfer(JobSpec::Upload {
             site: conn.site.clone(),
             local,
             remote: worker::join(&self.remote_path, remote_name),
             resume,
-        });
+        }));
     }
 
     /// Applies the user's answer to the first pending conflict (or to all of them).
@@ -686,12 +788,7 @@ impl FilesPanel {
             };
             let answer = match answer {
                 OnConflict::IfNewerOrDifferent => {
-                    let newer = matches!(
-                        (source.0, target.0),
-                        (Some(s), Some(t)) if s > t + crate::mirror::TIME_TOLERANCE
-                    );
-                    let different = matches!((source.1, target.1), (Some(s), Some(t)) if s != t);
-                    if newer || different {
+                    if crate::mirror::compare(source, target).replaces_target() {
                         OnConflict::Overwrite
                     } else {
                         OnConflict::Skip
@@ -825,11 +922,11 @@ impl FilesPanel {
                     self.local_path.join(&entry.name),
                     Direction::Upload,
                 ) {
-                    self.actions.push(FilesAction::Mirror {
+                    self.actions.push(FilesAction::Transfer(JobSpec::Mirror {
                         job,
                         plan: None,
                         delete: false,
-                    });
+                    }));
                 }
                 continue;
             }
@@ -1789,11 +1886,11 @@ impl FilesPanel {
                                         self.local_path.clone(),
                                         *direction,
                                     ) {
-                                        self.actions.push(FilesAction::Mirror {
+                                        self.actions.push(FilesAction::Transfer(JobSpec::Mirror {
                                             job,
                                             plan: Some(items.clone()),
                                             delete: *delete,
-                                        });
+                                        }));
                                     }
                                     keep = false;
                                 }
@@ -1871,7 +1968,13 @@ impl FilesPanel {
                                 {
                                     answer = Some(OnConflict::Resume);
                                 }
-                                if ui.button("Overwrite if newer or different size").clicked() {
+                                if ui
+                                    .button("Overwrite if newer or different size")
+                                    .on_hover_text(
+                                        "As the mirror decides: an older file never replaces a newer one",
+                                    )
+                                    .clicked()
+                                {
                                     answer = Some(OnConflict::IfNewerOrDifferent);
                                 }
                                 if ui.button("Keep both").clicked() {
@@ -1989,6 +2092,56 @@ fn toggle<T: Ord>(set: &mut BTreeSet<T>, item: T, add: bool) {
     } else {
         set.clear();
         set.insert(item);
+    }
+}
+
+impl Panel for FilesPanel {
+    fn kind(&self) -> PanelKind {
+        PanelKind::Files
+    }
+
+    fn icon(&self) -> &'static str {
+        "📁"
+    }
+
+    fn status(&self) -> String {
+        FilesPanel::status(self)
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui) {
+        FilesPanel::ui(self, ui);
+    }
+
+    fn apply(&mut self, event: PanelEvent) {
+        if let Some(event) = event.take::<FilesEvent>() {
+            self.apply_event(event);
+        }
+    }
+
+    fn open(&mut self, link: &Link) {
+        self.open_link(link);
+    }
+
+    fn retry(&mut self, _retry: u64) {
+        FilesPanel::retry(self);
+    }
+
+    fn take_actions(&mut self) -> Vec<ShellAction> {
+        let mut out: Vec<ShellAction> = std::mem::take(&mut self.actions)
+            .into_iter()
+            .filter_map(|a| self.carry_out(a))
+            .collect();
+        // Actions carried out may have queued more (a failed save says so).
+        if std::mem::take(&mut self.shown_requested) {
+            out.push(ShellAction::Show);
+        }
+        out
+    }
+
+    /// A finished transfer changes one of the panes.
+    fn job_finished(&mut self) {
+        self.refresh_local();
+        self.refresh_remote();
     }
 }
 

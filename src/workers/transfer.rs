@@ -1,50 +1,20 @@
-//! Downloads to the download folder, shown in the Activity list.
+//! Single-file transfers shown in the Activity list: downloads (FTP, gopher, HTTP) into the
+//! download folder and FTP uploads.
 //!
-//! Bytes go to `NAME.part`, which is renamed to `NAME` only when the transfer completed, so a
-//! half file never looks finished. A cancelled download keeps its `.part`.
+//! Downloaded bytes go to `NAME.part`, which is synced to disk and renamed to `NAME` only when
+//! the transfer completed, so a half file never looks finished, even after a crash. A cancelled
+//! download keeps its `.part`.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
+use super::jobs::{JobEvent, JobHandle, JobId, next_job_id};
 use super::{MappedSink, Services, Throttle};
 use crate::filename;
 use crate::link::Link;
 use crate::proto::ftp::{FtpSession, FtpSite};
 use crate::proto::gopher;
 use crate::proto::http::HttpClient;
-
-/// Identifies a job in the Activity list.
-pub type JobId = u64;
-
-static NEXT_JOB: AtomicU64 = AtomicU64::new(1);
-
-/// A fresh job id.
-pub fn next_job_id() -> JobId {
-    NEXT_JOB.fetch_add(1, Ordering::Relaxed)
-}
-
-/// What the Activity list hears about a job.
-#[derive(Debug, Clone, PartialEq)]
-pub enum JobEvent {
-    Started {
-        id: JobId,
-        title: String,
-        target: PathBuf,
-    },
-    Progress {
-        id: JobId,
-        done: u64,
-        total: Option<u64>,
-        bytes_per_sec: f64,
-    },
-    Finished {
-        id: JobId,
-        result: Result<PathBuf, String>,
-    },
-    /// A line under the bar: where a folder job is ("12 of 40 files").
-    Detail { id: JobId, text: String },
-}
 
 /// Starts downloading `link` into `folder`; returns the job id and the abort handle that the
 /// Activity list's Cancel button uses.
@@ -54,7 +24,7 @@ pub fn start(
     folder: PathBuf,
     name_hint: Option<String>,
     events: MappedSink<JobEvent, impl Send + 'static>,
-) -> (JobId, tokio::task::AbortHandle) {
+) -> JobHandle {
     let name = name_hint.unwrap_or_else(|| name_from_link(&link));
     start_from(services, Source::Link(link), folder, name, events)
 }
@@ -90,7 +60,7 @@ pub fn start_from(
     folder: PathBuf,
     name: String,
     events: MappedSink<JobEvent, impl Send + 'static>,
-) -> (JobId, tokio::task::AbortHandle) {
+) -> JobHandle {
     let id = next_job_id();
     let services2 = services.clone();
     // FTP files take their place in the site's queue now, in the order they were asked for.
@@ -110,7 +80,10 @@ pub fn start_from(
         };
         events.send(JobEvent::Finished { id, result });
     });
-    (id, handle.abort_handle())
+    JobHandle {
+        id,
+        abort: handle.abort_handle(),
+    }
 }
 
 /// Starts an upload of `local` to `remote` on `site`. With `resume`, a shorter file already
@@ -122,7 +95,7 @@ pub fn start_upload(
     remote: Vec<u8>,
     resume: bool,
     events: MappedSink<JobEvent, impl Send + 'static>,
-) -> (JobId, tokio::task::AbortHandle) {
+) -> JobHandle {
     let id = next_job_id();
     let services = services.clone();
     // A place in the queue now, in the order asked; a folder gives it up for its own.
@@ -131,7 +104,10 @@ pub fn start_upload(
         let result = upload(&services, &site, &local, &remote, resume, place, &events).await;
         events.send(JobEvent::Finished { id, result });
     });
-    (id, handle.abort_handle())
+    JobHandle {
+        id,
+        abort: handle.abort_handle(),
+    }
 }
 
 async fn upload<E: Send + 'static>(
@@ -385,7 +361,7 @@ async fn run<E: Send + 'static>(
 
 /// Gives a complete `.part` its real name.
 fn finish_part(part: &Path, target: PathBuf) -> Result<PathBuf, String> {
-    std::fs::rename(part, &target).map_err(|e| {
+    filename::finish_part(part, &target).map_err(|e| {
         format!(
             "cannot rename {} to {}: {e}",
             part.display(),
