@@ -1199,3 +1199,56 @@ async fn ftps_with_a_named_self_signed_ca_certificate() {
         "{text}"
     );
 }
+
+/// A reconnect that meets a certificate no longer trusted asks the user (the trust dialog),
+/// as the first connection does, instead of ending in a plain failure.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reconnect_that_meets_an_untrusted_certificate_asks() {
+    use portolan::workers::EventSink;
+    use portolan::workers::Notifier;
+    use portolan::workers::ftp::{FtpCommand, FtpEvent, spawn};
+    if !up() || !common::server_up("vsftpd kill test", "127.0.0.1:2125") {
+        return;
+    }
+    let _only_us = kill_server_lock();
+    // Trusted once (pinned for this run), with no CA that would vouch for it.
+    let trust = common::trust_without_ca();
+    let leaf = Trust::load_pem(&common::srv().join("tls/cert.pem")).expect("leaf");
+    let fp = portolan::proto::tls::fingerprint(leaf[0].as_ref());
+    trust.pin("localhost", &fp);
+    let services = portolan::workers::Services::new(
+        tokio::runtime::Handle::current(),
+        trust.clone(),
+        portolan::proto::http::HttpClient::new(trust.clone(), &Limits::default()).expect("http"),
+        Limits::default(),
+    );
+    let (sink, rx) = EventSink::<FtpEvent>::new(Notifier::new());
+    let worker = spawn(
+        services,
+        site(2125, TlsMode::Explicit, true),
+        sink.map(|e: FtpEvent| e),
+    );
+    let next = move || {
+        rx.recv_timeout(std::time::Duration::from_secs(30))
+            .expect("an event from the worker")
+    };
+    let (first, next) = tokio::task::spawn_blocking(move || (next(), next))
+        .await
+        .expect("join");
+    assert!(
+        matches!(first, FtpEvent::Connected { secure: true, .. }),
+        "{first:?}"
+    );
+    trust.unpin("localhost", &fp);
+    kill_sessions_of_the_kill_server();
+    worker
+        .send(FtpCommand::List(b"/dir".to_vec()))
+        .expect("send");
+    let (after, _) = tokio::task::spawn_blocking(move || (next(), next))
+        .await
+        .expect("join");
+    match after {
+        FtpEvent::Untrusted(r) => assert_eq!(r.host, "localhost"),
+        other => panic!("the reconnect did not ask about the certificate: {other:?}"),
+    }
+}

@@ -100,6 +100,84 @@ pub struct CertRejection {
 pub struct Trust {
     verifier: Arc<PinningVerifier>,
     config: Arc<ClientConfig>,
+    sessions: Arc<Sessions>,
+}
+
+/// TLS sessions kept for resumption (one per run, shared by every connection, which servers
+/// that insist on session reuse need). A resumed session skips the certificate check, so when
+/// a pin is withdrawn the sessions are forgotten and the next connection is checked again.
+#[derive(Debug)]
+struct Sessions {
+    cache: RwLock<Arc<rustls::client::ClientSessionMemoryCache>>,
+}
+
+const SESSIONS_KEPT: usize = 256;
+
+impl Sessions {
+    fn new() -> Sessions {
+        Sessions {
+            cache: RwLock::new(Arc::new(rustls::client::ClientSessionMemoryCache::new(
+                SESSIONS_KEPT,
+            ))),
+        }
+    }
+
+    fn current(&self) -> Arc<rustls::client::ClientSessionMemoryCache> {
+        match self.cache.read() {
+            Ok(c) => c.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    fn forget(&self) {
+        if let Ok(mut c) = self.cache.write() {
+            *c = Arc::new(rustls::client::ClientSessionMemoryCache::new(SESSIONS_KEPT));
+        }
+    }
+}
+
+impl rustls::client::ClientSessionStore for Sessions {
+    fn set_kx_hint(&self, server_name: ServerName<'static>, group: rustls::NamedGroup) {
+        self.current().set_kx_hint(server_name, group);
+    }
+
+    fn kx_hint(&self, server_name: &ServerName<'_>) -> Option<rustls::NamedGroup> {
+        self.current().kx_hint(server_name)
+    }
+
+    fn set_tls12_session(
+        &self,
+        server_name: ServerName<'static>,
+        value: rustls::client::Tls12ClientSessionValue,
+    ) {
+        self.current().set_tls12_session(server_name, value);
+    }
+
+    fn tls12_session(
+        &self,
+        server_name: &ServerName<'_>,
+    ) -> Option<rustls::client::Tls12ClientSessionValue> {
+        self.current().tls12_session(server_name)
+    }
+
+    fn remove_tls12_session(&self, server_name: &ServerName<'static>) {
+        self.current().remove_tls12_session(server_name);
+    }
+
+    fn insert_tls13_ticket(
+        &self,
+        server_name: ServerName<'static>,
+        value: rustls::client::Tls13ClientSessionValue,
+    ) {
+        self.current().insert_tls13_ticket(server_name, value);
+    }
+
+    fn take_tls13_ticket(
+        &self,
+        server_name: &ServerName<'static>,
+    ) -> Option<rustls::client::Tls13ClientSessionValue> {
+        self.current().take_tls13_ticket(server_name)
+    }
 }
 
 impl std::fmt::Debug for Trust {
@@ -142,15 +220,18 @@ impl Trust {
             pins: RwLock::new(HashMap::new()),
             rejections: Mutex::new(HashMap::new()),
         });
-        let config = ClientConfig::builder_with_provider(provider)
+        let mut config = ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(|e| TlsSetupError::Verifier(e.to_string()))?
             .dangerous()
             .with_custom_certificate_verifier(verifier.clone())
             .with_no_client_auth();
+        let sessions = Arc::new(Sessions::new());
+        config.resumption = rustls::client::Resumption::store(sessions.clone());
         Ok(Arc::new(Trust {
             verifier,
             config: Arc::new(config),
+            sessions,
         }))
     }
 
@@ -194,13 +275,14 @@ impl Trust {
         }
     }
 
-    /// Forgets a pin.
+    /// Forgets a pin; sessions resumed without a check are forgotten with it.
     pub fn unpin(&self, host: &str, sha256: &str) {
         if let Ok(mut pins) = self.verifier.pins.write()
             && let Some(set) = pins.get_mut(&host.to_ascii_lowercase())
         {
             set.remove(sha256);
         }
+        self.sessions.forget();
     }
 
     /// The refusal that made the last connection to `host` fail, if any.

@@ -128,14 +128,19 @@ async fn open<E: Send + 'static>(
             });
             Some(s)
         }
-        Err(FtpError::Untrusted(r)) => {
-            events.send(FtpEvent::Untrusted(r));
-            None
-        }
         Err(e) => {
-            events.send(FtpEvent::Failed(e.to_string()));
+            report_connect_error(e, events);
             None
         }
+    }
+}
+
+/// A connection that could not be made: an untrusted certificate goes to the trust dialog,
+/// on the first connection and on a reconnect alike; anything else is a failure.
+fn report_connect_error<E: Send + 'static>(e: FtpError, events: &MappedSink<FtpEvent, E>) {
+    match e {
+        FtpError::Untrusted(r) => events.send(FtpEvent::Untrusted(r)),
+        e => events.send(FtpEvent::Failed(e.to_string())),
     }
 }
 
@@ -156,7 +161,7 @@ async fn run<E: Send + 'static>(
         Err(e) if is_connection_lost(&e) => {
             let mut fresh = FtpSession::connect(site, &services.trust, &services.limits)
                 .await
-                .map_err(|e| events.send(FtpEvent::Failed(e.to_string())))
+                .map_err(|e| report_connect_error(e, events))
                 .ok()?;
             match execute(&mut fresh, &cmd).await {
                 Ok(event) => events.send(event),

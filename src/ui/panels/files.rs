@@ -655,8 +655,8 @@ impl FilesPanel {
                     }
                     FtpEvent::Untrusted(r) => {
                         self.state = ConnState::Failed(format!(
-                            "the certificate of {} is not trusted",
-                            r.host
+                            "the certificate of {} is not trusted: {}",
+                            r.host, r.reason
                         ));
                         self.actions.push(FilesAction::Untrusted(r));
                     }
