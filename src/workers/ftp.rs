@@ -50,9 +50,10 @@ pub enum FtpEvent {
         entries: Vec<Entry>,
     },
     Done(String),
+    /// A text file for the viewer, decoded here (its charset detected) rather than in a frame.
     Viewed {
         path: Vec<u8>,
-        text: Vec<u8>,
+        text: String,
     },
     Failed(String),
     Untrusted(Box<CertRejection>),
@@ -234,6 +235,7 @@ async fn execute(session: &mut FtpSession, cmd: &FtpCommand) -> Result<FtpEvent,
             }
             let mut text = Vec::new();
             session.retrieve(path, 0, &mut text, |_| {}).await?;
+            let text = crate::charset::Charset::detect(&text).decode(&text);
             Ok(FtpEvent::Viewed {
                 path: path.clone(),
                 text,

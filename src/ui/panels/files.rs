@@ -43,6 +43,23 @@ pub enum FilesEvent {
     SiteLogin(Site, Option<String>),
     /// A store or secrets write failed.
     NotSaved(String),
+    /// Transfers chosen in a frame, with what the disk holds at their local paths: looked up
+    /// off the frame, then queued or asked about.
+    DiskChecked {
+        upload: bool,
+        remote_dir: Vec<u8>,
+        items: Vec<DiskItem>,
+    },
+}
+
+/// A transfer whose local side was looked up on disk.
+#[derive(Debug, Clone)]
+pub struct DiskItem {
+    /// The remote file: the one to download, or the one an upload would replace.
+    pub remote: Option<Entry>,
+    pub local_path: PathBuf,
+    /// The local file at `local_path`, if a file (not a folder) is there.
+    pub local: Option<LocalEntry>,
 }
 
 /// What the panel's views ask for; [`Panel::take_actions`] turns each into store and
@@ -138,6 +155,8 @@ enum Dialog {
 struct Conflict {
     /// Local to remote; else remote to local.
     upload: bool,
+    /// The remote folder the transfer is to or from.
+    remote_dir: Vec<u8>,
     remote: Entry,
     local: LocalEntry,
     local_path: PathBuf,
@@ -589,6 +608,11 @@ impl FilesPanel {
                 self.actions
                     .push(FilesAction::Error(format!("Could not save: {e}")));
             }
+            FilesEvent::DiskChecked {
+                upload,
+                remote_dir,
+                items,
+            } => self.disk_checked(upload, &remote_dir, items),
             FilesEvent::SiteLogin(site, password) => {
                 self.shown_requested = true;
                 self.connect_saved(&site, password);
@@ -640,10 +664,9 @@ impl FilesPanel {
                         self.refresh_remote();
                     }
                     FtpEvent::Viewed { path, text } => {
-                        let cs = crate::charset::Charset::detect(&text);
                         self.dialog = Some(Dialog::View {
                             path: worker::shown(&path),
-                            text: cs.decode(&text),
+                            text,
                         });
                     }
                     FtpEvent::Failed(e) => {
@@ -701,7 +724,7 @@ impl FilesPanel {
             return;
         }
         let mut folders: Vec<Vec<u8>> = Vec::new();
-        let mut conflicts = Vec::new();
+        let mut checks = Vec::new();
         let selected: Vec<Entry> = self
             .remote
             .iter()
@@ -715,18 +738,9 @@ impl FilesPanel {
             }
             // Asked of the disk, not the listing, so a file made since the last refresh counts.
             let local_name = crate::filename::sanitize(&name_of(&entry.name));
-            let local_path = self.local_path.join(&local_name);
-            match local_file(&local_path) {
-                Some(existing) => conflicts.push(Conflict {
-                    upload: false,
-                    remote: entry,
-                    local: existing,
-                    local_path,
-                }),
-                None => self.queue_download(&entry, IfExists::Rename),
-            }
+            checks.push((Some(entry), self.local_path.join(&local_name)));
         }
-        self.ask_about(conflicts);
+        self.check_disk(false, checks);
         for name in folders {
             let job = self.mirror_job(
                 worker::join(&self.remote_path, &name),
@@ -744,12 +758,70 @@ impl FilesPanel {
         }
     }
 
-    fn queue_download(&mut self, entry: &Entry, exists: IfExists) {
+    /// Looks at the disk on a worker thread for each `(remote, local path)`; the answer comes
+    /// back as [`FilesEvent::DiskChecked`]. Nothing is read from the disk in a frame.
+    fn check_disk(&self, upload: bool, checks: Vec<(Option<Entry>, PathBuf)>) {
+        if checks.is_empty() {
+            return;
+        }
+        let events = self.events.clone();
+        let remote_dir = self.remote_path.clone();
+        self.services.runtime.spawn_blocking(move || {
+            let items = checks
+                .into_iter()
+                .map(|(remote, local_path)| DiskItem {
+                    local: local_file(&local_path),
+                    remote,
+                    local_path,
+                })
+                .collect();
+            events.send(FilesEvent::DiskChecked {
+                upload,
+                remote_dir,
+                items,
+            });
+        });
+    }
+
+    /// Queues what the disk check allows and asks about names that are taken.
+    fn disk_checked(&mut self, upload: bool, remote_dir: &[u8], items: Vec<DiskItem>) {
+        let mut conflicts = Vec::new();
+        for item in items {
+            match (upload, item.remote, item.local) {
+                (_, Some(remote), Some(local)) => {
+                    conflicts.push(Conflict {
+                        upload,
+                        remote_dir: remote_dir.to_vec(),
+                        remote,
+                        local,
+                        local_path: item.local_path,
+                    });
+                }
+                (false, Some(remote), None) => {
+                    self.queue_download(remote_dir, &remote, IfExists::Rename);
+                }
+                (true, _, _) => {
+                    let Some(name) = item
+                        .local_path
+                        .file_name()
+                        .map(|n| n.to_string_lossy().into_owned())
+                    else {
+                        continue;
+                    };
+                    self.queue_upload(item.local_path, remote_dir, name.as_bytes(), false);
+                }
+                (false, None, _) => {}
+            }
+        }
+        self.ask_about(conflicts);
+    }
+
+    fn queue_download(&mut self, dir: &[u8], entry: &Entry, exists: IfExists) {
         let Some(conn) = &self.conn else { return };
         self.actions.push(FilesAction::Transfer(JobSpec::Download {
             source: Source::Ftp {
                 site: conn.site.clone(),
-                path: worker::join(&self.remote_path, &entry.name),
+                path: worker::join(dir, &entry.name),
                 exists,
             },
             name: name_of(&entry.name),
@@ -757,12 +829,12 @@ impl FilesPanel {
         }));
     }
 
-    fn queue_upload(&mut self, local: PathBuf, remote_name: &[u8], resume: bool) {
+    fn queue_upload(&mut self, local: PathBuf, dir: &[u8], remote_name: &[u8], resume: bool) {
         let Some(conn) = &self.conn else { return };
         self.actions.push(FilesAction::Transfer(JobSpec::Upload {
             site: conn.site.clone(),
             local,
-            remote: worker::join(&self.remote_path, remote_name),
+            remote: worker::join(dir, remote_name),
             resume,
         }));
     }
@@ -799,17 +871,23 @@ impl FilesPanel {
             match (c.upload, answer) {
                 (_, OnConflict::Skip | OnConflict::IfNewerOrDifferent) => {}
                 (false, OnConflict::Overwrite) => {
-                    self.queue_download(&c.remote, IfExists::Overwrite);
+                    self.queue_download(&c.remote_dir, &c.remote, IfExists::Overwrite);
                 }
-                (false, OnConflict::Resume) => self.queue_download(&c.remote, IfExists::Resume),
-                (false, OnConflict::KeepBoth) => self.queue_download(&c.remote, IfExists::Rename),
+                (false, OnConflict::Resume) => {
+                    self.queue_download(&c.remote_dir, &c.remote, IfExists::Resume);
+                }
+                (false, OnConflict::KeepBoth) => {
+                    self.queue_download(&c.remote_dir, &c.remote, IfExists::Rename);
+                }
                 (true, OnConflict::Overwrite) => {
-                    self.queue_upload(c.local_path, &c.remote.name, false);
+                    self.queue_upload(c.local_path, &c.remote_dir, &c.remote.name, false);
                 }
-                (true, OnConflict::Resume) => self.queue_upload(c.local_path, &c.remote.name, true),
+                (true, OnConflict::Resume) => {
+                    self.queue_upload(c.local_path, &c.remote_dir, &c.remote.name, true);
+                }
                 (true, OnConflict::KeepBoth) => {
                     let name = unique_remote_name(&self.remote, c.local.name.as_bytes());
-                    self.queue_upload(c.local_path, &name, false);
+                    self.queue_upload(c.local_path, &c.remote_dir, &name, false);
                 }
             }
         }
@@ -833,28 +911,21 @@ impl FilesPanel {
             ));
             return;
         }
-        let mut conflicts = Vec::new();
         // Files and folders alike: the upload job looks at the disk, not the frame. A name
-        // the remote folder lists already is asked about first.
-        for path in dropped {
-            let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
-                continue;
-            };
-            let existing = self
-                .remote
-                .iter()
-                .find(|r| r.name == name.as_bytes() && r.kind != EntryKind::Dir);
-            match (existing, local_file(&path)) {
-                (Some(remote), Some(local)) => conflicts.push(Conflict {
-                    upload: true,
-                    remote: remote.clone(),
-                    local,
-                    local_path: path,
-                }),
-                _ => self.queue_upload(path, name.as_bytes(), false),
-            }
-        }
-        self.ask_about(conflicts);
+        // the remote folder lists already is asked about once the disk check says it is a file.
+        let checks = dropped
+            .into_iter()
+            .filter_map(|path| {
+                let name = path.file_name()?.to_string_lossy().into_owned();
+                let existing = self
+                    .remote
+                    .iter()
+                    .find(|r| r.name == name.as_bytes() && r.kind != EntryKind::Dir)
+                    .cloned();
+                Some((existing, path))
+            })
+            .collect();
+        self.check_disk(true, checks);
     }
 
     /// Opens the overwrite dialog for transfers whose names are taken.
@@ -937,6 +1008,7 @@ impl FilesPanel {
             {
                 Some(existing) => conflicts.push(Conflict {
                     upload: true,
+                    remote_dir: self.remote_path.clone(),
                     remote: existing.clone(),
                     local: entry.clone(),
                     local_path: self.local_path.join(&entry.name),
@@ -945,7 +1017,8 @@ impl FilesPanel {
             }
         }
         for name in uploads {
-            self.queue_upload(self.local_path.join(&name), name.as_bytes(), false);
+            let dir = self.remote_path.clone();
+            self.queue_upload(self.local_path.join(&name), &dir, name.as_bytes(), false);
         }
         self.ask_about(conflicts);
     }
