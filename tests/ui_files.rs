@@ -12,6 +12,16 @@ use portolan::protocol_log::ProtocolLog;
 use portolan::ui::app::{App, AppConfig};
 
 fn start(dir: &tempfile::TempDir, url: Option<&str>) -> Harness<'static, App> {
+    start_with(dir, url, true)
+}
+
+/// With `session_secrets` false the app keeps passwords as a desktop would: the keyring, else
+/// the encrypted file.
+fn start_with(
+    dir: &tempfile::TempDir,
+    url: Option<&str>,
+    session_secrets: bool,
+) -> Harness<'static, App> {
     let downloads = dir.path().join("downloads");
     std::fs::create_dir_all(&downloads).expect("downloads");
     let config = AppConfig {
@@ -22,7 +32,7 @@ fn start(dir: &tempfile::TempDir, url: Option<&str>) -> Harness<'static, App> {
         download_dir: Some(downloads),
         restore_session: false,
         startup_probe: None,
-        session_secrets: true,
+        session_secrets,
     };
     let app = App::new(config).expect("app");
     Harness::builder()
@@ -425,4 +435,71 @@ fn an_address_in_the_host_field_uses_the_typed_password_and_disconnect_clears() 
     assert!(!h.state().files().is_connected());
     assert!(h.state().files().remote.is_empty());
     assert!(h.query_all_by_label_contains("one.txt").next().is_none());
+}
+
+/// On a desktop without a keyring: a password saved in the site manager is offered a
+/// passphrase, kept in the encrypted file (not in plain text), and after a restart the file is
+/// unlocked once and the saved site connects without asking for its password.
+#[test]
+#[allow(clippy::print_stderr)]
+fn without_a_keyring_saved_passwords_last_across_runs_behind_a_passphrase() {
+    if !common::server_up("vsftpd", "127.0.0.1:2121") {
+        return;
+    }
+    if portolan::secrets::Keyring::available().is_some() {
+        eprintln!("SKIPPED: this desktop has a keyring, so the encrypted file is not used");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    {
+        let mut h = start_with(&dir, None, false);
+        fill_site_form(
+            &mut h,
+            &[
+                ("Name:", "Kept site"),
+                ("Site host:", "localhost"),
+                ("Site user:", "tester"),
+                ("Site password:", "secret"),
+                ("Remote folder:", "/dir"),
+            ],
+            "2121",
+        );
+        h.get_by_role_and_label(Role::Button, "Save").click();
+        wait_for(&mut h, "Keep saved passwords");
+        type_into(&mut h, "Passphrase:", "correct horse");
+        type_into(&mut h, "Repeat:", "correct horse");
+        h.get_by_role_and_label(Role::Button, "Create").click();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while h.query_by_label("Keep saved passwords").is_some() {
+            assert!(Instant::now() < deadline, "the file was not created");
+            h.step();
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        h.state().flush_store();
+    }
+    let file = std::fs::read_to_string(dir.path().join("secrets.json")).expect("secrets file");
+    assert!(!file.contains("secret"), "{file}");
+    let mut h = start_with(&dir, None, false);
+    wait_for(&mut h, "Unlock saved passwords");
+    type_into(&mut h, "Passphrase:", "wrong");
+    h.get_by_role_and_label(Role::Button, "Unlock").click();
+    wait_for(&mut h, "does not open");
+    type_into(&mut h, "Passphrase:", "correct horse");
+    h.get_by_role_and_label(Role::Button, "Unlock").click();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while h.query_by_label("Unlock saved passwords").is_some() {
+        assert!(Instant::now() < deadline, "the file was not unlocked");
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    h.get_by_label("Files").click();
+    h.step();
+    h.get_by_role_and_label(Role::Button, "Sites…").click();
+    wait_for(&mut h, "Kept site");
+    h.get_by_label("Kept site").click();
+    h.step();
+    h.get_by_role_and_label(Role::Button, "Save and connect")
+        .click();
+    wait_for(&mut h, "one.txt");
+    assert!(h.query_by_label("Password for the site:").is_none());
 }

@@ -92,6 +92,40 @@ impl EncryptedFile {
         Ok(store)
     }
 
+    /// Re-encrypts every secret of the file at `path` under `new`, with a new salt. The old
+    /// file is replaced only when the new one is complete, so a crash keeps one of the two.
+    pub fn change_passphrase(
+        path: &Path,
+        old: &str,
+        new: &str,
+    ) -> Result<EncryptedFile, SecretError> {
+        let current = EncryptedFile::open(path, old)?;
+        let keys: Vec<String> = current
+            .state
+            .lock()
+            .map_err(|_| SecretError::WrongPassphrase)?
+            .entries
+            .keys()
+            .filter(|k| k.as_str() != CHECK_KEY)
+            .cloned()
+            .collect();
+        let mut fresh_path = path.as_os_str().to_owned();
+        fresh_path.push(".new");
+        let fresh_path = PathBuf::from(fresh_path);
+        let _ = std::fs::remove_file(&fresh_path);
+        let fresh = EncryptedFile::open(&fresh_path, new)?;
+        for key in keys {
+            if let Some(secret) = current.get(&key)? {
+                fresh.set(&key, &secret)?;
+            }
+        }
+        std::fs::rename(&fresh_path, path).map_err(|e| SecretError::File {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        })?;
+        EncryptedFile::open(path, new)
+    }
+
     fn save(&self, state: &FileFormat) -> Result<(), SecretError> {
         let err = |reason: String| SecretError::File {
             path: self.path.display().to_string(),
@@ -102,7 +136,13 @@ impl EncryptedFile {
         }
         let tmp = self.path.with_extension("tmp");
         let json = serde_json::to_vec_pretty(state).map_err(|e| err(e.to_string()))?;
-        std::fs::write(&tmp, json).map_err(|e| err(e.to_string()))?;
+        {
+            use std::io::Write as _;
+            let mut f = std::fs::File::create(&tmp).map_err(|e| err(e.to_string()))?;
+            f.write_all(&json).map_err(|e| err(e.to_string()))?;
+            // On disk before it replaces the old file: a crash leaves one whole file.
+            f.sync_all().map_err(|e| err(e.to_string()))?;
+        }
         std::fs::rename(&tmp, &self.path).map_err(|e| err(e.to_string()))
     }
 }

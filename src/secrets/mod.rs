@@ -7,13 +7,12 @@ mod file;
 mod handle;
 
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::Mutex;
 
 use zeroize::Zeroizing;
 
 pub use file::EncryptedFile;
-pub use handle::Secrets;
+pub use handle::{Secrets, SecretsState};
 
 /// Why a secret could not be read or written.
 #[derive(Debug, thiserror::Error)]
@@ -84,6 +83,20 @@ pub struct SessionOnly {
     map: Mutex<HashMap<String, Zeroizing<String>>>,
 }
 
+impl SessionOnly {
+    pub fn is_empty(&self) -> bool {
+        self.map.lock().map_or(true, |m| m.is_empty())
+    }
+
+    /// Every key and secret, to move them into a lasting store.
+    pub fn entries(&self) -> Vec<(String, Zeroizing<String>)> {
+        self.map.lock().map_or_else(
+            |_| Vec::new(),
+            |m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect(),
+        )
+    }
+}
+
 impl SecretStore for SessionOnly {
     fn get(&self, key: &str) -> Result<Option<Zeroizing<String>>, SecretError> {
         Ok(self.map.lock().ok().and_then(|m| m.get(key).cloned()))
@@ -108,20 +121,6 @@ impl SecretStore for SessionOnly {
     }
 }
 
-/// Picks the best backend: the keyring, else the encrypted file if a passphrase was given,
-/// else session-only.
-pub fn open_best(file: &Path, passphrase: Option<&str>) -> Box<dyn SecretStore> {
-    if let Some(k) = Keyring::available() {
-        return Box::new(k);
-    }
-    if let Some(p) = passphrase
-        && let Ok(f) = EncryptedFile::open(file, p)
-    {
-        return Box::new(f);
-    }
-    Box::new(SessionOnly::default())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,15 +136,5 @@ mod tests {
         );
         s.delete("k").expect("delete");
         assert!(s.get("k").expect("get").is_none());
-    }
-
-    #[test]
-    fn open_best_falls_back_without_keyring() {
-        let dir = tempfile::tempdir().expect("tmp");
-        let store = open_best(&dir.path().join("secrets.json"), Some("pass"));
-        // On a machine with no keyring this is the file; with one, the keyring.
-        assert!(["system keyring", "encrypted file"].contains(&store.describe()));
-        let store = open_best(&dir.path().join("secrets.json"), None);
-        assert!(["system keyring", "this session only"].contains(&store.describe()));
     }
 }

@@ -113,6 +113,8 @@ pub struct App {
     style_applied: bool,
     startup_probe: Option<std::time::Instant>,
     job_specs: HashMap<JobId, JobSpec>,
+    secrets: Secrets,
+    passphrase: super::passphrase::PassphraseWindow,
 }
 
 impl App {
@@ -145,14 +147,21 @@ impl App {
             .store_path
             .parent()
             .map_or_else(|| PathBuf::from("secrets.json"), |d| d.join("secrets.json"));
+        let secrets = Secrets::new(
+            runtime.handle().clone(),
+            secrets_file,
+            config.session_secrets,
+        );
+        {
+            // The passphrase window appears as soon as the secrets know they are locked.
+            let notifier = notifier.clone();
+            secrets.on_change(move || notifier.notify());
+        }
+        secrets.start();
         let context = PanelContext {
             services: services.clone(),
             store: store.clone(),
-            secrets: Secrets::new(
-                runtime.handle().clone(),
-                secrets_file,
-                config.session_secrets,
-            ),
+            secrets: secrets.clone(),
             settings: settings.clone(),
             restore_session: config.restore_session,
             events: events.clone(),
@@ -181,6 +190,8 @@ impl App {
             style_applied: false,
             startup_probe: config.startup_probe,
             job_specs: HashMap::new(),
+            secrets,
+            passphrase: super::passphrase::PassphraseWindow::default(),
         };
         if let Some(url) = &config.start_url {
             app.open_text(url);
@@ -461,6 +472,7 @@ impl App {
             }
         });
         self.settings_window(&ctx);
+        self.passphrase.show(&ctx, &self.secrets);
         self.cert_window(&ctx);
         self.toasts.show(&ctx);
         if let Some(started) = self.startup_probe.take() {
@@ -541,6 +553,18 @@ impl App {
                     ui.add(egui::DragValue::new(&mut draft.upload_limit_kb).speed(10))
                         .labelled_by(l.id)
                         .on_hover_text("Shared by all FTP uploads");
+                    ui.end_row();
+                    ui.label("Saved passwords:");
+                    ui.horizontal(|ui| {
+                        let state = self.secrets.state();
+                        ui.label(state.describe());
+                        if let Some(label) =
+                            super::passphrase::PassphraseWindow::action_label(state)
+                            && ui.button(label).clicked()
+                        {
+                            self.passphrase.open_for(state);
+                        }
+                    });
                     ui.end_row();
                 });
                 ui.horizontal(|ui| {

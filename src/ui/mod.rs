@@ -4,6 +4,7 @@ pub mod activity;
 pub mod app;
 pub mod cert_dialog;
 pub mod panels;
+pub mod passphrase;
 pub mod theme;
 pub mod widgets;
 
