@@ -164,6 +164,25 @@ EOF
 <html><head><title>Second page</title></head><body><h2>The second page</h2>
 <p>Back to the <a href="index.html">first page</a>.</p></body></html>
 EOF
+    # A documentation page as such sites make them: hidden help panels, a long navigation
+    # before <main>, headings of every level.
+    cat > "$w/docs.html" <<'EOF'
+<!doctype html>
+<html><head><meta charset="utf-8"><title>Documentation</title></head>
+<body>
+<nav><a href="index.html">Home</a> <a href="page2.html">Guide</a> <a href="plain.txt">Reference</a></nav>
+<div id="help" hidden><h2>Keyboard shortcuts</h2><p>Press ? to show this help.</p></div>
+<div class="settings" style="display: none">Settings panel</div>
+<span aria-hidden="true">Decorative icon text</span>
+<main>
+<h1>Documentation title</h1>
+<p>The first paragraph of the documentation.</p>
+<h2>Second-level section</h2>
+<p>More text under the section.</p>
+<h3>Third-level section</h3>
+</main>
+</body></html>
+EOF
     printf '<html><head><meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1"><title>Latin</title></head><body><p>caf\xe9 cr\xe8me</p></body></html>\n' > "$w/latin1.html"
     printf 'plain text file\nsecond line\n' > "$w/plain.txt"
     cp "$SRV/gopher/files/pixel.png" "$w/pixel.png"

@@ -299,3 +299,41 @@ fn a_password_in_an_address_is_not_shown_or_stored() {
         "{history:?}"
     );
 }
+
+/// A documentation page as such sites make them: hidden panels stay hidden, the main content
+/// comes before the navigation, and headings are drawn larger by level than body text.
+#[test]
+fn a_documentation_page_shows_its_main_content_with_headings_by_level() {
+    if !common::server_up("http", common::HTTP) {
+        return;
+    }
+    let mut f = start(Some(&format!("http://{}/docs.html", common::HTTP)), false);
+    wait_for(&mut f.harness, "Documentation title");
+    for hidden in [
+        "Keyboard shortcuts",
+        "Settings panel",
+        "Decorative icon text",
+    ] {
+        assert!(
+            f.harness
+                .query_all_by_label_contains(hidden)
+                .next()
+                .is_none(),
+            "{hidden} is shown"
+        );
+    }
+    let h = &f.harness;
+    let rect = |text: &str| h.get_by_label(text).rect();
+    let title = rect("Documentation title");
+    let h2 = rect("Second-level section");
+    let h3 = rect("Third-level section");
+    let body = rect("The first paragraph of the documentation.");
+    let nav = rect("Home");
+    assert!(
+        title.top() < body.top() && body.top() < nav.top(),
+        "main first"
+    );
+    assert!(title.height() > h2.height(), "{title:?} {h2:?}");
+    assert!(h2.height() > h3.height(), "{h2:?} {h3:?}");
+    assert!(h3.height() > body.height(), "{h3:?} {body:?}");
+}

@@ -4,7 +4,7 @@ use egui::text::LayoutJob;
 use egui::{FontId, ScrollArea, TextFormat};
 
 use super::LinkClick;
-use crate::document::{DocLine, Document, Span};
+use crate::document::{DocLine, Document, Span, heading_level, heading_scale};
 use crate::link::Link;
 
 /// Scroll and highlight state the tab keeps for its document.
@@ -12,6 +12,46 @@ use crate::link::Link;
 pub struct DocumentViewState {
     pub scroll_to: Option<usize>,
     pub highlight: Vec<usize>,
+    /// Where each line starts, for documents with headings (rows of several heights),
+    /// computed once per document and row height, not every frame.
+    rows: Option<RowOffsets>,
+}
+
+#[derive(Debug, Clone)]
+struct RowOffsets {
+    /// Which document and row height these are for.
+    key: (usize, usize, u32),
+    /// The top of each line, and the end of the last one.
+    tops: Vec<f32>,
+}
+
+impl RowOffsets {
+    fn new(doc: &Document, row_height: f32, spacing: f32) -> RowOffsets {
+        let mut tops = Vec::with_capacity(doc.lines.len() + 1);
+        let mut y = 0.0;
+        for line in &doc.lines {
+            tops.push(y);
+            y += line_height(line, row_height) + spacing;
+        }
+        tops.push(y);
+        RowOffsets {
+            key: key_of(doc, row_height),
+            tops,
+        }
+    }
+}
+
+fn key_of(doc: &Document, row_height: f32) -> (usize, usize, u32) {
+    (
+        doc.lines.as_ptr() as usize,
+        doc.lines.len(),
+        row_height.to_bits(),
+    )
+}
+
+/// A heading's row is as much taller as its font is larger.
+fn line_height(line: &DocLine, row_height: f32) -> f32 {
+    (row_height * heading_scale(heading_level(line))).ceil()
 }
 
 /// Draws the document; returns the link the user clicked, if any.
@@ -27,18 +67,68 @@ pub fn show(ui: &mut egui::Ui, doc: &Document, state: &mut DocumentViewState) ->
         ui.spacing_mut().item_spacing.y = 0.0;
     }
     let spacing = ui.spacing().item_spacing.y;
+    let headings = !doc.monospace && doc.lines.iter().any(|l| heading_level(l) > 0);
     let mut area = ScrollArea::both()
         .auto_shrink([false, false])
         .id_salt("document");
-    if let Some(row) = state.scroll_to.take() {
-        area = area.vertical_scroll_offset((row as f32 * (row_height + spacing) - 40.0).max(0.0));
+    if !headings {
+        if let Some(row) = state.scroll_to.take() {
+            area =
+                area.vertical_scroll_offset((row as f32 * (row_height + spacing) - 40.0).max(0.0));
+        }
+        let mut clicked = None;
+        area.show_rows(ui, row_height, doc.lines.len(), |ui, range| {
+            for i in range {
+                let line = &doc.lines[i];
+                let highlighted = state.highlight.binary_search(&i).is_ok();
+                if let Some(c) = show_line(ui, line, doc.monospace, highlighted, row_height) {
+                    clicked = Some(c);
+                }
+            }
+        });
+        return clicked;
     }
+    if state
+        .rows
+        .as_ref()
+        .is_none_or(|r| r.key != key_of(doc, row_height))
+    {
+        state.rows = Some(RowOffsets::new(doc, row_height, spacing));
+    }
+    let Some(rows) = &state.rows else {
+        return None;
+    };
+    if let Some(row) = state.scroll_to.take() {
+        let top = rows.tops.get(row).copied().unwrap_or(0.0);
+        area = area.vertical_scroll_offset((top - 40.0).max(0.0));
+    }
+    let total = rows.tops.last().copied().unwrap_or(0.0);
     let mut clicked = None;
-    area.show_rows(ui, row_height, doc.lines.len(), |ui, range| {
-        for i in range {
+    area.show_viewport(ui, |ui, viewport| {
+        ui.set_height(total);
+        // The first line whose bottom is below the top of the view, then down to its end.
+        let first = rows
+            .tops
+            .partition_point(|&top| top <= viewport.min.y)
+            .saturating_sub(1);
+        let origin = ui.min_rect().min;
+        let width = ui.available_width().max(viewport.width());
+        for i in first..doc.lines.len() {
+            let top = rows.tops[i];
+            if top > viewport.max.y {
+                break;
+            }
             let line = &doc.lines[i];
+            let height = line_height(line, row_height);
+            let rect =
+                egui::Rect::from_min_size(origin + egui::vec2(0.0, top), egui::vec2(width, height));
             let highlighted = state.highlight.binary_search(&i).is_ok();
-            if let Some(c) = show_line(ui, line, doc.monospace, highlighted, row_height) {
+            let mut child = ui.new_child(
+                egui::UiBuilder::new()
+                    .max_rect(rect)
+                    .layout(egui::Layout::left_to_right(egui::Align::Center)),
+            );
+            if let Some(c) = show_line(&mut child, line, doc.monospace, highlighted, height) {
                 clicked = Some(c);
             }
         }
@@ -129,20 +219,18 @@ pub fn span_format(
     let font_id = if mono {
         egui::TextStyle::Monospace.resolve(style)
     } else {
-        FontId::proportional(egui::TextStyle::Body.resolve(style).size)
+        // Headings by level: larger, in the strong text colour, never in the link colour.
+        FontId::proportional(
+            egui::TextStyle::Body.resolve(style).size * heading_scale(span.style.heading),
+        )
     };
-    let mut color = if span.style.heading > 0 || span.style.strong {
+    let color = if span.style.heading > 0 || span.style.strong {
         visuals.strong_text_color()
     } else if span.style.quote {
         visuals.weak_text_color()
     } else {
         visuals.text_color()
     };
-    if span.style.heading > 0 {
-        color = visuals
-            .hyperlink_color
-            .lerp_to_gamma(visuals.strong_text_color(), 0.5);
-    }
     let mut format = TextFormat {
         font_id,
         color,
@@ -251,7 +339,23 @@ mod tests {
             false,
             false,
         );
-        assert_ne!(heading.color, v.text_color());
+        assert_eq!(heading.color, v.strong_text_color());
+        assert_ne!(heading.color, v.hyperlink_color);
+        let body_size = plain.font_id.size;
+        assert!(heading.font_id.size > body_size * 1.5);
+        let h3 = span_format(
+            &style,
+            &span(
+                SpanStyle {
+                    heading: 3,
+                    ..SpanStyle::default()
+                },
+                None,
+            ),
+            false,
+            false,
+        );
+        assert!(h3.font_id.size > body_size && h3.font_id.size < heading.font_id.size);
         let link = span_format(
             &style,
             &span(SpanStyle::default(), Some("http://h/")),

@@ -5,6 +5,8 @@
 
 use url::Url;
 
+mod readable;
+
 /// Style bits of a span.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SpanStyle {
@@ -86,10 +88,13 @@ impl Document {
     pub fn from_html(html: &str, base: &Url, width: usize) -> Document {
         use html2text::render::RichAnnotation as A;
         let width = width.clamp(20, 400);
-        let lines = match html2text::config::rich()
-            .no_link_wrapping()
-            .lines_from_read(html.as_bytes(), width)
-        {
+        let config = html2text::config::rich().no_link_wrapping();
+        let rendered = config.parse_html(html.as_bytes()).and_then(|dom| {
+            readable::prepare(&dom);
+            let tree = config.dom_to_render_tree(&dom)?;
+            config.render_to_lines(tree, width)
+        });
+        let lines = match rendered {
             Ok(lines) => lines,
             Err(e) => {
                 return Document::from_text(&format!("This page could not be rendered: {e}"));
@@ -124,6 +129,7 @@ impl Document {
             mark_block_style(&mut doc_line);
             out.push(doc_line);
         }
+        let out = rewrap_headings(out, width);
         Document {
             title: html_title(html).unwrap_or_default(),
             lines: out,
@@ -153,6 +159,87 @@ impl Document {
                 .filter_map(|s| s.link.as_deref().map(|u| (s.text.as_str(), u)))
         })
     }
+}
+
+/// How much larger than body text a heading of `level` is drawn (1.0 for body text). The
+/// view sizes its rows by it and the model wraps headings to fit.
+pub fn heading_scale(level: u8) -> f32 {
+    match level {
+        1 => 1.6,
+        2 => 1.4,
+        3 => 1.2,
+        4 => 1.1,
+        _ => 1.0,
+    }
+}
+
+/// The heading level of a line (0 for body text): every span of a heading line has it.
+pub fn heading_level(line: &DocLine) -> u8 {
+    line.spans.first().map_or(0, |s| s.style.heading)
+}
+
+/// Headings are drawn larger than body text, so a heading wrapped at the body's width would
+/// run off the side: each run of heading lines is wrapped again at the width its size allows.
+fn rewrap_headings(lines: Vec<DocLine>, width: usize) -> Vec<DocLine> {
+    let mut out = Vec::with_capacity(lines.len());
+    let mut run: Vec<DocLine> = Vec::new();
+    let flush = |run: &mut Vec<DocLine>, out: &mut Vec<DocLine>| {
+        if let Some(level) = run.first().map(heading_level) {
+            let fits = (width as f32 / heading_scale(level)).floor().max(10.0) as usize;
+            out.extend(wrap_words(run.drain(..).flat_map(|l| l.spans), fits));
+        }
+    };
+    for line in lines {
+        let level = heading_level(&line);
+        if level == 0 || run.first().is_some_and(|r| heading_level(r) != level) {
+            flush(&mut run, &mut out);
+        }
+        if level == 0 {
+            out.push(line);
+        } else {
+            run.push(line);
+        }
+    }
+    flush(&mut run, &mut out);
+    out
+}
+
+/// Fills lines of at most `width` characters with the words of `spans`, keeping each word's
+/// style and link; a word longer than a line gets a line of its own.
+fn wrap_words(spans: impl Iterator<Item = Span>, width: usize) -> Vec<DocLine> {
+    let mut lines = vec![DocLine::default()];
+    let mut used = 0usize;
+    for span in spans {
+        for word in span.text.split_whitespace() {
+            let len = word.chars().count();
+            if used > 0 && used + 1 + len > width {
+                lines.push(DocLine::default());
+                used = 0;
+            }
+            let Some(line) = lines.last_mut() else { break };
+            let text = if used == 0 {
+                word.to_string()
+            } else {
+                format!(" {word}")
+            };
+            used += text.chars().count();
+            match line.spans.last_mut() {
+                Some(last)
+                    if last.style == span.style
+                        && last.link == span.link
+                        && last.image == span.image =>
+                {
+                    last.text.push_str(&text);
+                }
+                _ => line.spans.push(Span {
+                    text,
+                    ..span.clone()
+                }),
+            }
+        }
+    }
+    lines.retain(|l| !l.spans.is_empty());
+    lines
 }
 
 /// html2text writes headings as `# Title` and quotes as `> text`: style those lines. Tables
@@ -314,6 +401,91 @@ mod tests {
             table_line.spans.iter().all(|s| s.style.preformat),
             "tables are monospace"
         );
+    }
+
+    /// Elements a browser hides are left out; `<main>` comes before the navigation.
+    #[test]
+    fn hidden_content_is_left_out_and_main_comes_first() {
+        let html = r#"<html><body>
+<nav><a href="/">Home</a></nav>
+<div id="help" hidden><h2>Keyboard shortcuts</h2></div>
+<div aria-hidden="true">decorative</div>
+<div aria-hidden="false">shown aria</div>
+<p style="color: red; DISPLAY : None">inline hidden</p>
+<p style="display:block">inline shown</p>
+<template><p>template content</p></template>
+<main><h1>The real title</h1><p>Body.</p></main>
+<footer>foot</footer>
+</body></html>"#;
+        let doc = Document::from_html(html, &base(), 80);
+        let text: Vec<String> = doc.lines.iter().map(DocLine::text).collect();
+        let all = text.join("\n");
+        for gone in [
+            "Keyboard shortcuts",
+            "decorative",
+            "inline hidden",
+            "template content",
+        ] {
+            assert!(!all.contains(gone), "{gone} shown: {all}");
+        }
+        for kept in ["shown aria", "inline shown", "Home", "foot"] {
+            assert!(all.contains(kept), "{kept} missing: {all}");
+        }
+        let first = text
+            .iter()
+            .position(|l| !l.trim().is_empty())
+            .expect("text");
+        assert_eq!(text[first], "The real title", "{all}");
+        assert!(all.find("Body.") < all.find("Home"), "{all}");
+        // An article stands in for a missing main.
+        let doc = Document::from_html(
+            "<body><nav>menu</nav><article><p>story</p></article></body>",
+            &base(),
+            80,
+        );
+        let all: String = doc.lines.iter().map(DocLine::text).collect();
+        assert!(all.find("story") < all.find("menu"), "{all}");
+    }
+
+    /// A long heading is wrapped for its larger size, keeps its level and its link.
+    #[test]
+    fn headings_are_wrapped_for_their_size() {
+        let html = r#"<h1>A rather long first heading that needs more than one line</h1>
+<h2><a href="s.html">Linked section</a></h2><p>body text that is long enough to fill a line</p>"#;
+        let doc = Document::from_html(html, &base(), 40);
+        let h1: Vec<&DocLine> = doc.lines.iter().filter(|l| heading_level(l) == 1).collect();
+        assert!(h1.len() >= 2, "{h1:?}");
+        let fits = (40.0 / heading_scale(1)) as usize;
+        assert!(
+            h1.iter().all(|l| l.text().chars().count() <= fits),
+            "{h1:?}"
+        );
+        let joined: Vec<String> = h1.iter().map(|l| l.text()).collect();
+        assert_eq!(
+            joined.join(" "),
+            "A rather long first heading that needs more than one line"
+        );
+        let h2 = doc
+            .lines
+            .iter()
+            .find(|l| heading_level(l) == 2)
+            .expect("h2");
+        assert_eq!(
+            h2.spans[0].link.as_deref(),
+            Some("http://127.0.0.1:8080/dir/s.html")
+        );
+        assert!(
+            doc.lines
+                .iter()
+                .any(|l| heading_level(l) == 0 && l.text().contains("body"))
+        );
+    }
+
+    #[test]
+    fn deeply_nested_html_still_renders() {
+        let html = format!("{}deep{}", "<div>".repeat(5_000), "</div>".repeat(5_000));
+        let doc = Document::from_html(&html, &base(), 80);
+        assert!(!doc.lines.is_empty());
     }
 
     #[test]

@@ -29,6 +29,9 @@ impl EntryKind {
     }
 }
 
+mod dates;
+mod rare;
+
 /// One directory entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Entry {
@@ -175,6 +178,7 @@ pub fn parse_list_line(line: &[u8], now: i64) -> Entry {
         .or_else(|| parse_os2(line))
         .or_else(|| parse_vms(line))
         .or_else(|| parse_netware(line, now))
+        .or_else(|| rare::parse(line))
         .unwrap_or_else(|| Entry::new(line, EntryKind::Unknown, line))
 }
 
@@ -261,11 +265,15 @@ fn num(s: &[u8]) -> Option<i64> {
     std::str::from_utf8(s).ok()?.parse().ok()
 }
 
-/// `1234`, or with a unit as some servers print (`1.5K`, `12M`).
+/// `1234`, or with a unit as some servers print (`1.5K`, `12M`, `2KB`).
 fn size_with_units(s: &[u8]) -> Option<u64> {
     if let Some(n) = num(s) {
         return u64::try_from(n).ok();
     }
+    let s = match s.strip_suffix(b"B").or_else(|| s.strip_suffix(b"b")) {
+        Some(head) if head.last().is_some_and(|b| b"KMGTkmgt".contains(b)) => head,
+        _ => s,
+    };
     let (digits, unit) = s.split_at(s.len().checked_sub(1)?);
     let mult: f64 = match unit[0].to_ascii_uppercase() {
         b'K' => 1024.0,
@@ -291,7 +299,14 @@ fn parse_unix(line: &[u8], now: i64) -> Option<Entry> {
     if perms.len() < 10 || !b"-dlcbpsDn".contains(&perms[0]) {
         return None;
     }
-    if !perms[1..10].iter().all(|b| b"rwxsStTl-".contains(b)) {
+    // `rwxr-xr-x` and the like; a few servers write other letters there (Connect:Enterprise
+    // `-C--E-----FTP`). An ACL or attribute mark may follow (`+`, `.`, `@`).
+    let standard = perms[1..10].iter().all(|b| b"rwxsStTl-".contains(b));
+    if !standard
+        && !perms[1..]
+            .iter()
+            .all(|b| b.is_ascii_alphabetic() || *b == b'-')
+    {
         return None;
     }
     let kind = match perms[0] {
@@ -300,52 +315,40 @@ fn parse_unix(line: &[u8], now: i64) -> Option<Entry> {
         b'-' => EntryKind::File,
         _ => EntryKind::Special,
     };
-    // Find the date: "Mon DD HH:MM|YYYY" or "YYYY-MM-DD HH:MM"; what comes before it is
-    // links, owner, group and size in some combination.
-    let (all, _) = fields(line, 12).or_else(|| fields_upto(line))?;
-    let mut date_at = None;
-    for i in 1..all.len() {
-        if month(all[i]).is_some()
-            && all[i].len() == 3
-            && i + 2 < all.len()
-            && num(all[i + 1]).is_some()
-        {
-            date_at = Some((i, 3));
-            break;
-        }
-        if all[i].len() == 10 && all[i][4] == b'-' && all[i][7] == b'-' && i + 1 < all.len() {
-            date_at = Some((i, 2));
-            break;
-        }
-    }
-    let (at, width) = date_at?;
+    // Find the date; what comes before it is links, owner, group and size in some
+    // combination. Month names first: a numeric date is only looked for when there is none.
+    let (all, _) = fields(line, 14).or_else(|| fields_upto(line))?;
+    let named = (1..all.len()).find_map(|i| Some((i, dates::named(&all, i, now)?)));
+    let numeric = || {
+        (2..all.len())
+            .filter(|&i| size_of(all[i - 1]).is_some())
+            .find_map(|i| Some((i, dates::numeric(&all, i, now)?)))
+    };
+    let (at, (modified, width)) = match named.or_else(numeric) {
+        Some(found) => found,
+        // No date at all (some embedded servers): links, owner, group, size, name.
+        None if all.len() > 5 && num(all[1]).is_some() && num(all[4]).is_some() => (5, (None, 0)),
+        None => return None,
+    };
     let before = &all[1..at];
-    let size = before.last().and_then(|s| size_with_units(s));
+    let size = before.last().and_then(|s| size_of(s));
     let owner = match before.len() {
         n if n >= 3 => Some(String::from_utf8_lossy(before[1]).into_owned()),
         2 if num(before[0]).is_none() => Some(String::from_utf8_lossy(before[0]).into_owned()),
         _ => None,
     };
-    let modified = if width == 3 {
-        let mon = month(all[at])?;
-        let day = num(all[at + 1])?;
-        let third = all[at + 2];
-        if let Some((h, m)) = hh_mm(third) {
-            recent_date(mon, day, h, m, now)
-        } else {
-            civil_to_unix(num(third)?, mon, day, 0, 0, 0)
-        }
-    } else {
-        let d = all[at];
-        let y = num(&d[0..4])?;
-        let mo = num(&d[5..7])?;
-        let da = num(&d[8..10])?;
-        let (h, m) = hh_mm(all[at + 1])?;
-        civil_to_unix(y, mo, da, h, m, 0)
-    };
-    // The name is everything after the date fields, spaces included.
+    // The name is everything after the date, spaces included: `ls` puts one space before
+    // it, so a name that starts with spaces keeps them; other layouts align names in a
+    // column, and the padding is not part of the name.
     let (_, rest) = fields(line, at + width)?;
-    let mut name = name_after(rest).to_vec();
+    let classic = width >= 3 && month(all[at]).is_some() && all[at].len() == 3;
+    let iso = all[at].len() == 10 && all[at][4] == b'-';
+    let name = if classic || iso {
+        name_after(rest)
+    } else {
+        name_after_spaces(rest)
+    };
+    let mut name = name.to_vec();
     if name.is_empty() {
         return None;
     }
@@ -367,6 +370,19 @@ fn parse_unix(line: &[u8], now: i64) -> Option<Entry> {
     entry.permissions = Some(String::from_utf8_lossy(&perms[1..10]).into_owned());
     entry.owner = owner;
     Some(entry)
+}
+
+/// A size column: digits, with a unit (`1.5K`, `2KB`), or glued to the group name by a
+/// server that aligns columns too tightly (`longgroup123456`).
+fn size_of(s: &[u8]) -> Option<u64> {
+    if let Some(n) = size_with_units(s) {
+        return Some(n);
+    }
+    let digits = s.iter().rev().take_while(|b| b.is_ascii_digit()).count();
+    let (head, tail) = s.split_at(s.len() - digits);
+    (digits > 0 && head.len() >= 3 && head.iter().all(u8::is_ascii_alphabetic))
+        .then(|| num(tail).and_then(|n| u64::try_from(n).ok()))
+        .flatten()
 }
 
 /// All fields of a short line (fewer than 12).
@@ -458,12 +474,20 @@ fn parse_os2(line: &[u8]) -> Option<Entry> {
         .split(|b| *b == b' ')
         .filter(|f| !f.is_empty())
         .collect();
-    let date_idx = all
-        .iter()
-        .position(|f| f.len() == 8 && f[2] == b'-' && f[5] == b'-' && num(&f[0..2]).is_some())?;
+    // MM-DD-YY, and MM-DD-YYY from servers that count years from 1900 (`04-23-103`).
+    let date_of = |f: &[u8]| -> Option<(i64, i64, i64)> {
+        let parts: Vec<&[u8]> = f.split(|b| *b == b'-').collect();
+        if parts.len() != 3 || parts[0].len() != 2 || parts[1].len() != 2 {
+            return None;
+        }
+        if !(2..=3).contains(&parts[2].len()) {
+            return None;
+        }
+        Some((num(parts[0])?, num(parts[1])?, num(parts[2])?))
+    };
+    let date_idx = all.iter().position(|f| date_of(f).is_some())?;
     let dir = all[1..date_idx].iter().any(|f| *f == b"DIR");
-    let date = all[date_idx];
-    let (mo, d, y) = (num(&date[0..2])?, num(&date[3..5])?, num(&date[6..8])?);
+    let (mo, d, y) = date_of(all[date_idx])?;
     let (h, m) = hh_mm(all.get(date_idx + 1)?)?;
     let (_, rest) = fields(trimmed, date_idx + 2)?;
     let name = name_after_spaces(rest);
@@ -476,33 +500,57 @@ fn parse_os2(line: &[u8]) -> Option<Entry> {
         line,
     );
     entry.size = (!dir).then_some(u64::try_from(size).ok()).flatten();
-    let y = if y < 70 { 2000 + y } else { 1900 + y };
-    entry.modified = civil_to_unix(y, mo, d, h, m, 0);
+    entry.modified = civil_to_unix(dates::full_year(y), mo, d, h, m, 0);
     Some(entry)
 }
 
 fn parse_vms(line: &[u8]) -> Option<Entry> {
     // NAME.TXT;1        2/4     15-JAN-2020 15:04:05  [GROUP,OWNER]  (RWED,RWED,RE,)
     // DIR.DIR;1         1/4     15-JAN-2020 15:04:05  [GROUP,OWNER]  (RWE,RWE,RE,E)
-    let (f, _) = fields(line, 4)?;
+    // The size, date, time, owner and rights come in other orders too, and the time or the
+    // owner may be missing; the size is in 512-byte blocks (`155`, `2/8`) or with a unit.
+    let (f, _) = fields(line, 1)?;
     let name = f[0];
     let semi = name.iter().rposition(|b| *b == b';')?;
     num(&name[semi + 1..])?;
     let base = &name[..semi];
-    let date: Vec<&[u8]> = f[2].split(|b| *b == b'-').collect();
-    if date.len() != 3 {
-        return None;
+    let rest: Vec<&[u8]> = line[name.len()..]
+        .split(|b| *b == b' ' || *b == b'\t')
+        .filter(|t| !t.is_empty())
+        .collect();
+    let mut modified_day = None;
+    let mut time = None;
+    let mut size = None;
+    for token in &rest {
+        let parts: Vec<&[u8]> = token.split(|b| *b == b'-').collect();
+        if parts.len() == 3
+            && let (Some(d), Some(mo), Some(y)) =
+                (num(parts[0]), dates::month_name(parts[1]), num(parts[2]))
+        {
+            modified_day = Some((y, mo, d));
+        } else if let Some(t) = hh_mm(token) {
+            time = Some(t);
+        } else if size.is_none()
+            && let Some(blocks) = token.split(|b| *b == b'/').next().and_then(num)
+        {
+            size = u64::try_from(blocks).ok().map(|b| b * 512);
+        } else if size.is_none()
+            && !token.starts_with(b"[")
+            && !token.starts_with(b"(")
+            && let Some(n) = size_with_units(token)
+        {
+            size = Some(n);
+        }
     }
-    let (d, mo, y) = (num(date[0])?, month(date[1])?, num(date[2])?);
-    let (h, m) = hh_mm(f[3])?;
-    let blocks = f[1].split(|b| *b == b'/').next().and_then(num);
+    let (y, mo, d) = modified_day?;
+    let (h, m) = time.unwrap_or((0, 0));
     let (kind, name) = match base.strip_suffix(b".DIR") {
         Some(stem) => (EntryKind::Dir, stem),
         None => (EntryKind::File, base),
     };
     let mut entry = Entry::new(name, kind, line);
     if kind == EntryKind::File {
-        entry.size = blocks.and_then(|b| u64::try_from(b * 512).ok());
+        entry.size = size;
     }
     entry.modified = civil_to_unix(y, mo, d, h, m, 0);
     if let (Some(o), Some(c)) = (find(line, b"["), find(line, b"]"))
@@ -688,6 +736,317 @@ mod tests {
         // A name that is not UTF-8 keeps its bytes.
         let e = parse_list_line(b"-rw-r--r-- 1 u g 5 Jan  1  2020 caf\xe9.txt", NOW);
         assert_eq!(e.name, b"caf\xe9.txt");
+    }
+
+    /// Layouts of `ls -l` and other servers met in the wild (FileZilla's listing tests were
+    /// read as the list of which exist; the lines here are our own). Each is
+    /// (line, name, kind, size, modified as RFC 3339 or "" for none).
+    #[test]
+    fn wild_layouts_are_understood() {
+        use EntryKind::{Dir, File, Link};
+        let cases: &[(&str, &str, EntryKind, Option<u64>, &str)] = &[
+            // Numeric month, then a time.
+            (
+                "-rw-r--r--   1 root     other        531 3 29 03:26 notes.txt",
+                "notes.txt",
+                File,
+                Some(531),
+                "2026-03-29T03:26:00Z",
+            ),
+            // MM-DD and a year or a time.
+            (
+                "-rw-r--r--   1 root     other        531 09-26 2000 old report",
+                "old report",
+                File,
+                Some(531),
+                "2000-09-26T00:00:00Z",
+            ),
+            (
+                "-rw-r--r--   1 root     other        531 09-26 13:45 recent",
+                "recent",
+                File,
+                Some(531),
+                "2026-09-26T13:45:00Z",
+            ),
+            // Month and day swapped, with a year or a time.
+            (
+                "drwxr-xr-x 3 user group 512 01 oct 2004 photos",
+                "photos",
+                Dir,
+                Some(512),
+                "2004-10-01T00:00:00Z",
+            ),
+            (
+                "drwxrwxrwx   1 0        0               0 29 Jul 02:27 2014 Taxes",
+                "2014 Taxes",
+                Dir,
+                Some(0),
+                "2026-07-29T02:27:00Z",
+            ),
+            // German, Hungarian and French month names, with dots and commas.
+            (
+                "dr-xr-xr-x   2 root     other      2235 26. Juli, 20:10 Ordner",
+                "Ordner",
+                Dir,
+                Some(2235),
+                "2026-07-26T20:10:00Z",
+            ),
+            (
+                "-r-xr-xr-x   2 root     other      2235 2.   Okt.  2003 Bericht",
+                "Bericht",
+                File,
+                Some(2235),
+                "2003-10-02T00:00:00Z",
+            ),
+            (
+                "drwxr-xr-x 6 user sys 1024 30. Jan., 12:40 Archiv",
+                "Archiv",
+                Dir,
+                Some(1024),
+                "2026-01-30T12:40:00Z",
+            ),
+            (
+                "dr-xr-xr-x   2 root     other      2235 szept 26 20:10 mappa",
+                "mappa",
+                Dir,
+                Some(2235),
+                "2026-09-26T20:10:00Z",
+            ),
+            (
+                "-rw-r--r--   1 u g 10 févr. 3 2020 fichier",
+                "fichier",
+                File,
+                Some(10),
+                "2020-02-03T00:00:00Z",
+            ),
+            // Year-first and day-first numeric dates; a dotted date without a time.
+            (
+                "-r-xr-xr-x   2 root     other      2235 1999/10/12 17:12 slashes",
+                "slashes",
+                File,
+                Some(2235),
+                "1999-10-12T17:12:00Z",
+            ),
+            (
+                "-r-xr-xr-x   2 root     other      2235 24-04-2003 17:12 dayfirst",
+                "dayfirst",
+                File,
+                Some(2235),
+                "2003-04-24T17:12:00Z",
+            ),
+            (
+                "-r-xr-xr-x   2 root  root  96 2004.07.15   dotted",
+                "dotted",
+                File,
+                Some(96),
+                "2004-07-15T00:00:00Z",
+            ),
+            (
+                "-r-xr-xr-x 2 owner group 4512 01-jun-99 shortmonth",
+                "shortmonth",
+                File,
+                Some(4512),
+                "1999-06-01T00:00:00Z",
+            ),
+            // VShell: a year and a time after the day.
+            (
+                "-rwxr-xr-x    1 user group        9 Oct 08, 2002 09:47 script.sh",
+                "script.sh",
+                File,
+                Some(9),
+                "2002-10-08T09:47:00Z",
+            ),
+            // Size glued to the group, owner and group missing, no date at all, 24:00.
+            (
+                "-r-xr-xr-x longowner longgroup123456 Feb 12 17:20 packed",
+                "packed",
+                File,
+                Some(123_456),
+                "2026-02-12T17:20:00Z",
+            ),
+            (
+                "-r--r--r-- 0125039 12 Nov 11 2005 bare",
+                "bare",
+                File,
+                Some(12),
+                "2005-11-11T00:00:00Z",
+            ),
+            (
+                "drwxr-xr-x 3 someone devs 512 undated",
+                "undated",
+                Dir,
+                Some(512),
+                "",
+            ),
+            (
+                "-rw-------      1  99999999 0              3 Apr   4 24:00 midnight",
+                "midnight",
+                File,
+                Some(3),
+                "2026-04-05T00:00:00Z",
+            ),
+            // Connect:Enterprise writes other letters in the mode column.
+            (
+                "-C--E-----FTP B BCC3I1       7670  1294495 Jan 13 07:42 batch.dat",
+                "batch.dat",
+                File,
+                Some(1_294_495),
+                "2026-01-13T07:42:00Z",
+            ),
+            (
+                "lrwxrwxrwx   1 root     other          7 Jan 25 00:17 lib -> usr/lib",
+                "lib",
+                Link,
+                Some(7),
+                "2026-01-25T00:17:00Z",
+            ),
+            // Numeric Unix listing: octal mode, uid, gid, size, Unix time.
+            (
+                "0100644   500  101   12345    123456789       numeric.bin",
+                "numeric.bin",
+                File,
+                Some(12_345),
+                "1973-11-29T21:33:09Z",
+            ),
+            // Old VShell.
+            (
+                "206876  Apr 04, 2000 21:06 vshell.zip",
+                "vshell.zip",
+                File,
+                Some(206_876),
+                "2000-04-04T21:06:00Z",
+            ),
+            (
+                "0  Dec 12, 2002 02:13 vshell folder/",
+                "vshell folder",
+                Dir,
+                Some(0),
+                "2002-12-12T02:13:00Z",
+            ),
+            // OS/2 with years counted from 1900.
+            (
+                "36611      A    04-23-103  10:57  os2.txt",
+                "os2.txt",
+                File,
+                Some(36_611),
+                "2003-04-23T10:57:00Z",
+            ),
+            (
+                "    0 DIR       02-11-103  16:15  os2 dir",
+                "os2 dir",
+                Dir,
+                None,
+                "2003-02-11T16:15:00Z",
+            ),
+            (
+                " 1123 DIR  A    10-05-100  23:38  os2 other",
+                "os2 other",
+                Dir,
+                None,
+                "2000-10-05T23:38:00Z",
+            ),
+            // VMS: sizes in blocks or with units, fields in other orders, no time.
+            (
+                "ARCHIVE.DAT;1       155   2-JUL-2003 10:30:13.64",
+                "ARCHIVE.DAT",
+                File,
+                Some(79_360),
+                "2003-07-02T10:30:00Z",
+            ),
+            (
+                "NOTIME.TXT;1    2/8    7-JAN-2000    [USER_X]   (RWED,RWED,RE,)",
+                "NOTIME.TXT",
+                File,
+                Some(1024),
+                "2000-01-07T00:00:00Z",
+            ),
+            (
+                "JULY.TXT;1    6/8    15-JUI-2002    STAFF   (RWED,RWED,RE,)",
+                "JULY.TXT",
+                File,
+                Some(3072),
+                "2002-07-15T00:00:00Z",
+            ),
+            (
+                "ORDER.TXT;1   [SUMMARY]    1/3     2-AUG-2006 13:05  (RWE,RWE,RE,)",
+                "ORDER.TXT",
+                File,
+                Some(512),
+                "2006-08-02T13:05:00Z",
+            ),
+            (
+                "LATER.TXT;1       17-JUN-1994 17:25:37     6308/13     (RWED,RWED,R,)",
+                "LATER.TXT",
+                File,
+                Some(3_229_696),
+                "1994-06-17T17:25:00Z",
+            ),
+            (
+                "UNITS.TXT;1 2KB 23-SEP-2005 14:57:07.27",
+                "UNITS.TXT",
+                File,
+                Some(2048),
+                "2005-09-23T14:57:00Z",
+            ),
+            // IBM AS/400, month or day first, slashes or dots.
+            (
+                "QSYS            77824 02/23/00 15:09:55 *DIR library/",
+                "library",
+                Dir,
+                Some(77_824),
+                "2000-02-23T15:09:55Z",
+            ),
+            (
+                "QSYS            77824 23/02/00 15:09:55 *FILE daybefore",
+                "daybefore",
+                File,
+                Some(77_824),
+                "2000-02-23T15:09:55Z",
+            ),
+            (
+                "QPGMR           36864 18.09.06 14:21:26 *FILE      PROG.FILE",
+                "PROG.FILE",
+                File,
+                Some(36_864),
+                "2006-09-18T14:21:26Z",
+            ),
+            // Nortel routers: wfFtp with the name first, VxWorks with <DIR> after the name.
+            (
+                "config.cfg       1014196  06/03/04  Thur.   10:20:03",
+                "config.cfg",
+                File,
+                Some(1_014_196),
+                "2004-06-03T10:20:03Z",
+            ),
+            (
+                "2048    Feb-28-1998  05:23:30   flash dir <DIR>",
+                "flash dir",
+                Dir,
+                Some(2048),
+                "1998-02-28T05:23:30Z",
+            ),
+            // Microware OS-9: group.user, YY/MM/DD, HHMM, attributes, sector, size.
+            (
+                "20.20 07/03/29 1026 d-ewrewr 2650 85920 CMDS",
+                "CMDS",
+                Dir,
+                Some(85_920),
+                "2007-03-29T10:26:00Z",
+            ),
+        ];
+        // 2026-11-29, so that dates without a year fall in 2026.
+        let now = 1_796_000_000;
+        for (line, name, kind, size, modified) in cases {
+            let e = parse_list_line(line.as_bytes(), now);
+            assert_eq!(String::from_utf8_lossy(&e.name), *name, "{line}");
+            assert_eq!(e.kind, *kind, "{line}");
+            assert_eq!(e.size, *size, "{line}");
+            assert_eq!(
+                e.modified.map(rfc3339).unwrap_or_default(),
+                *modified,
+                "{line}"
+            );
+        }
     }
 
     #[test]
