@@ -307,6 +307,31 @@ mod mirroring {
     use portolan::workers::mirror::{Direction, MirrorJob, apply, make_plan};
     use portolan::workers::queue::TransferContext;
 
+    /// The plan for mirroring `remote` and `local` one way.
+    async fn plan_of(
+        session: &mut FtpSession,
+        remote: &[u8],
+        local: &std::path::Path,
+        direction: Direction,
+        delete: bool,
+    ) -> Vec<portolan::mirror::PlanItem> {
+        make_plan(session, remote, local, direction, delete)
+            .await
+            .expect("plan")
+    }
+
+    /// Applies `plan` with `parallel` connections; `what` names the step if it fails.
+    async fn apply_plan(
+        job: &MirrorJob,
+        plan: Vec<portolan::mirror::PlanItem>,
+        parallel: usize,
+        what: &str,
+    ) -> portolan::workers::mirror::Outcome {
+        apply(job, plan, parallel)
+            .await
+            .unwrap_or_else(|e| panic!("{what}: {e}"))
+    }
+
     /// A mirror between `remote` and `local` with no app queue and no speed limit.
     fn job(
         site: &FtpSite,
@@ -335,17 +360,16 @@ mod mirroring {
         let s = site(2121, TlsMode::Explicit, true);
         let local = tempfile::tempdir().expect("tmp");
         let mut session = connect(2121, TlsMode::Explicit, true, &trust).await;
-        let plan = make_plan(
+        let plan = plan_of(
             &mut session,
             b"/dir",
             local.path(),
             Direction::Download,
             false,
         )
-        .await
-        .expect("plan");
+        .await;
         assert_eq!(summarize(&plan).transfers, 2);
-        let outcome = apply(
+        let outcome = apply_plan(
             &job(
                 &s,
                 &trust,
@@ -355,9 +379,9 @@ mod mirroring {
             ),
             plan,
             3,
+            "apply",
         )
-        .await
-        .expect("apply");
+        .await;
         assert_eq!(outcome.transferred, 2);
         assert_eq!(
             std::fs::read(local.path().join("sub/deep.txt")).expect("deep"),
@@ -367,15 +391,14 @@ mod mirroring {
             std::fs::read(local.path().join("one.txt")).expect("one"),
             b"one\n"
         );
-        let again = make_plan(
+        let again = plan_of(
             &mut session,
             b"/dir",
             local.path(),
             Direction::Download,
             true,
         )
-        .await
-        .expect("plan");
+        .await;
         let s2 = summarize(&again);
         assert_eq!((s2.transfers, s2.deletions), (0, 0), "{again:?}");
     }
@@ -396,15 +419,14 @@ mod mirroring {
         let local = tempfile::tempdir().expect("tmp");
         let remote = format!("/{folder}");
         let mut session = connect(2121, TlsMode::Plain, true, &trust).await;
-        let plan = make_plan(
+        let plan = plan_of(
             &mut session,
             remote.as_bytes(),
             local.path(),
             Direction::Download,
             false,
         )
-        .await
-        .expect("plan");
+        .await;
         session.quit().await;
         let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
         let record = seen.clone();
@@ -447,58 +469,35 @@ mod mirroring {
         std::fs::write(local.path().join("top.txt"), b"top\n").expect("write");
         let remote = format!("/upload/{}", unique("rev"));
         let mut session = connect(2124, TlsMode::Explicit, true, &trust).await;
-        let plan = make_plan(
-            &mut session,
-            remote.as_bytes(),
+        let reverse = job(
+            &s,
+            &trust,
+            remote.as_bytes().to_vec(),
             local.path(),
             Direction::Upload,
-            true,
-        )
-        .await
-        .expect("plan");
-        apply(
-            &job(
-                &s,
-                &trust,
-                remote.as_bytes().to_vec(),
+        );
+        let upward = async |session: &mut FtpSession| {
+            plan_of(
+                session,
+                remote.as_bytes(),
                 local.path(),
                 Direction::Upload,
-            ),
-            plan,
-            2,
-        )
-        .await
-        .expect("upload");
+                true,
+            )
+            .await
+        };
+        let plan = upward(&mut session).await;
+        apply_plan(&reverse, plan, 2, "upload").await;
         let on_server = home().join(remote.trim_start_matches('/'));
         assert_eq!(
             std::fs::read(on_server.join("a/b/c.bin")).expect("c"),
             vec![7u8; 70_000]
         );
         std::fs::remove_file(local.path().join("top.txt")).expect("rm");
-        let plan = make_plan(
-            &mut session,
-            remote.as_bytes(),
-            local.path(),
-            Direction::Upload,
-            true,
-        )
-        .await
-        .expect("plan");
+        let plan = upward(&mut session).await;
         let sum = summarize(&plan);
         assert_eq!((sum.transfers, sum.deletions), (0, 1), "{plan:?}");
-        apply(
-            &job(
-                &s,
-                &trust,
-                remote.as_bytes().to_vec(),
-                local.path(),
-                Direction::Upload,
-            ),
-            plan,
-            2,
-        )
-        .await
-        .expect("delete");
+        apply_plan(&reverse, plan, 2, "delete").await;
         assert!(!on_server.join("top.txt").exists());
         assert!(on_server.join("a/b/c.bin").exists());
     }
@@ -529,17 +528,7 @@ async fn window_download_continues_an_interrupted_part_file() {
         sink.map(|e: JobEvent| e),
     )
     .id;
-    let result = tokio::task::spawn_blocking(move || {
-        loop {
-            match rx.recv_timeout(std::time::Duration::from_secs(20)) {
-                Ok(JobEvent::Finished { id: done, result }) if done == id => break result,
-                Ok(_) => {}
-                Err(e) => break Err(format!("no result: {e}")),
-            }
-        }
-    })
-    .await
-    .expect("join");
+    let result = job_result(rx, id).await;
     assert_eq!(result, Ok(dir.path().join("blob.bin")));
     assert!(std::fs::read(dir.path().join("blob.bin")).expect("file") == original);
     assert!(!dir.path().join("blob.bin.part").exists());
@@ -650,17 +639,7 @@ async fn an_upload_job_given_a_folder_sends_everything_in_it() {
         sink.map(|e: JobEvent| e),
     )
     .id;
-    let result = tokio::task::spawn_blocking(move || {
-        loop {
-            match rx.recv_timeout(std::time::Duration::from_secs(20)) {
-                Ok(JobEvent::Finished { id: done, result }) if done == id => break result,
-                Ok(_) => {}
-                Err(e) => break Err(format!("no result: {e}")),
-            }
-        }
-    })
-    .await
-    .expect("join");
+    let result = job_result(rx, id).await;
     assert!(result.is_ok(), "{result:?}");
     let on_server = home()
         .join(remote.trim_start_matches('/'))
@@ -886,6 +865,37 @@ async fn active_mode_lists_and_downloads() {
     }
 }
 
+/// Waits, off the async runtime, for the next event on `rx` (30 s at most).
+async fn next_event<E: Send + 'static>(
+    rx: &std::sync::Arc<std::sync::Mutex<std::sync::mpsc::Receiver<E>>>,
+) -> E {
+    let rx = rx.clone();
+    tokio::task::spawn_blocking(move || {
+        rx.lock()
+            .expect("lock")
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("an event within 30 s")
+    })
+    .await
+    .expect("join")
+}
+
+/// Waits for job `id` to finish and returns its result.
+async fn job_result(
+    rx: std::sync::mpsc::Receiver<portolan::workers::jobs::JobEvent>,
+    id: portolan::workers::jobs::JobId,
+) -> Result<std::path::PathBuf, String> {
+    use portolan::workers::jobs::JobEvent;
+    let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+    loop {
+        if let JobEvent::Finished { id: done, result } = next_event(&rx).await
+            && done == id
+        {
+            return result;
+        }
+    }
+}
+
 /// Runs jobs to their end and returns each job's result.
 async fn finish_jobs(
     rx: std::sync::mpsc::Receiver<portolan::workers::jobs::JobEvent>,
@@ -1064,19 +1074,7 @@ async fn the_panel_worker_reconnects_when_the_server_drops_it() {
         sink.map(|e: FtpEvent| e),
     );
     let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
-    let next = || {
-        let rx = rx.clone();
-        async move {
-            tokio::task::spawn_blocking(move || {
-                rx.lock()
-                    .expect("lock")
-                    .recv_timeout(std::time::Duration::from_secs(30))
-                    .expect("an event from the worker")
-            })
-            .await
-            .expect("join")
-        }
-    };
+    let next = || next_event(&rx);
     assert!(matches!(
         next().await,
         FtpEvent::Connected { secure: true, .. }
@@ -1228,13 +1226,8 @@ async fn a_reconnect_that_meets_an_untrusted_certificate_asks() {
         site(2125, TlsMode::Explicit, true),
         sink.map(|e: FtpEvent| e),
     );
-    let next = move || {
-        rx.recv_timeout(std::time::Duration::from_secs(30))
-            .expect("an event from the worker")
-    };
-    let (first, next) = tokio::task::spawn_blocking(move || (next(), next))
-        .await
-        .expect("join");
+    let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+    let first = next_event(&rx).await;
     assert!(
         matches!(first, FtpEvent::Connected { secure: true, .. }),
         "{first:?}"
@@ -1244,10 +1237,7 @@ async fn a_reconnect_that_meets_an_untrusted_certificate_asks() {
     worker
         .send(FtpCommand::List(b"/dir".to_vec()))
         .expect("send");
-    let (after, _) = tokio::task::spawn_blocking(move || (next(), next))
-        .await
-        .expect("join");
-    match after {
+    match next_event(&rx).await {
         FtpEvent::Untrusted(r) => assert_eq!(r.host, "localhost"),
         other => panic!("the reconnect did not ask about the certificate: {other:?}"),
     }

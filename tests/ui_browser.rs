@@ -6,6 +6,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::Panels as _;
+use common::wait_for;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
@@ -44,30 +45,6 @@ fn start_in(dir: tempfile::TempDir, url: Option<&str>, trust_ca: bool, restore: 
         .with_size([1100.0, 750.0])
         .build_ui_state(|ui, app: &mut App| app.frame(ui), app);
     Fixture { harness, dir }
-}
-
-/// Steps frames until a node whose label contains `text` exists.
-fn wait_for(h: &mut Harness<'static, App>, text: &str) {
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        h.step();
-        if h.query_all_by_label_contains(text).next().is_some() {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no {text:?} on screen; status: {}; dialog open: {}; log: {:?}",
-            h.state().browser().status(),
-            h.query_all_by_label_contains("Trust once").next().is_some(),
-            LOG.get().and_then(ProtocolLog::try_snapshot).map(|l| l
-                .into_iter()
-                .rev()
-                .take(12)
-                .map(|x| x.text)
-                .collect::<Vec<_>>())
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
 }
 
 fn type_url(h: &mut Harness<'static, App>, url: &str) {

@@ -5,6 +5,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::Panels as _;
+use common::wait_for;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
@@ -40,28 +41,6 @@ fn start_with(
         .build_ui_state(|ui, app: &mut App| app.frame(ui), app)
 }
 
-fn wait_for(h: &mut Harness<'static, App>, text: &str) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    loop {
-        h.step();
-        if h.query_all_by_label_contains(text).next().is_some() {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no {text:?} on screen; status: {}; jobs: {:?}",
-            h.state().files().status(),
-            h.state()
-                .activity
-                .jobs
-                .iter()
-                .map(|j| format!("{} {:?}", j.title, j.state))
-                .collect::<Vec<_>>()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 #[test]
 fn connect_from_the_form_open_a_folder_and_download_a_file() {
     if !common::server_up("vsftpd", "127.0.0.1:2121") {
@@ -80,9 +59,7 @@ fn connect_from_the_form_open_a_folder_and_download_a_file() {
     h.key_press(egui::Key::Enter);
     wait_for(&mut h, "one.txt");
     // Rows are picked by pointer: hover first, as a hand on a mouse would.
-    pick(&mut h, "one.txt");
-    h.get_by_role_and_label(Role::Button, "⬇ Download").click();
-    wait_for(&mut h, "Done:");
+    download_row(&mut h, "one.txt");
     let saved = std::fs::read(dir.path().join("downloads/one.txt")).expect("downloaded");
     assert_eq!(saved, b"one\n");
 }
@@ -126,6 +103,13 @@ fn connect_form(h: &mut Harness<'static, App>) {
     wait_for(h, "hello.txt");
 }
 
+/// Picks the row `label` and downloads it, waiting until the Activity list says it is done.
+fn download_row(h: &mut Harness<'static, App>, label: &str) {
+    pick(h, label);
+    h.get_by_role_and_label(Role::Button, "⬇ Download").click();
+    wait_for(h, "Done:");
+}
+
 fn pick(h: &mut Harness<'static, App>, label: &str) {
     h.get_by_label_contains(label).hover();
     h.step();
@@ -142,9 +126,7 @@ fn a_folder_downloads_with_everything_in_it() {
     let dir = tempfile::tempdir().expect("tmp");
     let mut h = start(&dir, None);
     connect_form(&mut h);
-    pick(&mut h, "🗀 dir");
-    h.get_by_role_and_label(Role::Button, "⬇ Download").click();
-    wait_for(&mut h, "Done:");
+    download_row(&mut h, "🗀 dir");
     let deep = std::fs::read(dir.path().join("downloads/dir/sub/deep.txt")).expect("deep");
     assert_eq!(deep, b"deep\n");
 }
@@ -219,9 +201,7 @@ fn a_site_saved_in_the_site_manager_connects_and_keeps_no_password_in_the_databa
         Some(portolan::charset::Charset::Latin1)
     );
     // Queue a download from the saved site and see it finish in the Activity list.
-    pick(&mut h, "one.txt");
-    h.get_by_role_and_label(Role::Button, "⬇ Download").click();
-    wait_for(&mut h, "Done:");
+    download_row(&mut h, "one.txt");
     assert_eq!(
         std::fs::read(dir.path().join("downloads/one.txt")).expect("downloaded"),
         b"one\n"

@@ -138,7 +138,12 @@ impl EncryptedFile {
         let json = serde_json::to_vec_pretty(state).map_err(|e| err(e.to_string()))?;
         {
             use std::io::Write as _;
-            let mut f = std::fs::File::create(&tmp).map_err(|e| err(e.to_string()))?;
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create(true).truncate(true);
+            // Readable by its owner only, though what it holds is encrypted.
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut f = options.open(&tmp).map_err(|e| err(e.to_string()))?;
             f.write_all(&json).map_err(|e| err(e.to_string()))?;
             // On disk before it replaces the old file: a crash leaves one whole file.
             f.sync_all().map_err(|e| err(e.to_string()))?;

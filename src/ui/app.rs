@@ -228,6 +228,15 @@ impl App {
         self.panels.iter_mut().find(|p| p.kind() == kind)
     }
 
+    /// The status bar's text for the panel shown: what tests print when they wait in vain.
+    pub fn status_line(&self) -> String {
+        self.panels
+            .iter()
+            .find(|p| p.kind() == self.panel)
+            .map(|p| p.status())
+            .unwrap_or_default()
+    }
+
     /// One panel's view state, for tests and benchmarks.
     pub fn panel_state<P: Panel>(&self) -> Option<&P> {
         // Through the box: `Box<dyn Panel>` is itself `Any`, and would answer for itself.

@@ -25,6 +25,8 @@ pub struct PassphraseWindow {
     working: Option<Promise<Result<(), String>>>,
     /// "Not now" or "This session only" was chosen: nothing asks again this run.
     dismissed: bool,
+    /// The first field takes the keyboard when the window opens.
+    focus_first: bool,
 }
 
 /// Why the file could not be opened or changed, in words.
@@ -50,6 +52,7 @@ impl PassphraseWindow {
             SecretsState::Keyring | SecretsState::Unknown => None,
         };
         self.error = None;
+        self.focus_first = true;
     }
 
     /// The Settings button's label for `state`, if there is something to do.
@@ -91,6 +94,7 @@ impl PassphraseWindow {
                 SecretsState::NoFile if secrets.has_unsaved() => Some(Mode::Create),
                 _ => None,
             };
+            self.focus_first = self.mode.is_some();
         }
         if let Some(done) = self.working.as_ref().and_then(|p| p.ready().cloned()) {
             self.working = None;
@@ -110,9 +114,11 @@ impl PassphraseWindow {
         let busy = self.working.is_some();
         let mut submit = false;
         let mut cancel = false;
+        let mut focus = std::mem::take(&mut self.focus_first);
         egui::Window::new(title)
             .collapsible(false)
             .resizable(false)
+            .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
             .show(ctx, |ui| {
                 match mode {
                     Mode::Unlock => {
@@ -138,6 +144,9 @@ impl PassphraseWindow {
                         let r = ui
                             .add(egui::TextEdit::singleline(text).password(true))
                             .labelled_by(l.id);
+                        if std::mem::take(&mut focus) {
+                            r.request_focus();
+                        }
                         if r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
                             submit = true;
                         }

@@ -70,3 +70,28 @@ impl Panels for portolan::ui::app::App {
         self.panel_state().expect("the Browser panel")
     }
 }
+
+/// Steps the app's frames until a node whose label contains `text` is on screen; on a time-out
+/// the panic says what the status bar and the Activity list show.
+pub fn wait_for(h: &mut egui_kittest::Harness<'static, portolan::ui::app::App>, text: &str) {
+    use egui_kittest::kittest::Queryable as _;
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        h.step();
+        if h.query_all_by_label_contains(text).next().is_some() {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no {text:?} on screen; status: {}; jobs: {:?}",
+            h.state().status_line(),
+            h.state()
+                .activity
+                .jobs
+                .iter()
+                .map(|j| format!("{} {:?}", j.title, j.state))
+                .collect::<Vec<_>>()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
