@@ -117,6 +117,21 @@ pub fn modified_secs(meta: &std::fs::Metadata) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_finished_part_gets_its_name_and_keeps_its_bytes() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let target = dir.path().join("file.bin");
+        let part = part_path(&target);
+        std::fs::write(&part, b"all the bytes").expect("write");
+        finish_part(&part, &target).expect("finish");
+        assert_eq!(std::fs::read(&target).expect("read"), b"all the bytes");
+        assert!(!part.exists());
+        // No .part: an error, and nothing appears under the final name.
+        let other = dir.path().join("other.bin");
+        assert!(finish_part(&part_path(&other), &other).is_err());
+        assert!(!other.exists());
+    }
     use proptest::prelude::*;
 
     #[test]
