@@ -1,5 +1,5 @@
-//! Frame cost of the Browser panel showing a 100,000-item gopher menu and a 100,000-line
-//! text, measured headlessly: egui CPU per frame (layout + tessellation), static and while
+//! Frame cost of the Browser panel showing a 100,000-item gopher menu, a 100,000-line text
+//! and a long HTML page with headings, and of the Files panel's remote pane, measured headlessly: egui CPU per frame (layout + tessellation), static and while
 //! scrolling. Prints numbers; asserts nothing. Run with `cargo bench --bench frame_cost`.
 #![allow(clippy::print_stdout)]
 
@@ -58,6 +58,36 @@ fn text_page() -> Page {
         link,
         title: "Big text".into(),
         content: PageContent::Document(Arc::new(Document::from_text(&text))),
+        info: PageInfo::default(),
+        charset: None,
+    }
+}
+
+/// A long HTML page with a heading every twenty paragraphs: rows of several heights, drawn
+/// through the variable-height path of the document view.
+fn html_page() -> Page {
+    let mut html = String::with_capacity(ROWS * 70);
+    html.push_str("<html><body><main>");
+    for i in 0..ROWS / 2 {
+        if i % 20 == 0 {
+            html.push_str(&format!(
+                "<h{}>Section {i}</h{}>",
+                1 + (i / 20) % 3,
+                1 + (i / 20) % 3
+            ));
+        }
+        html.push_str(&format!(
+            "<p>Paragraph {i}: the quick brown fox jumps over the <a href=\"/p{i}\">lazy dog</a>.</p>"
+        ));
+    }
+    html.push_str("</main></body></html>");
+    let link = Link::parse("http://localhost:8080/big.html").expect("url");
+    let base = url::Url::parse("http://localhost:8080/big.html").expect("url");
+    Page {
+        url: link.to_string(),
+        link,
+        title: "Big page".into(),
+        content: PageContent::Document(Arc::new(Document::from_html(&html, &base, 100))),
         info: PageInfo::default(),
         charset: None,
     }
@@ -127,6 +157,7 @@ fn main() {
     for (name, page) in [
         ("100,000-item gopher menu", menu_page()),
         ("100,000-line text", text_page()),
+        ("HTML page, 50,000 paragraphs with headings", html_page()),
     ] {
         app.panel_state_mut::<BrowserPanel>()
             .expect("browser")

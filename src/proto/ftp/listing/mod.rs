@@ -509,12 +509,12 @@ fn parse_vms(line: &[u8]) -> Option<Entry> {
     // DIR.DIR;1         1/4     15-JAN-2020 15:04:05  [GROUP,OWNER]  (RWE,RWE,RE,E)
     // The size, date, time, owner and rights come in other orders too, and the time or the
     // owner may be missing; the size is in 512-byte blocks (`155`, `2/8`) or with a unit.
-    let (f, _) = fields(line, 1)?;
+    let (f, after_name) = fields(line, 1)?;
     let name = f[0];
     let semi = name.iter().rposition(|b| *b == b';')?;
     num(&name[semi + 1..])?;
     let base = &name[..semi];
-    let rest: Vec<&[u8]> = line[name.len()..]
+    let rest: Vec<&[u8]> = after_name
         .split(|b| *b == b' ' || *b == b'\t')
         .filter(|t| !t.is_empty())
         .collect();
@@ -533,7 +533,7 @@ fn parse_vms(line: &[u8]) -> Option<Entry> {
         } else if size.is_none()
             && let Some(blocks) = token.split(|b| *b == b'/').next().and_then(num)
         {
-            size = u64::try_from(blocks).ok().map(|b| b * 512);
+            size = u64::try_from(blocks).ok().and_then(|b| b.checked_mul(512));
         } else if size.is_none()
             && !token.starts_with(b"[")
             && !token.starts_with(b"(")
@@ -1173,6 +1173,25 @@ type=OS.unix=symlink;modify=20200115150400; link\r\n",
                 prop_assert!(!e.raw.is_empty());
             }
             let _ = parse_mlsd(&data);
+        }
+
+        /// Lines made of the pieces the date, size and rare-format parsers look for, in any
+        /// order: whatever they make of them, they never panic and keep the line.
+        #[test]
+        fn listing_shaped_tokens_never_panic(
+            tokens in proptest::collection::vec(
+                "(-rw-r--r--|drwx------|-C--E-----FTP|0100644|[0-9]{1,4}|[0-9]{2}-[0-9]{2}-[0-9]{2,4}|[0-9]{4}[./-][0-9]{2}[./-][0-9]{2}|[0-9]{2}[/.][0-9]{2}[/.][0-9]{2}|Jan|févr\\.|Juli,|[0-9]{1,2}\\.|[0-9]{2}:[0-9]{2}(:[0-9]{2})?|24:00|\\*DIR|<DIR>|[A-Z]{3}-[0-9]{2}-[0-9]{4}|[0-9]{1,2}-[A-Z]{3}-[0-9]{4}|NAME;1|[0-9]+/[0-9]+|\\[A,B\\]|\\(RWE\\)|Thur\\.|x|/)",
+                0..12,
+            ),
+            spaces in proptest::collection::vec(1usize..4, 12),
+        ) {
+            let mut line = String::new();
+            for (t, n) in tokens.iter().zip(&spaces) {
+                line.push_str(t);
+                line.push_str(&" ".repeat(*n));
+            }
+            let e = parse_list_line(line.as_bytes(), NOW);
+            prop_assert_eq!(e.raw, line.as_bytes().to_vec());
         }
 
         #[test]
