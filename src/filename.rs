@@ -80,6 +80,7 @@ pub fn part_path(target: &Path) -> PathBuf {
 /// Opens the `.part` file of a download: appended to when continuing from `offset` bytes,
 /// created empty otherwise.
 pub fn open_part(part: &Path, offset: u64) -> std::io::Result<std::fs::File> {
+    crate::frame_guard::assert_off_frame("opening a download's .part file");
     std::fs::OpenOptions::new()
         .create(true)
         .write(true)
@@ -92,6 +93,7 @@ pub fn open_part(part: &Path, offset: u64) -> std::io::Result<std::fs::File> {
 /// folder after the rename, so a crash right after can leave the `.part` or the whole file
 /// under its name, never a short file that looks finished.
 pub fn finish_part(part: &Path, target: &Path) -> std::io::Result<()> {
+    crate::frame_guard::assert_off_frame("renaming a finished download");
     std::fs::OpenOptions::new()
         .write(true)
         .open(part)?

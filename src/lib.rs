@@ -7,6 +7,7 @@ pub mod charset;
 pub mod cli;
 pub mod document;
 pub mod filename;
+pub mod frame_guard;
 pub mod link;
 pub mod mirror;
 pub mod proto;

@@ -260,6 +260,7 @@ impl App {
 
     /// Applies everything workers reported since the last frame.
     pub fn logic(&mut self, ctx: &egui::Context) {
+        let _frame = crate::frame_guard::enter();
         if !self.notifier.is_attached() {
             let ctx = ctx.clone();
             self.notifier.attach(move || ctx.request_repaint());
@@ -382,6 +383,7 @@ impl App {
 
     /// Draws the shell and the active panel.
     pub fn draw(&mut self, ui: &mut egui::Ui) {
+        let _frame = crate::frame_guard::enter();
         let ctx = ui.ctx().clone();
         egui::Panel::top("shell_top").show(ui, |ui| {
             ui.horizontal(|ui| {

@@ -318,6 +318,7 @@ pub fn list_local<E: Send + 'static>(
 }
 
 fn read_local(path: &std::path::Path) -> Result<Vec<LocalEntry>, String> {
+    crate::frame_guard::assert_off_frame("listing a local folder");
     let dir = std::fs::read_dir(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut out = Vec::new();
     for entry in dir.flatten() {

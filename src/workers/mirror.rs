@@ -59,6 +59,7 @@ pub async fn walk_remote(session: &mut FtpSession, root: &[u8]) -> Result<Vec<Tr
 
 /// Lists every file below a local folder (a missing folder is an empty tree).
 pub fn walk_local(root: &Path) -> std::io::Result<Vec<TreeFile>> {
+    crate::frame_guard::assert_off_frame("walking a local folder");
     let mut out = Vec::new();
     if !root.exists() {
         return Ok(out);

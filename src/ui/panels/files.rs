@@ -2253,6 +2253,7 @@ pub fn name_of(raw: &[u8]) -> String {
 
 /// The local file at `path` as a listing entry, if there is a file (not a folder) there.
 fn local_file(path: &std::path::Path) -> Option<LocalEntry> {
+    crate::frame_guard::assert_off_frame("looking at a local file");
     let meta = std::fs::metadata(path)
         .ok()
         .filter(std::fs::Metadata::is_file)?;
