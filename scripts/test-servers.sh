@@ -9,7 +9,7 @@
 #
 # Everything lives under $PORTOLAN_SRV (default /tmp/portolan-srv) and listens on 127.0.0.1
 # and ::1 only. Ports: gopher 7070 (gophernicus); HTTP 8080 and HTTPS 8443 with HTTP/2, 8444 with a
-# self-signed certificate (nginx);
+# self-signed certificate (nginx); Telnet 2323 (inetutils-telnetd, real /bin/login);
 # FTP 2121, 2990, 2124 (vsftpd) and 2123 (pure-ftpd): see ftp-servers.sh.
 set -euo pipefail
 
@@ -19,6 +19,7 @@ HTTP_PORT=8080
 HTTPS_PORT=8443
 # nginx with a self-signed certificate (CA:TRUE), for --cacert with such a certificate.
 SELF_SIGNED_PORT=8444
+TELNET_PORT=2323
 
 log() { printf '[test-servers] %s\n' "$*" >&2; }
 # shellcheck source=scripts/ftp-servers.sh
@@ -33,6 +34,7 @@ cmd_install() {
     local missing=()
     command -v nginx >/dev/null || missing+=(nginx-light)
     [ -x /usr/sbin/gophernicus ] || missing+=(gophernicus)
+    [ -x /usr/sbin/telnetd ] || missing+=(inetutils-telnetd)
     command -v systemd-socket-activate >/dev/null || missing+=(systemd)
     command -v openssl >/dev/null || missing+=(openssl)
     command -v curl >/dev/null || missing+=(curl)
@@ -274,6 +276,10 @@ cmd_start() {
     wait_port "$SELF_SIGNED_PORT"
     wait_port "$GOPHER_PORT"
     start_ftp
+    # Telnet with a real /bin/login; the FTP test user (tester/secret) logs in to bash.
+    start_bg telnetd systemd-socket-activate --inetd -a -l "127.0.0.1:$TELNET_PORT" \
+        -l "[::1]:$TELNET_PORT" /usr/sbin/telnetd -h
+    wait_port "$TELNET_PORT"
     local port
     for port in $FTP_PORTS; do wait_port "$port"; done
     cmd_check
@@ -292,6 +298,7 @@ cmd_check() {
     probe "gopher over ::1" sh -c "curl -sf 'gopher://[::1]:$GOPHER_PORT/' | grep -q Files"
     probe "http" sh -c "curl -sf http://127.0.0.1:$HTTP_PORT/ | grep -q 'test page'"
     probe "https h2" sh -c "curl -sf --http2 --cacert '$SRV/tls/ca.pem' https://localhost:$HTTPS_PORT/ | grep -q 'test page'"
+    probe "telnet negotiates" sh -c "timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$TELNET_PORT; head -c 1 <&3' | od -An -tu1 | grep -q 255"
     probe "https self-signed" sh -c "curl -sf --cacert '$SRV/tls/selfsigned.pem' https://localhost:$SELF_SIGNED_PORT/ | grep -q 'test page'"
     check_ftp
     log "$ok checks passed, $bad failed"

@@ -9,5 +9,6 @@ pub mod http;
 pub mod net;
 pub mod rate;
 pub mod robots;
+pub mod telnet;
 pub mod tls;
 pub mod wire;

@@ -1,0 +1,80 @@
+//! The Telnet engine and session against the real inetutils-telnetd with /bin/login: log in,
+//! the window size arrives through NAWS (and again after a resize), the terminal type through
+//! TTYPE.
+
+mod common;
+
+use std::time::Duration;
+
+use portolan::proto::net::Limits;
+use portolan::proto::telnet::engine::opt;
+use portolan::proto::telnet::{TelnetConfig, TelnetEvent, TelnetSession};
+
+const TELNET: &str = "127.0.0.1:2323";
+
+/// Reads until the screen text so far contains `wanted` (10 s at most); returns that text.
+async fn read_until(session: &mut TelnetSession, seen: &mut String, wanted: &str) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !seen.contains(wanted) {
+        let events = tokio::time::timeout_at(deadline, session.read())
+            .await
+            .unwrap_or_else(|_| panic!("no {wanted:?} within 10 s; the screen had: {seen:?}"))
+            .expect("read")
+            .unwrap_or_else(|| panic!("the server closed before {wanted:?}: {seen:?}"));
+        for e in events {
+            if let TelnetEvent::Data(d) = e {
+                seen.push_str(&String::from_utf8_lossy(&d));
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn log_in_and_the_server_knows_the_window_size_and_terminal() {
+    if !common::server_up("telnetd", TELNET) {
+        return;
+    }
+    let config = TelnetConfig {
+        cols: 80,
+        rows: 24,
+        user: Some("tester".into()),
+        ..TelnetConfig::default()
+    };
+    let mut s = TelnetSession::connect("127.0.0.1", 2323, None, config, &Limits::default())
+        .await
+        .expect("connect");
+    let mut seen = String::new();
+    read_until(&mut s, &mut seen, "ogin:").await;
+    // What telnetd asked for and got.
+    assert!(s.engine().local(opt::NAWS).enabled(), "NAWS not agreed");
+    assert!(s.engine().local(opt::TTYPE).enabled(), "TTYPE not agreed");
+    s.send(b"tester\r\n").await.expect("user");
+    read_until(&mut s, &mut seen, "assword:").await;
+    s.send(b"secret\r\n").await.expect("password");
+    // login drops what was typed ahead: wait for the shell's prompt.
+    read_until(&mut s, &mut seen, "$ ").await;
+    // Output that the echo of the command line cannot contain: "TERM=…." is printed in
+    // pieces.
+    s.send(b"stty size; printf 'T%sM=%s.\\n' ER \"$TERM\"\r\n")
+        .await
+        .expect("command");
+    read_until(&mut s, &mut seen, "24 80").await;
+    read_until(&mut s, &mut seen, "TERM=").await;
+    let at = seen.find("TERM=").expect("TERM=");
+    let after = seen[at..].to_string();
+    let mut rest = after.clone();
+    if !rest.contains('.') {
+        read_until(&mut s, &mut rest, ".").await;
+    }
+    seen.push_str(&rest[after.len()..]);
+    let term = seen[at + 5..].split('.').next().unwrap_or("");
+    assert!(
+        ["ansi", "xterm-256color", "vt100"].contains(&term.to_ascii_lowercase().as_str()),
+        "TERM on the server: {term:?}"
+    );
+    // A resize reaches the server at once.
+    s.resize(100, 30).await.expect("resize");
+    s.send(b"stty size\r\n").await.expect("command");
+    read_until(&mut s, &mut seen, "30 100").await;
+    s.send(b"exit\r\n").await.expect("exit");
+}
