@@ -15,5 +15,6 @@ pub mod protocol_log;
 pub mod secrets;
 pub mod settings;
 pub mod store;
+pub mod terminal;
 pub mod ui;
 pub mod workers;

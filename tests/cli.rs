@@ -250,3 +250,97 @@ fn https_with_a_named_self_signed_ca_certificate() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("The second page"));
 }
+
+/// `get telnet://` prints the screen a user would see: telnetd's login prompt on a screen of
+/// the size asked for.
+#[test]
+fn a_telnet_screen_is_printed_as_text() {
+    if !common::server_up("telnetd", "127.0.0.1:2323") {
+        return;
+    }
+    let out = portolan()
+        .args([
+            "get",
+            "telnet://127.0.0.1:2323/",
+            "--screen",
+            "100x30",
+            "--idle",
+            "1.5",
+        ])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let screen = String::from_utf8(out.stdout).expect("UTF-8");
+    let rows: Vec<&str> = screen.lines().collect();
+    assert_eq!(rows.len(), 30, "{screen}");
+    assert!(
+        rows.iter()
+            .all(|r| r.chars().count() <= 100 && !r.ends_with(' '))
+    );
+    assert!(
+        rows.iter().any(|r| r.trim_end().ends_with("login:")),
+        "{screen}"
+    );
+}
+
+/// A BBS-like host in-process: it asks for the terminal type, probes for ANSI with a cursor
+/// position query, and draws CP437 art in colour. The screen shows the art as drawn, never a
+/// replacement mark, and the query was answered.
+#[test]
+fn a_bbs_screen_in_cp437_with_an_ansi_probe() {
+    use std::io::{Read as _, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let server = std::thread::spawn(move || {
+        let (mut c, _) = listener.accept().expect("accept");
+        c.set_read_timeout(Some(std::time::Duration::from_secs(5)))
+            .expect("timeout");
+        // IAC DO TTYPE, then IAC SB TTYPE SEND IAC SE once it agreed.
+        c.write_all(&[255, 253, 24]).expect("write");
+        let mut got = Vec::new();
+        let mut buf = [0u8; 256];
+        while !got.windows(3).any(|w| w == [255, 251, 24]) {
+            let n = c.read(&mut buf).expect("read");
+            assert!(n > 0, "closed");
+            got.extend_from_slice(&buf[..n]);
+        }
+        c.write_all(&[255, 250, 24, 1, 255, 240]).expect("write");
+        // The ANSI probe: where is the cursor?
+        c.write_all(b"\x1b[2J\x1b[H\x1b[6n").expect("write");
+        while !got.windows(6).any(|w| w == b"\x1b[1;1R") {
+            let n = c.read(&mut buf).expect("read");
+            assert!(n > 0, "closed");
+            got.extend_from_slice(&buf[..n]);
+        }
+        c.write_all(b"\x1b[1;33m\xc9\xcd\xcd\xbb\r\n\xba\x1b[0mhi\x1b[1;33m\xba\r\n\xc8\xcd\xcd\xbc\x1b[0m\r\n")
+            .expect("art");
+        got
+    });
+    let out = portolan()
+        .args([
+            "get",
+            &format!("telnet://127.0.0.1:{port}/"),
+            "--screen",
+            "40x5",
+        ])
+        .args(["--idle", "1"])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let got = server.join().expect("server");
+    let screen = String::from_utf8(out.stdout).expect("UTF-8");
+    let rows: Vec<&str> = screen.lines().collect();
+    assert_eq!(&rows[..3], &["╔══╗", "║hi║", "╚══╝"], "{screen}");
+    assert!(!screen.contains('\u{fffd}'));
+    // TTYPE IS ANSI, and the cursor position report for row 1, column 1.
+    assert!(got.windows(4).any(|w| w == b"ANSI"), "{got:?}");
+    assert!(got.windows(6).any(|w| w == b"\x1b[1;1R"), "{got:?}");
+}

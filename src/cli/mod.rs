@@ -9,6 +9,8 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 
+mod telnet;
+
 use crate::document::Document;
 use crate::link::{Link, PanelKind};
 use crate::proto::http::{self, HttpClient};
@@ -93,6 +95,18 @@ pub enum Command {
         /// Resume from what FILE.part already holds (FTP REST).
         #[arg(short = 'c', long = "continue", requires = "output")]
         resume: bool,
+        /// telnet: the screen size offered (NAWS) and printed, `COLSxROWS`.
+        #[arg(long, value_name = "COLSxROWS")]
+        screen: Option<String>,
+        /// telnet: stop after this many seconds without output.
+        #[arg(long, value_name = "SECONDS", default_value_t = 2.0)]
+        idle: f64,
+        /// telnet: the host's charset: auto, utf-8, cp437 or latin1.
+        #[arg(long, default_value = "auto")]
+        charset: String,
+        /// telnet: print the bytes received instead of the screen.
+        #[arg(long)]
+        raw: bool,
         #[command(flatten)]
         net: NetOptions,
     },
@@ -155,8 +169,30 @@ pub fn run(command: Command) -> Result<(), CliError> {
                 url,
                 output,
                 resume,
+                screen,
+                idle,
+                charset,
+                raw,
                 net,
-            } => get(&url, output, resume, &net).await,
+            } => {
+                if let Ok(Link::Telnet { server }) = Link::parse(&url) {
+                    let request = telnet::ScreenRequest {
+                        host: server.host,
+                        port: server.port,
+                        screen,
+                        idle,
+                        charset,
+                        raw,
+                        user: net.user.clone().or(server.user),
+                    };
+                    let out = telnet::screen_of(&request, &Limits::default()).await?;
+                    let mut stdout = std::io::stdout();
+                    stdout.write_all(&out).map_err(err)?;
+                    stdout.flush().map_err(err)
+                } else {
+                    get(&url, output, resume, &net).await
+                }
+            }
             Command::Ls { url, json, net } => ls(&url, json, &net).await,
             Command::Put { file, url, net } => put(&file, &url, &net).await,
             Command::Mirror {
