@@ -86,15 +86,20 @@ impl Secrets {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// What the window shows; never blocks on the backend.
+    /// What the window shows. Called in frames, so it never waits: while a worker holds the
+    /// state for an instant it answers `Unknown`, and the next frame knows.
     pub fn state(&self) -> SecretsState {
-        self.lock().state
+        self.inner
+            .try_lock()
+            .map_or(SecretsState::Unknown, |inner| inner.state)
     }
 
-    /// True when passwords typed this run wait in memory for a passphrase to keep them.
+    /// True when passwords typed this run wait in memory for a passphrase to keep them (false
+    /// while a worker holds the state for an instant).
     pub fn has_unsaved(&self) -> bool {
-        let inner = self.lock();
-        inner.backend.is_none() && !inner.memory.is_empty()
+        self.inner
+            .try_lock()
+            .is_ok_and(|inner| inner.backend.is_none() && !inner.memory.is_empty())
     }
 
     /// Calls `f` (once set) whenever the state changes.
@@ -114,7 +119,7 @@ impl Secrets {
 
     /// Decides the backend on first use: blocking (the keyring may answer slowly).
     fn probe(&self) {
-        if self.state() != SecretsState::Unknown {
+        if self.lock().state != SecretsState::Unknown {
             return;
         }
         let (state, backend): (SecretsState, Option<Arc<dyn SecretStore>>) = if self.session_only {
@@ -163,7 +168,11 @@ impl Secrets {
             let store = this.store();
             then(f(store.as_ref()));
             // A password saved with no backend yet: the window offers to keep it.
-            if this.has_unsaved() {
+            let unsaved = {
+                let inner = this.lock();
+                inner.backend.is_none() && !inner.memory.is_empty()
+            };
+            if unsaved {
                 this.notify();
             }
         });
@@ -195,7 +204,7 @@ impl Secrets {
     /// the passwords kept in memory into it. Blocking: call it off the frame.
     pub fn unlock(&self, passphrase: &str) -> Result<(), SecretError> {
         self.probe();
-        if self.state() == SecretsState::Keyring {
+        if self.lock().state == SecretsState::Keyring {
             return Ok(());
         }
         let file = EncryptedFile::open(&self.file, passphrase)?;

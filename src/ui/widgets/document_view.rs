@@ -112,6 +112,7 @@ pub fn show(ui: &mut egui::Ui, doc: &Document, state: &mut DocumentViewState) ->
             .partition_point(|&top| top <= viewport.min.y)
             .saturating_sub(1);
         let origin = ui.min_rect().min;
+        let mut widest: f32 = 0.0;
         let width = ui.available_width().max(viewport.width());
         for i in first..doc.lines.len() {
             let top = rows.tops[i];
@@ -131,7 +132,11 @@ pub fn show(ui: &mut egui::Ui, doc: &Document, state: &mut DocumentViewState) ->
             if let Some(c) = show_line(&mut child, line, doc.monospace, highlighted, height) {
                 clicked = Some(c);
             }
+            widest = widest.max(child.min_rect().width());
         }
+        // The rows are placed, not laid out in turn: the widest one sets how far the view
+        // scrolls sideways.
+        ui.set_min_width(widest);
     });
     clicked
 }
