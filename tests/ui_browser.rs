@@ -219,8 +219,8 @@ fn links_for_missing_panels_say_so() {
     );
     assert!(f.harness.state().browser().status().is_empty());
     // The command line's `portolan URL` goes through the same router.
-    let mut f = start(Some("telnet://bbs.example.invalid/"), false);
-    wait_for(&mut f.harness, "opens in the Terminal panel");
+    let mut f = start(Some("news:comp.lang.rust"), false);
+    wait_for(&mut f.harness, "opens in the News panel");
 }
 
 /// A password typed in an `http://user:pass@host/` address is used for the request and then

@@ -10,6 +10,7 @@ pub mod job_spec;
 pub mod jobs;
 pub mod mirror;
 pub mod queue;
+pub mod terminal;
 pub mod transfer;
 
 use std::sync::mpsc;

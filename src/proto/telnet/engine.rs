@@ -180,12 +180,16 @@ impl Telnet {
         std::mem::take(&mut self.outgoing)
     }
 
-    /// Queues data typed by the user, with IAC doubled.
+    /// Queues data typed by the user, with IAC doubled; outside binary mode a bare CR (the
+    /// Enter key) goes as CR NUL, as RFC 854 asks, so the host sees one line end.
     pub fn send_data(&mut self, data: &[u8]) {
-        for &b in data {
+        let binary = self.us[usize::from(opt::BINARY)].enabled();
+        for (i, &b) in data.iter().enumerate() {
             self.outgoing.push(b);
             if b == IAC {
                 self.outgoing.push(IAC);
+            } else if b == b'\r' && !binary && data.get(i + 1) != Some(&b'\n') {
+                self.outgoing.push(0);
             }
         }
     }

@@ -129,6 +129,11 @@ fn iac_in_data_is_doubled_both_ways_and_prompts_are_marked() {
     );
     t.send_data(&[1, 255, 2]);
     assert_eq!(t.take_outgoing(), [1, 255, 255, 2]);
+    // Enter (a bare CR) goes as CR NUL; CR LF stays as it is.
+    t.send_data(b"ls\r");
+    assert_eq!(t.take_outgoing(), b"ls\r\0");
+    t.send_data(b"a\r\nb");
+    assert_eq!(t.take_outgoing(), b"a\r\nb");
     // Outside binary mode CR NUL is a bare CR.
     let (events, _) = byte_by_byte(&mut t, b"x\r\0y\r\n");
     assert_eq!(events, vec![TelnetEvent::Data(b"x\ry\r\n".to_vec())]);
