@@ -95,18 +95,8 @@ pub enum Command {
         /// Resume from what FILE.part already holds (FTP REST).
         #[arg(short = 'c', long = "continue", requires = "output")]
         resume: bool,
-        /// telnet: the screen size offered (NAWS) and printed, `COLSxROWS`.
-        #[arg(long, value_name = "COLSxROWS")]
-        screen: Option<String>,
-        /// telnet: stop after this many seconds without output.
-        #[arg(long, value_name = "SECONDS", default_value_t = 2.0)]
-        idle: f64,
-        /// telnet: the host's charset: auto, utf-8, cp437 or latin1.
-        #[arg(long, default_value = "auto")]
-        charset: String,
-        /// telnet: print the bytes received instead of the screen.
-        #[arg(long)]
-        raw: bool,
+        #[command(flatten)]
+        screen: telnet::ScreenOptions,
         #[command(flatten)]
         net: NetOptions,
     },
@@ -170,29 +160,8 @@ pub fn run(command: Command) -> Result<(), CliError> {
                 output,
                 resume,
                 screen,
-                idle,
-                charset,
-                raw,
                 net,
-            } => {
-                if let Ok(Link::Telnet { server }) = Link::parse(&url) {
-                    let request = telnet::ScreenRequest {
-                        host: server.host,
-                        port: server.port,
-                        screen,
-                        idle,
-                        charset,
-                        raw,
-                        user: net.user.clone().or(server.user),
-                    };
-                    let out = telnet::screen_of(&request, &Limits::default()).await?;
-                    let mut stdout = std::io::stdout();
-                    stdout.write_all(&out).map_err(err)?;
-                    stdout.flush().map_err(err)
-                } else {
-                    get(&url, output, resume, &net).await
-                }
-            }
+            } => get(&url, output, resume, &screen, &net).await,
             Command::Ls { url, json, net } => ls(&url, json, &net).await,
             Command::Put { file, url, net } => put(&file, &url, &net).await,
             Command::Mirror {
@@ -319,8 +288,18 @@ async fn get(
     url: &str,
     output: Option<PathBuf>,
     resume: bool,
+    screen: &telnet::ScreenOptions,
     net: &NetOptions,
 ) -> Result<(), CliError> {
+    // A telnet link has no resource to fetch: what it gives is the screen a user would see.
+    if let Ok(Link::Telnet { server }) = Link::parse(url) {
+        let user = net.user.clone().or(server.user);
+        let out =
+            telnet::screen_of(&server.host, server.port, user, screen, &Limits::default()).await?;
+        let mut stdout = std::io::stdout();
+        stdout.write_all(&out).map_err(err)?;
+        return stdout.flush().map_err(err);
+    }
     let link = parse_link(url)?;
     let trust = trust_for(net)?;
     let limits = Limits::default();

@@ -10,15 +10,21 @@ use crate::proto::net::Limits;
 use crate::proto::telnet::{TelnetConfig, TelnetEvent, TelnetSession};
 use crate::terminal::{Screen, ScreenCharset};
 
-/// What `get` was asked for a telnet link.
-pub struct ScreenRequest {
-    pub host: String,
-    pub port: u16,
+/// The options of `get` for a telnet link.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ScreenOptions {
+    /// telnet: the screen size offered (NAWS) and printed, `COLSxROWS`.
+    #[arg(long, value_name = "COLSxROWS")]
     pub screen: Option<String>,
+    /// telnet: stop after this many seconds without output.
+    #[arg(long, value_name = "SECONDS", default_value_t = 2.0)]
     pub idle: f64,
+    /// telnet: the host's charset: auto, utf-8, cp437 or latin1.
+    #[arg(long, default_value = "auto")]
     pub charset: String,
+    /// telnet: print the bytes received instead of the screen.
+    #[arg(long)]
     pub raw: bool,
-    pub user: Option<String>,
 }
 
 /// `COLSxROWS`, each 2 to 1000.
@@ -43,8 +49,14 @@ pub fn parse_size(text: &str) -> Result<(u16, u16), CliError> {
     Ok((c, r))
 }
 
-/// Runs the session and returns what to print.
-pub async fn screen_of(req: &ScreenRequest, limits: &Limits) -> Result<Vec<u8>, CliError> {
+/// Runs the session with `host:port` and returns what to print.
+pub async fn screen_of(
+    host: &str,
+    port: u16,
+    user: Option<String>,
+    req: &ScreenOptions,
+    limits: &Limits,
+) -> Result<Vec<u8>, CliError> {
     let (cols, rows) = parse_size(req.screen.as_deref().unwrap_or("80x24"))?;
     let charset = ScreenCharset::from_word(&req.charset).ok_or_else(|| {
         CliError(format!(
@@ -61,10 +73,10 @@ pub async fn screen_of(req: &ScreenRequest, limits: &Limits) -> Result<Vec<u8>, 
     let config = TelnetConfig {
         cols,
         rows,
-        user: req.user.clone(),
+        user,
         ..TelnetConfig::default()
     };
-    let mut session = TelnetSession::connect(&req.host, req.port, None, config, limits)
+    let mut session = TelnetSession::connect(host, port, None, config, limits)
         .await
         .map_err(super::err)?;
     let mut screen = Screen::new(cols, rows, charset);
@@ -86,8 +98,8 @@ pub async fn screen_of(req: &ScreenRequest, limits: &Limits) -> Result<Vec<u8>, 
                     if received > limits.max_body {
                         return Err(CliError(format!(
                             "{}:{} sent more than {} MB without a pause; stopped",
-                            req.host,
-                            req.port,
+                            host,
+                            port,
                             limits.max_body / 1_000_000
                         )));
                     }

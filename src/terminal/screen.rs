@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use alacritty_terminal::event::{Event, EventListener};
 use alacritty_terminal::grid::Dimensions as _;
 use alacritty_terminal::index::{Column, Line};
-use alacritty_terminal::term::cell::Flags;
+use alacritty_terminal::term::cell::{Cell, Flags};
 use alacritty_terminal::term::test::TermSize;
 use alacritty_terminal::term::{Config, Term};
 use alacritty_terminal::vte::ansi::Processor;
@@ -83,21 +83,31 @@ impl Screen {
         ));
     }
 
-    /// The visible screen as text: one line per row, trailing spaces trimmed.
-    pub fn text(&self) -> String {
+    /// The visible cells of `row` that hold a character, with their columns: the second half
+    /// of a wide character is left out. The text and the widget both walk the screen this way.
+    pub fn row_cells(&self, row: usize) -> impl Iterator<Item = (usize, &Cell)> {
         let grid = self.term.grid();
-        let mut out = String::new();
-        for row in 0..grid.screen_lines() {
-            let line = &grid[Line(row as i32)];
-            let mut text = String::new();
-            for col in 0..grid.columns() {
-                let cell = &line[Column(col)];
-                if cell
+        let line = &grid[Line(row as i32)];
+        (0..grid.columns())
+            .map(move |col| (col, &line[Column(col)]))
+            .filter(|(_, cell)| {
+                !cell
                     .flags
                     .intersects(Flags::WIDE_CHAR_SPACER | Flags::LEADING_WIDE_CHAR_SPACER)
-                {
-                    continue;
-                }
+            })
+    }
+
+    /// Rows on the screen.
+    pub fn rows(&self) -> usize {
+        self.term.grid().screen_lines()
+    }
+
+    /// The visible screen as text: one line per row, trailing spaces trimmed.
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        for row in 0..self.rows() {
+            let mut text = String::new();
+            for (_, cell) in self.row_cells(row) {
                 text.push(cell.c);
                 if let Some(extra) = cell.zerowidth() {
                     text.extend(extra);

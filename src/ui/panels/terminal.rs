@@ -5,8 +5,6 @@
 
 use std::sync::{Arc, Mutex};
 
-use alacritty_terminal::grid::Dimensions as _;
-use alacritty_terminal::index::{Column, Line};
 use alacritty_terminal::term::cell::Flags;
 use alacritty_terminal::vte::ansi::{Color, NamedColor};
 use egui::text::LayoutJob;
@@ -283,23 +281,13 @@ impl TerminalPanel {
             ui.ctx().request_repaint();
             return;
         };
-        let term = screen.term();
-        let grid = term.grid();
         let visuals = ui.visuals().clone();
-        for row in 0..grid.screen_lines() {
-            let line = &grid[Line(row as i32)];
+        for row in 0..screen.rows() {
             let mut job = LayoutJob::default();
             // Glyphs outside ASCII (box drawing, blocks, CJK) may come from a fallback font
             // with other widths: each is placed on its own cell so columns line up.
             let mut placed: Vec<(usize, char, TextFormat)> = Vec::new();
-            for col in 0..grid.columns() {
-                let cell = &line[Column(col)];
-                if cell
-                    .flags
-                    .intersects(Flags::WIDE_CHAR_SPACER | Flags::LEADING_WIDE_CHAR_SPACER)
-                {
-                    continue;
-                }
+            for (col, cell) in screen.row_cells(row) {
                 // Bold text in one of the eight base colours is drawn in its bright variant,
                 // as BBS art expects.
                 let fg_color = match cell.fg {
@@ -359,7 +347,7 @@ impl TerminalPanel {
                 );
             }
         }
-        let cursor = grid.cursor.point;
+        let cursor = screen.term().grid().cursor.point;
         if focused || self.worker.is_some() {
             let at = rect.min
                 + egui::vec2(

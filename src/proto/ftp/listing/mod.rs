@@ -64,6 +64,15 @@ impl Entry {
         }
     }
 
+    /// A folder when `dir`, else a file: the formats that say only that much.
+    fn file_or_dir(name: &[u8], dir: bool, raw: &[u8]) -> Entry {
+        Entry::new(
+            name,
+            if dir { EntryKind::Dir } else { EntryKind::File },
+            raw,
+        )
+    }
+
     /// `.` and `..`, which listings include and the UI does not show.
     pub fn is_dot(&self) -> bool {
         self.name == b"." || self.name == b".."
@@ -494,11 +503,7 @@ fn parse_os2(line: &[u8]) -> Option<Entry> {
     if name.is_empty() {
         return None;
     }
-    let mut entry = Entry::new(
-        name,
-        if dir { EntryKind::Dir } else { EntryKind::File },
-        line,
-    );
+    let mut entry = Entry::file_or_dir(name, dir, line);
     entry.size = (!dir).then_some(u64::try_from(size).ok()).flatten();
     entry.modified = civil_to_unix(dates::full_year(y), mo, d, h, m, 0);
     Some(entry)

@@ -111,11 +111,7 @@ fn as400(line: &[u8]) -> Option<Entry> {
         return None;
     }
     let dir = trailing_slash || object.eq_ignore_ascii_case(b"DIR");
-    let mut entry = Entry::new(
-        name,
-        if dir { EntryKind::Dir } else { EntryKind::File },
-        line,
-    );
+    let mut entry = Entry::file_or_dir(name, dir, line);
     entry.size = Some(bytes);
     entry.modified = civil_to_unix(y, mon, day, h, m, s);
     entry.owner = Some(String::from_utf8_lossy(owner).into_owned());
@@ -159,11 +155,7 @@ fn vxworks(line: &[u8]) -> Option<Entry> {
     if name.is_empty() {
         return None;
     }
-    let mut entry = Entry::new(
-        name,
-        if dir { EntryKind::Dir } else { EntryKind::File },
-        line,
-    );
+    let mut entry = Entry::file_or_dir(name, dir, line);
     entry.size = Some(bytes);
     entry.modified = civil_to_unix(year, mon, day, h, m, s);
     Some(entry)
@@ -198,11 +190,7 @@ fn os9(line: &[u8]) -> Option<Entry> {
         return None;
     }
     let dir = attrs.first() == Some(&b'd');
-    let mut entry = Entry::new(
-        name,
-        if dir { EntryKind::Dir } else { EntryKind::File },
-        line,
-    );
+    let mut entry = Entry::file_or_dir(name, dir, line);
     entry.size = Some(bytes);
     entry.modified = civil_to_unix(dates::full_year(y), mon, day, h, m, 0);
     entry.permissions = Some(String::from_utf8_lossy(attrs).into_owned());
