@@ -8,7 +8,7 @@ use common::Panels as _;
 use common::wait_for;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable as _;
+use egui_kittest::kittest::{NodeT as _, Queryable as _};
 use portolan::protocol_log::ProtocolLog;
 use portolan::ui::app::{App, AppConfig};
 
@@ -482,4 +482,30 @@ fn without_a_keyring_saved_passwords_last_across_runs_behind_a_passphrase() {
         .click();
     wait_for(&mut h, "one.txt");
     assert!(h.query_by_label("Password for the site:").is_none());
+}
+
+/// "Choose…" asks the desktop's folder dialog on a thread: the window keeps drawing while it
+/// is open, and where the desktop has no dialog the folder stays as it was.
+#[test]
+fn choosing_a_local_folder_never_blocks_the_window() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = start(&dir, None);
+    wait_for(&mut h, "Browser");
+    h.get_by_label("Files").click();
+    h.step();
+    let before = h.state().files().local_path.clone();
+    h.get_by_role_and_label(Role::Button, "Choose…").click();
+    h.step();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    // The button is disabled while the dialog is open, enabled again once it answered.
+    while h
+        .get_by_role_and_label(Role::Button, "Choose…")
+        .accesskit_node()
+        .is_disabled()
+    {
+        assert!(Instant::now() < deadline, "the dialog never answered");
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(h.state().files().local_path, before);
 }

@@ -115,6 +115,7 @@ pub struct App {
     job_specs: HashMap<JobId, JobSpec>,
     secrets: Secrets,
     passphrase: super::passphrase::PassphraseWindow,
+    download_picker: super::widgets::folder_picker::FolderPicker,
 }
 
 impl App {
@@ -192,6 +193,7 @@ impl App {
             job_specs: HashMap::new(),
             secrets,
             passphrase: super::passphrase::PassphraseWindow::default(),
+            download_picker: super::widgets::folder_picker::FolderPicker::default(),
         };
         if let Some(url) = &config.start_url {
             app.open_text(url);
@@ -542,14 +544,19 @@ impl App {
                         .labelled_by(l.id);
                     ui.end_row();
                     let l = ui.label("Download folder:");
-                    let mut dir = draft.download_dir.display().to_string();
-                    if ui
-                        .text_edit_singleline(&mut dir)
-                        .labelled_by(l.id)
-                        .changed()
-                    {
-                        draft.download_dir = PathBuf::from(dir);
-                    }
+                    ui.horizontal(|ui| {
+                        let mut dir = draft.download_dir.display().to_string();
+                        if ui
+                            .text_edit_singleline(&mut dir)
+                            .labelled_by(l.id)
+                            .changed()
+                        {
+                            draft.download_dir = PathBuf::from(dir);
+                        }
+                        if let Some(folder) = self.download_picker.show(ui, &draft.download_dir) {
+                            draft.download_dir = folder;
+                        }
+                    });
                     ui.end_row();
                     let l = ui.label("Start page:");
                     ui.text_edit_singleline(&mut draft.start_page)

@@ -224,6 +224,7 @@ pub struct FilesPanel {
     site_manager: Option<SiteDraft>,
     /// Set when something the user started elsewhere needs this panel in front.
     shown_requested: bool,
+    local_picker: crate::ui::widgets::folder_picker::FolderPicker,
 }
 
 impl FilesPanel {
@@ -270,6 +271,7 @@ impl FilesPanel {
             sites: Vec::new(),
             site_manager: None,
             shown_requested: false,
+            local_picker: crate::ui::widgets::folder_picker::FolderPicker::default(),
         };
         panel.refresh_local();
         panel
@@ -1525,6 +1527,9 @@ impl FilesPanel {
                 .labelled_by(l.id);
             if r.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter)) {
                 go = Some(PathBuf::from(self.local_path_text.trim()));
+            }
+            if let Some(folder) = self.local_picker.show(ui, &self.local_path) {
+                go = Some(folder);
             }
         });
         if let Some(e) = &self.local_error {

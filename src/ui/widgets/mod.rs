@@ -1,6 +1,7 @@
-//! Reusable views: virtualized menus and documents.
+//! Reusable views: virtualized menus and documents, and the folder picker.
 
 pub mod document_view;
+pub mod folder_picker;
 pub mod menu_view;
 
 use crate::link::Link;
