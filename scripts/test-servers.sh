@@ -10,7 +10,8 @@
 # Everything lives under $PORTOLAN_SRV (default /tmp/portolan-srv) and listens on 127.0.0.1
 # and ::1 only. Ports: gopher 7070 (gophernicus); HTTP 8080 and HTTPS 8443 with HTTP/2, 8444 with a
 # self-signed certificate (nginx); Telnet 2323 (inetutils-telnetd, real /bin/login);
-# FTP 2121, 2990, 2124 (vsftpd) and 2123 (pure-ftpd): see ftp-servers.sh.
+# FTP 2121, 2990, 2124 (vsftpd) and 2123 (pure-ftpd): see ftp-servers.sh; IMAP 1143/1993,
+# POP3 1110/1995 (dovecot) and SMTP 2525/2465 (exim): see mail-servers.sh.
 set -euo pipefail
 
 SRV="${PORTOLAN_SRV:-/tmp/portolan-srv}"
@@ -24,6 +25,8 @@ TELNET_PORT=2323
 log() { printf '[test-servers] %s\n' "$*" >&2; }
 # shellcheck source=scripts/ftp-servers.sh
 . "$(dirname "$0")/ftp-servers.sh"
+# shellcheck source=scripts/mail-servers.sh
+. "$(dirname "$0")/mail-servers.sh"
 die() { log "error: $*"; exit 1; }
 
 need_root() {
@@ -43,6 +46,9 @@ cmd_install() {
     local ftp_missing
     ftp_missing=$(ftp_packages_missing)
     [ -z "$ftp_missing" ] || missing+=($ftp_missing)
+    local mail_missing
+    mail_missing=$(mail_packages_missing)
+    [ -z "$mail_missing" ] || missing+=($mail_missing)
     if [ ${#missing[@]} -eq 0 ]; then
         log "all server packages present"
         return
@@ -276,12 +282,13 @@ cmd_start() {
     wait_port "$SELF_SIGNED_PORT"
     wait_port "$GOPHER_PORT"
     start_ftp
+    start_mail
     # Telnet with a real /bin/login; the FTP test user (tester/secret) logs in to bash.
     start_bg telnetd systemd-socket-activate --inetd -a -l "127.0.0.1:$TELNET_PORT" \
         -l "[::1]:$TELNET_PORT" /usr/sbin/telnetd -h
     wait_port "$TELNET_PORT"
     local port
-    for port in $FTP_PORTS; do wait_port "$port"; done
+    for port in $FTP_PORTS $MAIL_PORTS; do wait_port "$port"; done
     cmd_check
     log "servers ready under $SRV"
 }
@@ -301,6 +308,7 @@ cmd_check() {
     probe "telnet negotiates" sh -c "timeout 5 bash -c 'exec 3<>/dev/tcp/127.0.0.1/$TELNET_PORT; head -c 1 <&3' | od -An -tu1 | grep -q 255"
     probe "https self-signed" sh -c "curl -sf --cacert '$SRV/tls/selfsigned.pem' https://localhost:$SELF_SIGNED_PORT/ | grep -q 'test page'"
     check_ftp
+    check_mail
     log "$ok checks passed, $bad failed"
     [ "$bad" = 0 ]
 }
@@ -323,7 +331,7 @@ cmd_stop() {
         fi
         rm -f "$f"
     done
-    rm -f "$SRV/nginx/nginx.pid"
+    rm -f "$SRV/nginx/nginx.pid" "$SRV"/dovecot-*/run/master.pid "$SRV/exim/exim.pid"
     log "stopped"
 }
 
