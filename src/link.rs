@@ -232,7 +232,9 @@ pub enum Link {
         /// Percent-decoded path bytes, starting with `/`.
         path: Vec<u8>,
     },
-    /// IMAP, POP and SMTP servers; `path` is the mailbox (IMAP) or empty.
+    /// IMAP, POP and SMTP servers. `path` is what follows the `/`, still percent-encoded:
+    /// an IMAP path's `;UID=` parts are told from a `;` in a folder name only before decoding
+    /// (`proto::imap::url` reads it; for POP it is a message number).
     Mail {
         scheme: Scheme,
         server: Server,
@@ -314,7 +316,7 @@ impl fmt::Display for Link {
                 scheme.name(),
                 userinfo(server),
                 authority_for(server, *scheme),
-                encode_path(path.as_bytes())
+                path
             ),
             Link::Telnet { server } => write!(
                 f,
@@ -593,7 +595,7 @@ fn build(scheme: Scheme, server: Server, path: &str, input: &str) -> Result<Link
             Ok(Link::Mail {
                 scheme,
                 server,
-                path: decode_lossy(p),
+                path: p.to_string(),
             })
         }
         Scheme::News | Scheme::Nntp | Scheme::Snews => {
@@ -871,7 +873,7 @@ mod tests {
             panic!()
         };
         assert_eq!(scheme, Scheme::Imaps);
-        assert_eq!(path, "INBOX/Work");
+        assert_eq!(path, "INBOX%2FWork", "kept encoded for the IMAP URL parser");
     }
 
     #[test]

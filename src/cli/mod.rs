@@ -9,10 +9,11 @@ use std::sync::Arc;
 
 use clap::{Parser, Subcommand};
 
+mod mail;
 mod telnet;
 
 use crate::document::Document;
-use crate::link::{Link, PanelKind};
+use crate::link::{Link, PanelKind, Scheme};
 use crate::proto::http::{self, HttpClient};
 use crate::proto::net::Limits;
 use crate::proto::tls::Trust;
@@ -42,7 +43,8 @@ pub struct NetOptions {
     /// Log in as NAME; the password comes from `PORTOLAN_PASSWORD` or a prompt.
     #[arg(long, value_name = "NAME")]
     pub user: Option<String>,
-    /// FTP only: `auto` (AUTH TLS when offered), `require`, `implicit` or `plain`.
+    /// FTP, IMAP and POP3: `auto` (AUTH TLS, STARTTLS or STLS when offered), `require`,
+    /// `implicit` or `plain`. `ftps://`, `imaps://` and `pops://` are always implicit.
     #[arg(long, value_name = "MODE", default_value = "auto", value_parser = ["auto", "require", "implicit", "plain"])]
     pub tls: String,
     /// FTP only: at most RATE bytes a second, like curl's --limit-rate (`500k`, `2M`; k = 1024).
@@ -187,7 +189,11 @@ fn trust_for(net: &NetOptions) -> Result<Arc<Trust>, CliError> {
 
 fn parse_link(url: &str) -> Result<Link, CliError> {
     let link = Link::parse(url).map_err(err)?;
-    if !matches!(link.panel(), PanelKind::Browser | PanelKind::Files) {
+    let mail = matches!(
+        link.scheme(),
+        Scheme::Imap | Scheme::Imaps | Scheme::Pop | Scheme::Pops
+    );
+    if !mail && !matches!(link.panel(), PanelKind::Browser | PanelKind::Files) {
         return Err(CliError(format!(
             "{} URLs are not available yet on the command line",
             link.scheme().name()
@@ -331,6 +337,16 @@ async fn get(
                 .map_err(err)?;
             out.finish()
         }
+        Link::Mail {
+            scheme: scheme @ (Scheme::Imap | Scheme::Imaps),
+            server,
+            path,
+        } => mail::get_imap(*scheme, server, path, output, net, &trust).await,
+        Link::Mail {
+            scheme: scheme @ (Scheme::Pop | Scheme::Pops),
+            server,
+            path,
+        } => mail::get_pop(*scheme, server, path, output, net, &trust).await,
         _ => Err(CliError("unsupported URL".into())),
     }
 }
@@ -430,6 +446,16 @@ async fn ls(url: &str, json: bool, net: &NetOptions) -> Result<(), CliError> {
                 writeln!(out, "{line}").map_err(err)?;
             }
         }
+        Link::Mail {
+            scheme: scheme @ (Scheme::Imap | Scheme::Imaps),
+            server,
+            path,
+        } => return mail::ls_imap(*scheme, server, path, json, net, &trust).await,
+        Link::Mail {
+            scheme: scheme @ (Scheme::Pop | Scheme::Pops),
+            server,
+            ..
+        } => return mail::ls_pop(*scheme, server, json, net, &trust).await,
         _ => return Err(CliError("unsupported URL".into())),
     }
     out.flush().map_err(err)
@@ -455,12 +481,9 @@ async fn ftp_open(
         site.user = Some(user);
         site.password = Some(pass);
     }
-    site.tls = match net.tls.as_str() {
-        "require" => ftp::TlsMode::Explicit,
-        "implicit" => ftp::TlsMode::Implicit,
-        "plain" => ftp::TlsMode::Plain,
-        _ => site.tls,
-    };
+    if net.tls != "auto" {
+        site.tls = ftp::TlsMode::from_name(&net.tls);
+    }
     let mut session = ftp::FtpSession::connect(&site, trust, limits)
         .await
         .map_err(err)?;

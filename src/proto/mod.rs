@@ -6,7 +6,9 @@
 pub mod ftp;
 pub mod gopher;
 pub mod http;
+pub mod imap;
 pub mod net;
+pub mod pop3;
 pub mod rate;
 pub mod robots;
 pub mod telnet;

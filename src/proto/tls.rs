@@ -14,11 +14,46 @@ use rustls::pki_types::pem::PemObject as _;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{ClientConfig, DigitallySignedStruct, SignatureScheme};
 use sha2::{Digest as _, Sha256};
-use tokio::net::TcpStream;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio_rustls::TlsConnector;
 use tokio_rustls::client::TlsStream;
 
 use super::net::{Limits, NetError};
+
+/// How a connection uses TLS: the same four choices for FTP, IMAP, POP3, SMTP and NNTP.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsMode {
+    /// Upgrade (AUTH TLS, STARTTLS, STLS) when the server offers it, else plain.
+    IfOffered,
+    /// Upgrade or fail: never a login in plain text.
+    Explicit,
+    /// TLS from the first byte (`ftps://`, `imaps://`, `pops://`).
+    Implicit,
+    /// Never TLS: only when the user chose it.
+    Plain,
+}
+
+impl TlsMode {
+    /// The word the command line and the settings use.
+    pub fn name(self) -> &'static str {
+        match self {
+            TlsMode::IfOffered => "auto",
+            TlsMode::Explicit => "require",
+            TlsMode::Implicit => "implicit",
+            TlsMode::Plain => "plain",
+        }
+    }
+
+    /// The mode a word names; anything else is `auto`.
+    pub fn from_name(name: &str) -> TlsMode {
+        match name {
+            "require" => TlsMode::Explicit,
+            "implicit" => TlsMode::Implicit,
+            "plain" => TlsMode::Plain,
+            _ => TlsMode::IfOffered,
+        }
+    }
+}
 
 /// Why TLS could not be set up at all.
 #[derive(Debug, thiserror::Error)]
@@ -295,13 +330,13 @@ impl Trust {
     }
 
     /// Runs the TLS handshake over `tcp`, bounded by the connect timeout.
-    pub async fn wrap(
+    pub async fn wrap<S: AsyncRead + AsyncWrite + Unpin>(
         &self,
-        tcp: TcpStream,
+        tcp: S,
         host: &str,
         port: u16,
         limits: &Limits,
-    ) -> Result<TlsStream<TcpStream>, NetError> {
+    ) -> Result<TlsStream<S>, NetError> {
         let name = ServerName::try_from(host.to_string())
             .map_err(|_| NetError::BadServerName(host.to_string()))?;
         let connector = TlsConnector::from(self.config.clone());

@@ -15,21 +15,9 @@ use super::listing::{self, Entry};
 use crate::link::{Link, Scheme};
 use crate::proto::net::{self, Limits, NetError};
 use crate::proto::rate::Pacing;
+pub use crate::proto::tls::TlsMode;
 use crate::proto::tls::{CertRejection, Trust};
 use crate::proto::wire::{self, Flow};
-
-/// How a site uses TLS.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TlsMode {
-    /// AUTH TLS when the server offers it, else plain (the default for `ftp://`).
-    IfOffered,
-    /// AUTH TLS or fail.
-    Explicit,
-    /// TLS from the first byte (`ftps://`, port 990).
-    Implicit,
-    /// Never TLS: only when the user chose it.
-    Plain,
-}
 
 /// Where and how to log in.
 #[derive(Debug, Clone)]

@@ -487,7 +487,7 @@ impl FilesPanel {
     }
 
     fn connect_with(&mut self, site: &Site, password: Option<String>) {
-        let tls = tls_from_name(&site.tls);
+        let tls = TlsMode::from_name(&site.tls);
         self.host.clone_from(&site.host);
         self.port = site.port.to_string();
         self.user.clone_from(&site.user);
@@ -1217,7 +1217,7 @@ impl FilesPanel {
             host: self.host.clone(),
             port: self.port.trim().parse().unwrap_or(21),
             user: self.user.clone(),
-            tls: tls_name(self.tls).into(),
+            tls: self.tls.name().into(),
             passive: true,
             remote_dir: String::new(),
             local_dir: self.local_path.display().to_string(),
@@ -1305,7 +1305,7 @@ impl FilesPanel {
                                 .labelled_by(l.id);
                                 ui.end_row();
                                 let l = ui.label("Encryption:");
-                                let mut mode = tls_from_name(&s.tls);
+                                let mut mode = TlsMode::from_name(&s.tls);
                                 egui::ComboBox::from_id_salt("site_tls")
                                     .selected_text(tls_label(mode))
                                     .show_ui(ui, |ui| {
@@ -1320,7 +1320,7 @@ impl FilesPanel {
                                     })
                                     .response
                                     .labelled_by(l.id);
-                                s.tls = tls_name(mode).into();
+                                s.tls = mode.name().into();
                                 ui.end_row();
                                 ui.label("Transfer mode:");
                                 ui.checkbox(
@@ -2220,25 +2220,6 @@ impl Panel for FilesPanel {
     fn job_finished(&mut self) {
         self.refresh_local();
         self.refresh_remote();
-    }
-}
-
-/// The word stored for a TLS mode (the same as the command line's `--tls`).
-pub fn tls_name(mode: TlsMode) -> &'static str {
-    match mode {
-        TlsMode::IfOffered => "auto",
-        TlsMode::Explicit => "require",
-        TlsMode::Implicit => "implicit",
-        TlsMode::Plain => "plain",
-    }
-}
-
-pub fn tls_from_name(name: &str) -> TlsMode {
-    match name {
-        "require" => TlsMode::Explicit,
-        "implicit" => TlsMode::Implicit,
-        "plain" => TlsMode::Plain,
-        _ => TlsMode::IfOffered,
     }
 }
 

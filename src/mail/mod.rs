@@ -1,0 +1,6 @@
+//! Mail as the reader sees it, apart from the protocols that carry it: summaries from headers
+//! (and, as the reader grows, bodies and attachments), shared by IMAP, POP3 and News.
+
+pub mod summary;
+
+pub use summary::Summary;
