@@ -4,3 +4,4 @@
 pub mod summary;
 
 pub use summary::Summary;
+pub mod search;

@@ -45,6 +45,86 @@ const STEPS: &[&str] = &[
     // 3: per-site names charset ('' = detect) and how many transfers run at once.
     "ALTER TABLE sites ADD COLUMN charset TEXT NOT NULL DEFAULT '';
     ALTER TABLE sites ADD COLUMN max_parallel INTEGER NOT NULL DEFAULT 3;",
+    // 4: mail and news accounts, their folders and messages, and the search index. Passwords
+    // live in the secrets store, never here. A message row is small (the list reads many);
+    // bodies have their own table, filled when a message is opened.
+    "CREATE TABLE accounts (
+        id          INTEGER PRIMARY KEY,
+        name        TEXT NOT NULL,
+        kind        TEXT NOT NULL,
+        host        TEXT NOT NULL,
+        port        INTEGER NOT NULL,
+        user        TEXT NOT NULL DEFAULT '',
+        tls         TEXT NOT NULL DEFAULT 'require',
+        smtp_host   TEXT NOT NULL DEFAULT '',
+        smtp_port   INTEGER NOT NULL DEFAULT 587,
+        smtp_user   TEXT NOT NULL DEFAULT '',
+        smtp_tls    TEXT NOT NULL DEFAULT 'require',
+        leave_on_server INTEGER NOT NULL DEFAULT 1,
+        delete_after_days INTEGER NOT NULL DEFAULT 0,
+        capabilities TEXT NOT NULL DEFAULT ''
+    );
+    CREATE TABLE identities (
+        id        INTEGER PRIMARY KEY,
+        account   INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        name      TEXT NOT NULL DEFAULT '',
+        address   TEXT NOT NULL,
+        signature TEXT NOT NULL DEFAULT '',
+        position  INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE folders (
+        id          INTEGER PRIMARY KEY,
+        account     INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        name        TEXT NOT NULL,
+        delimiter   TEXT,
+        role        TEXT,
+        attributes  TEXT NOT NULL DEFAULT '',
+        selectable  INTEGER NOT NULL DEFAULT 1,
+        uidvalidity INTEGER,
+        uidnext     INTEGER,
+        highest_modseq INTEGER,
+        messages    INTEGER NOT NULL DEFAULT 0,
+        unseen      INTEGER NOT NULL DEFAULT 0,
+        synced      INTEGER,
+        UNIQUE (account, name)
+    );
+    CREATE TABLE messages (
+        id          INTEGER PRIMARY KEY,
+        folder      INTEGER NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+        uid         INTEGER NOT NULL,
+        remote_id   TEXT,
+        flags       TEXT NOT NULL DEFAULT '',
+        seen        INTEGER NOT NULL DEFAULT 0,
+        flagged     INTEGER NOT NULL DEFAULT 0,
+        date        INTEGER,
+        internal_date INTEGER,
+        size        INTEGER NOT NULL DEFAULT 0,
+        modseq      INTEGER,
+        from_name   TEXT NOT NULL DEFAULT '',
+        from_addr   TEXT NOT NULL DEFAULT '',
+        recipients  TEXT NOT NULL DEFAULT '',
+        subject     TEXT NOT NULL DEFAULT '',
+        message_id  TEXT,
+        in_reply_to TEXT,
+        refs        TEXT NOT NULL DEFAULT '',
+        list_id     TEXT,
+        attachments INTEGER NOT NULL DEFAULT 0,
+        header      BLOB,
+        UNIQUE (folder, uid)
+    );
+    CREATE INDEX messages_by_date ON messages(folder, date);
+    CREATE INDEX messages_by_message_id ON messages(message_id);
+    CREATE TABLE bodies (
+        message INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
+        raw     BLOB NOT NULL
+    );
+    CREATE VIRTUAL TABLE message_text USING fts5(
+        sender, recipients, subject, body,
+        content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2'
+    );
+    CREATE TRIGGER messages_gone AFTER DELETE ON messages BEGIN
+        DELETE FROM message_text WHERE rowid = old.id;
+    END;",
 ];
 
 /// The schema version this build writes.

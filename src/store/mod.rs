@@ -4,6 +4,7 @@
 //! and gets the answer as an event. The command line and tests may wait for answers.
 
 pub mod api;
+pub mod mail;
 mod migrations;
 pub mod records;
 

@@ -1,0 +1,505 @@
+//! IMAP and POP3 faults a real server will not produce, from scripted in-process servers: a
+//! garbage greeting, a 10 MB line, a literal that claims gigabytes, a connection dropped in the
+//! middle of a message, a message that never ends, STARTTLS refused or injected, silence. Each
+//! must end in a clear error, quickly, never a hang or a crash.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use portolan::proto::imap::guard::GuardError;
+use portolan::proto::imap::{ImapError, ImapServer, ImapSession};
+use portolan::proto::net::{Limits, NetError};
+use portolan::proto::pop3::{Pop3Error, Pop3Server, Pop3Session};
+use portolan::proto::tls::TlsMode;
+use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
+use tokio::net::TcpListener;
+
+/// What the fake server does when a command starts with a prefix.
+#[derive(Clone)]
+enum Reply {
+    /// These bytes (`{tag}` becomes the IMAP command's tag).
+    Send(&'static str),
+    /// These bytes, then close the connection.
+    SendAndClose(Vec<u8>),
+    /// These bytes, then the same line for ever.
+    Endless(&'static str, &'static str),
+    /// Nothing at all, ever.
+    Silence,
+}
+
+/// A server that greets with `greeting` and answers each command line by the first entry whose
+/// prefix it starts with (after the tag, for IMAP).
+async fn scripted(greeting: Vec<u8>, script: Vec<(&'static str, Reply)>, imap: bool) -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let script = script.clone();
+            let greeting = greeting.clone();
+            tokio::spawn(async move {
+                let (r, mut w) = stream.into_split();
+                let mut r = BufReader::new(r);
+                if w.write_all(&greeting).await.is_err() {
+                    return;
+                }
+                let mut line = String::new();
+                loop {
+                    line.clear();
+                    if r.read_line(&mut line).await.unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let (tag, command) = if imap {
+                        line.split_once(' ').unwrap_or(("*", line.as_str()))
+                    } else {
+                        ("", line.as_str())
+                    };
+                    let command = command.to_ascii_uppercase();
+                    let reply = script
+                        .iter()
+                        .find(|(prefix, _)| command.starts_with(prefix))
+                        .map(|(_, r)| r.clone());
+                    match reply {
+                        Some(Reply::Send(text)) => {
+                            let _ = w.write_all(text.replace("{tag}", tag).as_bytes()).await;
+                        }
+                        Some(Reply::SendAndClose(bytes)) => {
+                            let _ = w.write_all(&bytes).await;
+                            let _ = w.shutdown().await;
+                            return;
+                        }
+                        Some(Reply::Endless(first, again)) => {
+                            let _ = w.write_all(first.replace("{tag}", tag).as_bytes()).await;
+                            while w.write_all(again.as_bytes()).await.is_ok() {}
+                            return;
+                        }
+                        Some(Reply::Silence) => {
+                            tokio::time::sleep(Duration::from_hours(1)).await;
+                        }
+                        None => {
+                            let no = if imap {
+                                format!("{tag} BAD unknown\r\n")
+                            } else {
+                                "-ERR unknown\r\n".to_string()
+                            };
+                            let _ = w.write_all(no.as_bytes()).await;
+                        }
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
+fn limits() -> Limits {
+    Limits {
+        read_timeout: Duration::from_millis(800),
+        ..Limits::default()
+    }
+}
+
+fn pop_server(port: u16, tls: TlsMode) -> Pop3Server {
+    Pop3Server {
+        host: "127.0.0.1".into(),
+        port,
+        tls,
+        user: "u".into(),
+        password: "p".into(),
+    }
+}
+
+fn imap_server(port: u16, tls: TlsMode) -> ImapServer {
+    ImapServer {
+        host: "127.0.0.1".into(),
+        port,
+        tls,
+        user: "u".into(),
+        password: "p".into(),
+    }
+}
+
+/// A POP3 dialogue up to the login, with `rest` for what follows.
+fn pop_script(mut rest: Vec<(&'static str, Reply)>) -> Vec<(&'static str, Reply)> {
+    let mut script = vec![
+        ("CAPA", Reply::Send("+OK\r\nUIDL\r\nTOP\r\nUSER\r\n.\r\n")),
+        ("USER", Reply::Send("+OK\r\n")),
+        ("PASS", Reply::Send("+OK logged in\r\n")),
+        ("LIST", Reply::Send("+OK\r\n1 500\r\n2 50000000\r\n.\r\n")),
+    ];
+    script.append(&mut rest);
+    script
+}
+
+#[tokio::test]
+async fn pop3_garbage_greeting_is_named() {
+    let port = scripted(b"HTTP/1.1 400 Bad Request\r\n\r\n".to_vec(), vec![], false).await;
+    let e = Pop3Session::connect(
+        &pop_server(port, TlsMode::Plain),
+        &common::trust_without_ca(),
+        &limits(),
+    )
+    .await
+    .expect_err("not POP3");
+    assert!(matches!(e, Pop3Error::Greeting { .. }), "{e}");
+    assert!(e.to_string().contains("not a POP3 server"), "{e}");
+}
+
+#[tokio::test]
+async fn pop3_ten_megabyte_greeting_is_cut_off() {
+    let port = scripted(vec![b'+'; 10 * 1024 * 1024], vec![], false).await;
+    let e = Pop3Session::connect(
+        &pop_server(port, TlsMode::Plain),
+        &common::trust_without_ca(),
+        &limits(),
+    )
+    .await
+    .expect_err("too long");
+    assert!(
+        matches!(e, Pop3Error::Net(NetError::LineTooLong { .. })),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn pop3_message_cut_in_the_middle_is_an_error_not_a_message() {
+    let port = scripted(
+        b"+OK ready\r\n".to_vec(),
+        pop_script(vec![(
+            "RETR 1",
+            Reply::SendAndClose(b"+OK\r\nSubject: half\r\n\r\nthe first half of".to_vec()),
+        )]),
+        false,
+    )
+    .await;
+    let mut s = Pop3Session::connect(
+        &pop_server(port, TlsMode::Plain),
+        &common::trust_without_ca(),
+        &limits(),
+    )
+    .await
+    .expect("login");
+    let e = s.retr_vec(1, Some(500)).await.expect_err("cut");
+    assert!(matches!(e, Pop3Error::Cut { .. }), "{e}");
+    assert!(e.to_string().contains("in the middle of message 1"), "{e}");
+}
+
+#[tokio::test]
+async fn pop3_message_that_never_ends_stops_past_its_announced_size() {
+    let port = scripted(
+        b"+OK ready\r\n".to_vec(),
+        pop_script(vec![(
+            "RETR 1",
+            Reply::Endless("+OK\r\n", "more and more text\r\n"),
+        )]),
+        false,
+    )
+    .await;
+    let mut s = Pop3Session::connect(
+        &pop_server(port, TlsMode::Plain),
+        &common::trust_without_ca(),
+        &limits(),
+    )
+    .await
+    .expect("login");
+    let started = Instant::now();
+    let mut sink = Vec::new();
+    let e = s.retr(1, Some(500), &mut sink).await.expect_err("endless");
+    assert!(matches!(e, Pop3Error::Overlong { .. }), "{e}");
+    assert!(sink.len() < 200_000, "stopped early: {} bytes", sink.len());
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[tokio::test]
+async fn pop3_ten_megabyte_line_in_a_message_is_refused() {
+    let port = scripted(
+        b"+OK ready\r\n".to_vec(),
+        pop_script(vec![(
+            "RETR 2",
+            Reply::Endless(
+                "+OK\r\nSubject: x\r\n\r\n",
+                "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+            ),
+        )]),
+        false,
+    )
+    .await;
+    let mut s = Pop3Session::connect(
+        &pop_server(port, TlsMode::Plain),
+        &common::trust_without_ca(),
+        &limits(),
+    )
+    .await
+    .expect("login");
+    let mut sink = std::io::sink();
+    let e = s
+        .retr(2, Some(50_000_000), &mut sink)
+        .await
+        .expect_err("long line");
+    assert!(
+        matches!(e, Pop3Error::Net(NetError::LineTooLong { .. })),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn pop3_stls_refused_after_being_offered_never_falls_back_to_plain() {
+    let port = scripted(
+        b"+OK ready\r\n".to_vec(),
+        vec![
+            ("CAPA", Reply::Send("+OK\r\nSTLS\r\nUSER\r\n.\r\n")),
+            ("STLS", Reply::Send("-ERR not today\r\n")),
+            ("USER", Reply::Send("+OK\r\n")),
+        ],
+        false,
+    )
+    .await;
+    let e = Pop3Session::connect(
+        &pop_server(port, TlsMode::IfOffered),
+        &common::trust_without_ca(),
+        &limits(),
+    )
+    .await
+    .expect_err("downgrade refused");
+    assert!(matches!(e, Pop3Error::NoStls { .. }), "{e}");
+}
+
+#[tokio::test]
+async fn pop3_data_injected_before_the_tls_handshake_is_refused() {
+    let port = scripted(
+        b"+OK ready\r\n".to_vec(),
+        vec![
+            ("CAPA", Reply::Send("+OK\r\nSTLS\r\n.\r\n")),
+            ("STLS", Reply::Send("+OK begin TLS\r\n+OK injected\r\n")),
+        ],
+        false,
+    )
+    .await;
+    // Give both lines time to arrive in one read.
+    let e = Pop3Session::connect(
+        &pop_server(port, TlsMode::Explicit),
+        &common::trust_without_ca(),
+        &limits(),
+    )
+    .await
+    .expect_err("injection");
+    assert!(
+        matches!(
+            e,
+            Pop3Error::Injection { .. } | Pop3Error::Net(NetError::Tls { .. })
+        ),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn pop3_silence_times_out() {
+    let port = scripted(
+        b"+OK ready\r\n".to_vec(),
+        pop_script(vec![("STAT", Reply::Silence)]),
+        false,
+    )
+    .await;
+    let mut s = Pop3Session::connect(
+        &pop_server(port, TlsMode::Plain),
+        &common::trust_without_ca(),
+        &limits(),
+    )
+    .await
+    .expect("login");
+    let e = s.stat().await.expect_err("silence");
+    assert!(e.to_string().contains("sent nothing for"), "{e}");
+}
+
+const IMAP_GREETING: &[u8] = b"* OK [CAPABILITY IMAP4rev1 STARTTLS] fake ready\r\n";
+
+/// An IMAP dialogue up to a selected folder, with `rest` for what follows.
+fn imap_script(mut rest: Vec<(&'static str, Reply)>) -> Vec<(&'static str, Reply)> {
+    let mut script = vec![
+        ("LOGIN", Reply::Send("{tag} OK logged in\r\n")),
+        (
+            "CAPABILITY",
+            Reply::Send("* CAPABILITY IMAP4rev1 UIDPLUS\r\n{tag} OK\r\n"),
+        ),
+        (
+            "EXAMINE",
+            Reply::Send(
+                "* 2 EXISTS\r\n* OK [UIDVALIDITY 7] ok\r\n* OK [UIDNEXT 3] ok\r\n{tag} OK [READ-ONLY] done\r\n",
+            ),
+        ),
+    ];
+    script.append(&mut rest);
+    script
+}
+
+async fn imap_login(port: u16) -> ImapSession {
+    ImapSession::connect(
+        &imap_server(port, TlsMode::Plain),
+        &common::trust_without_ca(),
+        &limits(),
+    )
+    .await
+    .expect("login")
+}
+
+#[tokio::test]
+async fn imap_garbage_greeting_is_named() {
+    let port = scripted(b"220 smtp.example ESMTP\r\n".to_vec(), vec![], true).await;
+    let e = ImapSession::connect(
+        &imap_server(port, TlsMode::Plain),
+        &common::trust_without_ca(),
+        &limits(),
+    )
+    .await
+    .expect_err("not IMAP");
+    assert!(matches!(e, ImapError::Greeting { .. }), "{e}");
+    assert!(e.to_string().contains("not an IMAP server"), "{e}");
+}
+
+#[tokio::test]
+async fn imap_literal_claiming_gigabytes_is_stopped_before_any_data() {
+    let port = scripted(
+        IMAP_GREETING.to_vec(),
+        imap_script(vec![(
+            "UID FETCH",
+            Reply::Send("* 1 FETCH (UID 1 BODY[] {4000000000}\r\nabc"),
+        )]),
+        true,
+    )
+    .await;
+    let mut s = imap_login(port).await;
+    s.examine("INBOX").await.expect("EXAMINE");
+    let started = Instant::now();
+    let e = s
+        .raw("INBOX", 1, Some(1000))
+        .await
+        .expect_err("huge literal");
+    assert!(
+        matches!(
+            e,
+            ImapError::Bounds {
+                what: GuardError::LiteralTooLarge {
+                    claimed: 4_000_000_000,
+                    ..
+                },
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert!(e.to_string().contains("4000000000 bytes"), "{e}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[tokio::test]
+async fn imap_ten_megabyte_line_is_stopped() {
+    let port = scripted(
+        IMAP_GREETING.to_vec(),
+        imap_script(vec![(
+            "UID FETCH",
+            Reply::Endless("* 1 FETCH (UID 1 FLAGS (", "\\\\Seen \\\\Seen \\\\Seen "),
+        )]),
+        true,
+    )
+    .await;
+    let mut s = imap_login(port).await;
+    s.examine("INBOX").await.expect("EXAMINE");
+    let e = s.heads("1:*").await.expect_err("long line");
+    assert!(
+        matches!(
+            e,
+            ImapError::Bounds {
+                what: GuardError::LineTooLong { .. },
+                ..
+            }
+        ),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn imap_connection_dropped_mid_fetch_is_a_clear_error() {
+    let port = scripted(
+        IMAP_GREETING.to_vec(),
+        imap_script(vec![(
+            "UID FETCH",
+            Reply::SendAndClose(
+                b"* 1 FETCH (UID 1 BODY[] {5000}\r\nFrom: a@b\r\n\r\nonly a part".to_vec(),
+            ),
+        )]),
+        true,
+    )
+    .await;
+    let mut s = imap_login(port).await;
+    s.examine("INBOX").await.expect("EXAMINE");
+    let e = s.raw("INBOX", 1, Some(5000)).await.expect_err("dropped");
+    assert!(e.is_connection(), "{e}");
+    assert!(
+        e.to_string().contains("closed the connection") || e.to_string().contains("I/O"),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn imap_starttls_refused_is_never_a_plain_login() {
+    let port = scripted(
+        IMAP_GREETING.to_vec(),
+        vec![
+            ("STARTTLS", Reply::Send("{tag} NO not now\r\n")),
+            ("LOGIN", Reply::Send("{tag} OK logged in\r\n")),
+        ],
+        true,
+    )
+    .await;
+    for tls in [TlsMode::IfOffered, TlsMode::Explicit] {
+        let e = ImapSession::connect(
+            &imap_server(port, tls),
+            &common::trust_without_ca(),
+            &limits(),
+        )
+        .await
+        .expect_err("no plain login");
+        assert!(
+            matches!(e, ImapError::NoStarttls { .. } | ImapError::Refused { .. }),
+            "{tls:?}: {e}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn imap_silence_times_out() {
+    let port = scripted(
+        IMAP_GREETING.to_vec(),
+        imap_script(vec![("UID FETCH", Reply::Silence)]),
+        true,
+    )
+    .await;
+    let mut s = imap_login(port).await;
+    s.examine("INBOX").await.expect("EXAMINE");
+    let started = Instant::now();
+    let e = s.heads("1:*").await.expect_err("silence");
+    assert!(e.to_string().contains("sent nothing for"), "{e}");
+    assert!(started.elapsed() < Duration::from_secs(5));
+}
+
+#[tokio::test]
+async fn imap_refusal_carries_the_servers_words() {
+    let port = scripted(
+        IMAP_GREETING.to_vec(),
+        imap_script(vec![(
+            "CREATE",
+            Reply::Send("{tag} NO [ALREADYEXISTS] Mailbox already exists\r\n"),
+        )]),
+        true,
+    )
+    .await;
+    let mut s = imap_login(port).await;
+    let e = s.create("Work").await.expect_err("refused");
+    let text = e.to_string();
+    assert!(
+        text.starts_with(&format!("127.0.0.1:{port} refused CREATE: "))
+            && text.ends_with("Mailbox already exists")
+            && !text.contains("Some("),
+        "{text}"
+    );
+}
