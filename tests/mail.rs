@@ -423,10 +423,18 @@ async fn mail_sent_through_exim_arrives_during_idle() {
         smtp_send("idler@localhost", &sent_subject);
     });
     let started = std::time::Instant::now();
-    let (mut s, changed) = s.idle(Duration::from_secs(20)).await.expect("IDLE");
+    let (mut s, end) = s
+        .idle(Duration::from_secs(20), std::future::pending::<()>())
+        .await
+        .expect("IDLE");
     let waited = started.elapsed();
     sender.join().expect("sender");
-    assert!(changed, "IDLE ended without news after {waited:?}");
+    assert_eq!(
+        end,
+        portolan::proto::imap::IdleEnd::Changed,
+        "after {waited:?}"
+    );
+    assert!(waited < Duration::from_secs(10), "{waited:?}");
     let status = s.select("INBOX").await.expect("SELECT");
     assert!(status.messages > before);
     let heads = s.heads("1:*").await.expect("FETCH");

@@ -4,4 +4,5 @@
 pub mod summary;
 
 pub use summary::Summary;
+pub mod render;
 pub mod search;

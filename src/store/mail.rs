@@ -393,6 +393,15 @@ pub fn set_folder_state(
     recount(c, folder)
 }
 
+/// Counts from the server's STATUS, for a folder whose messages are not cached yet.
+pub fn set_counts(c: &Connection, folder: i64, messages: u32, unseen: u32) -> rusqlite::Result<()> {
+    c.execute(
+        "UPDATE folders SET messages = ?2, unseen = ?3 WHERE id = ?1",
+        params![folder, messages, unseen],
+    )?;
+    Ok(())
+}
+
 /// Recounts a folder's messages and unread ones from the cache.
 pub fn recount(c: &Connection, folder: i64) -> rusqlite::Result<()> {
     c.execute(
@@ -531,6 +540,35 @@ pub fn remove_uids(c: &mut Connection, folder: i64, uids: &[u32]) -> rusqlite::R
 pub fn uids(c: &Connection, folder: i64) -> rusqlite::Result<Vec<u32>> {
     let mut st = c.prepare_cached("SELECT uid FROM messages WHERE folder = ?1 ORDER BY uid")?;
     st.query_map([folder], |r| r.get(0))?.collect()
+}
+
+/// Every stored message's flags, for a rescan on servers without CONDSTORE.
+pub fn flags_of(c: &Connection, folder: i64) -> rusqlite::Result<Vec<(u32, String)>> {
+    let mut st = c.prepare_cached("SELECT uid, flags FROM messages WHERE folder = ?1")?;
+    st.query_map([folder], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect()
+}
+
+/// The row id of a message by its folder and UID.
+pub fn id_of(c: &Connection, folder: i64, uid: u32) -> rusqlite::Result<Option<i64>> {
+    c.query_row(
+        "SELECT id FROM messages WHERE folder = ?1 AND uid = ?2",
+        params![folder, uid],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// POP3's unique ids stored for a folder with when they were stored, for delete-after-days.
+/// Only messages whose body is committed count.
+pub fn remote_ids_with_dates(c: &Connection, folder: i64) -> rusqlite::Result<Vec<(String, i64)>> {
+    let mut st = c.prepare_cached(
+        "SELECT m.remote_id, COALESCE(m.internal_date, 0) FROM messages m
+         JOIN bodies b ON b.message = m.id
+         WHERE m.folder = ?1 AND m.remote_id IS NOT NULL",
+    )?;
+    st.query_map([folder], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect()
 }
 
 /// POP3's unique ids already stored for a folder.

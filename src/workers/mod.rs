@@ -8,6 +8,8 @@ pub mod browser;
 pub mod ftp;
 pub mod job_spec;
 pub mod jobs;
+pub mod mail;
+pub mod mail_sync;
 pub mod mirror;
 pub mod queue;
 pub mod terminal;

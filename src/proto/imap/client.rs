@@ -250,6 +250,17 @@ pub struct MessageHead {
     pub header: Vec<u8>,
 }
 
+/// Why an IDLE ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdleEnd<T> {
+    /// The server reported new mail, a flag change or an expunge.
+    Changed,
+    /// The wait passed with no news: time to renew.
+    TimedOut,
+    /// The caller's interrupt completed with this value.
+    Interrupted(T),
+}
+
 /// The header fields fetched for each message of a folder.
 pub const HEAD_FIELDS: &[&str] = &[
     "From",
@@ -528,6 +539,37 @@ impl ImapSession {
         Ok(out)
     }
 
+    /// `(uid, flags, modseq)` of the messages in `uids`: all of them, or with `since` only
+    /// those changed after that MODSEQ (CONDSTORE's CHANGEDSINCE).
+    pub async fn flags_since(
+        &mut self,
+        uids: &str,
+        since: Option<u64>,
+    ) -> Result<Vec<(u32, Vec<String>, Option<u64>)>, ImapError> {
+        let query = match since {
+            Some(m) => format!("(UID FLAGS) (CHANGEDSINCE {m})"),
+            None => "(UID FLAGS)".to_string(),
+        };
+        self.bounds.set_max_literal(MAX_SMALL_LITERAL);
+        let addr = self.addr.clone();
+        let fetches: Vec<_> = {
+            let stream = self
+                .session
+                .uid_fetch(uids, &query)
+                .await
+                .map_err(|e| ImapError::from_imap(&addr, "UID FETCH", e))?;
+            stream.collect().await
+        };
+        let mut out = Vec::with_capacity(fetches.len());
+        for f in fetches {
+            let f = f.map_err(|e| ImapError::from_imap(&addr, "UID FETCH", e))?;
+            if let Some(uid) = f.uid {
+                out.push((uid, f.flags().map(|fl| flag_name(&fl)).collect(), f.modseq));
+            }
+        }
+        Ok(out)
+    }
+
     /// The whole message `uid` of the selected folder, as the server has it (BODY.PEEK[], so it
     /// is not marked read). `size` is its RFC822.SIZE when known, which bounds what is accepted.
     pub async fn raw(
@@ -728,9 +770,14 @@ impl ImapSession {
         self.session.noop().await.map_err(self.err("NOOP"))
     }
 
-    /// Waits in IDLE (RFC 2177) until the server reports a change or `wait` passes (renew
-    /// before 29 minutes, as the RFC asks). Returns true when something changed.
-    pub async fn idle(self, wait: Duration) -> Result<(ImapSession, bool), ImapError> {
+    /// Waits in IDLE (RFC 2177) until the server reports a change, `wait` passes (renew
+    /// before 29 minutes, as the RFC asks) or `interrupt` completes (a command from the user).
+    /// The session comes back in every case where the connection still works.
+    pub async fn idle<T>(
+        self,
+        wait: Duration,
+        interrupt: impl std::future::Future<Output = T>,
+    ) -> Result<(ImapSession, IdleEnd<T>), ImapError> {
         let ImapSession {
             session,
             bounds,
@@ -746,14 +793,24 @@ impl ImapSession {
             .init()
             .await
             .map_err(|e| ImapError::from_imap(&addr, "IDLE", e))?;
-        let (fut, _stop) = handle.wait_with_timeout(wait);
-        let outcome = fut
-            .await
-            .map_err(|e| ImapError::from_imap(&addr, "IDLE", e))?;
-        let changed = matches!(
-            outcome,
-            async_imap::extensions::idle::IdleResponse::NewData(_)
-        );
+        let (outcome, interrupted) = {
+            let (fut, stop) = handle.wait_with_timeout(wait);
+            tokio::pin!(fut);
+            tokio::pin!(interrupt);
+            tokio::select! {
+                r = &mut fut => (r, None),
+                t = &mut interrupt => {
+                    drop(stop);
+                    (fut.await, Some(t))
+                }
+            }
+        };
+        let outcome = outcome.map_err(|e| ImapError::from_imap(&addr, "IDLE", e))?;
+        let end = match (interrupted, outcome) {
+            (Some(t), _) => IdleEnd::Interrupted(t),
+            (None, async_imap::extensions::idle::IdleResponse::NewData(_)) => IdleEnd::Changed,
+            (None, _) => IdleEnd::TimedOut,
+        };
         let session = handle
             .done()
             .await
@@ -768,7 +825,7 @@ impl ImapSession {
                 capabilities,
                 tls,
             },
-            changed,
+            end,
         ))
     }
 

@@ -9,6 +9,6 @@ pub mod url;
 pub mod utf7;
 
 pub use client::{
-    Folder, FolderStatus, ImapError, ImapServer, ImapSession, MessageHead, SpecialUse,
+    Folder, FolderStatus, IdleEnd, ImapError, ImapServer, ImapSession, MessageHead, SpecialUse,
     capability_report,
 };

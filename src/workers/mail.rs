@@ -1,0 +1,606 @@
+//! The Mail panel's worker: one task per account. For IMAP it keeps one session, lists the
+//! folders, syncs the open folder and then waits in IDLE on it (renewed before 29 minutes;
+//! reconnecting with backoff after a drop), so mail delivered to the server appears within
+//! seconds. Commands from the panel (open a folder, fetch a body, flag, move, delete) interrupt
+//! the wait. For POP3 it downloads into the local Inbox on each refresh.
+
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use super::mail_sync::{self, SyncError, SyncReport};
+use super::{MappedSink, Services};
+use crate::proto::imap::{IdleEnd, ImapError, ImapServer, ImapSession, SpecialUse};
+use crate::proto::pop3::{Pop3Server, Pop3Session};
+use crate::proto::tls::TlsMode;
+use crate::store::Store;
+use crate::store::mail::{self as records, Account, FolderInfo, FolderRow};
+
+/// What the panel asks of an account.
+#[derive(Debug, Clone)]
+pub enum MailCommand {
+    /// List the folders again and sync the open one (POP3: download).
+    Refresh,
+    /// Sync this folder and wait for news on it.
+    Open(FolderRow),
+    /// Fetch a message's body (it goes to the store, then to the panel).
+    FetchBody {
+        message: i64,
+        folder: String,
+        uid: u32,
+        size: u32,
+    },
+    /// Set or clear a flag on the server (the store already shows it).
+    Flag {
+        folder: String,
+        uids: Vec<u32>,
+        flag: &'static str,
+        on: bool,
+    },
+    /// Move messages to another folder (delete is a move to Trash).
+    Move {
+        ids: Vec<i64>,
+        folder: String,
+        uids: Vec<u32>,
+        to: String,
+    },
+    /// Delete messages for good (a folder without Trash, or Trash itself).
+    Expunge {
+        ids: Vec<i64>,
+        folder: String,
+        uids: Vec<u32>,
+    },
+    Stop,
+}
+
+/// What an account's worker reports.
+#[derive(Debug, Clone)]
+pub enum MailEvent {
+    Connected {
+        account: i64,
+        tls: bool,
+        report: Vec<String>,
+    },
+    Folders {
+        account: i64,
+        folders: Vec<FolderRow>,
+    },
+    /// Some of a folder's new messages are stored: reload the list.
+    Progress {
+        folder: i64,
+        stored: usize,
+    },
+    Synced {
+        folder: i64,
+        report: SyncReport,
+    },
+    Body {
+        message: i64,
+        raw: Vec<u8>,
+    },
+    /// A change the server refused: the panel undoes what it showed.
+    Refused {
+        account: i64,
+        what: String,
+        error: String,
+        ids: Vec<i64>,
+    },
+    /// The connection is down; the worker tries again in `retry_in` seconds.
+    Offline {
+        account: i64,
+        error: String,
+        retry_in: u64,
+    },
+    /// The account cannot be used as set up (a wrong password, no STARTTLS): no retries.
+    Failed {
+        account: i64,
+        error: String,
+    },
+}
+
+/// How long IDLE waits before renewing (RFC 2177: at most 29 minutes).
+const IDLE_RENEW: Duration = Duration::from_mins(25);
+/// Servers without IDLE are checked this often.
+const POLL: Duration = Duration::from_mins(2);
+
+/// Starts the worker for `account` with `password`.
+pub fn spawn<E: Send + 'static>(
+    services: &Services,
+    store: Store,
+    account: Account,
+    password: String,
+    events: MappedSink<MailEvent, E>,
+) -> mpsc::UnboundedSender<MailCommand> {
+    let (tx, rx) = mpsc::unbounded_channel();
+    let services = services.clone();
+    services.runtime.clone().spawn(async move {
+        if account.kind == "pop3" {
+            pop3_loop(&services, &store, &account, &password, rx, &events).await;
+        } else {
+            imap_loop(&services, &store, &account, &password, rx, &events).await;
+        }
+    });
+    tx
+}
+
+fn role_name(role: Option<SpecialUse>) -> Option<String> {
+    role.map(|r| {
+        match r {
+            SpecialUse::Inbox => "inbox",
+            SpecialUse::All => "all",
+            SpecialUse::Archive => "archive",
+            SpecialUse::Drafts => "drafts",
+            SpecialUse::Flagged => "flagged",
+            SpecialUse::Junk => "junk",
+            SpecialUse::Sent => "sent",
+            SpecialUse::Trash => "trash",
+        }
+        .to_string()
+    })
+}
+
+/// Permanent errors end the worker; connection errors are retried.
+fn permanent(e: &ImapError) -> bool {
+    matches!(
+        e,
+        ImapError::Login { .. } | ImapError::NoStarttls { .. } | ImapError::Greeting { .. }
+    ) || matches!(e, ImapError::Net(crate::proto::net::NetError::Untrusted(_)))
+}
+
+async fn imap_loop<E>(
+    services: &Services,
+    store: &Store,
+    account: &Account,
+    password: &str,
+    mut rx: mpsc::UnboundedReceiver<MailCommand>,
+    events: &MappedSink<MailEvent, E>,
+) {
+    let server = ImapServer {
+        host: account.host.clone(),
+        port: account.port,
+        tls: TlsMode::from_name(&account.tls),
+        user: account.user.clone(),
+        password: password.to_string(),
+    };
+    let mut open: Option<FolderRow> = None;
+    let mut backoff = 2u64;
+    let mut pending: Option<MailCommand> = None;
+    'connect: loop {
+        let mut session =
+            match ImapSession::connect(&server, &services.trust, &services.limits).await {
+                Ok(s) => s,
+                Err(e) if permanent(&e) => {
+                    events.send(MailEvent::Failed {
+                        account: account.id,
+                        error: e.to_string(),
+                    });
+                    return;
+                }
+                Err(e) => {
+                    events.send(MailEvent::Offline {
+                        account: account.id,
+                        error: e.to_string(),
+                        retry_in: backoff,
+                    });
+                    if wait_or_stop(&mut rx, Duration::from_secs(backoff), &mut pending).await {
+                        return;
+                    }
+                    backoff = (backoff * 2).min(300);
+                    continue 'connect;
+                }
+            };
+        backoff = 2;
+        events.send(MailEvent::Connected {
+            account: account.id,
+            tls: session.tls,
+            report: crate::proto::imap::capability_report(&session.capabilities),
+        });
+        if let Err(e) = list_folders(&mut session, store, account, events).await {
+            if report_error(&e, account, events) {
+                return;
+            }
+            continue 'connect;
+        }
+        if let Some(folder) = open.clone()
+            && let Err(e) = sync_open(&mut session, store, &folder, events).await
+        {
+            if report_error(&e, account, events) {
+                return;
+            }
+            continue 'connect;
+        }
+        loop {
+            let command = if let Some(c) = pending.take() {
+                Some(c)
+            } else if open.is_some() && session.has("IDLE") {
+                match session.idle(IDLE_RENEW, rx.recv()).await {
+                    Ok((s, end)) => {
+                        session = s;
+                        match end {
+                            IdleEnd::Interrupted(c) => Some(c.unwrap_or(MailCommand::Stop)),
+                            IdleEnd::Changed | IdleEnd::TimedOut => Some(MailCommand::Refresh),
+                        }
+                    }
+                    Err(e) => {
+                        events.send(MailEvent::Offline {
+                            account: account.id,
+                            error: e.to_string(),
+                            retry_in: 0,
+                        });
+                        continue 'connect;
+                    }
+                }
+            } else {
+                match tokio::time::timeout(POLL, rx.recv()).await {
+                    Ok(c) => Some(c.unwrap_or(MailCommand::Stop)),
+                    Err(_) => Some(MailCommand::Refresh),
+                }
+            };
+            let Some(command) = command else { continue };
+            let result = match command {
+                MailCommand::Stop => {
+                    session.logout().await;
+                    return;
+                }
+                MailCommand::Refresh => match open.clone() {
+                    Some(folder) => sync_open(&mut session, store, &folder, events).await,
+                    None => list_folders(&mut session, store, account, events).await,
+                },
+                MailCommand::Open(folder) => {
+                    open = Some(folder.clone());
+                    sync_open(&mut session, store, &folder, events).await
+                }
+                MailCommand::FetchBody {
+                    message,
+                    folder,
+                    uid,
+                    size,
+                } => {
+                    fetch_body(
+                        &mut session,
+                        store,
+                        open.as_ref(),
+                        &folder,
+                        message,
+                        uid,
+                        size,
+                        events,
+                    )
+                    .await
+                }
+                MailCommand::Flag {
+                    folder,
+                    uids,
+                    flag,
+                    on,
+                } => {
+                    let r = on_folder(&mut session, open.as_ref(), &folder, async |s| {
+                        s.store_flags(&uids, &[flag], on).await
+                    })
+                    .await;
+                    refused(
+                        r,
+                        account,
+                        format!("{flag} on {} message(s)", uids.len()),
+                        Vec::new(),
+                        events,
+                    )
+                }
+                MailCommand::Move {
+                    ids,
+                    folder,
+                    uids,
+                    to,
+                } => {
+                    let r = on_folder(&mut session, open.as_ref(), &folder, async |s| {
+                        s.move_to(&uids, &to).await
+                    })
+                    .await;
+                    let ok = r.is_ok();
+                    let r = refused(
+                        r,
+                        account,
+                        format!("moving {} message(s) to {to}", uids.len()),
+                        ids.clone(),
+                        events,
+                    );
+                    if ok {
+                        let _ = store.mail_wait(move |c| records::forget_messages(c, &ids));
+                    }
+                    r
+                }
+                MailCommand::Expunge { ids, folder, uids } => {
+                    let r = on_folder(&mut session, open.as_ref(), &folder, async |s| {
+                        s.store_flags(&uids, &["\\Deleted"], true).await?;
+                        s.expunge(&uids).await
+                    })
+                    .await;
+                    let ok = r.is_ok();
+                    let r = refused(
+                        r,
+                        account,
+                        format!("deleting {} message(s)", uids.len()),
+                        ids.clone(),
+                        events,
+                    );
+                    if ok {
+                        let _ = store.mail_wait(move |c| records::forget_messages(c, &ids));
+                    }
+                    r
+                }
+            };
+            if let Err(e) = result {
+                if report_error(&e, account, events) {
+                    return;
+                }
+                continue 'connect;
+            }
+        }
+    }
+}
+
+/// Reports an error; true when the worker should stop (it cannot go on as set up).
+fn report_error<E>(e: &SyncError, account: &Account, events: &MappedSink<MailEvent, E>) -> bool {
+    if let SyncError::Imap(i) = e
+        && permanent(i)
+    {
+        events.send(MailEvent::Failed {
+            account: account.id,
+            error: e.to_string(),
+        });
+        return true;
+    }
+    events.send(MailEvent::Offline {
+        account: account.id,
+        error: e.to_string(),
+        retry_in: 0,
+    });
+    false
+}
+
+/// A refusal by the server becomes an event for the panel to undo; a broken connection goes up.
+fn refused<E>(
+    r: Result<(), ImapError>,
+    account: &Account,
+    what: String,
+    ids: Vec<i64>,
+    events: &MappedSink<MailEvent, E>,
+) -> Result<(), SyncError> {
+    match r {
+        Ok(()) => Ok(()),
+        Err(e) if e.is_connection() => Err(e.into()),
+        Err(e) => {
+            events.send(MailEvent::Refused {
+                account: account.id,
+                what,
+                error: e.to_string(),
+                ids,
+            });
+            Ok(())
+        }
+    }
+}
+
+/// Runs `f` with `folder` selected, then selects the open folder again.
+async fn on_folder(
+    session: &mut ImapSession,
+    open: Option<&FolderRow>,
+    folder: &str,
+    f: impl AsyncFnOnce(&mut ImapSession) -> Result<(), ImapError>,
+) -> Result<(), ImapError> {
+    let here = open.is_some_and(|o| o.name == folder);
+    if !here {
+        session.select(folder).await?;
+    }
+    let r = f(session).await;
+    if !here && let Some(o) = open {
+        session.select(&o.name).await?;
+    }
+    r
+}
+
+async fn list_folders<E>(
+    session: &mut ImapSession,
+    store: &Store,
+    account: &Account,
+    events: &MappedSink<MailEvent, E>,
+) -> Result<(), SyncError> {
+    let listed = session.folders().await?;
+    let infos: Vec<FolderInfo> = listed
+        .iter()
+        .map(|f| FolderInfo {
+            name: f.name.clone(),
+            delimiter: f.delimiter.clone(),
+            role: role_name(f.special_use),
+            attributes: f.attributes.join(" "),
+            selectable: f.selectable,
+        })
+        .collect();
+    let id = account.id;
+    let mut folders = store.mail_wait(move |c| records::sync_folders(c, id, &infos))?;
+    // Counts for folders never synced come from STATUS.
+    for f in &mut folders {
+        if f.selectable && f.uidvalidity.is_none() {
+            let status = session.status(&f.name).await?;
+            f.messages = status.messages;
+            f.unseen = status.unseen.unwrap_or(0);
+            let (fid, m, u) = (f.id, f.messages, f.unseen);
+            store.mail_wait(move |c| records::set_counts(c, fid, m, u))?;
+        }
+    }
+    events.send(MailEvent::Folders {
+        account: account.id,
+        folders,
+    });
+    Ok(())
+}
+
+async fn sync_open<E>(
+    session: &mut ImapSession,
+    store: &Store,
+    folder: &FolderRow,
+    events: &MappedSink<MailEvent, E>,
+) -> Result<(), SyncError> {
+    let id = folder.id;
+    // The stored state may be newer than the row the panel sent.
+    let current = store
+        .mail_wait(move |c| records::folder(c, id))?
+        .unwrap_or_else(|| folder.clone());
+    let report = mail_sync::sync_imap_folder(session, store, &current, |stored| {
+        events.send(MailEvent::Progress { folder: id, stored });
+    })
+    .await?;
+    events.send(MailEvent::Synced { folder: id, report });
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn fetch_body<E>(
+    session: &mut ImapSession,
+    store: &Store,
+    open: Option<&FolderRow>,
+    folder: &str,
+    message: i64,
+    uid: u32,
+    size: u32,
+    events: &MappedSink<MailEvent, E>,
+) -> Result<(), SyncError> {
+    let mut raw = None;
+    let r = on_folder(session, open, folder, async |s| {
+        raw = Some(s.raw(folder, uid, Some(size)).await?);
+        Ok(())
+    })
+    .await;
+    match r {
+        Ok(()) => {}
+        Err(e) if e.is_connection() => return Err(e.into()),
+        Err(e) => {
+            events.send(MailEvent::Refused {
+                account: open.map_or(0, |o| o.account),
+                what: format!("opening message {uid}"),
+                error: e.to_string(),
+                ids: Vec::new(),
+            });
+            return Ok(());
+        }
+    }
+    let Some(raw) = raw else { return Ok(()) };
+    let text = crate::mail::render::plain_text_of(&raw);
+    let stored = raw.clone();
+    store.mail_wait(move |c| records::save_body(c, message, &stored, &text))?;
+    events.send(MailEvent::Body { message, raw });
+    Ok(())
+}
+
+/// Waits `time` for a command; Stop ends it (true), another command is kept for later.
+async fn wait_or_stop(
+    rx: &mut mpsc::UnboundedReceiver<MailCommand>,
+    time: Duration,
+    pending: &mut Option<MailCommand>,
+) -> bool {
+    match tokio::time::timeout(time, rx.recv()).await {
+        Ok(Some(MailCommand::Stop) | None) => true,
+        Ok(Some(other)) => {
+            *pending = Some(other);
+            false
+        }
+        Err(_) => false,
+    }
+}
+
+async fn pop3_loop<E>(
+    services: &Services,
+    store: &Store,
+    account: &Account,
+    password: &str,
+    mut rx: mpsc::UnboundedReceiver<MailCommand>,
+    events: &MappedSink<MailEvent, E>,
+) {
+    let server = Pop3Server {
+        host: account.host.clone(),
+        port: account.port,
+        tls: TlsMode::from_name(&account.tls),
+        user: account.user.clone(),
+        password: password.to_string(),
+    };
+    let id = account.id;
+    let Ok(inbox) = store.mail_wait(move |c| records::local_folder(c, id, "Inbox", "inbox")) else {
+        return;
+    };
+    let mut command = Some(MailCommand::Refresh);
+    loop {
+        match command.take() {
+            Some(MailCommand::Stop) | None => return,
+            Some(MailCommand::Refresh | MailCommand::Open(_)) => {
+                if let Ok(folders) = store.mail_wait(move |c| records::folders(c, id)) {
+                    events.send(MailEvent::Folders {
+                        account: id,
+                        folders,
+                    });
+                }
+                match pop3_once(services, store, &server, account, inbox, events).await {
+                    Ok(()) => {}
+                    Err(e) => events.send(MailEvent::Offline {
+                        account: id,
+                        error: e.to_string(),
+                        retry_in: POLL.as_secs(),
+                    }),
+                }
+            }
+            // Bodies of POP3 messages are stored with them; flags are local only.
+            Some(MailCommand::FetchBody { message, .. }) => {
+                if let Ok(Some(raw)) = store.mail_wait(move |c| records::body(c, message)) {
+                    events.send(MailEvent::Body { message, raw });
+                }
+            }
+            Some(MailCommand::Flag { .. }) => {}
+            Some(MailCommand::Move { ids, .. } | MailCommand::Expunge { ids, .. }) => {
+                let _ = store.mail_wait(move |c| records::forget_messages(c, &ids));
+            }
+        }
+        command = match tokio::time::timeout(POLL, rx.recv()).await {
+            Ok(c) => c,
+            Err(_) => Some(MailCommand::Refresh),
+        };
+    }
+}
+
+async fn pop3_once<E>(
+    services: &Services,
+    store: &Store,
+    server: &Pop3Server,
+    account: &Account,
+    inbox: i64,
+    events: &MappedSink<MailEvent, E>,
+) -> Result<(), SyncError> {
+    let mut session = Pop3Session::connect(server, &services.trust, &services.limits).await?;
+    events.send(MailEvent::Connected {
+        account: account.id,
+        tls: session.tls,
+        report: session.capabilities.report(),
+    });
+    let (stored, _deleted) = mail_sync::sync_pop3(
+        &mut session,
+        store,
+        inbox,
+        account.leave_on_server,
+        account.delete_after_days,
+        |n| {
+            events.send(MailEvent::Progress {
+                folder: inbox,
+                stored: n,
+            });
+        },
+    )
+    .await?;
+    // QUIT commits the deletions, which were only of stored messages.
+    session.quit().await?;
+    events.send(MailEvent::Synced {
+        folder: inbox,
+        report: SyncReport {
+            new: stored,
+            ..SyncReport::default()
+        },
+    });
+    Ok(())
+}

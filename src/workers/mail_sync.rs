@@ -1,0 +1,261 @@
+//! Bringing a folder's cache up to date with its server: new messages' summaries in batches,
+//! newest first (so the list fills at once), flag changes (by MODSEQ where CONDSTORE allows,
+//! else a rescan), messages gone from the server, and a changed UIDVALIDITY (that folder's cache
+//! dropped and fetched again, nothing else). POP3 downloads go into a local folder by UIDL, and
+//! a message is deleted on the server only after it is committed to the store.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::proto::imap::{ImapError, ImapSession, MessageHead, quote};
+use crate::proto::pop3::{Pop3Error, Pop3Session};
+use crate::store::mail::{self as records, FolderRow, NewMessage};
+use crate::store::{Store, StoreError};
+
+/// Messages per UID FETCH of summaries.
+pub const BATCH: usize = 2000;
+
+/// Why a sync stopped. The cache keeps what was stored before the error.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Imap(#[from] ImapError),
+    #[error(transparent)]
+    Pop3(#[from] Pop3Error),
+    #[error("the message store: {0}")]
+    Store(#[from] StoreError),
+}
+
+impl SyncError {
+    /// The connection broke: reconnect (with backoff) and carry on.
+    pub fn is_connection(&self) -> bool {
+        match self {
+            SyncError::Imap(e) => e.is_connection(),
+            SyncError::Pop3(e) => e.is_temporary(),
+            SyncError::Store(_) => false,
+        }
+    }
+}
+
+/// What a sync did, for the status bar and the benchmarks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SyncReport {
+    pub new: usize,
+    pub flags_changed: usize,
+    pub removed: usize,
+    /// The folder was replaced on the server and fetched again.
+    pub reset: bool,
+    /// Nothing had changed, and nothing was fetched.
+    pub unchanged: bool,
+}
+
+fn to_new(h: MessageHead) -> NewMessage {
+    NewMessage {
+        uid: h.uid,
+        remote_id: None,
+        flags: h.flags,
+        internal_date: h.internal_date,
+        size: h.size,
+        modseq: h.modseq,
+        header: h.header,
+    }
+}
+
+/// Syncs one folder. `progress` is called after each stored batch with the count so far, so
+/// the list can show the first messages while the rest arrive.
+pub async fn sync_imap_folder(
+    session: &mut ImapSession,
+    store: &Store,
+    folder: &FolderRow,
+    mut progress: impl FnMut(usize),
+) -> Result<SyncReport, SyncError> {
+    let mut report = SyncReport::default();
+    let status = session.select(&folder.name).await?;
+    let id = folder.id;
+    let mut known_modseq = folder.highest_modseq;
+    if let (Some(old), Some(new)) = (folder.uidvalidity, status.uidvalidity)
+        && old != new
+    {
+        store.mail_wait(move |c| records::reset_folder(c, id, new))?;
+        report.reset = true;
+        known_modseq = None;
+    }
+    let known: Vec<u32> = store.mail_wait(move |c| records::uids(c, id))?;
+    let max_known = known.last().copied().unwrap_or(0);
+    // Nothing changed since the last visit: same next UID, same count, same MODSEQ.
+    if !report.reset
+        && status.uidnext.is_some()
+        && status.uidnext == folder.uidnext
+        && status.messages as usize == known.len()
+        && (status.highest_modseq.is_none() || status.highest_modseq == known_modseq)
+    {
+        report.unchanged = true;
+        store.mail_wait(move |c| {
+            records::set_folder_state(
+                c,
+                id,
+                status.uidvalidity,
+                status.uidnext,
+                status.highest_modseq,
+            )
+        })?;
+        return Ok(report);
+    }
+    // Which messages the server has: new ones are those not stored (so a sync cut off in the
+    // middle fetches only what it had not stored), gone ones those stored but not there.
+    let on_server: Vec<u32> = if status.messages > 0 {
+        session.search("ALL").await?
+    } else {
+        Vec::new()
+    };
+    let known_set: HashSet<u32> = known.iter().copied().collect();
+    let server_set: HashSet<u32> = on_server.iter().copied().collect();
+    let mut new: Vec<u32> = on_server
+        .iter()
+        .copied()
+        .filter(|u| !known_set.contains(u))
+        .collect();
+    new.sort_unstable_by(|a, b| b.cmp(a));
+    let gone: Vec<u32> = known
+        .iter()
+        .copied()
+        .filter(|u| !server_set.contains(u))
+        .collect();
+    if !gone.is_empty() {
+        report.removed = gone.len();
+        store.mail_wait(move |c| records::remove_uids(c, id, &gone))?;
+    }
+    for chunk in new.chunks(BATCH) {
+        let heads = session.heads(&quote::sequence_set(chunk)).await?;
+        let batch: Vec<NewMessage> = heads.into_iter().map(to_new).collect();
+        report.new += batch.len();
+        store.mail_wait(move |c| records::insert_messages(c, id, &batch))?;
+        progress(report.new);
+    }
+    if max_known > 0 && !known.is_empty() {
+        // Flags of what was known: by MODSEQ when the server keeps them, else all of them.
+        let range = format!("1:{max_known}");
+        let by_modseq = known_modseq.is_some() && session.has("CONDSTORE");
+        let changed = session
+            .flags_since(&range, if by_modseq { known_modseq } else { None })
+            .await?;
+        let stored: HashMap<u32, String> = if by_modseq {
+            HashMap::new()
+        } else {
+            store
+                .mail_wait(move |c| records::flags_of(c, id))?
+                .into_iter()
+                .collect()
+        };
+        let updates: Vec<(u32, Vec<String>, Option<u64>)> = changed
+            .into_iter()
+            .filter(|(uid, flags, _)| {
+                known_set.contains(uid) && stored.get(uid).is_none_or(|old| *old != flags.join(" "))
+            })
+            .collect();
+        report.flags_changed = updates.len();
+        if !updates.is_empty() {
+            store.mail_wait(move |c| records::update_flags(c, id, &updates))?;
+        }
+    }
+    store.mail_wait(move |c| {
+        records::set_folder_state(
+            c,
+            id,
+            status.uidvalidity,
+            status.uidnext,
+            status.highest_modseq,
+        )
+    })?;
+    Ok(report)
+}
+
+/// Downloads what the POP3 server has and the local folder lacks (by UIDL), then deletes on
+/// the server what is stored and old enough, when the account says so. Returns how many
+/// messages were stored and deleted.
+pub async fn sync_pop3(
+    session: &mut Pop3Session,
+    store: &Store,
+    folder: i64,
+    leave_on_server: bool,
+    delete_after_days: u32,
+    mut progress: impl FnMut(usize),
+) -> Result<(usize, usize), SyncError> {
+    let sizes: HashMap<u32, u64> = session.list().await?.into_iter().collect();
+    let uidl = session.uidl().await?;
+    let have: HashSet<String> = store
+        .mail_wait(move |c| records::remote_ids(c, folder))?
+        .into_iter()
+        .collect();
+    let mut next_uid = store
+        .mail_wait(move |c| records::uids(c, folder))?
+        .last()
+        .copied()
+        .unwrap_or(0);
+    let mut stored = 0;
+    for (number, uid) in &uidl {
+        if have.contains(uid) {
+            continue;
+        }
+        let size = sizes.get(number).copied();
+        let raw = session.retr_vec(*number, size).await?;
+        next_uid += 1;
+        let message = NewMessage {
+            uid: next_uid,
+            remote_id: Some(uid.clone()),
+            flags: Vec::new(),
+            internal_date: Some(now()),
+            size: raw.len() as u32,
+            modseq: None,
+            header: header_of(&raw).to_vec(),
+        };
+        let text = crate::mail::render::plain_text_of(&raw);
+        let local_uid = message.uid;
+        // One transaction per message: what is committed survives a kill.
+        store.mail_wait(move |c| {
+            records::insert_messages(c, folder, &[message])?;
+            let id = records::id_of(c, folder, local_uid)?;
+            if let Some(id) = id {
+                records::save_body(c, id, &raw, &text)?;
+            }
+            Ok(())
+        })?;
+        stored += 1;
+        progress(stored);
+    }
+    let mut deleted = 0;
+    if !leave_on_server || delete_after_days > 0 {
+        // Only what is committed to the store, and old enough, is deleted.
+        let kept: HashMap<String, i64> = store
+            .mail_wait(move |c| records::remote_ids_with_dates(c, folder))?
+            .into_iter()
+            .collect();
+        let cutoff = now() - i64::from(delete_after_days) * 86_400;
+        for (number, uid) in &uidl {
+            let Some(stored_at) = kept.get(uid) else {
+                continue;
+            };
+            if !leave_on_server || *stored_at <= cutoff {
+                session.dele(*number).await?;
+                deleted += 1;
+            }
+        }
+    }
+    Ok((stored, deleted))
+}
+
+fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// The header block of a raw message (up to and including the empty line).
+pub fn header_of(raw: &[u8]) -> &[u8] {
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|p| p + 4)
+        .or_else(|| raw.windows(2).position(|w| w == b"\n\n").map(|p| p + 2))
+        .unwrap_or(raw.len());
+    &raw[..end.min(256 * 1024)]
+}

@@ -1,0 +1,276 @@
+//! The folder sync against the real dovecot: a first sync fills the store and the index, a
+//! second with nothing changed fetches nothing, flag changes and deletions made from another
+//! connection arrive, a sync cut off half-way carries on without duplicates, a replaced folder
+//! (new UIDVALIDITY) is fetched again and no other folder is touched, and POP3 downloads each
+//! message once and deletes on the server only what is stored.
+
+mod common;
+
+use common::{server_up, trust_with_ca};
+use portolan::mail::search::Query;
+use portolan::proto::imap::{ImapServer, ImapSession};
+use portolan::proto::net::Limits;
+use portolan::proto::pop3::{Pop3Server, Pop3Session};
+use portolan::proto::tls::TlsMode;
+use portolan::store::Store;
+use portolan::store::mail::{self as records, Account, FolderInfo, FolderRow};
+use portolan::workers::mail_sync::{sync_imap_folder, sync_pop3};
+
+fn imap(user: &str) -> ImapServer {
+    ImapServer {
+        host: "127.0.0.1".into(),
+        port: 1143,
+        tls: TlsMode::Plain,
+        user: user.into(),
+        password: "secret".into(),
+    }
+}
+
+fn store() -> (tempfile::TempDir, Store, i64) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = Store::open(&dir.path().join("mail.db")).expect("store");
+    let account = Account {
+        name: "test".into(),
+        host: "127.0.0.1".into(),
+        port: 1143,
+        user: "tester".into(),
+        ..Account::default()
+    };
+    let id = store
+        .mail_wait(move |c| records::save_account(c, &account))
+        .expect("account");
+    (dir, store, id)
+}
+
+fn folder_row(store: &Store, account: i64, name: &str) -> FolderRow {
+    let infos = vec![FolderInfo {
+        name: name.to_string(),
+        selectable: true,
+        ..FolderInfo::default()
+    }];
+    let name = name.to_string();
+    store
+        .mail_wait(move |c| records::sync_folders(c, account, &infos))
+        .expect("folders")
+        .into_iter()
+        .find(|f| f.name == name)
+        .expect("folder")
+}
+
+fn fresh(store: &Store, id: i64) -> FolderRow {
+    store
+        .mail_wait(move |c| records::folder(c, id))
+        .expect("folder")
+        .expect("row")
+}
+
+fn search(store: &Store, q: &str) -> Vec<u32> {
+    let q = Query::parse(q);
+    store
+        .mail_wait(move |c| records::search(c, &[], &q, 1000))
+        .expect("search")
+        .iter()
+        .map(|r| r.uid)
+        .collect()
+}
+
+#[tokio::test]
+async fn first_sync_fills_the_store_and_a_second_fetches_nothing() {
+    if !server_up("dovecot IMAP", "127.0.0.1:1143") {
+        return;
+    }
+    let (_d, store, account) = store();
+    let inbox = folder_row(&store, account, "INBOX");
+    let mut s = ImapSession::connect(&imap("tester"), &trust_with_ca(), &Limits::default())
+        .await
+        .expect("login");
+    let mut seen_progress = Vec::new();
+    let report = sync_imap_folder(&mut s, &store, &inbox, |n| seen_progress.push(n))
+        .await
+        .expect("sync");
+    assert_eq!(report.new, 12);
+    assert!(!seen_progress.is_empty());
+    let row = fresh(&store, inbox.id);
+    assert_eq!((row.messages, row.unseen), (12, 11));
+    assert!(row.uidvalidity.is_some() && row.highest_modseq.is_some());
+    assert_eq!(search(&store, "from:müller"), vec![3]);
+    assert_eq!(search(&store, "Москвы"), vec![5]);
+    assert_eq!(search(&store, "subject:tracking"), vec![10]);
+    let again = sync_imap_folder(&mut s, &store, &row, |_| {})
+        .await
+        .expect("sync");
+    assert!(again.unchanged, "{again:?}");
+    assert_eq!(fresh(&store, inbox.id).messages, 12);
+    s.logout().await;
+}
+
+fn message(subject: &str) -> Vec<u8> {
+    format!("From: Sync <sync@example.test>\r\nSubject: {subject}\r\nMessage-ID: <{}@sync.test>\r\n\r\nBody.\r\n", subject.replace(' ', "."))
+        .into_bytes()
+}
+
+#[tokio::test]
+async fn changes_from_another_client_arrive_and_a_cut_sync_carries_on() {
+    if !server_up("dovecot IMAP", "127.0.0.1:1143") {
+        return;
+    }
+    let trust = trust_with_ca();
+    let limits = Limits::default();
+    let mut other = ImapSession::connect(&imap("scratch"), &trust, &limits)
+        .await
+        .expect("login");
+    let _ = other.delete("Sync test").await;
+    other.create("Sync test").await.expect("CREATE");
+    for i in 1..=6 {
+        other
+            .append("Sync test", None, &message(&format!("sync message {i}")))
+            .await
+            .expect("APPEND");
+    }
+    let (_d, store, account) = store();
+    let folder = folder_row(&store, account, "Sync test");
+    // A sync that stored only the three newest before it was cut off.
+    let mut s = ImapSession::connect(&imap("scratch"), &trust, &limits)
+        .await
+        .expect("login");
+    s.select("Sync test").await.expect("SELECT");
+    let heads = s.heads("4:6").await.expect("FETCH");
+    let batch: Vec<records::NewMessage> = heads
+        .into_iter()
+        .map(|h| records::NewMessage {
+            uid: h.uid,
+            flags: h.flags,
+            size: h.size,
+            header: h.header,
+            ..records::NewMessage::default()
+        })
+        .collect();
+    let fid = folder.id;
+    store
+        .mail_wait(move |c| records::insert_messages(c, fid, &batch))
+        .expect("insert");
+    let report = sync_imap_folder(&mut s, &store, &fresh(&store, fid), |_| {})
+        .await
+        .expect("sync");
+    assert_eq!(report.new, 3, "only the three it lacked: {report:?}");
+    assert_eq!(fresh(&store, fid).messages, 6);
+    // Another client reads one, flags one and deletes one.
+    other.select("Sync test").await.expect("SELECT");
+    other
+        .store_flags(&[1], &["\\Seen"], true)
+        .await
+        .expect("STORE");
+    other
+        .store_flags(&[2], &["\\Flagged"], true)
+        .await
+        .expect("STORE");
+    other
+        .store_flags(&[3], &["\\Deleted"], true)
+        .await
+        .expect("STORE");
+    other.expunge(&[3]).await.expect("EXPUNGE");
+    let report = sync_imap_folder(&mut s, &store, &fresh(&store, fid), |_| {})
+        .await
+        .expect("sync");
+    assert_eq!(
+        (report.flags_changed, report.removed, report.new),
+        (2, 1, 0),
+        "{report:?}"
+    );
+    let row = fresh(&store, fid);
+    assert_eq!((row.messages, row.unseen), (5, 4));
+    assert_eq!(search(&store, "is:flagged"), vec![2]);
+    // The folder replaced on the server: its cache is dropped and fetched again; the INBOX
+    // row of the same account is untouched.
+    let inbox_id = store
+        .mail_wait(move |c| records::local_folder(c, account, "INBOX", "inbox"))
+        .expect("folder");
+    store
+        .mail_wait(move |c| {
+            records::insert_messages(
+                c,
+                inbox_id,
+                &[records::NewMessage {
+                    uid: 77,
+                    header: b"Subject: keep me\r\n\r\n".to_vec(),
+                    ..records::NewMessage::default()
+                }],
+            )
+        })
+        .expect("insert");
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    // Dovecot ends sessions that have a deleted folder selected, as the worker's reconnect
+    // would after it; both sides leave it first.
+    other.select("INBOX").await.expect("SELECT");
+    s.logout().await;
+    other.delete("Sync test").await.expect("DELETE");
+    other.create("Sync test").await.expect("CREATE");
+    other
+        .append("Sync test", None, &message("after the reset"))
+        .await
+        .expect("APPEND");
+    let mut s = ImapSession::connect(&imap("scratch"), &trust, &limits)
+        .await
+        .expect("login");
+    let report = sync_imap_folder(&mut s, &store, &fresh(&store, fid), |_| {})
+        .await
+        .expect("sync");
+    assert!(report.reset, "{report:?}");
+    assert_eq!(fresh(&store, fid).messages, 1);
+    assert_eq!(search(&store, "subject:reset"), vec![1]);
+    assert_eq!(
+        search(&store, "subject:keep"),
+        vec![77],
+        "another folder's cache stays"
+    );
+    other.delete("Sync test").await.expect("DELETE");
+    s.logout().await;
+    other.logout().await;
+}
+
+#[tokio::test]
+async fn pop3_downloads_each_message_once_and_deletes_only_what_is_stored() {
+    if !server_up("dovecot POP3", "127.0.0.1:1110") {
+        return;
+    }
+    let trust = trust_with_ca();
+    let limits = Limits::default();
+    let server = Pop3Server {
+        host: "127.0.0.1".into(),
+        port: 1110,
+        tls: TlsMode::Plain,
+        user: "popper".into(),
+        password: "secret".into(),
+    };
+    let (_d, store, account) = store();
+    let inbox = store
+        .mail_wait(move |c| records::local_folder(c, account, "Inbox", "inbox"))
+        .expect("folder");
+    let mut s = Pop3Session::connect(&server, &trust, &limits)
+        .await
+        .expect("login");
+    let (stored, deleted) = sync_pop3(&mut s, &store, inbox, true, 0, |_| {})
+        .await
+        .expect("sync");
+    s.quit().await.expect("QUIT");
+    assert_eq!((stored, deleted), (10, 0));
+    let mut uids = search(&store, "subject:POP");
+    uids.sort_unstable();
+    assert_eq!(uids, (1..=10).collect::<Vec<u32>>());
+    // Bodies are stored and searchable.
+    assert_eq!(search(&store, "\"message 7\"").len(), 1);
+    let mut s = Pop3Session::connect(&server, &trust, &limits)
+        .await
+        .expect("login");
+    let (stored, _) = sync_pop3(&mut s, &store, inbox, true, 0, |_| {})
+        .await
+        .expect("sync");
+    assert_eq!(stored, 0, "each message once");
+    // Delete-after-days, but nothing is that old: the server keeps all ten.
+    let (_, deleted) = sync_pop3(&mut s, &store, inbox, true, 30, |_| {})
+        .await
+        .expect("sync");
+    assert_eq!(deleted, 0);
+    s.rset().await.expect("RSET");
+    s.quit().await.expect("QUIT");
+}
