@@ -9,6 +9,7 @@ pub mod ftp;
 pub mod job_spec;
 pub mod jobs;
 pub mod mail;
+pub mod mail_setup;
 pub mod mail_sync;
 pub mod mirror;
 pub mod queue;

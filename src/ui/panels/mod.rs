@@ -6,6 +6,7 @@
 
 pub mod browser;
 pub mod files;
+pub mod mail;
 pub mod terminal;
 
 use std::any::Any;
@@ -23,6 +24,7 @@ use crate::workers::{EventSink, MappedSink, Services};
 pub fn all(ctx: &PanelContext) -> anyhow::Result<Vec<Box<dyn Panel>>> {
     Ok(vec![
         Box::new(files::FilesPanel::from_context(ctx)?),
+        Box::new(mail::MailPanel::from_context(ctx)?),
         Box::new(browser::BrowserPanel::from_context(ctx)?),
         Box::new(terminal::TerminalPanel::from_context(ctx)?),
     ])

@@ -1,0 +1,1698 @@
+//! The Mail panel, reading half: accounts and their folders on the left, the message list
+//! (virtualized, sortable, searchable) and the reader on the right. The workers sync into the
+//! store; the panel reads the store and never waits on the network or the disk in a frame.
+
+use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use egui::{Color32, RichText};
+use poll_promise::Promise;
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::{Panel, PanelContext, PanelEvent, ShellAction, Toast};
+use crate::document::Document;
+use crate::link::{Link, PanelKind};
+use crate::mail::render::{self, Rendered, TextLine};
+use crate::mail::search::Query;
+use crate::proto::tls::TlsMode;
+use crate::secrets::Secrets;
+use crate::store::Store;
+use crate::store::mail::{Account, FolderRow, Identity, MessageRow, Sort};
+use crate::workers::mail::{self as worker, MailCommand, MailEvent};
+use crate::workers::mail_setup::{self, Found};
+use crate::workers::{MappedSink, Services};
+
+/// Asks where to save a file named so; `None` when the user cancels (or there is no dialog).
+pub type SaveDialog = Arc<dyn Fn(&str) -> Option<PathBuf> + Send + Sync>;
+/// Asks for a folder to save every attachment into.
+pub type FolderDialog = Arc<dyn Fn() -> Option<PathBuf> + Send + Sync>;
+
+/// What comes back to the panel.
+#[derive(Debug)]
+pub enum MailPanelEvent {
+    Worker(Box<MailEvent>),
+    Accounts(Vec<Account>),
+    Messages {
+        folder: i64,
+        generation: u64,
+        rows: Vec<MessageRow>,
+    },
+    Search {
+        generation: u64,
+        rows: Vec<MessageRow>,
+    },
+    CachedBody {
+        message: i64,
+        raw: Option<Vec<u8>>,
+    },
+    Password {
+        account: i64,
+        password: Option<String>,
+    },
+    Saved {
+        account: Box<Account>,
+        password: String,
+    },
+    Probed(Vec<Found>),
+    RemoteImage {
+        message: i64,
+        url: String,
+        bytes: Vec<u8>,
+    },
+    Error(String),
+}
+
+/// The account being added or edited.
+struct Editor {
+    account: Account,
+    address: String,
+    display_name: String,
+    signature: String,
+    password: String,
+    port: String,
+    smtp_port: String,
+    probing: bool,
+    found: Vec<Found>,
+    error: Option<String>,
+}
+
+impl Editor {
+    fn new(account: Account) -> Editor {
+        let ident = account.identities.first().cloned().unwrap_or_default();
+        Editor {
+            port: account.port.to_string(),
+            smtp_port: account.smtp_port.to_string(),
+            address: ident.address,
+            display_name: ident.name,
+            signature: ident.signature,
+            account,
+            password: String::new(),
+            probing: false,
+            found: Vec::new(),
+            error: None,
+        }
+    }
+}
+
+/// The message in the reader.
+struct Reader {
+    row: MessageRow,
+    raw: Option<Vec<u8>>,
+    rendered: Option<Rendered>,
+    html: Option<Document>,
+    view: crate::ui::widgets::document_view::DocumentViewState,
+    raw_view: bool,
+    remote_loaded: Vec<(String, Vec<u8>)>,
+    show_remote: bool,
+}
+
+/// An attachment save in flight: the dialog and the write run on a thread.
+type Saving = Promise<Option<Result<PathBuf, String>>>;
+
+pub struct MailPanel {
+    services: Services,
+    store: Store,
+    secrets: Secrets,
+    events: MappedSink<MailPanelEvent, crate::ui::app::AppEvent>,
+    accounts: Vec<Account>,
+    workers: HashMap<i64, UnboundedSender<MailCommand>>,
+    folders: HashMap<i64, Vec<FolderRow>>,
+    /// Account states for the sidebar: "connected (TLS)", "offline: ...".
+    account_state: HashMap<i64, String>,
+    reports: HashMap<i64, Vec<String>>,
+    needs_password: HashMap<i64, String>,
+    open: Option<FolderRow>,
+    rows: Vec<MessageRow>,
+    /// Rows hidden while the server is asked to move or delete them.
+    hidden: HashSet<i64>,
+    /// Indexes into `rows` of what is shown, recomputed when rows or `hidden` change.
+    visible: Vec<usize>,
+    selected: HashSet<i64>,
+    anchor: Option<usize>,
+    sort: Sort,
+    generation: u64,
+    search: String,
+    searched: String,
+    searching: bool,
+    reader: Option<Reader>,
+    editor: Option<Editor>,
+    remote_ok: HashSet<String>,
+    save_dialog: SaveDialog,
+    folder_dialog: FolderDialog,
+    saving: Option<Saving>,
+    last_saved: Option<PathBuf>,
+    notice: Option<String>,
+    status: String,
+    actions: Vec<ShellAction>,
+}
+
+fn rfd_save() -> SaveDialog {
+    Arc::new(|name: &str| rfd::FileDialog::new().set_file_name(name).save_file())
+}
+
+fn rfd_folder() -> FolderDialog {
+    Arc::new(|| rfd::FileDialog::new().pick_folder())
+}
+
+impl MailPanel {
+    pub fn from_context(ctx: &PanelContext) -> anyhow::Result<MailPanel> {
+        let accounts = ctx.store.load_accounts()?;
+        let remote_ok = ctx
+            .store
+            .load_setting("mail.remote_content_senders")?
+            .unwrap_or_default()
+            .split_whitespace()
+            .map(str::to_string)
+            .collect();
+        let mut panel = MailPanel {
+            services: ctx.services.clone(),
+            store: ctx.store.clone(),
+            secrets: ctx.secrets.clone(),
+            events: ctx.sink(PanelKind::Mail),
+            accounts: Vec::new(),
+            workers: HashMap::new(),
+            folders: HashMap::new(),
+            account_state: HashMap::new(),
+            reports: HashMap::new(),
+            needs_password: HashMap::new(),
+            open: None,
+            rows: Vec::new(),
+            hidden: HashSet::new(),
+            visible: Vec::new(),
+            selected: HashSet::new(),
+            anchor: None,
+            sort: Sort::default(),
+            generation: 0,
+            search: String::new(),
+            searched: String::new(),
+            searching: false,
+            reader: None,
+            editor: None,
+            remote_ok,
+            save_dialog: rfd_save(),
+            folder_dialog: rfd_folder(),
+            saving: None,
+            last_saved: None,
+            notice: None,
+            status: String::new(),
+            actions: Vec::new(),
+        };
+        panel.set_accounts(accounts);
+        Ok(panel)
+    }
+
+    /// Replaces the dialogs (tests answer them without a desktop).
+    pub fn set_dialogs(&mut self, save: SaveDialog, folder: FolderDialog) {
+        self.save_dialog = save;
+        self.folder_dialog = folder;
+    }
+
+    pub fn accounts(&self) -> &[Account] {
+        &self.accounts
+    }
+
+    /// The messages shown now, in order.
+    pub fn shown(&self) -> Vec<&MessageRow> {
+        self.visible
+            .iter()
+            .filter_map(|i| self.rows.get(*i))
+            .collect()
+    }
+
+    /// The path the last attachment was saved to.
+    pub fn last_saved(&self) -> Option<&PathBuf> {
+        self.last_saved.as_ref()
+    }
+
+    fn set_accounts(&mut self, accounts: Vec<Account>) {
+        for a in &accounts {
+            if !self.workers.contains_key(&a.id) && !self.needs_password.contains_key(&a.id) {
+                self.folders.entry(a.id).or_default();
+                self.load_folders(a.id);
+                let events = self.events.clone();
+                let id = a.id;
+                self.secrets.get(a.secret_key(), move |password| {
+                    events.send(MailPanelEvent::Password {
+                        account: id,
+                        password,
+                    });
+                });
+            }
+        }
+        self.accounts = accounts;
+    }
+
+    fn load_folders(&self, account: i64) {
+        let events = self.events.clone();
+        self.store.mail_folders(account, move |r| match r {
+            Ok(folders) => events.send(MailPanelEvent::Worker(Box::new(MailEvent::Folders {
+                account,
+                folders,
+            }))),
+            Err(e) => events.send(MailPanelEvent::Error(e.to_string())),
+        });
+    }
+
+    fn start_worker(&mut self, account: i64, password: String) {
+        let Some(a) = self.accounts.iter().find(|a| a.id == account).cloned() else {
+            return;
+        };
+        if let Some(old) = self.workers.remove(&account) {
+            let _ = old.send(MailCommand::Stop);
+        }
+        let tx = worker::spawn(
+            &self.services,
+            self.store.clone(),
+            a.clone(),
+            password,
+            self.events
+                .clone()
+                .contramap(|e| MailPanelEvent::Worker(Box::new(e))),
+        );
+        self.account_state
+            .insert(account, format!("connecting to {}…", a.host));
+        if let Some(open) = self.open.as_ref().filter(|f| f.account == account) {
+            let _ = tx.send(MailCommand::Open(open.clone()));
+        }
+        self.workers.insert(account, tx);
+    }
+
+    fn send(&self, account: i64, command: MailCommand) {
+        if let Some(w) = self.workers.get(&account) {
+            let _ = w.send(command);
+        }
+    }
+
+    fn open_folder(&mut self, folder: FolderRow) {
+        self.search.clear();
+        self.searched.clear();
+        self.reader = None;
+        self.selected.clear();
+        self.send(folder.account, MailCommand::Open(folder.clone()));
+        self.open = Some(folder);
+        self.reload();
+    }
+
+    /// Reads the open folder's rows from the store (after a sync stored some).
+    fn reload(&mut self) {
+        if !self.searched.is_empty() {
+            self.run_search();
+            return;
+        }
+        let Some(folder) = &self.open else { return };
+        self.generation += 1;
+        let (events, generation, id) = (self.events.clone(), self.generation, folder.id);
+        self.store.mail_messages(id, self.sort, move |r| match r {
+            Ok(rows) => events.send(MailPanelEvent::Messages {
+                folder: id,
+                generation,
+                rows,
+            }),
+            Err(e) => events.send(MailPanelEvent::Error(e.to_string())),
+        });
+    }
+
+    fn run_search(&mut self) {
+        self.searched = self.search.trim().to_string();
+        if self.searched.is_empty() {
+            self.reload();
+            return;
+        }
+        self.generation += 1;
+        self.searching = true;
+        let (events, generation) = (self.events.clone(), self.generation);
+        // The open folder, or every folder when none is open.
+        let folders = self.open.as_ref().map(|f| vec![f.id]).unwrap_or_default();
+        self.store.mail_search(
+            folders,
+            Query::parse(&self.searched),
+            5000,
+            move |r| match r {
+                Ok(rows) => events.send(MailPanelEvent::Search { generation, rows }),
+                Err(e) => events.send(MailPanelEvent::Error(e.to_string())),
+            },
+        );
+    }
+
+    fn set_rows(&mut self, rows: Vec<MessageRow>) {
+        self.rows = rows;
+        self.refilter();
+        // The reader follows its message's new flags.
+        if let Some(r) = &mut self.reader
+            && let Some(row) = self.rows.iter().find(|m| m.id == r.row.id)
+        {
+            r.row = row.clone();
+        }
+    }
+
+    fn refilter(&mut self) {
+        self.visible = (0..self.rows.len())
+            .filter(|i| !self.hidden.contains(&self.rows[*i].id))
+            .collect();
+    }
+
+    fn show_message(&mut self, row: MessageRow) {
+        let id = row.id;
+        self.reader = Some(Reader {
+            row: row.clone(),
+            raw: None,
+            rendered: None,
+            html: None,
+            view: crate::ui::widgets::document_view::DocumentViewState::default(),
+            raw_view: false,
+            remote_loaded: Vec::new(),
+            show_remote: self.remote_ok.contains(&row.from_addr.to_lowercase()),
+        });
+        let events = self.events.clone();
+        self.store.mail_body(id, move |r| {
+            events.send(MailPanelEvent::CachedBody {
+                message: id,
+                raw: r.ok().flatten(),
+            });
+        });
+        if !row.seen {
+            self.set_flag(&[row], "\\Seen", true);
+        }
+    }
+
+    fn set_flag(&mut self, rows: &[MessageRow], flag: &'static str, on: bool) {
+        let Some(folder) = self.open.clone() else {
+            return;
+        };
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let uids: Vec<u32> = rows.iter().map(|r| r.uid).collect();
+        // Shown at once; the worker tells the server and reports a refusal, which reloads.
+        for r in &mut self.rows {
+            if ids.contains(&r.id) {
+                match flag {
+                    "\\Seen" => r.seen = on,
+                    _ => r.flagged = on,
+                }
+            }
+        }
+        let events = self.events.clone();
+        self.store.mail_set_flag(ids, flag, on, move |r| {
+            if let Err(e) = r {
+                events.send(MailPanelEvent::Error(e.to_string()));
+            }
+        });
+        self.send(
+            folder.account,
+            MailCommand::Flag {
+                folder: folder.name.clone(),
+                uids,
+                flag,
+                on,
+            },
+        );
+    }
+
+    fn selected_rows(&self) -> Vec<MessageRow> {
+        self.rows
+            .iter()
+            .filter(|r| self.selected.contains(&r.id))
+            .cloned()
+            .collect()
+    }
+
+    fn move_selected(&mut self, to: Option<String>) {
+        let Some(folder) = self.open.clone() else {
+            return;
+        };
+        let rows = self.selected_rows();
+        if rows.is_empty() {
+            return;
+        }
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let uids: Vec<u32> = rows.iter().map(|r| r.uid).collect();
+        self.hidden.extend(ids.iter().copied());
+        self.refilter();
+        self.selected.clear();
+        if self
+            .reader
+            .as_ref()
+            .is_some_and(|r| ids.contains(&r.row.id))
+        {
+            self.reader = None;
+        }
+        let trash = self
+            .folders
+            .get(&folder.account)
+            .and_then(|fs| fs.iter().find(|f| f.role.as_deref() == Some("trash")))
+            .map(|f| f.name.clone());
+        let command = match to.or_else(|| trash.filter(|t| *t != folder.name)) {
+            Some(to) => MailCommand::Move {
+                ids,
+                folder: folder.name.clone(),
+                uids,
+                to,
+            },
+            None => MailCommand::Expunge {
+                ids,
+                folder: folder.name.clone(),
+                uids,
+            },
+        };
+        self.send(folder.account, command);
+    }
+
+    fn mark_folder_read(&mut self) {
+        let unread: Vec<MessageRow> = self.rows.iter().filter(|r| !r.seen).cloned().collect();
+        if !unread.is_empty() {
+            self.set_flag(&unread, "\\Seen", true);
+        }
+    }
+
+    fn sidebar(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            ui.heading("Mail");
+            if ui.button("Add account…").clicked() {
+                self.editor = Some(Editor::new(Account::default()));
+            }
+        });
+        ui.separator();
+        if self.accounts.is_empty() {
+            ui.label("No account yet. Add one to read your mail.");
+        }
+        let mut open = None;
+        let mut edit = None;
+        let mut connect = None;
+        let mut refresh = None;
+        egui::ScrollArea::vertical()
+            .id_salt("mail-folders")
+            .show(ui, |ui| {
+                for a in &self.accounts {
+                    let state = self.account_state.get(&a.id).cloned().unwrap_or_default();
+                    egui::CollapsingHeader::new(RichText::new(&a.name).strong())
+                        .id_salt(("account", a.id))
+                        .default_open(true)
+                        .show(ui, |ui| {
+                            if !state.is_empty() {
+                                ui.small(&state);
+                            }
+                            if let Some(pw) = self.needs_password.get_mut(&a.id) {
+                                ui.horizontal(|ui| {
+                                    let l = ui.label("Password:");
+                                    let r = ui
+                                        .add(
+                                            egui::TextEdit::singleline(pw)
+                                                .password(true)
+                                                .desired_width(110.0),
+                                        )
+                                        .labelled_by(l.id);
+                                    let enter = r.lost_focus()
+                                        && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                                    if ui.button("Connect").clicked() || enter {
+                                        connect = Some((a.id, pw.clone()));
+                                    }
+                                });
+                            }
+                            for f in self
+                                .folders
+                                .get(&a.id)
+                                .map(Vec::as_slice)
+                                .unwrap_or_default()
+                            {
+                                let depth = f
+                                    .delimiter
+                                    .as_deref()
+                                    .filter(|d| !d.is_empty())
+                                    .map_or(0, |d| f.name.matches(d).count());
+                                let leaf = f
+                                    .delimiter
+                                    .as_deref()
+                                    .filter(|d| !d.is_empty())
+                                    .and_then(|d| f.name.rsplit(d).next())
+                                    .unwrap_or(&f.name);
+                                let icon = match f.role.as_deref() {
+                                    Some("inbox") => "📥",
+                                    Some("sent") => "📤",
+                                    Some("drafts") => "📝",
+                                    Some("trash") => "🗑",
+                                    Some("junk") => "⚠",
+                                    Some("archive") => "🗄",
+                                    _ => "📁",
+                                };
+                                let text = if f.unseen > 0 {
+                                    RichText::new(format!("{icon} {leaf} ({})", f.unseen)).strong()
+                                } else {
+                                    RichText::new(format!("{icon} {leaf}"))
+                                };
+                                ui.horizontal(|ui| {
+                                    ui.add_space(depth as f32 * 12.0);
+                                    let is_open = self.open.as_ref().is_some_and(|o| o.id == f.id);
+                                    let r = ui.add_enabled(
+                                        f.selectable,
+                                        egui::Button::selectable(is_open, text),
+                                    );
+                                    if r.clicked() {
+                                        open = Some(f.clone());
+                                    }
+                                });
+                            }
+                            ui.horizontal(|ui| {
+                                if ui.small_button("Get messages").clicked() {
+                                    refresh = Some(a.id);
+                                }
+                                if ui.small_button("Edit…").clicked() {
+                                    edit = Some(a.clone());
+                                }
+                            });
+                            if let Some(report) = self.reports.get(&a.id) {
+                                egui::CollapsingHeader::new("What this server can do")
+                                    .id_salt(("caps", a.id))
+                                    .show(ui, |ui| {
+                                        for line in report {
+                                            ui.small(line);
+                                        }
+                                    });
+                            }
+                        });
+                }
+            });
+        if let Some(f) = open {
+            self.open_folder(f);
+        }
+        if let Some(a) = edit {
+            self.editor = Some(Editor::new(a));
+        }
+        if let Some((id, pw)) = connect {
+            self.needs_password.remove(&id);
+            if let Some(a) = self.accounts.iter().find(|a| a.id == id) {
+                self.secrets.set(a.secret_key(), pw.clone(), |_| {});
+            }
+            self.start_worker(id, pw);
+        }
+        if let Some(id) = refresh {
+            self.send(id, MailCommand::Refresh);
+        }
+    }
+
+    fn toolbar(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            let l = ui.label("🔍");
+            let r = ui
+                .add(
+                    egui::TextEdit::singleline(&mut self.search)
+                        .hint_text("Search: words, from:, to:, subject:, is:unread, has:attachment, before:, after:")
+                        .desired_width(ui.available_width() - 330.0),
+                )
+                .labelled_by(l.id)
+                .on_hover_text("Search the cached mail as you type");
+            if r.changed() && self.search.trim() != self.searched {
+                self.run_search();
+            }
+            egui::ComboBox::from_id_salt("mail-sort")
+                .selected_text(sort_name(self.sort))
+                .show_ui(ui, |ui| {
+                    for s in [Sort::DateNewest, Sort::DateOldest, Sort::From, Sort::Subject, Sort::Size] {
+                        if ui.selectable_value(&mut self.sort, s, sort_name(s)).clicked() {
+                            self.reload();
+                        }
+                    }
+                });
+            let any = !self.selected.is_empty();
+            if ui.add_enabled(any, egui::Button::new("Read")).on_hover_text("Mark the selection read").clicked() {
+                let rows = self.selected_rows();
+                let on = rows.iter().any(|r| !r.seen);
+                self.set_flag(&rows, "\\Seen", on);
+            }
+            if ui.add_enabled(any, egui::Button::new("★ Flag")).clicked() {
+                let rows = self.selected_rows();
+                let on = rows.iter().any(|r| !r.flagged);
+                self.set_flag(&rows, "\\Flagged", on);
+            }
+            if ui.add_enabled(any, egui::Button::new("🗑 Delete")).clicked() {
+                self.move_selected(None);
+            }
+            let targets: Vec<String> = self
+                .open
+                .as_ref()
+                .and_then(|o| self.folders.get(&o.account))
+                .map(|fs| {
+                    fs.iter()
+                        .filter(|f| f.selectable && Some(f.id) != self.open.as_ref().map(|o| o.id))
+                        .map(|f| f.name.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            ui.add_enabled_ui(any, |ui| {
+                ui.menu_button("Move to", |ui| {
+                    for t in targets {
+                        if ui.button(&t).clicked() {
+                            self.move_selected(Some(t));
+                            ui.close();
+                        }
+                    }
+                });
+            });
+            if ui.button("Mark folder read").clicked() {
+                self.mark_folder_read();
+            }
+        });
+    }
+
+    fn message_list(&mut self, ui: &mut egui::Ui) {
+        use egui_extras::{Column, TableBuilder};
+        if self.open.is_none() && self.searched.is_empty() {
+            ui.label("Choose a folder on the left.");
+            return;
+        }
+        if self.visible.is_empty() {
+            ui.label(if self.searched.is_empty() {
+                "No messages in this folder yet."
+            } else {
+                "No cached message matches."
+            });
+            return;
+        }
+        let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
+        let mut clicked: Option<(usize, egui::Modifiers)> = None;
+        let mut sort_by = None;
+        let modifiers = ui.input(|i| i.modifiers);
+        TableBuilder::new(ui)
+            .id_salt("mail-list")
+            .striped(true)
+            .sense(egui::Sense::click())
+            .column(Column::exact(18.0))
+            .column(Column::initial(200.0).at_least(80.0).clip(true))
+            .column(Column::remainder().at_least(120.0).clip(true))
+            .column(Column::exact(130.0))
+            .column(Column::exact(70.0))
+            .header(row_h, |mut h| {
+                h.col(|ui| {
+                    ui.label("★");
+                });
+                for (title, sort) in [
+                    ("From", Sort::From),
+                    ("Subject", Sort::Subject),
+                    ("Date", Sort::DateNewest),
+                    ("Size", Sort::Size),
+                ] {
+                    h.col(|ui| {
+                        if ui.selectable_label(self.sort == sort, title).clicked() {
+                            sort_by = Some(sort);
+                        }
+                    });
+                }
+            })
+            .body(|body| {
+                body.rows(row_h, self.visible.len(), |mut row| {
+                    let i = row.index();
+                    let Some(m) = self.visible.get(i).and_then(|v| self.rows.get(*v)) else {
+                        return;
+                    };
+                    row.set_selected(self.selected.contains(&m.id));
+                    let strong = |t: &str| {
+                        let t = RichText::new(t);
+                        if m.seen { t } else { t.strong() }
+                    };
+                    row.col(|ui| {
+                        ui.label(if m.flagged { "★" } else { "" });
+                    });
+                    row.col(|ui| {
+                        let from = if m.from_name.is_empty() {
+                            "(no sender)"
+                        } else {
+                            &m.from_name
+                        };
+                        ui.add(egui::Label::new(strong(from)).selectable(false).truncate());
+                    });
+                    row.col(|ui| {
+                        let subject = if m.subject.is_empty() {
+                            "(no subject)"
+                        } else {
+                            &m.subject
+                        };
+                        let clip = if m.attachments {
+                            format!("📎 {subject}")
+                        } else {
+                            subject.to_string()
+                        };
+                        ui.add(egui::Label::new(strong(&clip)).selectable(false).truncate());
+                    });
+                    row.col(|ui| {
+                        ui.label(m.date.map(short_date).unwrap_or_default());
+                    });
+                    row.col(|ui| {
+                        ui.label(human_size(u64::from(m.size)));
+                    });
+                    if row.response().clicked() {
+                        clicked = Some((i, modifiers));
+                    }
+                });
+            });
+        if let Some(s) = sort_by {
+            self.sort = if s == Sort::DateNewest && self.sort == Sort::DateNewest {
+                Sort::DateOldest
+            } else {
+                s
+            };
+            self.reload();
+        }
+        if let Some((i, m)) = clicked {
+            self.click_row(i, m);
+        }
+    }
+
+    fn click_row(&mut self, i: usize, m: egui::Modifiers) {
+        let Some(row) = self.visible.get(i).and_then(|v| self.rows.get(*v)).cloned() else {
+            return;
+        };
+        if m.shift
+            && let Some(a) = self.anchor
+        {
+            let (lo, hi) = (a.min(i), a.max(i));
+            for j in lo..=hi {
+                if let Some(r) = self.visible.get(j).and_then(|v| self.rows.get(*v)) {
+                    self.selected.insert(r.id);
+                }
+            }
+            return;
+        }
+        if m.command {
+            if !self.selected.remove(&row.id) {
+                self.selected.insert(row.id);
+            }
+            self.anchor = Some(i);
+            return;
+        }
+        self.selected.clear();
+        self.selected.insert(row.id);
+        self.anchor = Some(i);
+        self.show_message(row);
+    }
+
+    fn reader_view(&mut self, ui: &mut egui::Ui) {
+        let Some(reader) = &mut self.reader else {
+            ui.label("Select a message to read it.");
+            return;
+        };
+        let mut save = None;
+        let mut save_all = false;
+        let mut open_with = None;
+        let mut allow_sender = false;
+        let row = reader.row.clone();
+        let rendered = reader.rendered.clone();
+        ui.horizontal(|ui| {
+            ui.heading(if row.subject.is_empty() {
+                "(no subject)"
+            } else {
+                &row.subject
+            });
+        });
+        let (from, to, cc, date) = match &rendered {
+            Some(r) => (
+                r.from.clone(),
+                r.to.clone(),
+                r.cc.clone(),
+                r.date.or(row.date),
+            ),
+            None => (
+                format!("{} <{}>", row.from_name, row.from_addr),
+                row.recipients.clone(),
+                String::new(),
+                row.date,
+            ),
+        };
+        egui::Grid::new("mail-headers")
+            .num_columns(2)
+            .show(ui, |ui| {
+                for (name, value) in [
+                    ("From", from),
+                    ("To", to),
+                    ("Cc", cc),
+                    ("Date", date.map(long_date).unwrap_or_default()),
+                ] {
+                    if value.is_empty() {
+                        continue;
+                    }
+                    ui.label(RichText::new(name).weak());
+                    ui.add(egui::Label::new(value).selectable(true));
+                    ui.end_row();
+                }
+            });
+        ui.horizontal(|ui| {
+            ui.toggle_value(&mut reader.raw_view, "Raw source");
+        });
+        ui.separator();
+        let Some(rendered) = rendered else {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Fetching the message…");
+            });
+            return;
+        };
+        if !rendered.remote.images.is_empty() && !reader.show_remote {
+            egui::Frame::new()
+                .fill(ui.visuals().warn_fg_color.gamma_multiply(0.15))
+                .inner_margin(6.0)
+                .show(ui, |ui| {
+                    ui.horizontal_wrapped(|ui| {
+                        let n = rendered.remote.images.len();
+                        let t = rendered.remote.trackers.len();
+                        let mut text =
+                            format!("{n} remote image{} blocked", if n == 1 { "" } else { "s" });
+                        if t > 0 {
+                            text.push_str(&format!(
+                                " ({t} look{} like tracking pixels)",
+                                if t == 1 { "s" } else { "" }
+                            ));
+                        }
+                        ui.label(text);
+                        if ui.button("Load once").clicked() {
+                            reader.show_remote = true;
+                        }
+                        if ui.button("Always for this sender").clicked() {
+                            reader.show_remote = true;
+                            allow_sender = true;
+                        }
+                    });
+                });
+        }
+        if !rendered.attachments.is_empty() {
+            ui.horizontal_wrapped(|ui| {
+                for a in rendered.attachments.iter().filter(|a| !a.inline) {
+                    ui.label(format!(
+                        "📎 {} · {} · {}",
+                        a.name,
+                        human_size(a.size as u64),
+                        a.mime
+                    ));
+                    if ui.small_button(format!("Save {}…", a.name)).clicked() {
+                        save = Some(a.clone());
+                    }
+                    if ui
+                        .small_button("Open")
+                        .on_hover_text("Open with the desktop's program")
+                        .clicked()
+                    {
+                        open_with = Some(a.clone());
+                    }
+                }
+                if rendered.attachments.iter().filter(|a| !a.inline).count() > 1
+                    && ui.small_button("Save all…").clicked()
+                {
+                    save_all = true;
+                }
+            });
+            ui.separator();
+        }
+        let saving = self.saving.is_some();
+        if saving {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Saving…");
+            });
+        }
+        egui::ScrollArea::vertical()
+            .id_salt("mail-body")
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                if reader.raw_view {
+                    let raw = reader.raw.as_deref().unwrap_or_default();
+                    ui.add(
+                        egui::Label::new(
+                            RichText::new(String::from_utf8_lossy(&raw[..raw.len().min(2 << 20)]))
+                                .monospace(),
+                        )
+                        .selectable(true),
+                    );
+                    return;
+                }
+                if let Some(doc) = &reader.html {
+                    crate::ui::widgets::document_view::show(ui, doc, &mut reader.view);
+                } else {
+                    quoted_text(ui, &rendered.text);
+                }
+                // Images of the message itself (cid:) are shown; remote ones only when allowed.
+                if let Some(raw) = &reader.raw {
+                    for a in rendered.attachments.iter().filter(|a| a.inline) {
+                        if let Some(bytes) = render::attachment_bytes(raw, a.index) {
+                            ui.add(
+                                egui::Image::from_bytes(
+                                    format!("bytes://mail/{}/{}", row.id, a.index),
+                                    bytes,
+                                )
+                                .max_width(400.0),
+                            );
+                        }
+                    }
+                }
+                if reader.show_remote {
+                    for (url, bytes) in &reader.remote_loaded {
+                        ui.add(
+                            egui::Image::from_bytes(format!("bytes://remote/{url}"), bytes.clone())
+                                .max_width(600.0),
+                        );
+                    }
+                }
+            });
+        if reader.show_remote
+            && reader.remote_loaded.is_empty()
+            && !rendered.remote.images.is_empty()
+        {
+            // Fetch once per message.
+            reader.remote_loaded.push((String::new(), Vec::new()));
+            self.fetch_remote(row.id, rendered.remote.images.clone());
+        }
+        if allow_sender {
+            self.remote_ok.insert(row.from_addr.to_lowercase());
+            let list = self.remote_ok.iter().cloned().collect::<Vec<_>>().join(" ");
+            self.store.set_setting(
+                "mail.remote_content_senders",
+                list,
+                crate::store::api::ignore,
+            );
+        }
+        let raw = self.reader.as_ref().and_then(|r| r.raw.clone());
+        if let (Some(a), Some(raw)) = (save, raw.clone()) {
+            self.save_attachment(raw, a);
+        }
+        if let (true, Some(raw)) = (save_all, raw.clone()) {
+            self.save_all(raw, rendered.attachments.clone());
+        }
+        if let (Some(a), Some(raw)) = (open_with, raw) {
+            open_attachment(&raw, &a);
+        }
+    }
+
+    fn fetch_remote(&self, message: i64, urls: Vec<String>) {
+        let http = self.services.http.clone();
+        let events = self.events.clone();
+        let limits = self.services.limits;
+        self.services.runtime.spawn(async move {
+            for url in urls {
+                let Ok(u) = url::Url::parse(&url) else {
+                    continue;
+                };
+                if let Ok((head, body)) = http
+                    .fetch(
+                        &u,
+                        &crate::proto::net::Limits {
+                            max_body: 5 << 20,
+                            ..limits
+                        },
+                        |_, _| {},
+                    )
+                    .await
+                    && head.is_success()
+                {
+                    events.send(MailPanelEvent::RemoteImage {
+                        message,
+                        url,
+                        bytes: body,
+                    });
+                }
+            }
+        });
+    }
+
+    fn save_attachment(&mut self, raw: Vec<u8>, a: render::Attachment) {
+        if self.saving.is_some() {
+            return;
+        }
+        let dialog = self.save_dialog.clone();
+        self.saving = Some(Promise::spawn_thread("save attachment", move || {
+            let path = dialog(&a.name)?;
+            Some(write_attachment(&raw, a.index, &path).map(|()| path))
+        }));
+    }
+
+    fn save_all(&mut self, raw: Vec<u8>, list: Vec<render::Attachment>) {
+        if self.saving.is_some() {
+            return;
+        }
+        let dialog = self.folder_dialog.clone();
+        self.saving = Some(Promise::spawn_thread("save attachments", move || {
+            let folder = dialog()?;
+            for a in list.iter().filter(|a| !a.inline) {
+                let path = crate::filename::unique_target(&folder, &a.name);
+                if let Err(e) = write_attachment(&raw, a.index, &path) {
+                    return Some(Err(e));
+                }
+            }
+            Some(Ok(folder))
+        }));
+    }
+
+    fn poll_saving(&mut self) {
+        let done = match self.saving.as_ref().map(Promise::ready) {
+            Some(Some(r)) => Some(r.clone()),
+            _ => None,
+        };
+        if let Some(result) = done {
+            self.saving = None;
+            match result {
+                Some(Ok(path)) => {
+                    self.actions.push(ShellAction::Toast(Toast::Success(format!(
+                        "Saved to {}",
+                        path.display()
+                    ))));
+                    self.last_saved = Some(path);
+                }
+                Some(Err(e)) => self.actions.push(ShellAction::Toast(Toast::Error(e))),
+                None => {}
+            }
+        }
+    }
+
+    fn editor_window(&mut self, ctx: &egui::Context) {
+        let Some(ed) = &mut self.editor else { return };
+        let mut open = true;
+        let mut save = false;
+        let mut probe = false;
+        let mut cancel = false;
+        egui::Window::new(if ed.account.id == 0 {
+            "Add a mail account"
+        } else {
+            "Edit the account"
+        })
+        .open(&mut open)
+        .collapsible(false)
+        .default_width(460.0)
+        .show(ctx, |ui| {
+            egui::Grid::new("account-editor")
+                .num_columns(2)
+                .spacing([8.0, 6.0])
+                .show(ui, |ui| {
+                    let field =
+                        |ui: &mut egui::Ui, label: &str, value: &mut String, password: bool| {
+                            let l = ui.label(label);
+                            ui.add(
+                                egui::TextEdit::singleline(value)
+                                    .password(password)
+                                    .desired_width(260.0),
+                            )
+                            .labelled_by(l.id);
+                            ui.end_row();
+                        };
+                    field(ui, "Your name", &mut ed.display_name, false);
+                    field(ui, "Email address", &mut ed.address, false);
+                    field(ui, "Password", &mut ed.password, true);
+                    ui.label("");
+                    ui.horizontal(|ui| {
+                        if ui
+                            .add_enabled(
+                                !ed.probing && ed.address.contains('@'),
+                                egui::Button::new("Find settings"),
+                            )
+                            .clicked()
+                        {
+                            probe = true;
+                        }
+                        if ed.probing {
+                            ui.spinner();
+                            ui.label("Trying the usual servers…");
+                        }
+                    });
+                    ui.end_row();
+                    ui.label("Receive with");
+                    ui.horizontal(|ui| {
+                        ui.radio_value(&mut ed.account.kind, "imap".to_string(), "IMAP");
+                        ui.radio_value(&mut ed.account.kind, "pop3".to_string(), "POP3");
+                    });
+                    ui.end_row();
+                    field(ui, "Incoming server", &mut ed.account.host, false);
+                    field(ui, "Port", &mut ed.port, false);
+                    let l = ui.label("Security");
+                    tls_choice(ui, "incoming-tls", &mut ed.account.tls).labelled_by(l.id);
+                    ui.end_row();
+                    field(ui, "User name", &mut ed.account.user, false);
+                    field(
+                        ui,
+                        "Outgoing (SMTP) server",
+                        &mut ed.account.smtp_host,
+                        false,
+                    );
+                    field(ui, "SMTP port", &mut ed.smtp_port, false);
+                    let l = ui.label("SMTP security");
+                    tls_choice(ui, "smtp-tls", &mut ed.account.smtp_tls).labelled_by(l.id);
+                    ui.end_row();
+                    field(ui, "Account name", &mut ed.account.name, false);
+                    let l = ui.label("Signature");
+                    ui.add(
+                        egui::TextEdit::multiline(&mut ed.signature)
+                            .desired_rows(2)
+                            .desired_width(260.0),
+                    )
+                    .labelled_by(l.id);
+                    ui.end_row();
+                    if ed.account.kind == "pop3" {
+                        ui.label("");
+                        ui.checkbox(
+                            &mut ed.account.leave_on_server,
+                            "Leave messages on the server",
+                        );
+                        ui.end_row();
+                    }
+                });
+            if ed.account.tls == "plain" {
+                ui.colored_label(
+                    ui.visuals().warn_fg_color,
+                    "⚠ Plain: the password and your mail cross the network unencrypted.",
+                );
+            }
+            for f in &ed.found {
+                ui.label(format!(
+                    "Found {} at {}:{} ({}) — {}",
+                    f.kind.to_uppercase(),
+                    f.host,
+                    f.port,
+                    tls_label(f.tls),
+                    f.greeting
+                ));
+            }
+            if let Some(e) = &ed.error {
+                ui.colored_label(ui.visuals().error_fg_color, e);
+            }
+            ui.horizontal(|ui| {
+                if ui.button("Save account").clicked() {
+                    save = true;
+                }
+                if ui.button("Cancel").clicked() {
+                    cancel = true;
+                }
+            });
+        });
+        if probe {
+            ed.probing = true;
+            let (events, trust, address) = (
+                self.events.clone(),
+                self.services.trust.clone(),
+                ed.address.clone(),
+            );
+            self.services.runtime.spawn(async move {
+                events.send(MailPanelEvent::Probed(
+                    mail_setup::probe(&address, &trust).await,
+                ));
+            });
+        }
+        if save {
+            self.save_editor();
+        } else if cancel || !open {
+            self.editor = None;
+        }
+    }
+
+    fn save_editor(&mut self) {
+        let Some(ed) = &mut self.editor else { return };
+        let (Ok(port), Ok(smtp_port)) = (
+            ed.port.trim().parse::<u16>(),
+            ed.smtp_port.trim().parse::<u16>(),
+        ) else {
+            ed.error = Some("The ports must be numbers from 1 to 65535.".into());
+            return;
+        };
+        if ed.account.host.trim().is_empty() {
+            ed.error = Some("Type the incoming server's name, or use Find settings.".into());
+            return;
+        }
+        let mut account = ed.account.clone();
+        account.port = port;
+        account.smtp_port = smtp_port;
+        account.host = account.host.trim().to_string();
+        if account.user.trim().is_empty() {
+            account.user = ed.address.trim().to_string();
+        }
+        if account.name.trim().is_empty() {
+            account.name = if ed.address.is_empty() {
+                account.host.clone()
+            } else {
+                ed.address.trim().to_string()
+            };
+        }
+        if account.smtp_user.is_empty() {
+            account.smtp_user.clone_from(&account.user);
+        }
+        account.identities = vec![Identity {
+            name: ed.display_name.trim().to_string(),
+            address: ed.address.trim().to_string(),
+            signature: ed.signature.clone(),
+        }];
+        let password = ed.password.clone();
+        let events = self.events.clone();
+        let saved = account.clone();
+        self.store.save_account(account, move |r| match r {
+            Ok(id) => events.send(MailPanelEvent::Saved {
+                account: Box::new(Account { id, ..saved }),
+                password,
+            }),
+            Err(e) => events.send(MailPanelEvent::Error(format!(
+                "cannot save the account: {e}"
+            ))),
+        });
+        self.editor = None;
+    }
+
+    fn on_worker(&mut self, event: MailEvent) {
+        match event {
+            MailEvent::Connected {
+                account,
+                tls,
+                report,
+            } => {
+                self.account_state.insert(
+                    account,
+                    if tls {
+                        "connected (TLS)".into()
+                    } else {
+                        "connected (not encrypted)".into()
+                    },
+                );
+                self.reports.insert(account, report);
+            }
+            MailEvent::Folders { account, folders } => {
+                if let Some(open) = &mut self.open
+                    && let Some(f) = folders.iter().find(|f| f.id == open.id)
+                {
+                    *open = f.clone();
+                }
+                if self.open.is_none()
+                    && let Some(inbox) = folders.iter().find(|f| f.role.as_deref() == Some("inbox"))
+                    && self.workers.contains_key(&account)
+                {
+                    self.open_folder(inbox.clone());
+                }
+                self.folders.insert(account, folders);
+            }
+            MailEvent::Progress { folder, stored } => {
+                if self.open.as_ref().is_some_and(|o| o.id == folder) {
+                    self.status = format!("{stored} new message(s) stored…");
+                    self.reload();
+                }
+            }
+            MailEvent::Synced { folder, report } => {
+                if self.open.as_ref().is_some_and(|o| o.id == folder) {
+                    self.status = if report.unchanged {
+                        "Up to date".into()
+                    } else {
+                        format!(
+                            "{} new, {} changed, {} removed",
+                            report.new, report.flags_changed, report.removed
+                        )
+                    };
+                    self.reload();
+                }
+                let account = self.open.as_ref().map(|o| o.account);
+                if let Some(a) = account {
+                    self.load_folders(a);
+                }
+            }
+            MailEvent::Body { message, raw } => self.set_body(message, raw),
+            MailEvent::Refused {
+                what, error, ids, ..
+            } => {
+                for id in &ids {
+                    self.hidden.remove(id);
+                }
+                self.refilter();
+                self.reload();
+                self.actions.push(ShellAction::Toast(Toast::Error(format!(
+                    "The server refused {what}: {error}"
+                ))));
+            }
+            MailEvent::Offline {
+                account,
+                error,
+                retry_in,
+            } => {
+                let state = if retry_in > 0 {
+                    format!("offline: {error} (trying again in {retry_in} s)")
+                } else {
+                    format!("reconnecting: {error}")
+                };
+                self.account_state.insert(account, state);
+            }
+            MailEvent::Failed { account, error } => {
+                self.workers.remove(&account);
+                self.account_state
+                    .insert(account, format!("not connected: {error}"));
+                if error.contains("refused the login") {
+                    self.needs_password.insert(account, String::new());
+                }
+                if let Some(rejection) = untrusted_in(&error) {
+                    self.actions
+                        .push(ShellAction::Toast(Toast::Error(rejection)));
+                }
+            }
+        }
+    }
+
+    fn set_body(&mut self, message: i64, raw: Vec<u8>) {
+        let Some(reader) = &mut self.reader else {
+            return;
+        };
+        if reader.row.id != message {
+            return;
+        }
+        let rendered = render::render(&raw);
+        reader.html = rendered.html.as_deref().map(|h| {
+            let base = url::Url::parse("http://message.invalid/").expect("constant URL");
+            Document::from_html(h, &base, 100)
+        });
+        reader.rendered = Some(rendered);
+        reader.raw = Some(raw);
+    }
+}
+
+fn untrusted_in(error: &str) -> Option<String> {
+    error.contains("not trusted").then(|| error.to_string())
+}
+
+fn write_attachment(raw: &[u8], index: usize, path: &std::path::Path) -> Result<(), String> {
+    let bytes = render::attachment_bytes(raw, index)
+        .ok_or("the attachment could not be read from the message")?;
+    let part = crate::filename::part_path(path);
+    std::fs::write(&part, &bytes).map_err(|e| format!("cannot write {}: {e}", part.display()))?;
+    crate::filename::finish_part(&part, path)
+        .map_err(|e| format!("cannot rename {}: {e}", part.display()))
+}
+
+/// Writes the attachment to the cache folder and hands it to the desktop's program.
+fn open_attachment(raw: &[u8], a: &render::Attachment) {
+    let Some(dirs) = directories::ProjectDirs::from("", "", "portolan") else {
+        return;
+    };
+    let folder = dirs.cache_dir().join("attachments");
+    if std::fs::create_dir_all(&folder).is_err() {
+        return;
+    }
+    let path = crate::filename::unique_target(&folder, &a.name);
+    if write_attachment(raw, a.index, &path).is_ok() {
+        let _ = std::process::Command::new("xdg-open").arg(&path).spawn();
+    }
+}
+
+fn quoted_text(ui: &mut egui::Ui, lines: &[TextLine]) {
+    let colors = [
+        Color32::from_rgb(0x4a, 0x7f, 0xc1),
+        Color32::from_rgb(0x3f, 0x9e, 0x5a),
+        Color32::from_rgb(0xb5, 0x6b, 0x2e),
+        Color32::from_rgb(0x8e, 0x5a, 0xa8),
+    ];
+    for line in lines {
+        if line.quote == 0 {
+            ui.add(egui::Label::new(&line.text).wrap().selectable(true));
+        } else {
+            let color = colors[(usize::from(line.quote) - 1) % colors.len()];
+            let marks = ">".repeat(usize::from(line.quote));
+            ui.add(
+                egui::Label::new(RichText::new(format!("{marks} {}", line.text)).color(color))
+                    .wrap()
+                    .selectable(true),
+            );
+        }
+    }
+}
+
+fn tls_choice(ui: &mut egui::Ui, id: &str, value: &mut String) -> egui::Response {
+    egui::ComboBox::from_id_salt(id)
+        .selected_text(tls_label(TlsMode::from_name(value)))
+        .show_ui(ui, |ui| {
+            for mode in [TlsMode::Implicit, TlsMode::Explicit, TlsMode::Plain] {
+                ui.selectable_value(value, mode.name().to_string(), tls_label(mode));
+            }
+        })
+        .response
+}
+
+fn tls_label(mode: TlsMode) -> &'static str {
+    match mode {
+        TlsMode::Implicit => "TLS (IMAPS 993, POP3S 995, SMTPS 465)",
+        TlsMode::Explicit => "STARTTLS (required)",
+        TlsMode::IfOffered => "STARTTLS when offered",
+        TlsMode::Plain => "Plain (not encrypted)",
+    }
+}
+
+fn sort_name(s: Sort) -> &'static str {
+    match s {
+        Sort::DateNewest => "Newest first",
+        Sort::DateOldest => "Oldest first",
+        Sort::From => "By sender",
+        Sort::Subject => "By subject",
+        Sort::Size => "By size",
+    }
+}
+
+/// `2023-11-14 22:13` in UTC, short for the list.
+fn short_date(secs: i64) -> String {
+    let full = crate::mail::summary::rfc3339_utc(secs);
+    full.get(..16).unwrap_or(&full).replace('T', " ")
+}
+
+fn long_date(secs: i64) -> String {
+    crate::mail::summary::rfc3339_utc(secs)
+        .replace('T', " ")
+        .replace('Z', " UTC")
+}
+
+fn human_size(n: u64) -> String {
+    match n {
+        n if n >= 1 << 20 => format!("{:.1} MB", n as f64 / f64::from(1 << 20)),
+        n if n >= 1 << 10 => format!("{:.0} KB", n as f64 / 1024.0),
+        n => format!("{n} B"),
+    }
+}
+
+impl Panel for MailPanel {
+    fn kind(&self) -> PanelKind {
+        PanelKind::Mail
+    }
+
+    fn icon(&self) -> &'static str {
+        "✉"
+    }
+
+    fn status(&self) -> String {
+        let unread = self.rows.iter().filter(|r| !r.seen).count();
+        match &self.open {
+            Some(f) => format!(
+                "{} · {} messages · {unread} unread{}",
+                f.name,
+                self.visible.len(),
+                if self.status.is_empty() {
+                    String::new()
+                } else {
+                    format!(" · {}", self.status)
+                }
+            ),
+            None if self.accounts.is_empty() => "No mail account".into(),
+            None => format!("{} account(s)", self.accounts.len()),
+        }
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui) {
+        self.poll_saving();
+        if let Some(n) = &self.notice {
+            ui.colored_label(ui.visuals().warn_fg_color, n);
+        }
+        let ctx = ui.ctx().clone();
+        self.editor_window(&ctx);
+        egui::Panel::left("mail-sidebar")
+            .resizable(true)
+            .default_size(230.0)
+            .show(ui, |ui| self.sidebar(ui));
+        egui::CentralPanel::default().show(ui, |ui| {
+            self.toolbar(ui);
+            ui.separator();
+            let list_h = (ui.available_height() * 0.42).max(120.0);
+            egui::Panel::top("mail-list-area")
+                .resizable(true)
+                .default_size(list_h)
+                .show(ui, |ui| self.message_list(ui));
+            egui::CentralPanel::default().show(ui, |ui| self.reader_view(ui));
+        });
+        if ui.input(|i| i.key_pressed(egui::Key::Delete))
+            && !self.selected.is_empty()
+            && !ctx.egui_wants_keyboard_input()
+        {
+            self.move_selected(None);
+        }
+    }
+
+    fn apply(&mut self, event: PanelEvent) {
+        let Some(event) = event.take::<MailPanelEvent>() else {
+            return;
+        };
+        match event {
+            MailPanelEvent::Worker(e) => self.on_worker(*e),
+            MailPanelEvent::Accounts(a) => self.set_accounts(a),
+            MailPanelEvent::Messages {
+                folder,
+                generation,
+                rows,
+            } => {
+                if generation == self.generation
+                    && self.open.as_ref().is_some_and(|o| o.id == folder)
+                {
+                    self.set_rows(rows);
+                }
+            }
+            MailPanelEvent::Search { generation, rows } => {
+                if generation == self.generation {
+                    self.searching = false;
+                    self.set_rows(rows);
+                }
+            }
+            MailPanelEvent::CachedBody { message, raw } => match raw {
+                Some(raw) => self.set_body(message, raw),
+                None => {
+                    if let Some(r) = &self.reader
+                        && r.row.id == message
+                    {
+                        let folder = self
+                            .folders
+                            .values()
+                            .flatten()
+                            .find(|f| f.id == r.row.folder)
+                            .cloned();
+                        if let Some(f) = folder {
+                            let (uid, size) = (r.row.uid, r.row.size);
+                            self.send(
+                                f.account,
+                                MailCommand::FetchBody {
+                                    message,
+                                    folder: f.name,
+                                    uid,
+                                    size,
+                                },
+                            );
+                        }
+                    }
+                }
+            },
+            MailPanelEvent::Password { account, password } => {
+                if let Some(p) = password {
+                    self.start_worker(account, p);
+                } else {
+                    self.needs_password.insert(account, String::new());
+                    self.account_state
+                        .insert(account, "no saved password".into());
+                }
+            }
+            MailPanelEvent::Saved { account, password } => {
+                let id = account.id;
+                if !password.is_empty() {
+                    self.secrets
+                        .set(account.secret_key(), password.clone(), |_| {});
+                }
+                self.needs_password.remove(&id);
+                if let Some(old) = self.workers.remove(&id) {
+                    let _ = old.send(MailCommand::Stop);
+                }
+                match self.accounts.iter_mut().find(|a| a.id == id) {
+                    Some(a) => *a = *account,
+                    None => self.accounts.push(*account),
+                }
+                self.folders.entry(id).or_default();
+                if password.is_empty() {
+                    self.needs_password.insert(id, String::new());
+                } else {
+                    self.start_worker(id, password);
+                }
+            }
+            MailPanelEvent::Probed(found) => {
+                if let Some(ed) = &mut self.editor {
+                    ed.probing = false;
+                    if found.is_empty() {
+                        ed.error = Some(
+                            "No server answered at the usual names: type the servers yourself."
+                                .into(),
+                        );
+                    }
+                    let incoming = found
+                        .iter()
+                        .find(|f| f.kind == "imap")
+                        .or_else(|| found.iter().find(|f| f.kind == "pop3"));
+                    if let Some(f) = incoming {
+                        ed.account.kind = f.kind.to_string();
+                        ed.account.host.clone_from(&f.host);
+                        ed.port = f.port.to_string();
+                        ed.account.tls = f.tls.name().to_string();
+                    }
+                    if let Some(f) = found.iter().find(|f| f.kind == "smtp") {
+                        ed.account.smtp_host.clone_from(&f.host);
+                        ed.smtp_port = f.port.to_string();
+                        ed.account.smtp_tls = f.tls.name().to_string();
+                    }
+                    ed.found = found;
+                }
+            }
+            MailPanelEvent::RemoteImage {
+                message,
+                url,
+                bytes,
+            } => {
+                if let Some(r) = &mut self.reader
+                    && r.row.id == message
+                {
+                    r.remote_loaded.retain(|(u, _)| !u.is_empty());
+                    r.remote_loaded.push((url, bytes));
+                }
+            }
+            MailPanelEvent::Error(e) => self.actions.push(ShellAction::Toast(Toast::Error(e))),
+        }
+    }
+
+    fn open(&mut self, link: &Link) {
+        match link {
+            Link::Mailto(_) => {
+                self.notice =
+                    Some("Writing mail comes with the composer, which is not built yet.".into());
+            }
+            Link::Mail { server, path, .. } => {
+                let target = crate::proto::imap::url::parse_path(path).unwrap_or_default();
+                let known = self
+                    .accounts
+                    .iter()
+                    .find(|a| a.host.eq_ignore_ascii_case(&server.host) && a.port == server.port)
+                    .cloned();
+                if let Some(a) = known {
+                    if let Some(f) = target.folder.and_then(|name| {
+                        self.folders
+                            .get(&a.id)
+                            .and_then(|fs| fs.iter().find(|f| f.name == name).cloned())
+                    }) {
+                        self.open_folder(f);
+                    }
+                } else {
+                    {
+                        let kind = if link.scheme().name().starts_with("pop") {
+                            "pop3"
+                        } else {
+                            "imap"
+                        };
+                        let mut account = Account {
+                            kind: kind.into(),
+                            host: server.host.clone(),
+                            port: server.port,
+                            user: server.user.clone().unwrap_or_default(),
+                            tls: if link.scheme().implicit_tls() {
+                                "implicit".into()
+                            } else {
+                                "require".into()
+                            },
+                            ..Account::default()
+                        };
+                        account.name.clone_from(&server.host);
+                        self.editor = Some(Editor::new(account));
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn retry(&mut self, _retry: u64) {
+        for a in self.accounts.clone() {
+            self.send(a.id, MailCommand::Refresh);
+        }
+    }
+
+    fn take_actions(&mut self) -> Vec<ShellAction> {
+        std::mem::take(&mut self.actions)
+    }
+}
