@@ -9,12 +9,13 @@
 #
 # Mailboxes (all with the password "secret", all owned by the system user tester):
 #   tester   the corpus of hard messages from tests/mail-corpus in INBOX, plus a 20 MB one
+#   reader   the same corpus without the big one, for the window's tests (which mark read)
 #   popper   ten small messages, for POP3 downloads that delete
 #   idler    empty; tests deliver to it through exim
 #   scratch  empty; tests make and remove folders in it
 #   sink     whatever exim would have relayed elsewhere
 
-MAIL_USERS="tester popper idler scratch sink"
+MAIL_USERS="tester reader popper idler scratch sink"
 MAIL_PORTS="1143 1993 1110 1995 2424 1144 1111 2525 2465"
 
 mail_packages_missing() {
@@ -53,11 +54,10 @@ write_mail_boxes() {
     i=0
     for m in "$corpus"/*.eml; do
         i=$((i + 1))
-        if [ "$i" = 1 ]; then
-            maildir_put "$SRV/mail/tester/Maildir" "$m" "$i" S "$when"
-        else
-            maildir_put "$SRV/mail/tester/Maildir" "$m" "$i" "" "$when"
-        fi
+        local flags=""
+        [ "$i" = 1 ] && flags=S
+        maildir_put "$SRV/mail/tester/Maildir" "$m" "$i" "$flags" "$when"
+        maildir_put "$SRV/mail/reader/Maildir" "$m" "$i" "$flags" "$when"
         when=$((when + 86400))
     done
     # A message with a 20 MB attachment, made here instead of being committed.
@@ -79,7 +79,7 @@ write_mail_boxes() {
     # Folders with children and a name outside ASCII (modified UTF-7 on the wire).
     mkdir -p "$SRV/mail/tester/Maildir/.Archive/cur" "$SRV/mail/tester/Maildir/.Archive.2023/cur"
     # "Entwürfe": Maildir++ folder names are modified UTF-7 on disk too.
-    mkdir -p "$SRV/mail/tester/Maildir/.Entw&APw-rfe/cur"
+    mkdir -p "$SRV/mail/tester/Maildir/.Entw&APw-rfe/cur" "$SRV/mail/reader/Maildir/.Entw&APw-rfe/cur"
     # Ten small messages for POP3.
     for i in $(seq 1 10); do
         printf 'From: pop@example.test\r\nTo: popper@localhost\r\nSubject: POP message %s\r\nMessage-ID: <pop%s@example.test>\r\n\r\nBody of message %s.\r\n.starts with a dot\r\n' \

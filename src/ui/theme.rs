@@ -11,8 +11,30 @@ pub fn install_fonts(ctx: &egui::Context) {
     {
         family.push("Hack".to_owned());
     }
+    // Mail and news come in every script; egui's fonts have no Chinese, Japanese or Korean.
+    // The first of the usual system fonts that has them is added as a last fallback.
+    if let Some((name, bytes)) = CJK_FONTS
+        .iter()
+        .find_map(|path| std::fs::read(path).ok().map(|b| (*path, b)))
+    {
+        fonts
+            .font_data
+            .insert(name.to_owned(), egui::FontData::from_owned(bytes).into());
+        for family in fonts.families.values_mut() {
+            family.push(name.to_owned());
+        }
+    }
     ctx.set_fonts(fonts);
 }
+
+/// System fonts with CJK glyphs, as Debian's packages install them.
+const CJK_FONTS: &[&str] = &[
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+    "/usr/share/fonts/truetype/arphic/uming.ttc",
+];
 
 /// Applies theme and font size to every style of the context.
 pub fn apply(ctx: &egui::Context, settings: &Settings) {

@@ -96,6 +96,12 @@ pub enum MailEvent {
         account: i64,
         error: String,
     },
+    /// The server's certificate is not trusted: the shell asks the user, then the panel
+    /// starts the worker again.
+    Untrusted {
+        account: i64,
+        rejection: Box<crate::proto::tls::CertRejection>,
+    },
 }
 
 /// How long IDLE waits before renewing (RFC 2177: at most 29 minutes).
@@ -169,6 +175,13 @@ async fn imap_loop<E>(
         let mut session =
             match ImapSession::connect(&server, &services.trust, &services.limits).await {
                 Ok(s) => s,
+                Err(ImapError::Net(crate::proto::net::NetError::Untrusted(rejection))) => {
+                    events.send(MailEvent::Untrusted {
+                        account: account.id,
+                        rejection,
+                    });
+                    return;
+                }
                 Err(e) if permanent(&e) => {
                     events.send(MailEvent::Failed {
                         account: account.id,
@@ -540,6 +553,27 @@ async fn pop3_loop<E>(
                 }
                 match pop3_once(services, store, &server, account, inbox, events).await {
                     Ok(()) => {}
+                    Err(SyncError::Pop3(crate::proto::pop3::Pop3Error::Net(
+                        crate::proto::net::NetError::Untrusted(rejection),
+                    ))) => {
+                        events.send(MailEvent::Untrusted {
+                            account: id,
+                            rejection,
+                        });
+                        return;
+                    }
+                    Err(
+                        e @ SyncError::Pop3(
+                            crate::proto::pop3::Pop3Error::Login { .. }
+                            | crate::proto::pop3::Pop3Error::NoStls { .. },
+                        ),
+                    ) => {
+                        events.send(MailEvent::Failed {
+                            account: id,
+                            error: e.to_string(),
+                        });
+                        return;
+                    }
                     Err(e) => events.send(MailEvent::Offline {
                         account: id,
                         error: e.to_string(),

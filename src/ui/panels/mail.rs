@@ -105,6 +105,8 @@ struct Reader {
     raw_view: bool,
     remote_loaded: Vec<(String, Vec<u8>)>,
     show_remote: bool,
+    /// The message's own images (cid:), decoded once.
+    inline: Vec<(usize, egui::load::Bytes)>,
 }
 
 /// An attachment save in flight: the dialog and the write run on a thread.
@@ -122,6 +124,8 @@ pub struct MailPanel {
     account_state: HashMap<i64, String>,
     reports: HashMap<i64, Vec<String>>,
     needs_password: HashMap<i64, String>,
+    /// Passwords of this run, to start a worker again after the certificate was trusted.
+    passwords: HashMap<i64, String>,
     open: Option<FolderRow>,
     rows: Vec<MessageRow>,
     /// Rows hidden while the server is asked to move or delete them.
@@ -176,6 +180,7 @@ impl MailPanel {
             account_state: HashMap::new(),
             reports: HashMap::new(),
             needs_password: HashMap::new(),
+            passwords: HashMap::new(),
             open: None,
             rows: Vec::new(),
             hidden: HashSet::new(),
@@ -261,6 +266,7 @@ impl MailPanel {
         if let Some(old) = self.workers.remove(&account) {
             let _ = old.send(MailCommand::Stop);
         }
+        self.passwords.insert(account, password.clone());
         let tx = worker::spawn(
             &self.services,
             self.store.clone(),
@@ -363,6 +369,7 @@ impl MailPanel {
             raw_view: false,
             remote_loaded: Vec::new(),
             show_remote: self.remote_ok.contains(&row.from_addr.to_lowercase()),
+            inline: Vec::new(),
         });
         let events = self.events.clone();
         self.store.mail_body(id, move |r| {
@@ -397,6 +404,8 @@ impl MailPanel {
                 events.send(MailPanelEvent::Error(e.to_string()));
             }
         });
+        // The store thread runs jobs in order: these counts include the change.
+        self.load_folders(folder.account);
         self.send(
             folder.account,
             MailCommand::Flag {
@@ -590,13 +599,13 @@ impl MailPanel {
     }
 
     fn toolbar(&mut self, ui: &mut egui::Ui) {
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             let l = ui.label("🔍");
             let r = ui
                 .add(
                     egui::TextEdit::singleline(&mut self.search)
                         .hint_text("Search: words, from:, to:, subject:, is:unread, has:attachment, before:, after:")
-                        .desired_width(ui.available_width() - 330.0),
+                        .desired_width((ui.available_width() * 0.45).clamp(180.0, 520.0)),
                 )
                 .labelled_by(l.id)
                 .on_hover_text("Search the cached mail as you type");
@@ -668,6 +677,12 @@ impl MailPanel {
             return;
         }
         let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
+        // Widths from the space there is, so Date and Size never fall off the right edge.
+        let spacing = ui.spacing().item_spacing.x * 5.0;
+        let (date_w, size_w) = (120.0, 64.0);
+        let rest = (ui.available_width() - 18.0 - date_w - size_w - spacing - 12.0).max(200.0);
+        let from_w = (rest * 0.32).clamp(90.0, 260.0);
+        let subject_w = rest - from_w;
         let mut clicked: Option<(usize, egui::Modifiers)> = None;
         let mut sort_by = None;
         let modifiers = ui.input(|i| i.modifiers);
@@ -676,10 +691,10 @@ impl MailPanel {
             .striped(true)
             .sense(egui::Sense::click())
             .column(Column::exact(18.0))
-            .column(Column::initial(200.0).at_least(80.0).clip(true))
-            .column(Column::remainder().at_least(120.0).clip(true))
-            .column(Column::exact(130.0))
-            .column(Column::exact(70.0))
+            .column(Column::exact(from_w).clip(true))
+            .column(Column::exact(subject_w).clip(true))
+            .column(Column::exact(date_w))
+            .column(Column::exact(size_w))
             .header(row_h, |mut h| {
                 h.col(|ui| {
                     ui.label("★");
@@ -1060,6 +1075,11 @@ impl MailPanel {
 
     fn editor_window(&mut self, ctx: &egui::Context) {
         let Some(ed) = &mut self.editor else { return };
+        let before = (
+            ed.account.kind.clone(),
+            ed.account.tls.clone(),
+            ed.account.smtp_tls.clone(),
+        );
         let mut open = true;
         let mut save = false;
         let mut probe = false;
@@ -1176,6 +1196,16 @@ impl MailPanel {
                 }
             });
         });
+        // A port left at a default follows the protocol and security chosen.
+        let defaults = ["993", "143", "995", "110", "465", "587", "25"];
+        if (ed.account.kind != before.0 || ed.account.tls != before.1)
+            && defaults.contains(&ed.port.trim())
+        {
+            ed.port = default_port(&ed.account.kind, &ed.account.tls).to_string();
+        }
+        if ed.account.smtp_tls != before.2 && defaults.contains(&ed.smtp_port.trim()) {
+            ed.smtp_port = default_port("smtp", &ed.account.smtp_tls).to_string();
+        }
         if probe {
             ed.probing = true;
             let (events, trust, address) = (
@@ -1325,6 +1355,20 @@ impl MailPanel {
                 };
                 self.account_state.insert(account, state);
             }
+            MailEvent::Untrusted { account, rejection } => {
+                self.workers.remove(&account);
+                self.account_state.insert(
+                    account,
+                    format!(
+                        "waiting: the certificate of {} is not trusted",
+                        rejection.host
+                    ),
+                );
+                self.actions.push(ShellAction::Untrusted {
+                    retry: account as u64,
+                    rejection,
+                });
+            }
             MailEvent::Failed { account, error } => {
                 self.workers.remove(&account);
                 self.account_state
@@ -1352,8 +1396,30 @@ impl MailPanel {
             let base = url::Url::parse("http://message.invalid/").expect("constant URL");
             Document::from_html(h, &base, 100)
         });
+        reader.inline = rendered
+            .attachments
+            .iter()
+            .filter(|a| a.inline)
+            .filter_map(|a| {
+                render::attachment_bytes(&raw, a.index)
+                    .map(|b| (a.index, egui::load::Bytes::from(b)))
+            })
+            .collect();
         reader.rendered = Some(rendered);
         reader.raw = Some(raw);
+    }
+}
+
+/// The usual port of a protocol with a TLS mode (RFC 8314 for the implicit ones).
+fn default_port(kind: &str, tls: &str) -> u16 {
+    let implicit = tls == "implicit";
+    match (kind, implicit) {
+        ("pop3", true) => 995,
+        ("pop3", false) => 110,
+        ("smtp", true) => 465,
+        ("smtp", false) => 587,
+        (_, true) => 993,
+        (_, false) => 143,
     }
 }
 
@@ -1686,9 +1752,11 @@ impl Panel for MailPanel {
         }
     }
 
-    fn retry(&mut self, _retry: u64) {
-        for a in self.accounts.clone() {
-            self.send(a.id, MailCommand::Refresh);
+    /// The certificate was trusted: start the account's worker again.
+    fn retry(&mut self, retry: u64) {
+        let account = retry as i64;
+        if let Some(p) = self.passwords.get(&account).cloned() {
+            self.start_worker(account, p);
         }
     }
 

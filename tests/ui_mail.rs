@@ -1,0 +1,143 @@
+//! The Mail panel driven through its accessible labels against the real dovecot (the reader
+//! mailbox, which these tests may mark read): add an
+//! account, see its folders and messages, open one and read its body, see the blocked remote
+//! content bar, and save an attachment to the path the dialog answered.
+
+mod common;
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use common::wait_for;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use portolan::protocol_log::ProtocolLog;
+use portolan::ui::app::{App, AppConfig};
+use portolan::ui::panels::mail::MailPanel;
+
+fn start(dir: &tempfile::TempDir) -> Harness<'static, App> {
+    let config = AppConfig {
+        store_path: dir.path().join("store.sqlite3"),
+        extra_roots: portolan::proto::tls::Trust::load_pem(&common::ca_pem()).expect("ca"),
+        start_url: None,
+        log: ProtocolLog::default(),
+        download_dir: Some(dir.path().join("downloads")),
+        restore_session: false,
+        startup_probe: None,
+        session_secrets: true,
+    };
+    let app = App::new(config).expect("app");
+    Harness::builder()
+        .with_size([1280.0, 900.0])
+        .build_ui_state(|ui, app: &mut App| app.frame(ui), app)
+}
+
+fn type_into(h: &mut Harness<'static, App>, label: &str, text: &str) {
+    h.get_all_by_label(label).last().expect(label).focus();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_all_by_label(label)
+        .last()
+        .expect(label)
+        .type_text(text);
+    h.step();
+}
+
+fn mail<'a>(h: &'a Harness<'static, App>) -> &'a MailPanel {
+    h.state()
+        .panel_state::<MailPanel>()
+        .expect("the Mail panel")
+}
+
+fn click(h: &mut Harness<'static, App>, label: &str) {
+    // Rows of the virtualized list exist only where they are drawn: scroll there first.
+    h.get_by_label_contains(label).scroll_to_me();
+    h.step();
+    h.step();
+    h.get_by_label_contains(label).hover();
+    h.step();
+    h.get_by_label_contains(label).click();
+    h.step();
+    h.step();
+}
+
+#[test]
+fn add_an_account_read_a_message_and_save_an_attachment() {
+    if !common::server_up("dovecot IMAP", "127.0.0.1:1993") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = start(&dir);
+    wait_for(&mut h, "Browser");
+    h.get_by_label("Mail").click();
+    h.step();
+    wait_for(&mut h, "Add account…");
+    click(&mut h, "Add account…");
+    wait_for(&mut h, "Add a mail account");
+    for (label, text) in [
+        ("Your name", "Tess Tester"),
+        ("Email address", "reader@localhost"),
+        ("Password", "secret"),
+        ("Incoming server", "localhost"),
+        ("Port", "1993"),
+        ("User name", "reader"),
+        ("Outgoing (SMTP) server", "localhost"),
+        ("SMTP port", "2465"),
+    ] {
+        type_into(&mut h, label, text);
+    }
+    click(&mut h, "Save account");
+    // The folders arrive, INBOX opens by itself and its messages are listed.
+    wait_for(&mut h, "Entwürfe");
+    wait_for(&mut h, "Grüße aus Köln");
+    assert_eq!(mail(&h).accounts().len(), 1);
+    assert!(mail(&h).accounts()[0].host == "localhost" && mail(&h).accounts()[0].port == 1993);
+    assert_eq!(mail(&h).shown().len(), 11);
+    // A flowed message: its quoted paragraph is joined again.
+    click(&mut h, "Re: Flowed text with quotes");
+    wait_for(&mut h, "A first-level quote that is one paragraph.");
+    // The newsletter: the remote images stay blocked, and the bar says so.
+    click(&mut h, "Our newsletter, with a tracking pixel");
+    wait_for(
+        &mut h,
+        "3 remote images blocked (2 look like tracking pixels)",
+    );
+    wait_for(&mut h, "This week's offers");
+    // The nested message: save its attachment where the dialog says.
+    let target = dir.path().join("saved-notes.txt");
+    let asked: Arc<Mutex<Vec<String>>> = Arc::default();
+    {
+        let (target, asked) = (target.clone(), asked.clone());
+        h.state_mut()
+            .panel_state_mut::<MailPanel>()
+            .expect("panel")
+            .set_dialogs(
+                Arc::new(move |name: &str| {
+                    asked.lock().expect("lock").push(name.to_string());
+                    Some(target.clone())
+                }),
+                Arc::new(|| None::<PathBuf>),
+            );
+    }
+    click(&mut h, "Nested multiparts with an attachment");
+    wait_for(&mut h, "part, with an inline image");
+    click(&mut h, "Save notes.txt…");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while mail(&h).last_saved().is_none() && std::time::Instant::now() < deadline {
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(mail(&h).last_saved(), Some(&target));
+    assert_eq!(asked.lock().expect("lock").as_slice(), ["notes.txt"]);
+    assert_eq!(
+        std::fs::read(&target).expect("saved"),
+        b"Attached notes, line one.\r\nAttached notes, line two."
+    );
+    // Search as you type over the cached summaries.
+    type_into(&mut h, "🔍", "from:juergen");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while mail(&h).shown().len() != 1 && std::time::Instant::now() < deadline {
+        h.step();
+    }
+    assert_eq!(mail(&h).shown()[0].subject, "Grüße aus Köln");
+}
