@@ -94,6 +94,11 @@ fn html_page() -> Page {
 }
 
 fn input(scroll: f32) -> egui::RawInput {
+    input_at(scroll, 400.0)
+}
+
+/// Input with the wheel turned at height `y` (the Mail list sits in the upper part).
+fn input_at(scroll: f32, y: f32) -> egui::RawInput {
     let mut raw = egui::RawInput {
         screen_rect: Some(egui::Rect::from_min_size(
             egui::Pos2::ZERO,
@@ -103,7 +108,7 @@ fn input(scroll: f32) -> egui::RawInput {
     };
     if scroll != 0.0 {
         raw.events
-            .push(egui::Event::PointerMoved(egui::pos2(500.0, 400.0)));
+            .push(egui::Event::PointerMoved(egui::pos2(500.0, y)));
         raw.events.push(egui::Event::MouseWheel {
             unit: egui::MouseWheelUnit::Point,
             delta: egui::vec2(0.0, scroll),
@@ -116,6 +121,10 @@ fn input(scroll: f32) -> egui::RawInput {
 }
 
 fn measure(app: &mut App, ctx: &egui::Context, scroll: f32) -> (f64, f64) {
+    measure_at(app, ctx, scroll, 400.0)
+}
+
+fn measure_at(app: &mut App, ctx: &egui::Context, scroll: f32, y: f32) -> (f64, f64) {
     let mut times = Vec::with_capacity(FRAMES);
     for i in 0..FRAMES {
         // Scroll down, and back up now and then so the view never reaches the end.
@@ -127,7 +136,7 @@ fn measure(app: &mut App, ctx: &egui::Context, scroll: f32) -> (f64, f64) {
             scroll * 4.0
         };
         let start = Instant::now();
-        let output = ctx.run_ui(input(delta), |ui| app.frame(ui));
+        let output = ctx.run_ui(input_at(delta, y), |ui| app.frame(ui));
         let ppp = output.pixels_per_point;
         let shapes = output.shapes.clone();
         output.drop_without_applying_deltas();
@@ -194,6 +203,44 @@ fn main() {
     let (m_med, m_p95) = measure(&mut app, &ctx, 40.0);
     println!(
         "Files remote pane, 100,000 entries: static {s_med:.3} ms/frame (p95 {s_p95:.3}); scrolling {m_med:.3} ms/frame (p95 {m_p95:.3})"
+    );
+    // The Mail panel's list with a 100,000-message folder.
+    let rows: Vec<portolan::store::mail::MessageRow> = (0..ROWS)
+        .map(|i| portolan::store::mail::MessageRow {
+            id: i as i64 + 1,
+            folder: 1,
+            uid: i as u32 + 1,
+            seen: i % 3 != 0,
+            flagged: i % 17 == 0,
+            date: Some(1_700_000_000 - i as i64 * 600),
+            size: 2000 + i as u32,
+            from_name: format!("Sender number {}", i % 97),
+            from_addr: format!("sender{}@example.test", i % 97),
+            subject: format!("Message subject number {i} about the weekly report"),
+            attachments: i % 11 == 0,
+            ..Default::default()
+        })
+        .collect();
+    let folder = portolan::store::mail::FolderRow {
+        id: 1,
+        account: 1,
+        name: "INBOX".into(),
+        role: Some("inbox".into()),
+        selectable: true,
+        messages: ROWS as u32,
+        ..Default::default()
+    };
+    app.panel_state_mut::<portolan::ui::panels::mail::MailPanel>()
+        .expect("mail")
+        .show_rows(folder, rows);
+    app.panel = portolan::link::PanelKind::Mail;
+    for _ in 0..5 {
+        let _ = ctx.run_ui(input_at(0.0, 200.0), |ui| app.frame(ui));
+    }
+    let (s_med, s_p95) = measure_at(&mut app, &ctx, 0.0, 200.0);
+    let (m_med, m_p95) = measure_at(&mut app, &ctx, 40.0, 200.0);
+    println!(
+        "Mail message list, 100,000 messages: static {s_med:.3} ms/frame (p95 {s_p95:.3}); scrolling {m_med:.3} ms/frame (p95 {m_p95:.3})"
     );
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -5,6 +5,9 @@
 #   2. frame cost of the Browser panel with a 100,000-item menu (headless, cargo bench)
 #   3. startup: launch to first frame, under Xvfb
 #   4. idle CPU of the window with one page loaded, under Xvfb
+#   5. mail: a 100,000-message IMAP folder's first and second sync against a raw socket and
+#      imaplib, search per keystroke, the list's memory, CPU in IDLE; 1,000 POP3 messages
+#      against a raw RETR loop (cargo bench --bench mail_sync; fills the bulk mailboxes)
 # Usage: scripts/bench.sh [runs]   (default 5 runs per download measurement)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -101,6 +104,9 @@ rm -f "$SRV/ftp/home/tester/limit.bin"
 
 echo "== 2. frame cost (headless, release)"
 cargo bench --quiet --bench frame_cost 2>/dev/null | grep -E "ms/frame"
+
+echo "== 5. mail (dovecot on loopback)"
+cargo bench --quiet --bench mail_sync 2>/dev/null | grep -v "^running\|^test result"
 
 echo "== 3 and 4 need a display: Xvfb"
 if ! command -v Xvfb >/dev/null; then

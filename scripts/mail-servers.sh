@@ -14,8 +14,10 @@
 #   idler    empty; tests deliver to it through exim
 #   scratch  empty; tests make and remove folders in it
 #   sink     whatever exim would have relayed elsewhere
+#   bulk     empty; the benchmark fills it with 100,000 messages (IMAP)
+#   pbulk    empty; the benchmark fills it with 1,000 messages (POP3)
 
-MAIL_USERS="tester reader popper idler scratch sink"
+MAIL_USERS="tester reader popper idler scratch sink bulk pbulk"
 MAIL_PORTS="1143 1993 1110 1995 2424 1144 1111 2525 2465"
 
 mail_packages_missing() {

@@ -133,6 +133,30 @@ fn add_an_account_read_a_message_and_save_an_attachment() {
         std::fs::read(&target).expect("saved"),
         b"Attached notes, line one.\r\nAttached notes, line two."
     );
+    // Conversations: a reply hangs under what it answers.
+    click(&mut h, "Threads");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !mail(&h).shown().iter().any(|r| r.depth > 0) && std::time::Instant::now() < deadline {
+        h.step();
+    }
+    let shown: Vec<(String, u16)> = mail(&h)
+        .shown()
+        .iter()
+        .map(|r| (r.subject.clone(), r.depth))
+        .collect();
+    let at = shown
+        .iter()
+        .position(|(s, _)| s == "Re: Flowed text with quotes")
+        .expect("the reply");
+    assert_eq!(shown[at].1, 1, "{shown:?}");
+    assert_eq!(shown[at - 1].0, "Plain ASCII, already read", "{shown:?}");
+    click(&mut h, "Threads");
+    // A new folder, made on the server and listed again.
+    click(&mut h, "New folder…");
+    wait_for(&mut h, "Folder name:");
+    type_into(&mut h, "Folder name:", "Projects");
+    click(&mut h, "OK");
+    wait_for(&mut h, "📁 Projects");
     // Search as you type over the cached summaries.
     type_into(&mut h, "🔍", "from:juergen");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);

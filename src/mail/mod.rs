@@ -6,3 +6,4 @@ pub mod summary;
 pub use summary::Summary;
 pub mod render;
 pub mod search;
+pub mod threads;

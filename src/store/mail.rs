@@ -127,6 +127,8 @@ pub struct MessageRow {
     pub refs: String,
     pub list_id: Option<String>,
     pub attachments: bool,
+    /// Depth in its conversation when the list is threaded (not stored).
+    pub depth: u16,
 }
 
 /// A message's summary from the server, to be stored.
@@ -140,6 +142,8 @@ pub struct NewMessage {
     pub size: u32,
     pub modseq: Option<u64>,
     pub header: Vec<u8>,
+    /// The header already read (the sync reads it off the store thread); else it is read here.
+    pub summary: Option<Box<Summary>>,
 }
 
 /// How the list is sorted.
@@ -156,8 +160,10 @@ pub enum Sort {
 impl Sort {
     fn order_by(self) -> &'static str {
         match self {
-            Sort::DateNewest => "COALESCE(date, 0) DESC, uid DESC",
-            Sort::DateOldest => "COALESCE(date, 0) ASC, uid ASC",
+            // Plain `date` so the (folder, date) index gives the order; a message without a
+            // date sorts as the oldest.
+            Sort::DateNewest => "date DESC",
+            Sort::DateOldest => "date ASC",
             Sort::From => "from_name COLLATE NOCASE, date DESC",
             Sort::Subject => "subject COLLATE NOCASE, date DESC",
             Sort::Size => "size DESC",
@@ -421,6 +427,13 @@ pub fn insert_messages(
     folder: i64,
     batch: &[NewMessage],
 ) -> rusqlite::Result<()> {
+    insert_batch(c, folder, batch)?;
+    recount(c, folder)
+}
+
+/// Like [`insert_messages`], without recounting the folder: for a sync's batches, which
+/// recount once at the end.
+pub fn insert_batch(c: &mut Connection, folder: i64, batch: &[NewMessage]) -> rusqlite::Result<()> {
     let tx = c.transaction()?;
     {
         let mut existing =
@@ -451,7 +464,13 @@ pub fn insert_messages(
                 refresh.execute(params![id, m.flags.join(" "), seen, flagged, modseq])?;
                 continue;
             }
-            let s = Summary::from_header(&m.header);
+            let parsed;
+            let s: &Summary = if let Some(s) = &m.summary {
+                s
+            } else {
+                parsed = Summary::from_header(&m.header);
+                &parsed
+            };
             let recipients = if s.cc.is_empty() {
                 s.to.clone()
             } else {
@@ -492,8 +511,7 @@ pub fn insert_messages(
             ])?;
         }
     }
-    tx.commit()?;
-    recount(c, folder)
+    tx.commit()
 }
 
 /// Flag changes from the server: `(uid, flags, modseq)`.
@@ -601,6 +619,7 @@ fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageRow> {
         refs: r.get(14)?,
         list_id: r.get(15)?,
         attachments: r.get(16)?,
+        depth: 0,
     })
 }
 
@@ -660,7 +679,7 @@ pub fn search(
         sql.push_str(" AND date >= ?");
         args.push(rusqlite::types::Value::Integer(after));
     }
-    sql.push_str(&format!(" ORDER BY COALESCE(date, 0) DESC LIMIT {limit}"));
+    sql.push_str(&format!(" ORDER BY date DESC LIMIT {limit}"));
     let mut st = c.prepare(&sql)?;
     st.query_map(rusqlite::params_from_iter(args), message_row)?
         .collect()
@@ -777,8 +796,25 @@ impl Store {
         self.run(move |c| Ok(folders(c, account)?), reply);
     }
 
-    pub fn mail_messages(&self, folder: i64, sort: Sort, reply: impl Reply<Vec<MessageRow>>) {
-        self.run(move |c| Ok(messages(c, folder, sort)?), reply);
+    /// A folder's rows, sorted, or in conversations (threading runs here, off the UI).
+    pub fn mail_messages(
+        &self,
+        folder: i64,
+        sort: Sort,
+        threads: bool,
+        reply: impl Reply<Vec<MessageRow>>,
+    ) {
+        self.run(
+            move |c| {
+                let rows = messages(c, folder, if threads { Sort::DateOldest } else { sort })?;
+                Ok(if threads {
+                    crate::mail::threads::threaded(rows)
+                } else {
+                    rows
+                })
+            },
+            reply,
+        );
     }
 
     pub fn mail_search(

@@ -120,7 +120,8 @@ const STEPS: &[&str] = &[
     );
     CREATE VIRTUAL TABLE message_text USING fts5(
         sender, recipients, subject, body,
-        content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2'
+        content='', contentless_delete=1, prefix='1 2 3',
+        tokenize='unicode61 remove_diacritics 2'
     );
     CREATE TRIGGER messages_gone AFTER DELETE ON messages BEGIN
         DELETE FROM message_text WHERE rowid = old.id;

@@ -50,7 +50,19 @@ pub enum MailCommand {
         folder: String,
         uids: Vec<u32>,
     },
+    /// Folder management: create, rename, delete, subscribe or unsubscribe; the folder list
+    /// is read again after.
+    Folder(FolderChange),
     Stop,
+}
+
+/// A change to the folder tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FolderChange {
+    Create(String),
+    Rename { from: String, to: String },
+    Delete(String),
+    Subscribe { folder: String, on: bool },
 }
 
 /// What an account's worker reports.
@@ -341,6 +353,43 @@ async fn imap_loop<E>(
                     }
                     r
                 }
+                MailCommand::Folder(change) => {
+                    let (what, r) = match &change {
+                        FolderChange::Create(name) => {
+                            (format!("creating {name}"), session.create(name).await)
+                        }
+                        FolderChange::Rename { from, to } => (
+                            format!("renaming {from} to {to}"),
+                            session.rename(from, to).await,
+                        ),
+                        FolderChange::Delete(name) => {
+                            // A folder cannot be deleted while it is selected.
+                            if open.as_ref().is_some_and(|o| o.name == *name) {
+                                open = None;
+                                let _ = session.select("INBOX").await;
+                            }
+                            (
+                                format!("deleting the folder {name}"),
+                                session.delete(name).await,
+                            )
+                        }
+                        FolderChange::Subscribe { folder, on } => (
+                            format!(
+                                "{} {folder}",
+                                if *on {
+                                    "subscribing to"
+                                } else {
+                                    "unsubscribing from"
+                                }
+                            ),
+                            session.subscribe(folder, *on).await,
+                        ),
+                    };
+                    match refused(r, account, what, Vec::new(), events) {
+                        Ok(()) => list_folders(&mut session, store, account, events).await,
+                        Err(e) => Err(e),
+                    }
+                }
             };
             if let Err(e) = result {
                 if report_error(&e, account, events) {
@@ -587,7 +636,8 @@ async fn pop3_loop<E>(
                     events.send(MailEvent::Body { message, raw });
                 }
             }
-            Some(MailCommand::Flag { .. }) => {}
+            // POP3 has no flags or folders on the server; they stay local.
+            Some(MailCommand::Flag { .. } | MailCommand::Folder(_)) => {}
             Some(MailCommand::Move { ids, .. } | MailCommand::Expunge { ids, .. }) => {
                 let _ = store.mail_wait(move |c| records::forget_messages(c, &ids));
             }

@@ -23,6 +23,8 @@ pub enum SyncError {
     Pop3(#[from] Pop3Error),
     #[error("the message store: {0}")]
     Store(#[from] StoreError),
+    #[error("the message store could not save what arrived: {0}")]
+    Write(String),
 }
 
 impl SyncError {
@@ -31,7 +33,7 @@ impl SyncError {
         match self {
             SyncError::Imap(e) => e.is_connection(),
             SyncError::Pop3(e) => e.is_temporary(),
-            SyncError::Store(_) => false,
+            SyncError::Store(_) | SyncError::Write(_) => false,
         }
     }
 }
@@ -48,8 +50,12 @@ pub struct SyncReport {
     pub unchanged: bool,
 }
 
+/// A fetched summary with its header read here, on the sync's thread, so the store thread
+/// only writes (the two run on different cores).
 fn to_new(h: MessageHead) -> NewMessage {
+    let summary = Some(Box::new(crate::mail::Summary::from_header(&h.header)));
     NewMessage {
+        summary,
         uid: h.uid,
         remote_id: None,
         flags: h.flags,
@@ -107,6 +113,7 @@ pub async fn sync_imap_folder(
     } else {
         Vec::new()
     };
+    let writes = Pipeline::default();
     let known_set: HashSet<u32> = known.iter().copied().collect();
     let server_set: HashSet<u32> = on_server.iter().copied().collect();
     let mut new: Vec<u32> = on_server
@@ -128,9 +135,12 @@ pub async fn sync_imap_folder(
         let heads = session.heads(&quote::sequence_set(chunk)).await?;
         let batch: Vec<NewMessage> = heads.into_iter().map(to_new).collect();
         report.new += batch.len();
-        store.mail_wait(move |c| records::insert_messages(c, id, &batch))?;
+        // Stored while the next batch is fetched: the store thread parses and writes on
+        // the other core. A failure is picked up at the barrier below.
+        writes.send(store, move |c| records::insert_batch(c, id, &batch));
         progress(report.new);
     }
+    writes.wait(store)?;
     if max_known > 0 && !known.is_empty() {
         // Flags of what was known: by MODSEQ when the server keeps them, else all of them.
         let range = format!("1:{max_known}");
@@ -192,6 +202,7 @@ pub async fn sync_pop3(
         .copied()
         .unwrap_or(0);
     let mut stored = 0;
+    let writes = Pipeline::default();
     for (number, uid) in &uidl {
         if have.contains(uid) {
             continue;
@@ -200,6 +211,7 @@ pub async fn sync_pop3(
         let raw = session.retr_vec(*number, size).await?;
         next_uid += 1;
         let message = NewMessage {
+            summary: None,
             uid: next_uid,
             remote_id: Some(uid.clone()),
             flags: Vec::new(),
@@ -210,18 +222,20 @@ pub async fn sync_pop3(
         };
         let text = crate::mail::render::plain_text_of(&raw);
         let local_uid = message.uid;
-        // One transaction per message: what is committed survives a kill.
-        store.mail_wait(move |c| {
+        // One transaction per message: what is committed survives a kill. Written while the
+        // next message is fetched; nothing is deleted on the server before the barrier.
+        writes.send(store, move |c| {
             records::insert_messages(c, folder, &[message])?;
             let id = records::id_of(c, folder, local_uid)?;
             if let Some(id) = id {
                 records::save_body(c, id, &raw, &text)?;
             }
             Ok(())
-        })?;
+        });
         stored += 1;
         progress(stored);
     }
+    writes.wait(store)?;
     let mut deleted = 0;
     if !leave_on_server || delete_after_days > 0 {
         // Only what is committed to the store, and old enough, is deleted.
@@ -241,6 +255,40 @@ pub async fn sync_pop3(
         }
     }
     Ok((stored, deleted))
+}
+
+/// Store writes sent without waiting, in order, with the first failure kept for [`wait`].
+///
+/// [`wait`]: Pipeline::wait
+#[derive(Default)]
+struct Pipeline {
+    failed: std::sync::Arc<std::sync::Mutex<Option<String>>>,
+}
+
+impl Pipeline {
+    fn send(
+        &self,
+        store: &Store,
+        job: impl FnOnce(&mut rusqlite::Connection) -> rusqlite::Result<()> + Send + 'static,
+    ) {
+        let failed = self.failed.clone();
+        store.run(job, move |r| {
+            if let Err(e) = r
+                && let Ok(mut f) = failed.lock()
+            {
+                f.get_or_insert(e.to_string());
+            }
+        });
+    }
+
+    /// Waits until every write sent is done; the first failure is the error.
+    fn wait(&self, store: &Store) -> Result<(), SyncError> {
+        store.mail_wait(|_| Ok(()))?;
+        match self.failed.lock().ok().and_then(|mut f| f.take()) {
+            Some(e) => Err(SyncError::Write(e)),
+            None => Ok(()),
+        }
+    }
 }
 
 fn now() -> i64 {

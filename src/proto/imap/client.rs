@@ -277,6 +277,19 @@ pub const HEAD_FIELDS: &[&str] = &[
     "Reply-To",
 ];
 
+/// The FETCH items of a message summary; with CONDSTORE, its MODSEQ too.
+pub fn head_query(condstore: bool) -> Result<String, QuoteError> {
+    let fields: Vec<&str> = HEAD_FIELDS
+        .iter()
+        .map(|f| quote::header_name(f))
+        .collect::<Result<_, _>>()?;
+    let modseq = if condstore { " MODSEQ" } else { "" };
+    Ok(format!(
+        "(UID FLAGS INTERNALDATE RFC822.SIZE{modseq} BODY.PEEK[HEADER.FIELDS ({})])",
+        fields.join(" ")
+    ))
+}
+
 /// Longest line outside literals. A SEARCH answer for a million UIDs is about 7 MB.
 const MAX_LINE: u64 = 8 * 1024 * 1024;
 /// The largest literal outside a body fetch (a header block, a folder name).
@@ -503,15 +516,7 @@ impl ImapSession {
     /// Summaries of the messages in `uids` (a sequence set such as `1:*`) of the selected
     /// folder, without marking anything read.
     pub async fn heads(&mut self, uids: &str) -> Result<Vec<MessageHead>, ImapError> {
-        let fields: Vec<&str> = HEAD_FIELDS
-            .iter()
-            .map(|f| quote::header_name(f))
-            .collect::<Result<_, _>>()?;
-        let modseq = if self.has("CONDSTORE") { " MODSEQ" } else { "" };
-        let query = format!(
-            "(UID FLAGS INTERNALDATE RFC822.SIZE{modseq} BODY.PEEK[HEADER.FIELDS ({})])",
-            fields.join(" ")
-        );
+        let query = head_query(self.has("CONDSTORE"))?;
         self.bounds.set_max_literal(MAX_SMALL_LITERAL);
         let addr = self.addr.clone();
         let fetches: Vec<_> = {

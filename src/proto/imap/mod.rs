@@ -10,5 +10,5 @@ pub mod utf7;
 
 pub use client::{
     Folder, FolderStatus, IdleEnd, ImapError, ImapServer, ImapSession, MessageHead, SpecialUse,
-    capability_report,
+    capability_report, head_query,
 };

@@ -19,7 +19,7 @@ use crate::proto::tls::TlsMode;
 use crate::secrets::Secrets;
 use crate::store::Store;
 use crate::store::mail::{Account, FolderRow, Identity, MessageRow, Sort};
-use crate::workers::mail::{self as worker, MailCommand, MailEvent};
+use crate::workers::mail::{self as worker, FolderChange, MailCommand, MailEvent};
 use crate::workers::mail_setup::{self, Found};
 use crate::workers::{MappedSink, Services};
 
@@ -95,6 +95,40 @@ impl Editor {
     }
 }
 
+/// A folder being made, renamed or deleted: the small window that asks.
+struct FolderEdit {
+    account: i64,
+    kind: FolderEditKind,
+    name: String,
+}
+
+enum FolderEditKind {
+    /// A new folder; `parent` is the parent's name with its delimiter, or empty.
+    Create {
+        parent: String,
+    },
+    Rename {
+        from: String,
+    },
+    Delete {
+        name: String,
+    },
+}
+
+impl FolderEdit {
+    fn new(account: i64, kind: FolderEditKind) -> FolderEdit {
+        let name = match &kind {
+            FolderEditKind::Rename { from } => from.clone(),
+            _ => String::new(),
+        };
+        FolderEdit {
+            account,
+            kind,
+            name,
+        }
+    }
+}
+
 /// The message in the reader.
 struct Reader {
     row: MessageRow,
@@ -135,12 +169,19 @@ pub struct MailPanel {
     selected: HashSet<i64>,
     anchor: Option<usize>,
     sort: Sort,
+    /// The list shows conversations.
+    threads: bool,
+    /// The list shows every account's INBOX together.
+    unified: bool,
+    /// Show the plain-text part of a message that has both.
+    prefer_plain: bool,
     generation: u64,
     search: String,
     searched: String,
     searching: bool,
     reader: Option<Reader>,
     editor: Option<Editor>,
+    folder_edit: Option<FolderEdit>,
     remote_ok: HashSet<String>,
     save_dialog: SaveDialog,
     folder_dialog: FolderDialog,
@@ -188,12 +229,16 @@ impl MailPanel {
             selected: HashSet::new(),
             anchor: None,
             sort: Sort::default(),
+            threads: false,
+            unified: false,
+            prefer_plain: false,
             generation: 0,
             search: String::new(),
             searched: String::new(),
             searching: false,
             reader: None,
             editor: None,
+            folder_edit: None,
             remote_ok,
             save_dialog: rfd_save(),
             folder_dialog: rfd_folder(),
@@ -223,6 +268,13 @@ impl MailPanel {
             .iter()
             .filter_map(|i| self.rows.get(*i))
             .collect()
+    }
+
+    /// Shows `rows` as the open folder's list, as a sync would: for benchmarks, which measure
+    /// the list without a server.
+    pub fn show_rows(&mut self, folder: FolderRow, rows: Vec<MessageRow>) {
+        self.open = Some(folder);
+        self.set_rows(rows);
     }
 
     /// The path the last attachment was saved to.
@@ -291,6 +343,7 @@ impl MailPanel {
     }
 
     fn open_folder(&mut self, folder: FolderRow) {
+        self.unified = false;
         self.search.clear();
         self.searched.clear();
         self.reader = None;
@@ -302,43 +355,78 @@ impl MailPanel {
 
     /// Reads the open folder's rows from the store (after a sync stored some).
     fn reload(&mut self) {
-        if !self.searched.is_empty() {
+        if !self.searched.is_empty() || self.unified {
             self.run_search();
             return;
         }
         let Some(folder) = &self.open else { return };
         self.generation += 1;
         let (events, generation, id) = (self.events.clone(), self.generation, folder.id);
-        self.store.mail_messages(id, self.sort, move |r| match r {
-            Ok(rows) => events.send(MailPanelEvent::Messages {
-                folder: id,
-                generation,
-                rows,
-            }),
-            Err(e) => events.send(MailPanelEvent::Error(e.to_string())),
-        });
+        self.store
+            .mail_messages(id, self.sort, self.threads, move |r| match r {
+                Ok(rows) => events.send(MailPanelEvent::Messages {
+                    folder: id,
+                    generation,
+                    rows,
+                }),
+                Err(e) => events.send(MailPanelEvent::Error(e.to_string())),
+            });
     }
 
     fn run_search(&mut self) {
         self.searched = self.search.trim().to_string();
-        if self.searched.is_empty() {
+        if self.searched.is_empty() && !self.unified {
             self.reload();
             return;
         }
         self.generation += 1;
         self.searching = true;
         let (events, generation) = (self.events.clone(), self.generation);
-        // The open folder, or every folder when none is open.
-        let folders = self.open.as_ref().map(|f| vec![f.id]).unwrap_or_default();
+        // Every INBOX for the unified view; else the open folder, or all folders.
+        let folders = if self.unified {
+            self.inbox_ids()
+        } else {
+            self.open.as_ref().map(|f| vec![f.id]).unwrap_or_default()
+        };
+        let limit = if self.searched.is_empty() {
+            200_000
+        } else {
+            5000
+        };
         self.store.mail_search(
             folders,
             Query::parse(&self.searched),
-            5000,
+            limit,
             move |r| match r {
                 Ok(rows) => events.send(MailPanelEvent::Search { generation, rows }),
                 Err(e) => events.send(MailPanelEvent::Error(e.to_string())),
             },
         );
+    }
+
+    fn inbox_ids(&self) -> Vec<i64> {
+        let ids: Vec<i64> = self
+            .folders
+            .values()
+            .flatten()
+            .filter(|f| f.role.as_deref() == Some("inbox"))
+            .map(|f| f.id)
+            .collect();
+        // No INBOX known yet: an id that matches nothing, not "every folder".
+        if ids.is_empty() { vec![-1] } else { ids }
+    }
+
+    /// Shows every account's INBOX in one list, newest first.
+    fn open_unified(&mut self) {
+        self.unified = true;
+        self.open = None;
+        self.search.clear();
+        self.reader = None;
+        self.selected.clear();
+        for account in self.workers.keys() {
+            self.send(*account, MailCommand::Refresh);
+        }
+        self.run_search();
     }
 
     fn set_rows(&mut self, rows: Vec<MessageRow>) {
@@ -383,12 +471,30 @@ impl MailPanel {
         }
     }
 
+    /// The folder a row belongs to (search results and the unified inbox mix folders).
+    fn folder_of(&self, row: &MessageRow) -> Option<FolderRow> {
+        self.folders
+            .values()
+            .flatten()
+            .find(|f| f.id == row.folder)
+            .cloned()
+    }
+
+    /// Rows grouped by their folder, in first-seen order.
+    fn by_folder(&self, rows: &[MessageRow]) -> Vec<(FolderRow, Vec<MessageRow>)> {
+        let mut out: Vec<(FolderRow, Vec<MessageRow>)> = Vec::new();
+        for r in rows {
+            let Some(f) = self.folder_of(r) else { continue };
+            match out.iter_mut().find(|(g, _)| g.id == f.id) {
+                Some((_, list)) => list.push(r.clone()),
+                None => out.push((f, vec![r.clone()])),
+            }
+        }
+        out
+    }
+
     fn set_flag(&mut self, rows: &[MessageRow], flag: &'static str, on: bool) {
-        let Some(folder) = self.open.clone() else {
-            return;
-        };
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let uids: Vec<u32> = rows.iter().map(|r| r.uid).collect();
         // Shown at once; the worker tells the server and reports a refusal, which reloads.
         for r in &mut self.rows {
             if ids.contains(&r.id) {
@@ -404,17 +510,19 @@ impl MailPanel {
                 events.send(MailPanelEvent::Error(e.to_string()));
             }
         });
-        // The store thread runs jobs in order: these counts include the change.
-        self.load_folders(folder.account);
-        self.send(
-            folder.account,
-            MailCommand::Flag {
-                folder: folder.name.clone(),
-                uids,
-                flag,
-                on,
-            },
-        );
+        for (folder, list) in self.by_folder(rows) {
+            // The store thread runs jobs in order: these counts include the change.
+            self.load_folders(folder.account);
+            self.send(
+                folder.account,
+                MailCommand::Flag {
+                    folder: folder.name.clone(),
+                    uids: list.iter().map(|r| r.uid).collect(),
+                    flag,
+                    on,
+                },
+            );
+        }
     }
 
     fn selected_rows(&self) -> Vec<MessageRow> {
@@ -425,45 +533,50 @@ impl MailPanel {
             .collect()
     }
 
-    fn move_selected(&mut self, to: Option<String>) {
-        let Some(folder) = self.open.clone() else {
-            return;
-        };
+    /// Moves the selection to `to`, or deletes it (to Trash, or for good where there is none
+    /// or it is in Trash already).
+    fn move_selected(&mut self, to: Option<&str>) {
         let rows = self.selected_rows();
         if rows.is_empty() {
             return;
         }
-        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let uids: Vec<u32> = rows.iter().map(|r| r.uid).collect();
-        self.hidden.extend(ids.iter().copied());
+        let all: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        self.hidden.extend(all.iter().copied());
         self.refilter();
         self.selected.clear();
         if self
             .reader
             .as_ref()
-            .is_some_and(|r| ids.contains(&r.row.id))
+            .is_some_and(|r| all.contains(&r.row.id))
         {
             self.reader = None;
         }
-        let trash = self
-            .folders
-            .get(&folder.account)
-            .and_then(|fs| fs.iter().find(|f| f.role.as_deref() == Some("trash")))
-            .map(|f| f.name.clone());
-        let command = match to.or_else(|| trash.filter(|t| *t != folder.name)) {
-            Some(to) => MailCommand::Move {
-                ids,
-                folder: folder.name.clone(),
-                uids,
-                to,
-            },
-            None => MailCommand::Expunge {
-                ids,
-                folder: folder.name.clone(),
-                uids,
-            },
-        };
-        self.send(folder.account, command);
+        for (folder, list) in self.by_folder(&rows) {
+            let ids: Vec<i64> = list.iter().map(|r| r.id).collect();
+            let uids: Vec<u32> = list.iter().map(|r| r.uid).collect();
+            let trash = self
+                .folders
+                .get(&folder.account)
+                .and_then(|fs| fs.iter().find(|f| f.role.as_deref() == Some("trash")))
+                .map(|f| f.name.clone());
+            let command = match to
+                .map(str::to_string)
+                .or_else(|| trash.filter(|t| *t != folder.name))
+            {
+                Some(to) => MailCommand::Move {
+                    ids,
+                    folder: folder.name.clone(),
+                    uids,
+                    to,
+                },
+                None => MailCommand::Expunge {
+                    ids,
+                    folder: folder.name.clone(),
+                    uids,
+                },
+            };
+            self.send(folder.account, command);
+        }
     }
 
     fn mark_folder_read(&mut self) {
@@ -484,8 +597,31 @@ impl MailPanel {
         if self.accounts.is_empty() {
             ui.label("No account yet. Add one to read your mail.");
         }
+        let mut unified = false;
+        if self.accounts.len() > 1 {
+            let total: u32 = self
+                .folders
+                .values()
+                .flatten()
+                .filter(|f| f.role.as_deref() == Some("inbox"))
+                .map(|f| f.unseen)
+                .sum();
+            let label = if total > 0 {
+                format!("📥 All inboxes ({total})")
+            } else {
+                "📥 All inboxes".into()
+            };
+            if ui
+                .add(egui::Button::selectable(self.unified, label))
+                .clicked()
+            {
+                unified = true;
+            }
+        }
         let mut open = None;
         let mut edit = None;
+        let mut folder_edit = None;
+        let mut folder_change = None;
         let mut connect = None;
         let mut refresh = None;
         egui::ScrollArea::vertical()
@@ -558,6 +694,63 @@ impl MailPanel {
                                     if r.clicked() {
                                         open = Some(f.clone());
                                     }
+                                    if a.kind == "imap" {
+                                        r.context_menu(|ui| {
+                                            if ui.button("New subfolder…").clicked() {
+                                                let d = f
+                                                    .delimiter
+                                                    .clone()
+                                                    .unwrap_or_else(|| "/".into());
+                                                folder_edit = Some(FolderEdit::new(
+                                                    a.id,
+                                                    FolderEditKind::Create {
+                                                        parent: format!("{}{d}", f.name),
+                                                    },
+                                                ));
+                                                ui.close();
+                                            }
+                                            if f.role.as_deref() != Some("inbox") {
+                                                if ui.button("Rename…").clicked() {
+                                                    folder_edit = Some(FolderEdit::new(
+                                                        a.id,
+                                                        FolderEditKind::Rename {
+                                                            from: f.name.clone(),
+                                                        },
+                                                    ));
+                                                    ui.close();
+                                                }
+                                                if ui.button("Delete…").clicked() {
+                                                    folder_edit = Some(FolderEdit::new(
+                                                        a.id,
+                                                        FolderEditKind::Delete {
+                                                            name: f.name.clone(),
+                                                        },
+                                                    ));
+                                                    ui.close();
+                                                }
+                                            }
+                                            if ui.button("Subscribe").clicked() {
+                                                folder_change = Some((
+                                                    a.id,
+                                                    FolderChange::Subscribe {
+                                                        folder: f.name.clone(),
+                                                        on: true,
+                                                    },
+                                                ));
+                                                ui.close();
+                                            }
+                                            if ui.button("Unsubscribe").clicked() {
+                                                folder_change = Some((
+                                                    a.id,
+                                                    FolderChange::Subscribe {
+                                                        folder: f.name.clone(),
+                                                        on: false,
+                                                    },
+                                                ));
+                                                ui.close();
+                                            }
+                                        });
+                                    }
                                 });
                             }
                             ui.horizontal(|ui| {
@@ -566,6 +759,14 @@ impl MailPanel {
                                 }
                                 if ui.small_button("Edit…").clicked() {
                                     edit = Some(a.clone());
+                                }
+                                if a.kind == "imap" && ui.small_button("New folder…").clicked() {
+                                    folder_edit = Some(FolderEdit::new(
+                                        a.id,
+                                        FolderEditKind::Create {
+                                            parent: String::new(),
+                                        },
+                                    ));
                                 }
                             });
                             if let Some(report) = self.reports.get(&a.id) {
@@ -583,8 +784,17 @@ impl MailPanel {
         if let Some(f) = open {
             self.open_folder(f);
         }
+        if unified {
+            self.open_unified();
+        }
         if let Some(a) = edit {
             self.editor = Some(Editor::new(a));
+        }
+        if folder_edit.is_some() {
+            self.folder_edit = folder_edit;
+        }
+        if let Some((account, change)) = folder_change {
+            self.send(account, MailCommand::Folder(change));
         }
         if let Some((id, pw)) = connect {
             self.needs_password.remove(&id);
@@ -621,6 +831,13 @@ impl MailPanel {
                         }
                     }
                 });
+            if ui
+                .toggle_value(&mut self.threads, "Threads")
+                .on_hover_text("Show conversations: replies under what they answer")
+                .changed()
+            {
+                self.reload();
+            }
             let any = !self.selected.is_empty();
             if ui.add_enabled(any, egui::Button::new("Read")).on_hover_text("Mark the selection read").clicked() {
                 let rows = self.selected_rows();
@@ -650,7 +867,7 @@ impl MailPanel {
                 ui.menu_button("Move to", |ui| {
                     for t in targets {
                         if ui.button(&t).clicked() {
-                            self.move_selected(Some(t));
+                            self.move_selected(Some(&t));
                             ui.close();
                         }
                     }
@@ -664,7 +881,7 @@ impl MailPanel {
 
     fn message_list(&mut self, ui: &mut egui::Ui) {
         use egui_extras::{Column, TableBuilder};
-        if self.open.is_none() && self.searched.is_empty() {
+        if self.open.is_none() && self.searched.is_empty() && !self.unified {
             ui.label("Choose a folder on the left.");
             return;
         }
@@ -740,10 +957,15 @@ impl MailPanel {
                         } else {
                             &m.subject
                         };
-                        let clip = if m.attachments {
-                            format!("📎 {subject}")
+                        let indent = if m.depth > 0 {
+                            format!("{}↳ ", "   ".repeat(usize::from(m.depth.min(12)) - 1))
                         } else {
-                            subject.to_string()
+                            String::new()
+                        };
+                        let clip = if m.attachments {
+                            format!("{indent}📎 {subject}")
+                        } else {
+                            format!("{indent}{subject}")
                         };
                         ui.add(egui::Label::new(strong(&clip)).selectable(false).truncate());
                     });
@@ -850,6 +1072,13 @@ impl MailPanel {
             });
         ui.horizontal(|ui| {
             ui.toggle_value(&mut reader.raw_view, "Raw source");
+            let both = rendered
+                .as_ref()
+                .is_some_and(|r| r.html.is_some() && !r.text.is_empty());
+            if both {
+                ui.toggle_value(&mut self.prefer_plain, "Plain text")
+                    .on_hover_text("Show the plain-text part instead of the HTML one");
+            }
         });
         ui.separator();
         let Some(rendered) = rendered else {
@@ -1226,6 +1455,83 @@ impl MailPanel {
         }
     }
 
+    fn folder_window(&mut self, ctx: &egui::Context) {
+        let Some(fe) = &mut self.folder_edit else {
+            return;
+        };
+        let mut done = None;
+        let mut close = false;
+        let title = match &fe.kind {
+            FolderEditKind::Create { .. } => "New folder",
+            FolderEditKind::Rename { .. } => "Rename folder",
+            FolderEditKind::Delete { .. } => "Delete folder",
+        };
+        egui::Window::new(title)
+            .collapsible(false)
+            .show(ctx, |ui| match &fe.kind {
+                FolderEditKind::Delete { name } => {
+                    ui.label(format!(
+                        "Delete {name} and every message in it, on the server?"
+                    ));
+                    ui.horizontal(|ui| {
+                        if ui.button("Delete the folder").clicked() {
+                            done = Some(FolderChange::Delete(name.clone()));
+                        }
+                        if ui.button("Cancel").clicked() {
+                            close = true;
+                        }
+                    });
+                }
+                kind => {
+                    ui.horizontal(|ui| {
+                        let l = ui.label("Folder name:");
+                        ui.text_edit_singleline(&mut fe.name).labelled_by(l.id);
+                    });
+                    let name = fe.name.trim().to_string();
+                    ui.horizontal(|ui| {
+                        if ui
+                            .add_enabled(!name.is_empty(), egui::Button::new("OK"))
+                            .clicked()
+                        {
+                            done = Some(match kind {
+                                FolderEditKind::Create { parent } => {
+                                    FolderChange::Create(format!("{parent}{name}"))
+                                }
+                                FolderEditKind::Rename { from } => FolderChange::Rename {
+                                    from: from.clone(),
+                                    to: name.clone(),
+                                },
+                                FolderEditKind::Delete { name } => {
+                                    FolderChange::Delete(name.clone())
+                                }
+                            });
+                        }
+                        if ui.button("Cancel").clicked() {
+                            close = true;
+                        }
+                    });
+                }
+            });
+        if let Some(change) = done {
+            let account = fe.account;
+            if let FolderChange::Delete(name) = &change
+                && self
+                    .open
+                    .as_ref()
+                    .is_some_and(|o| o.name == *name && o.account == account)
+            {
+                self.open = None;
+                self.rows.clear();
+                self.refilter();
+            }
+            self.send(account, MailCommand::Folder(change));
+            close = true;
+        }
+        if close {
+            self.folder_edit = None;
+        }
+    }
+
     fn save_editor(&mut self) {
         let Some(ed) = &mut self.editor else { return };
         let (Ok(port), Ok(smtp_port)) = (
@@ -1557,6 +1863,7 @@ impl Panel for MailPanel {
         }
         let ctx = ui.ctx().clone();
         self.editor_window(&ctx);
+        self.folder_window(&ctx);
         egui::Panel::left("mail-sidebar")
             .resizable(true)
             .default_size(230.0)
