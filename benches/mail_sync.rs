@@ -321,7 +321,7 @@ async fn main() {
     }
     let start = Instant::now();
     for b in batches {
-        only.mail_wait(move |c| records::insert_batch(c, only_folder, &b))
+        only.mail_wait(move |c| records::insert_batch(c, only_folder, &b, true))
             .expect("insert");
     }
     let store_only = start.elapsed().as_secs_f64();
@@ -477,7 +477,7 @@ async fn pop3(trust: &std::sync::Arc<Trust>, limits: &Limits, dir: &tempfile::Te
         let mut s = Pop3Session::connect(&server, trust, limits)
             .await
             .expect("login");
-        let (stored, _) = sync_pop3(&mut s, &store, inbox, true, 0, |_| {})
+        let (stored, _) = sync_pop3(&mut s, &store, inbox, true, 0, None, |_| {})
             .await
             .expect("sync");
         s.quit().await.expect("quit");

@@ -699,3 +699,33 @@ fn cli_errors_are_one_line_in_words() {
         assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
     }
 }
+
+#[tokio::test]
+async fn find_settings_reports_what_answers_with_tls() {
+    if !server_up("dovecot IMAP", IMAP) || !server_up("exim", "127.0.0.1:2525") {
+        return;
+    }
+    let found = portolan::workers::mail_setup::probe_candidates(
+        vec![
+            // No STARTTLS here: skipped, never offered as a choice.
+            ("imap", "localhost".into(), 1144, TlsMode::Explicit),
+            ("imap", "localhost".into(), 1993, TlsMode::Implicit),
+            ("pop3", "localhost".into(), 1111, TlsMode::Explicit),
+            ("pop3", "localhost".into(), 1110, TlsMode::Explicit),
+            ("smtp", "localhost".into(), 2525, TlsMode::Explicit),
+            ("imap", "localhost".into(), 1, TlsMode::Implicit),
+        ],
+        &trust_with_ca(),
+    )
+    .await;
+    let got: Vec<(&str, u16, TlsMode)> = found.iter().map(|f| (f.kind, f.port, f.tls)).collect();
+    assert_eq!(
+        got,
+        vec![
+            ("imap", 1993, TlsMode::Implicit),
+            ("pop3", 1110, TlsMode::Explicit),
+            ("smtp", 2525, TlsMode::Explicit)
+        ]
+    );
+    assert!(found[0].greeting.starts_with("* OK"), "{:?}", found[0]);
+}

@@ -249,7 +249,7 @@ async fn pop3_downloads_each_message_once_and_deletes_only_what_is_stored() {
     let mut s = Pop3Session::connect(&server, &trust, &limits)
         .await
         .expect("login");
-    let (stored, deleted) = sync_pop3(&mut s, &store, inbox, true, 0, |_| {})
+    let (stored, deleted) = sync_pop3(&mut s, &store, inbox, true, 0, None, |_| {})
         .await
         .expect("sync");
     s.quit().await.expect("QUIT");
@@ -262,15 +262,81 @@ async fn pop3_downloads_each_message_once_and_deletes_only_what_is_stored() {
     let mut s = Pop3Session::connect(&server, &trust, &limits)
         .await
         .expect("login");
-    let (stored, _) = sync_pop3(&mut s, &store, inbox, true, 0, |_| {})
+    let (stored, _) = sync_pop3(&mut s, &store, inbox, true, 0, None, |_| {})
         .await
         .expect("sync");
     assert_eq!(stored, 0, "each message once");
     // Delete-after-days, but nothing is that old: the server keeps all ten.
-    let (_, deleted) = sync_pop3(&mut s, &store, inbox, true, 30, |_| {})
+    let (_, deleted) = sync_pop3(&mut s, &store, inbox, true, 30, None, |_| {})
         .await
         .expect("sync");
     assert_eq!(deleted, 0);
     s.rset().await.expect("RSET");
+    s.quit().await.expect("QUIT");
+}
+
+#[tokio::test]
+async fn pop3_large_messages_come_as_a_preview_and_whole_on_demand() {
+    if !server_up("dovecot POP3", "127.0.0.1:1110") {
+        return;
+    }
+    let trust = trust_with_ca();
+    let limits = Limits::default();
+    let server = Pop3Server {
+        host: "127.0.0.1".into(),
+        port: 1110,
+        tls: TlsMode::Plain,
+        user: "popper".into(),
+        password: "secret".into(),
+    };
+    let (_d, store, account) = store();
+    let inbox = store
+        .mail_wait(move |c| records::local_folder(c, account, "Inbox", "inbox"))
+        .expect("folder");
+    let mut s = Pop3Session::connect(&server, &trust, &limits)
+        .await
+        .expect("login");
+    // Every message of popper is over 100 bytes: all come as previews.
+    let (stored, _) = sync_pop3(&mut s, &store, inbox, true, 0, Some(100), |_| {})
+        .await
+        .expect("sync");
+    assert_eq!(stored, 10);
+    let rows = store
+        .mail_wait(move |c| records::messages(c, inbox, records::Sort::DateOldest))
+        .expect("rows");
+    let first = rows
+        .iter()
+        .find(|r| r.subject == "POP message 4")
+        .expect("message 4")
+        .id;
+    let (preview, partial) = store
+        .mail_wait(move |c| records::body_state(c, first))
+        .expect("body")
+        .expect("stored");
+    assert!(partial, "a preview");
+    assert!(preview.starts_with(b"From: pop@example.test"));
+    // Previews are not "stored" for deletion: delete-after-days removes nothing.
+    let (_, deleted) = sync_pop3(&mut s, &store, inbox, false, 0, Some(100), |_| {})
+        .await
+        .expect("sync");
+    assert_eq!(
+        deleted, 0,
+        "nothing whole was stored, so nothing is deleted"
+    );
+    s.rset().await.expect("RSET");
+    let remote = store
+        .mail_wait(move |c| records::remote_id_of(c, first))
+        .expect("id")
+        .expect("uidl");
+    let whole = portolan::workers::mail_sync::pop3_whole(&mut s, &store, first, &remote)
+        .await
+        .expect("RETR")
+        .expect("still there");
+    assert!(whole.ends_with(b"Body of message 4.\r\n.starts with a dot\r\n"));
+    let (_, partial) = store
+        .mail_wait(move |c| records::body_state(c, first))
+        .expect("body")
+        .expect("stored");
+    assert!(!partial);
     s.quit().await.expect("QUIT");
 }

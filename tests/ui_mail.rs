@@ -164,4 +164,28 @@ fn add_an_account_read_a_message_and_save_an_attachment() {
         h.step();
     }
     assert_eq!(mail(&h).shown()[0].subject, "Grüße aus Köln");
+    // A word only in a body never opened: the cache cannot know it, the server's SEARCH does.
+    type_into(&mut h, "🔍", "encoded");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while !mail(&h)
+        .shown()
+        .iter()
+        .any(|r| r.subject == "RFC 2231 attachment names")
+        && std::time::Instant::now() < deadline
+    {
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert!(
+        mail(&h)
+            .shown()
+            .iter()
+            .any(|r| r.subject == "RFC 2231 attachment names"),
+        "{:?}",
+        mail(&h)
+            .shown()
+            .iter()
+            .map(|r| &r.subject)
+            .collect::<Vec<_>>()
+    );
 }

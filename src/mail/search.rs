@@ -74,6 +74,76 @@ impl Query {
     }
 }
 
+impl Query {
+    /// The same search as IMAP SEARCH criteria (RFC 3501 section 6.4.4), for messages whose
+    /// bodies are not cached. Text outside ASCII needs LITERAL+ (and CHARSET UTF-8); without
+    /// it such a search is left to the cache (`None`). Nothing to ask: `None` too.
+    pub fn imap_criteria(&self, literal_plus: bool) -> Option<String> {
+        use crate::proto::imap::quote::astring;
+        let mut parts = Vec::new();
+        let mut utf8 = false;
+        let mut push = |key: &str, value: &str| -> Option<()> {
+            if !value.is_ascii() {
+                if !literal_plus {
+                    return None;
+                }
+                utf8 = true;
+            }
+            parts.push(format!("{key} {}", astring(value, literal_plus).ok()?));
+            Some(())
+        };
+        for w in &self.words {
+            push("TEXT", w)?;
+        }
+        for f in &self.from {
+            push("FROM", f)?;
+        }
+        for t in &self.to {
+            push("TO", t)?;
+        }
+        for s in &self.subject {
+            push("SUBJECT", s)?;
+        }
+        if parts.is_empty() {
+            // Flags and dates alone are answered by the cache, which has them all.
+            return None;
+        }
+        if self.unread {
+            parts.push("UNSEEN".into());
+        }
+        if self.flagged {
+            parts.push("FLAGGED".into());
+        }
+        if let Some(b) = self.before {
+            parts.push(format!("BEFORE {}", imap_date(b)));
+        }
+        if let Some(a) = self.after {
+            parts.push(format!("SINCE {}", imap_date(a)));
+        }
+        let criteria = parts.join(" ");
+        Some(if utf8 {
+            format!("CHARSET UTF-8 {criteria}")
+        } else {
+            criteria
+        })
+    }
+}
+
+/// Unix seconds as an IMAP date, `31-Jan-2024`.
+fn imap_date(secs: i64) -> String {
+    let iso = crate::mail::summary::rfc3339_utc(secs);
+    let months = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let m: usize = iso.get(5..7).and_then(|m| m.parse().ok()).unwrap_or(1);
+    format!(
+        "{}-{}-{}",
+        iso.get(8..10).unwrap_or("01"),
+        months[(m - 1).min(11)],
+        iso.get(0..4).unwrap_or("1970")
+    )
+}
+
 /// Words as FTS5's unicode61 tokenizer sees them: letters and digits, split at the rest.
 fn words_of(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split(|c: char| !c.is_alphanumeric())
@@ -154,6 +224,32 @@ mod tests {
         let q = Query::parse("before:yesterday");
         assert_eq!(q.before, None);
         assert_eq!(q.words, vec!["before:yesterday"]);
+    }
+
+    #[test]
+    fn the_same_search_for_the_server() {
+        let q = Query::parse(
+            r#"quarterly from:a\lice subject:"weekly report" is:unread after:2024-01-31"#,
+        );
+        assert_eq!(
+            q.imap_criteria(false).as_deref(),
+            Some(
+                r#"TEXT "quarterly" FROM "a\\lice" SUBJECT "weekly report" UNSEEN SINCE 31-Jan-2024"#
+            )
+        );
+        let q = Query::parse("Grüße");
+        assert_eq!(q.imap_criteria(false), None, "no UTF-8 without LITERAL+");
+        assert_eq!(
+            q.imap_criteria(true).as_deref(),
+            Some("CHARSET UTF-8 TEXT {7+}\r\nGrüße")
+        );
+        assert_eq!(Query::parse("is:unread").imap_criteria(true), None);
+        // A line break typed into the box cannot end the command.
+        assert!(
+            Query::parse("a\r\nA1 DELETE INBOX")
+                .imap_criteria(false)
+                .is_none_or(|c| !c.contains('\n'))
+        );
     }
 
     #[test]

@@ -427,13 +427,19 @@ pub fn insert_messages(
     folder: i64,
     batch: &[NewMessage],
 ) -> rusqlite::Result<()> {
-    insert_batch(c, folder, batch)?;
+    insert_batch(c, folder, batch, false)?;
     recount(c, folder)
 }
 
 /// Like [`insert_messages`], without recounting the folder: for a sync's batches, which
-/// recount once at the end.
-pub fn insert_batch(c: &mut Connection, folder: i64, batch: &[NewMessage]) -> rusqlite::Result<()> {
+/// recount once at the end. `fresh`: the caller knows none of these UIDs is stored (the sync
+/// compared them with the cache), so each is not looked up first.
+pub fn insert_batch(
+    c: &mut Connection,
+    folder: i64,
+    batch: &[NewMessage],
+    fresh: bool,
+) -> rusqlite::Result<()> {
     let tx = c.transaction()?;
     {
         let mut existing =
@@ -456,10 +462,14 @@ pub fn insert_batch(c: &mut Connection, folder: i64, batch: &[NewMessage]) -> ru
             let seen = has(&m.flags, "\\Seen");
             let flagged = has(&m.flags, "\\Flagged");
             let modseq = m.modseq.map(|v| v as i64);
-            if let Some(id) = existing
-                .query_row(params![folder, m.uid], |r| r.get::<_, i64>(0))
-                .optional()?
-            {
+            let stored = if fresh {
+                None
+            } else {
+                existing
+                    .query_row(params![folder, m.uid], |r| r.get::<_, i64>(0))
+                    .optional()?
+            };
+            if let Some(id) = stored {
                 // Stored by a sync that was cut off: the summary stands, the flags are new.
                 refresh.execute(params![id, m.flags.join(" "), seen, flagged, modseq])?;
                 continue;
@@ -583,7 +593,7 @@ pub fn remote_ids_with_dates(c: &Connection, folder: i64) -> rusqlite::Result<Ve
     let mut st = c.prepare_cached(
         "SELECT m.remote_id, COALESCE(m.internal_date, 0) FROM messages m
          JOIN bodies b ON b.message = m.id
-         WHERE m.folder = ?1 AND m.remote_id IS NOT NULL",
+         WHERE m.folder = ?1 AND m.remote_id IS NOT NULL AND b.partial = 0",
     )?;
     st.query_map([folder], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect()
@@ -630,6 +640,25 @@ pub fn messages(c: &Connection, folder: i64, sort: Sort) -> rusqlite::Result<Vec
         sort.order_by()
     ))?;
     st.query_map([folder], message_row)?.collect()
+}
+
+/// The rows of these UIDs in a folder (what the server's SEARCH found), newest first.
+pub fn rows_by_uids(
+    c: &Connection,
+    folder: i64,
+    uids: &[u32],
+) -> rusqlite::Result<Vec<MessageRow>> {
+    let mut st = c.prepare_cached(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE folder = ?1 AND uid = ?2"
+    ))?;
+    let mut out = Vec::with_capacity(uids.len());
+    for uid in uids {
+        if let Some(row) = st.query_row(params![folder, uid], message_row).optional()? {
+            out.push(row);
+        }
+    }
+    out.sort_by_key(|r| std::cmp::Reverse(r.date));
+    Ok(out)
 }
 
 pub fn message(c: &Connection, id: i64) -> rusqlite::Result<Option<MessageRow>> {
@@ -686,6 +715,42 @@ pub fn search(
 }
 
 /// The cached raw message, if it was fetched before.
+/// POP3's unique id of a stored message.
+pub fn remote_id_of(c: &Connection, message: i64) -> rusqlite::Result<Option<String>> {
+    c.query_row(
+        "SELECT remote_id FROM messages WHERE id = ?1",
+        [message],
+        |r| r.get(0),
+    )
+    .optional()
+    .map(Option::flatten)
+}
+
+/// The cached raw message and whether it is only its beginning (a POP3 TOP preview).
+pub fn body_state(c: &Connection, message: i64) -> rusqlite::Result<Option<(Vec<u8>, bool)>> {
+    c.query_row(
+        "SELECT raw, partial FROM bodies WHERE message = ?1",
+        [message],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
+}
+
+/// Caches the beginning of a message (POP3 TOP) until the whole is downloaded.
+pub fn save_preview(
+    c: &mut Connection,
+    message: i64,
+    raw: &[u8],
+    text: &str,
+) -> rusqlite::Result<()> {
+    save_body(c, message, raw, text)?;
+    c.execute(
+        "UPDATE bodies SET partial = 1 WHERE message = ?1",
+        [message],
+    )?;
+    Ok(())
+}
+
 pub fn body(c: &Connection, message: i64) -> rusqlite::Result<Option<Vec<u8>>> {
     c.query_row(
         "SELECT raw FROM bodies WHERE message = ?1",
@@ -699,7 +764,7 @@ pub fn body(c: &Connection, message: i64) -> rusqlite::Result<Option<Vec<u8>>> {
 pub fn save_body(c: &mut Connection, message: i64, raw: &[u8], text: &str) -> rusqlite::Result<()> {
     let tx = c.transaction()?;
     tx.execute(
-        "INSERT OR REPLACE INTO bodies(message, raw) VALUES (?1, ?2)",
+        "INSERT OR REPLACE INTO bodies(message, raw, partial) VALUES (?1, ?2, 0)",
         params![message, raw],
     )?;
     let row: Option<(String, String, String, String)> = tx
@@ -827,8 +892,17 @@ impl Store {
         self.run(move |c| Ok(search(c, &folders, &query, limit)?), reply);
     }
 
-    pub fn mail_body(&self, message: i64, reply: impl Reply<Option<Vec<u8>>>) {
-        self.run(move |c| Ok(body(c, message)?), reply);
+    pub fn mail_rows_by_uids(
+        &self,
+        folder: i64,
+        uids: Vec<u32>,
+        reply: impl Reply<Vec<MessageRow>>,
+    ) {
+        self.run(move |c| Ok(rows_by_uids(c, folder, &uids)?), reply);
+    }
+
+    pub fn mail_body(&self, message: i64, reply: impl Reply<Option<(Vec<u8>, bool)>>) {
+        self.run(move |c| Ok(body_state(c, message)?), reply);
     }
 
     pub fn mail_set_flag(

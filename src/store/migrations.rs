@@ -116,7 +116,8 @@ const STEPS: &[&str] = &[
     CREATE INDEX messages_by_message_id ON messages(message_id);
     CREATE TABLE bodies (
         message INTEGER PRIMARY KEY REFERENCES messages(id) ON DELETE CASCADE,
-        raw     BLOB NOT NULL
+        raw     BLOB NOT NULL,
+        partial INTEGER NOT NULL DEFAULT 0
     );
     CREATE VIRTUAL TABLE message_text USING fts5(
         sender, recipients, subject, body,

@@ -53,6 +53,12 @@ pub enum MailCommand {
     /// Folder management: create, rename, delete, subscribe or unsubscribe; the folder list
     /// is read again after.
     Folder(FolderChange),
+    /// Ask the server too (its SEARCH reads bodies the cache does not have yet).
+    Search {
+        folder: FolderRow,
+        query: crate::mail::search::Query,
+        generation: u64,
+    },
     Stop,
 }
 
@@ -107,6 +113,12 @@ pub enum MailEvent {
     Failed {
         account: i64,
         error: String,
+    },
+    /// UIDs of `folder` the server found for search `generation`.
+    Searched {
+        folder: i64,
+        generation: u64,
+        uids: Vec<u32>,
     },
     /// The server's certificate is not trusted: the shell asks the user, then the panel
     /// starts the worker again.
@@ -353,6 +365,37 @@ async fn imap_loop<E>(
                     }
                     r
                 }
+                MailCommand::Search {
+                    folder,
+                    query,
+                    generation,
+                } => match query.imap_criteria(session.has("LITERAL+")) {
+                    None => Ok(()),
+                    Some(criteria) => {
+                        let mut uids = Vec::new();
+                        let r = on_folder(&mut session, open.as_ref(), &folder.name, async |s| {
+                            uids = s.search(&criteria).await?;
+                            Ok(())
+                        })
+                        .await;
+                        let ok = r.is_ok();
+                        let r = refused(
+                            r,
+                            account,
+                            format!("searching {}", folder.name),
+                            Vec::new(),
+                            events,
+                        );
+                        if ok {
+                            events.send(MailEvent::Searched {
+                                folder: folder.id,
+                                generation,
+                                uids,
+                            });
+                        }
+                        r
+                    }
+                },
                 MailCommand::Folder(change) => {
                     let (what, r) = match &change {
                         FolderChange::Create(name) => {
@@ -630,14 +673,54 @@ async fn pop3_loop<E>(
                     }),
                 }
             }
-            // Bodies of POP3 messages are stored with them; flags are local only.
+            // Bodies of POP3 messages are stored with them, but for previews of large ones,
+            // which are downloaded whole now.
             Some(MailCommand::FetchBody { message, .. }) => {
-                if let Ok(Some(raw)) = store.mail_wait(move |c| records::body(c, message)) {
+                if let Ok(Some((raw, false))) =
+                    store.mail_wait(move |c| records::body_state(c, message))
+                {
                     events.send(MailEvent::Body { message, raw });
+                } else {
+                    {
+                        let remote = store
+                            .mail_wait(move |c| records::remote_id_of(c, message))
+                            .ok()
+                            .flatten();
+                        if let Some(remote) = remote {
+                            let whole = async {
+                                let mut s = Pop3Session::connect(
+                                    &server,
+                                    &services.trust,
+                                    &services.limits,
+                                )
+                                .await?;
+                                let raw =
+                                    mail_sync::pop3_whole(&mut s, store, message, &remote).await?;
+                                s.quit().await?;
+                                Ok::<_, SyncError>(raw)
+                            };
+                            match whole.await {
+                                Ok(Some(raw)) => events.send(MailEvent::Body { message, raw }),
+                                Ok(None) => events.send(MailEvent::Refused {
+                                    account: id,
+                                    what: "downloading the whole message".into(),
+                                    error: "the server no longer has it".into(),
+                                    ids: Vec::new(),
+                                }),
+                                Err(e) => events.send(MailEvent::Offline {
+                                    account: id,
+                                    error: e.to_string(),
+                                    retry_in: 0,
+                                }),
+                            }
+                        }
+                    }
                 }
             }
             // POP3 has no flags or folders on the server; they stay local.
-            Some(MailCommand::Flag { .. } | MailCommand::Folder(_)) => {}
+            Some(
+                MailCommand::Flag { .. } | MailCommand::Folder(_) | MailCommand::Search { .. },
+            ) => {}
             Some(MailCommand::Move { ids, .. } | MailCommand::Expunge { ids, .. }) => {
                 let _ = store.mail_wait(move |c| records::forget_messages(c, &ids));
             }
@@ -669,6 +752,7 @@ async fn pop3_once<E>(
         inbox,
         account.leave_on_server,
         account.delete_after_days,
+        Some(mail_sync::PREVIEW_OVER),
         |n| {
             events.send(MailEvent::Progress {
                 folder: inbox,

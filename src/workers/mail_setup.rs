@@ -45,26 +45,33 @@ pub async fn probe(address: &str, trust: &Arc<Trust>) -> Vec<Found> {
         return Vec::new();
     };
     let domain = domain.trim().to_ascii_lowercase();
+    probe_candidates(candidates(&domain), trust).await
+}
+
+/// Tries `list` all at once and keeps, for each kind of server, the first in list order that
+/// answered as that kind (with STARTTLS offered where the candidate says so).
+pub async fn probe_candidates(
+    list: Vec<(&'static str, String, u16, TlsMode)>,
+    trust: &Arc<Trust>,
+) -> Vec<Found> {
     let limits = Limits {
         connect_timeout: Duration::from_secs(4),
         read_timeout: Duration::from_secs(4),
         ..Limits::default()
     };
-    let tries = candidates(&domain)
-        .into_iter()
-        .map(|(kind, host, port, tls)| {
-            let trust = trust.clone();
-            async move {
-                let greeting = greet(kind, &host, port, tls, &trust, &limits).await?;
-                Some(Found {
-                    kind,
-                    host,
-                    port,
-                    tls,
-                    greeting,
-                })
-            }
-        });
+    let tries = list.into_iter().map(|(kind, host, port, tls)| {
+        let trust = trust.clone();
+        async move {
+            let greeting = greet(kind, &host, port, tls, &trust, &limits).await?;
+            Some(Found {
+                kind,
+                host,
+                port,
+                tls,
+                greeting,
+            })
+        }
+    });
     let results = futures_util::future::join_all(tries).await;
     let mut out: Vec<Found> = Vec::new();
     for found in results.into_iter().flatten() {

@@ -11,6 +11,35 @@ use crate::proto::pop3::{Pop3Error, Pop3Session};
 use crate::store::mail::{self as records, FolderRow, NewMessage};
 use crate::store::{Store, StoreError};
 
+/// POP3 messages larger than this are first fetched as a preview (TOP), whole when opened.
+pub const PREVIEW_OVER: u64 = 5 * 1024 * 1024;
+/// Lines of the body in a preview.
+const PREVIEW_LINES: u32 = 60;
+
+/// Downloads one POP3 message whole (one that was stored as a preview), by its UIDL.
+pub async fn pop3_whole(
+    session: &mut Pop3Session,
+    store: &Store,
+    message: i64,
+    remote_id: &str,
+) -> Result<Option<Vec<u8>>, SyncError> {
+    let uidl = session.uidl().await?;
+    let Some((number, _)) = uidl.into_iter().find(|(_, u)| u == remote_id) else {
+        return Ok(None);
+    };
+    let size = session
+        .list()
+        .await?
+        .into_iter()
+        .find(|(n, _)| *n == number)
+        .map(|(_, s)| s);
+    let raw = session.retr_vec(number, size).await?;
+    let text = crate::mail::render::plain_text_of(&raw);
+    let stored = raw.clone();
+    store.mail_wait(move |c| records::save_body(c, message, &stored, &text))?;
+    Ok(Some(raw))
+}
+
 /// Messages per UID FETCH of summaries.
 pub const BATCH: usize = 2000;
 
@@ -51,7 +80,8 @@ pub struct SyncReport {
 }
 
 /// A fetched summary with its header read here, on the sync's thread, so the store thread
-/// only writes (the two run on different cores).
+/// only writes (the two run on different cores). The header block itself is not kept: its
+/// fields are, and the whole message comes with its body.
 fn to_new(h: MessageHead) -> NewMessage {
     let summary = Some(Box::new(crate::mail::Summary::from_header(&h.header)));
     NewMessage {
@@ -62,7 +92,7 @@ fn to_new(h: MessageHead) -> NewMessage {
         internal_date: h.internal_date,
         size: h.size,
         modseq: h.modseq,
-        header: h.header,
+        header: Vec::new(),
     }
 }
 
@@ -137,7 +167,7 @@ pub async fn sync_imap_folder(
         report.new += batch.len();
         // Stored while the next batch is fetched: the store thread parses and writes on
         // the other core. A failure is picked up at the barrier below.
-        writes.send(store, move |c| records::insert_batch(c, id, &batch));
+        writes.send(store, move |c| records::insert_batch(c, id, &batch, true));
         progress(report.new);
     }
     writes.wait(store)?;
@@ -188,6 +218,7 @@ pub async fn sync_pop3(
     folder: i64,
     leave_on_server: bool,
     delete_after_days: u32,
+    preview_over: Option<u64>,
     mut progress: impl FnMut(usize),
 ) -> Result<(usize, usize), SyncError> {
     let sizes: HashMap<u32, u64> = session.list().await?.into_iter().collect();
@@ -208,7 +239,14 @@ pub async fn sync_pop3(
             continue;
         }
         let size = sizes.get(number).copied();
-        let raw = session.retr_vec(*number, size).await?;
+        // A message over the limit comes as its beginning (TOP) until it is opened.
+        let preview = session.capabilities.top
+            && preview_over.is_some_and(|limit| size.is_some_and(|s| s > limit));
+        let raw = if preview {
+            session.top(*number, PREVIEW_LINES, 1 << 20).await?
+        } else {
+            session.retr_vec(*number, size).await?
+        };
         next_uid += 1;
         let message = NewMessage {
             summary: None,
@@ -216,7 +254,7 @@ pub async fn sync_pop3(
             remote_id: Some(uid.clone()),
             flags: Vec::new(),
             internal_date: Some(now()),
-            size: raw.len() as u32,
+            size: size.map_or(raw.len() as u32, |s| s.min(u64::from(u32::MAX)) as u32),
             modseq: None,
             header: header_of(&raw).to_vec(),
         };
@@ -227,8 +265,10 @@ pub async fn sync_pop3(
         writes.send(store, move |c| {
             records::insert_messages(c, folder, &[message])?;
             let id = records::id_of(c, folder, local_uid)?;
-            if let Some(id) = id {
-                records::save_body(c, id, &raw, &text)?;
+            match id {
+                Some(id) if preview => records::save_preview(c, id, &raw, &text)?,
+                Some(id) => records::save_body(c, id, &raw, &text)?,
+                None => {}
             }
             Ok(())
         });

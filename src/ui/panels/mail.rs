@@ -42,9 +42,15 @@ pub enum MailPanelEvent {
         generation: u64,
         rows: Vec<MessageRow>,
     },
+    /// Rows the server's SEARCH found, to add to the cache's results.
+    ServerFound {
+        generation: u64,
+        rows: Vec<MessageRow>,
+    },
     CachedBody {
         message: i64,
-        raw: Option<Vec<u8>>,
+        /// The cached message and whether it is only its beginning.
+        raw: Option<(Vec<u8>, bool)>,
     },
     Password {
         account: i64,
@@ -176,6 +182,10 @@ pub struct MailPanel {
     /// Show the plain-text part of a message that has both.
     prefer_plain: bool,
     generation: u64,
+    /// Rows the server's SEARCH found for the current search.
+    server_found: Vec<MessageRow>,
+    /// The secrets' state last seen, to notice the password file being unlocked.
+    secrets_seen: crate::secrets::SecretsState,
     search: String,
     searched: String,
     searching: bool,
@@ -233,6 +243,8 @@ impl MailPanel {
             unified: false,
             prefer_plain: false,
             generation: 0,
+            server_found: Vec::new(),
+            secrets_seen: crate::secrets::SecretsState::Unknown,
             search: String::new(),
             searched: String::new(),
             searching: false,
@@ -381,6 +393,7 @@ impl MailPanel {
         }
         self.generation += 1;
         self.searching = true;
+        self.server_found.clear();
         let (events, generation) = (self.events.clone(), self.generation);
         // Every INBOX for the unified view; else the open folder, or all folders.
         let folders = if self.unified {
@@ -388,11 +401,26 @@ impl MailPanel {
         } else {
             self.open.as_ref().map(|f| vec![f.id]).unwrap_or_default()
         };
+        // As-you-type results: the newest 2,000 matches, enough to scroll; typing narrows them.
         let limit = if self.searched.is_empty() {
             200_000
         } else {
-            5000
+            2000
         };
+        // The server searches the bodies the cache does not have; its finds are added.
+        if !self.unified
+            && !self.searched.is_empty()
+            && let Some(folder) = self.open.clone()
+        {
+            self.send(
+                folder.account,
+                MailCommand::Search {
+                    folder,
+                    query: Query::parse(&self.searched),
+                    generation: self.generation,
+                },
+            );
+        }
         self.store.mail_search(
             folders,
             Query::parse(&self.searched),
@@ -427,6 +455,56 @@ impl MailPanel {
             self.send(*account, MailCommand::Refresh);
         }
         self.run_search();
+    }
+
+    /// When the encrypted password file is unlocked (once per run), accounts that found no
+    /// saved password at startup ask again, and connect without the user typing it.
+    fn watch_secrets(&mut self) {
+        let state = self.secrets.state();
+        if state == crate::secrets::SecretsState::Unknown || state == self.secrets_seen {
+            return;
+        }
+        let was_locked = self.secrets_seen == crate::secrets::SecretsState::Locked;
+        self.secrets_seen = state;
+        if was_locked && state == crate::secrets::SecretsState::File {
+            let waiting: Vec<i64> = self
+                .needs_password
+                .iter()
+                .filter(|(_, typed)| typed.is_empty())
+                .map(|(id, _)| *id)
+                .collect();
+            for id in waiting {
+                if let Some(a) = self.accounts.iter().find(|a| a.id == id) {
+                    self.needs_password.remove(&id);
+                    let events = self.events.clone();
+                    self.secrets.get(a.secret_key(), move |password| {
+                        events.send(MailPanelEvent::Password {
+                            account: id,
+                            password,
+                        });
+                    });
+                }
+            }
+        }
+    }
+
+    /// Adds what the server's SEARCH found and the cache did not.
+    fn merge_server_found(&mut self) {
+        if self.server_found.is_empty() {
+            return;
+        }
+        let known: HashSet<i64> = self.rows.iter().map(|r| r.id).collect();
+        let extra: Vec<MessageRow> = self
+            .server_found
+            .iter()
+            .filter(|r| !known.contains(&r.id))
+            .cloned()
+            .collect();
+        if !extra.is_empty() {
+            self.rows.extend(extra);
+            self.rows.sort_by_key(|r| std::cmp::Reverse(r.date));
+            self.refilter();
+        }
     }
 
     fn set_rows(&mut self, rows: Vec<MessageRow>) {
@@ -1395,6 +1473,18 @@ impl MailPanel {
                             "Leave messages on the server",
                         );
                         ui.end_row();
+                        if ed.account.leave_on_server {
+                            let l = ui.label("Delete from the server after");
+                            ui.horizontal(|ui| {
+                                ui.add(
+                                    egui::DragValue::new(&mut ed.account.delete_after_days)
+                                        .range(0..=3650),
+                                )
+                                .labelled_by(l.id);
+                                ui.label("days (0: never; only messages already downloaded)");
+                            });
+                            ui.end_row();
+                        }
                     }
                 });
             if ed.account.tls == "plain" {
@@ -1637,6 +1727,20 @@ impl MailPanel {
                 }
             }
             MailEvent::Body { message, raw } => self.set_body(message, raw),
+            MailEvent::Searched {
+                folder,
+                generation,
+                uids,
+            } => {
+                if generation == self.generation && !uids.is_empty() {
+                    let events = self.events.clone();
+                    self.store.mail_rows_by_uids(folder, uids, move |r| {
+                        if let Ok(rows) = r {
+                            events.send(MailPanelEvent::ServerFound { generation, rows });
+                        }
+                    });
+                }
+            }
             MailEvent::Refused {
                 what, error, ids, ..
             } => {
@@ -1858,6 +1962,7 @@ impl Panel for MailPanel {
 
     fn ui(&mut self, ui: &mut egui::Ui) {
         self.poll_saving();
+        self.watch_secrets();
         if let Some(n) = &self.notice {
             ui.colored_label(ui.visuals().warn_fg_color, n);
         }
@@ -1904,15 +2009,27 @@ impl Panel for MailPanel {
                     self.set_rows(rows);
                 }
             }
+            MailPanelEvent::ServerFound { generation, rows } => {
+                if generation == self.generation {
+                    self.server_found = rows;
+                    self.merge_server_found();
+                }
+            }
             MailPanelEvent::Search { generation, rows } => {
                 if generation == self.generation {
                     self.searching = false;
                     self.set_rows(rows);
+                    // The server may have answered first.
+                    self.merge_server_found();
                 }
             }
             MailPanelEvent::CachedBody { message, raw } => match raw {
-                Some(raw) => self.set_body(message, raw),
-                None => {
+                Some((raw, false)) => self.set_body(message, raw),
+                // A preview: shown while the whole message is fetched.
+                other => {
+                    if let Some((raw, true)) = other {
+                        self.set_body(message, raw);
+                    }
                     if let Some(r) = &self.reader
                         && r.row.id == message
                     {
