@@ -887,13 +887,14 @@ impl MailPanel {
     }
 
     fn toolbar(&mut self, ui: &mut egui::Ui) {
-        ui.horizontal_wrapped(|ui| {
+        // Two rows that never wrap: what to show, then what to do with the selection.
+        ui.horizontal(|ui| {
             let l = ui.label("🔍");
             let r = ui
                 .add(
                     egui::TextEdit::singleline(&mut self.search)
                         .hint_text("Search: words, from:, to:, subject:, is:unread, has:attachment, before:, after:")
-                        .desired_width((ui.available_width() * 0.45).clamp(180.0, 520.0)),
+                        .desired_width((ui.available_width() - 240.0).max(160.0)),
                 )
                 .labelled_by(l.id)
                 .on_hover_text("Search the cached mail as you type");
@@ -916,8 +917,14 @@ impl MailPanel {
             {
                 self.reload();
             }
+        });
+        ui.horizontal(|ui| {
             let any = !self.selected.is_empty();
-            if ui.add_enabled(any, egui::Button::new("Read")).on_hover_text("Mark the selection read").clicked() {
+            if ui
+                .add_enabled(any, egui::Button::new("Read"))
+                .on_hover_text("Mark the selection read")
+                .clicked()
+            {
                 let rows = self.selected_rows();
                 let on = rows.iter().any(|r| !r.seen);
                 self.set_flag(&rows, "\\Seen", on);
@@ -1944,6 +1951,20 @@ impl Panel for MailPanel {
 
     fn status(&self) -> String {
         let unread = self.rows.iter().filter(|r| !r.seen).count();
+        if !self.searched.is_empty() {
+            let more = if self.visible.len() >= 2000 {
+                " (the newest 2,000; type more to narrow)"
+            } else {
+                ""
+            };
+            return format!("{} found for “{}”{more}", self.visible.len(), self.searched);
+        }
+        if self.unified {
+            return format!(
+                "All inboxes · {} messages · {unread} unread",
+                self.visible.len()
+            );
+        }
         match &self.open {
             Some(f) => format!(
                 "{} · {} messages · {unread} unread{}",
