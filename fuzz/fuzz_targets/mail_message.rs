@@ -22,4 +22,6 @@ fuzz_target!(|data: &[u8]| {
     let _ = render::remote_content(&text);
     let _ = render::rfc2231_name(data);
     let _ = render::plain_text_of(data);
+    // A charset chosen by the reader: the message still parses, whatever the bytes.
+    let _ = render::render(&render::with_charset(data, "ISO-8859-1"));
 });

@@ -55,6 +55,112 @@ pub struct Rendered {
     pub unreadable: bool,
 }
 
+/// Charsets offered for a message whose sender declared the wrong one (or none).
+pub const CHARSETS: &[&str] = &[
+    "UTF-8",
+    "ISO-8859-1",
+    "ISO-8859-2",
+    "ISO-8859-15",
+    "windows-1250",
+    "windows-1251",
+    "windows-1252",
+    "KOI8-R",
+    "ISO-2022-JP",
+    "Shift_JIS",
+    "EUC-JP",
+    "GB18030",
+    "Big5",
+    "EUC-KR",
+];
+
+/// The message as if its text parts declared `charset`: every `Content-Type: text/...` header
+/// (and a message with none, which is text/plain) gets that charset, so the renderer decodes
+/// the bytes with it. The bytes of the bodies are not touched.
+pub fn with_charset(raw: &[u8], charset: &str) -> Vec<u8> {
+    let charset: String = charset
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || "-_:.".contains(*c))
+        .collect();
+    let mut out = Vec::with_capacity(raw.len() + 64);
+    let mut saw_type = false;
+    let mut in_header = true;
+    let mut rest = raw;
+    let mut pending_text_type = false;
+    while !rest.is_empty() {
+        let end = rest
+            .iter()
+            .position(|b| *b == b'\n')
+            .map_or(rest.len(), |p| p + 1);
+        let line = &rest[..end];
+        rest = &rest[end..];
+        let bare = line.strip_suffix(b"\n").unwrap_or(line);
+        let bare = bare.strip_suffix(b"\r").unwrap_or(bare);
+        let continuation = bare.first().is_some_and(|b| *b == b' ' || *b == b'\t');
+        // The end of a Content-Type header that was text/*: its charset goes on its last line.
+        if pending_text_type && !continuation {
+            out.truncate(out.len() - eol_len(&out));
+            out.extend_from_slice(format!("; charset=\"{charset}\"\r\n").as_bytes());
+            pending_text_type = false;
+        }
+        if bare.is_empty() {
+            if in_header && !saw_type {
+                out.extend_from_slice(
+                    format!("Content-Type: text/plain; charset=\"{charset}\"\r\n").as_bytes(),
+                );
+                saw_type = true;
+            }
+            in_header = false;
+            out.extend_from_slice(line);
+            continue;
+        }
+        let lower = bare.to_ascii_lowercase();
+        if lower.starts_with(b"content-type:") {
+            if in_header {
+                saw_type = true;
+            }
+            let value = String::from_utf8_lossy(&bare[13..]).to_string();
+            if value.trim_start().to_ascii_lowercase().starts_with("text/") {
+                // Drop a charset parameter already there, keep the rest.
+                let kept: Vec<&str> = value
+                    .split(';')
+                    .filter(|p| !p.trim_start().to_ascii_lowercase().starts_with("charset"))
+                    .collect();
+                out.extend_from_slice(b"Content-Type:");
+                out.extend_from_slice(kept.join(";").as_bytes());
+                out.extend_from_slice(b"\r\n");
+                pending_text_type = true;
+                continue;
+            }
+        } else if pending_text_type && continuation {
+            let value = String::from_utf8_lossy(bare).to_string();
+            let kept: Vec<&str> = value
+                .split(';')
+                .filter(|p| !p.trim_start().to_ascii_lowercase().starts_with("charset"))
+                .collect();
+            let joined = kept.join(";");
+            if !joined.trim().is_empty() {
+                out.extend_from_slice(joined.as_bytes());
+                out.extend_from_slice(b"\r\n");
+            }
+            continue;
+        } else if lower.starts_with(b"--") {
+            // A boundary: the part's own header follows.
+            in_header = true;
+            saw_type = true;
+        }
+        out.extend_from_slice(line);
+    }
+    out
+}
+
+fn eol_len(out: &[u8]) -> usize {
+    if out.ends_with(b"\r\n") {
+        2
+    } else {
+        usize::from(out.ends_with(b"\n"))
+    }
+}
+
 /// Renders a raw message. Never fails: what mail-parser cannot read is shown as text.
 pub fn render(raw: &[u8]) -> Rendered {
     let Some(message) = MessageParser::default().parse(raw) else {
@@ -499,6 +605,35 @@ mod tests {
             all.contains("second part") || r.attachments.len() == 1,
             "{all}"
         );
+    }
+
+    #[test]
+    fn a_charset_chosen_by_the_reader_decodes_the_text() {
+        // Latin-1 bytes declared as UTF-8: shown with replacement characters, until the reader
+        // says ISO-8859-1.
+        let raw = b"From: a@b\r\nSubject: x\r\nContent-Type: text/plain;\r\n charset=utf-8; format=flowed\r\n\r\ncaf\xe9 cr\xe8me\r\n";
+        let text = |r: &Rendered| {
+            r.text
+                .iter()
+                .map(|l| l.text.clone())
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert!(!text(&render(raw)).contains("café"));
+        let fixed = with_charset(raw, "ISO-8859-1");
+        assert_eq!(text(&render(&fixed)), "café crème");
+        // No Content-Type at all: text/plain in that charset.
+        let bare = b"Subject: y\r\n\r\n\xd0\xd2\xc9\xd7\xc5\xd4\r\n";
+        assert_eq!(text(&render(&with_charset(bare, "KOI8-R"))), "привет");
+        // Inside a multipart, each text part; a hostile label is cut to a token.
+        let multi = std::fs::read(format!(
+            "{}/tests/mail-corpus/02-nested.eml",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .expect("corpus");
+        let changed = with_charset(&multi, "ISO-8859-2\r\nX-Evil: 1");
+        assert!(!String::from_utf8_lossy(&changed).contains("X-Evil: 1\r\n"));
+        assert!(!render(&changed).attachments.is_empty());
     }
 
     #[test]

@@ -642,6 +642,15 @@ pub fn messages(c: &Connection, folder: i64, sort: Sort) -> rusqlite::Result<Vec
     st.query_map([folder], message_row)?.collect()
 }
 
+/// Messages of `sent` that answer a message of `folder` (by In-Reply-To).
+pub fn replies_in(c: &Connection, sent: i64, folder: i64) -> rusqlite::Result<Vec<MessageRow>> {
+    let mut st = c.prepare_cached(&format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages WHERE folder = ?1 AND in_reply_to IN
+             (SELECT message_id FROM messages WHERE folder = ?2 AND message_id IS NOT NULL)"
+    ))?;
+    st.query_map(params![sent, folder], message_row)?.collect()
+}
+
 /// The rows of these UIDs in a folder (what the server's SEARCH found), newest first.
 pub fn rows_by_uids(
     c: &Connection,
@@ -862,16 +871,22 @@ impl Store {
     }
 
     /// A folder's rows, sorted, or in conversations (threading runs here, off the UI).
+    /// With `threads`, the folder's conversations, with the user's own replies from `sent`
+    /// (the account's Sent folder) placed in them, as a conversation view shows them.
     pub fn mail_messages(
         &self,
         folder: i64,
         sort: Sort,
         threads: bool,
+        sent: Option<i64>,
         reply: impl Reply<Vec<MessageRow>>,
     ) {
         self.run(
             move |c| {
-                let rows = messages(c, folder, if threads { Sort::DateOldest } else { sort })?;
+                let mut rows = messages(c, folder, if threads { Sort::DateOldest } else { sort })?;
+                if threads && let Some(sent) = sent.filter(|s| *s != folder) {
+                    rows.extend(replies_in(c, sent, folder)?);
+                }
                 Ok(if threads {
                     crate::mail::threads::threaded(rows)
                 } else {
@@ -1056,10 +1071,55 @@ mod tests {
         s.mail_wait(move |c| remove_uids(c, inbox, &[2]))
             .expect("remove");
         assert_eq!(find("budget"), vec![1], "the index follows deletions");
+        // The conversation view takes the user's replies from Sent.
+        let listed = vec![
+            FolderInfo {
+                name: "Sent".into(),
+                role: Some("sent".into()),
+                selectable: true,
+                ..FolderInfo::default()
+            },
+            FolderInfo {
+                name: "INBOX".into(),
+                role: Some("inbox".into()),
+                selectable: true,
+                ..FolderInfo::default()
+            },
+        ];
+        let sent = s
+            .mail_wait(move |c| sync_folders(c, id, &listed))
+            .expect("folders")
+            .into_iter()
+            .find(|f| f.name == "Sent")
+            .expect("Sent")
+            .id;
+        let reply = vec![NewMessage {
+            uid: 1,
+            header: b"From: Me <me@example.test>\r\nSubject: Re: Budget for 2024\r\nDate: Tue, 14 Nov 2023 23:00:00 +0000\r\nMessage-ID: <mine@x>\r\nIn-Reply-To: <m1@x>\r\n\r\n".to_vec(),
+            ..NewMessage::default()
+        }];
+        s.mail_wait(move |c| insert_messages(c, sent, &reply))
+            .expect("insert");
+        let (tx, rx) = std::sync::mpsc::channel();
+        s.mail_messages(inbox, Sort::DateNewest, true, Some(sent), move |r| {
+            let _ = tx.send(r);
+        });
+        let threaded = rx.recv().expect("reply").expect("rows");
+        let at = threaded
+            .iter()
+            .position(|r| r.folder == sent)
+            .expect("the reply from Sent");
+        assert_eq!(threaded[at].depth, 1);
+        assert_eq!(threaded[at - 1].uid, 1, "under the message it answers");
         // A changed UIDVALIDITY empties this folder only.
         s.mail_wait(move |c| reset_folder(c, inbox, 42))
             .expect("reset");
-        assert!(find("").is_empty());
+        assert!(
+            s.mail_wait(move |c| messages(c, inbox, Sort::DateNewest))
+                .expect("rows")
+                .is_empty()
+        );
+        assert_eq!(find("subject:Re").len(), 1, "the Sent folder is untouched");
         let f = s
             .mail_wait(move |c| folder(c, inbox))
             .expect("folder")

@@ -147,6 +147,8 @@ struct Reader {
     show_remote: bool,
     /// The message's own images (cid:), decoded once.
     inline: Vec<(usize, egui::load::Bytes)>,
+    /// A charset the reader chose for this message's text.
+    charset: Option<String>,
 }
 
 /// An attachment save in flight: the dialog and the write run on a thread.
@@ -372,10 +374,16 @@ impl MailPanel {
             return;
         }
         let Some(folder) = &self.open else { return };
+        // The account's Sent folder, whose replies join the conversations.
+        let sent = self
+            .folders
+            .get(&folder.account)
+            .and_then(|fs| fs.iter().find(|f| f.role.as_deref() == Some("sent")))
+            .map(|f| f.id);
         self.generation += 1;
         let (events, generation, id) = (self.events.clone(), self.generation, folder.id);
         self.store
-            .mail_messages(id, self.sort, self.threads, move |r| match r {
+            .mail_messages(id, self.sort, self.threads, sent, move |r| match r {
                 Ok(rows) => events.send(MailPanelEvent::Messages {
                     folder: id,
                     generation,
@@ -536,6 +544,7 @@ impl MailPanel {
             remote_loaded: Vec::new(),
             show_remote: self.remote_ok.contains(&row.from_addr.to_lowercase()),
             inline: Vec::new(),
+            charset: None,
         });
         let events = self.events.clone();
         self.store.mail_body(id, move |r| {
@@ -1029,12 +1038,19 @@ impl MailPanel {
                         ui.label(if m.flagged { "★" } else { "" });
                     });
                     row.col(|ui| {
+                        // A reply from Sent placed in the conversation is marked so.
+                        let from_sent = self.open.as_ref().is_some_and(|o| o.id != m.folder);
                         let from = if m.from_name.is_empty() {
                             "(no sender)"
                         } else {
                             &m.from_name
                         };
-                        ui.add(egui::Label::new(strong(from)).selectable(false).truncate());
+                        let from = if from_sent {
+                            format!("📤 {from}")
+                        } else {
+                            from.to_string()
+                        };
+                        ui.add(egui::Label::new(strong(&from)).selectable(false).truncate());
                     });
                     row.col(|ui| {
                         let subject = if m.subject.is_empty() {
@@ -1115,6 +1131,7 @@ impl MailPanel {
         let mut save_all = false;
         let mut open_with = None;
         let mut allow_sender = false;
+        let mut recharset = false;
         let row = reader.row.clone();
         let rendered = reader.rendered.clone();
         ui.horizontal(|ui| {
@@ -1163,6 +1180,25 @@ impl MailPanel {
             if both {
                 ui.toggle_value(&mut self.prefer_plain, "Plain text")
                     .on_hover_text("Show the plain-text part instead of the HTML one");
+            }
+            let before = reader.charset.clone();
+            egui::ComboBox::from_id_salt("mail-charset")
+                .selected_text(format!(
+                    "Charset: {}",
+                    reader.charset.as_deref().unwrap_or("as sent")
+                ))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut reader.charset, None, "as sent");
+                    for cs in render::CHARSETS {
+                        ui.selectable_value(&mut reader.charset, Some((*cs).to_string()), *cs);
+                    }
+                })
+                .response
+                .on_hover_text(
+                    "Read the text in another charset, for a message that names the wrong one",
+                );
+            if reader.charset != before {
+                recharset = true;
             }
         });
         ui.separator();
@@ -1285,6 +1321,9 @@ impl MailPanel {
             // Fetch once per message.
             reader.remote_loaded.push((String::new(), Vec::new()));
             self.fetch_remote(row.id, rendered.remote.images.clone());
+        }
+        if recharset && let Some(raw) = self.reader.as_ref().and_then(|r| r.raw.clone()) {
+            self.set_body(row.id, raw);
         }
         if allow_sender {
             self.remote_ok.insert(row.from_addr.to_lowercase());
@@ -1808,7 +1847,10 @@ impl MailPanel {
         if reader.row.id != message {
             return;
         }
-        let rendered = render::render(&raw);
+        let rendered = match &reader.charset {
+            Some(cs) => render::render(&render::with_charset(&raw, cs)),
+            None => render::render(&raw),
+        };
         reader.html = rendered.html.as_deref().map(|h| {
             let base = url::Url::parse("http://message.invalid/").expect("constant URL");
             Document::from_html(h, &base, 100)
