@@ -8,9 +8,9 @@ use std::sync::Arc;
 use super::{CliError, NetOptions, Output, err};
 use crate::link::{Scheme, Server};
 use crate::mail::Summary;
-use crate::proto::imap::{self, ImapServer, ImapSession};
-use crate::proto::net::Limits;
-use crate::proto::pop3::{Pop3Server, Pop3Session};
+use crate::proto::imap::{self, ImapSession};
+use crate::proto::net::{Limits, ServerLogin};
+use crate::proto::pop3::Pop3Session;
 use crate::proto::tls::{TlsMode, Trust};
 
 /// The login for a mail URL: the user from `--user` or the URL, the password from the URL,
@@ -45,6 +45,19 @@ fn tls_of(scheme: Scheme, net: &NetOptions) -> TlsMode {
     }
 }
 
+/// The login for a mail URL: its host and port, the TLS its scheme and `--tls` say, the user
+/// and password from [`login_of`].
+fn site_of(scheme: Scheme, server: &Server, net: &NetOptions) -> Result<ServerLogin, CliError> {
+    let (user, password) = login_of(server, net)?;
+    Ok(ServerLogin {
+        host: server.host.clone(),
+        port: server.port,
+        tls: tls_of(scheme, net),
+        user,
+        password,
+    })
+}
+
 async fn imap_open(
     scheme: Scheme,
     server: &Server,
@@ -52,15 +65,7 @@ async fn imap_open(
     trust: &Arc<Trust>,
     limits: &Limits,
 ) -> Result<ImapSession, CliError> {
-    let (user, password) = login_of(server, net)?;
-    let site = ImapServer {
-        host: server.host.clone(),
-        port: server.port,
-        tls: tls_of(scheme, net),
-        user,
-        password,
-    };
-    ImapSession::connect(&site, trust, limits)
+    ImapSession::connect(&site_of(scheme, server, net)?, trust, limits)
         .await
         .map_err(err)
 }
@@ -241,15 +246,7 @@ async fn pop_open(
     trust: &Arc<Trust>,
     limits: &Limits,
 ) -> Result<Pop3Session, CliError> {
-    let (user, password) = login_of(server, net)?;
-    let site = Pop3Server {
-        host: server.host.clone(),
-        port: server.port,
-        tls: tls_of(scheme, net),
-        user,
-        password,
-    };
-    Pop3Session::connect(&site, trust, limits)
+    Pop3Session::connect(&site_of(scheme, server, net)?, trust, limits)
         .await
         .map_err(err)
 }

@@ -186,14 +186,7 @@ fn day_of(text: &str) -> Option<i64> {
     {
         return None;
     }
-    // Days from civil (Howard Hinnant).
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Some((era * 146_097 + doe - 719_468) * 86_400)
+    Some(crate::proto::ftp::listing::days_from_civil(y, m, d) * 86_400)
 }
 
 #[cfg(test)]

@@ -71,6 +71,29 @@ pub enum NetError {
     },
 }
 
+/// Where and how to log in to a mail or news server: one shape for IMAP, POP3 and the
+/// protocols to come, so accounts and the command line fill it once.
+#[derive(Clone)]
+pub struct ServerLogin {
+    pub host: String,
+    pub port: u16,
+    pub tls: super::tls::TlsMode,
+    pub user: String,
+    pub password: String,
+}
+
+impl std::fmt::Debug for ServerLogin {
+    // The password never reaches a log line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerLogin")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("tls", &self.tls)
+            .field("user", &self.user)
+            .finish_non_exhaustive()
+    }
+}
+
 /// A byte stream, plain or TLS.
 pub trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}

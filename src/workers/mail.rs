@@ -10,8 +10,9 @@ use tokio::sync::mpsc;
 
 use super::mail_sync::{self, SyncError, SyncReport};
 use super::{MappedSink, Services};
-use crate::proto::imap::{IdleEnd, ImapError, ImapServer, ImapSession, SpecialUse};
-use crate::proto::pop3::{Pop3Server, Pop3Session};
+use crate::proto::imap::{IdleEnd, ImapError, ImapSession, SpecialUse};
+use crate::proto::net::ServerLogin;
+use crate::proto::pop3::Pop3Session;
 use crate::proto::tls::TlsMode;
 use crate::store::Store;
 use crate::store::mail::{self as records, Account, FolderInfo, FolderRow};
@@ -169,6 +170,17 @@ fn role_name(role: Option<SpecialUse>) -> Option<String> {
     })
 }
 
+/// The account's incoming server with its password.
+fn login_of(account: &Account, password: &str) -> ServerLogin {
+    ServerLogin {
+        host: account.host.clone(),
+        port: account.port,
+        tls: TlsMode::from_name(&account.tls),
+        user: account.user.clone(),
+        password: password.to_string(),
+    }
+}
+
 /// Permanent errors end the worker; connection errors are retried.
 fn permanent(e: &ImapError) -> bool {
     matches!(
@@ -185,13 +197,7 @@ async fn imap_loop<E>(
     mut rx: mpsc::UnboundedReceiver<MailCommand>,
     events: &MappedSink<MailEvent, E>,
 ) {
-    let server = ImapServer {
-        host: account.host.clone(),
-        port: account.port,
-        tls: TlsMode::from_name(&account.tls),
-        user: account.user.clone(),
-        password: password.to_string(),
-    };
+    let server = login_of(account, password);
     let mut open: Option<FolderRow> = None;
     let mut backoff = 2u64;
     let mut pending: Option<MailCommand> = None;
@@ -621,13 +627,7 @@ async fn pop3_loop<E>(
     mut rx: mpsc::UnboundedReceiver<MailCommand>,
     events: &MappedSink<MailEvent, E>,
 ) {
-    let server = Pop3Server {
-        host: account.host.clone(),
-        port: account.port,
-        tls: TlsMode::from_name(&account.tls),
-        user: account.user.clone(),
-        password: password.to_string(),
-    };
+    let server = login_of(account, password);
     let id = account.id;
     let Ok(inbox) = store.mail_wait(move |c| records::local_folder(c, id, "Inbox", "inbox")) else {
         return;
@@ -735,7 +735,7 @@ async fn pop3_loop<E>(
 async fn pop3_once<E>(
     services: &Services,
     store: &Store,
-    server: &Pop3Server,
+    server: &ServerLogin,
     account: &Account,
     inbox: i64,
     events: &MappedSink<MailEvent, E>,

@@ -18,14 +18,7 @@ use crate::proto::net::{self, Limits, NetError, Stream};
 use crate::proto::tls::{TlsMode, Trust};
 
 /// Where and how to log in.
-#[derive(Debug, Clone)]
-pub struct ImapServer {
-    pub host: String,
-    pub port: u16,
-    pub tls: TlsMode,
-    pub user: String,
-    pub password: String,
-}
+pub type ImapServer = crate::proto::net::ServerLogin;
 
 /// Why an IMAP session failed, in words a user can act on.
 #[derive(Debug, thiserror::Error)]
@@ -513,23 +506,35 @@ impl ImapSession {
         Ok(selected(&m))
     }
 
+    /// Runs UID FETCH and collects every answer, the first error in the stream ending it.
+    async fn uid_fetch_all(
+        &mut self,
+        uids: &str,
+        query: &str,
+    ) -> Result<Vec<async_imap::types::Fetch>, ImapError> {
+        let addr = self.addr.clone();
+        let results: Vec<_> = {
+            let stream = self
+                .session
+                .uid_fetch(uids, query)
+                .await
+                .map_err(|e| ImapError::from_imap(&addr, "UID FETCH", e))?;
+            stream.collect().await
+        };
+        results
+            .into_iter()
+            .map(|f| f.map_err(|e| ImapError::from_imap(&addr, "UID FETCH", e)))
+            .collect()
+    }
+
     /// Summaries of the messages in `uids` (a sequence set such as `1:*`) of the selected
     /// folder, without marking anything read.
     pub async fn heads(&mut self, uids: &str) -> Result<Vec<MessageHead>, ImapError> {
         let query = head_query(self.has("CONDSTORE"))?;
         self.bounds.set_max_literal(MAX_SMALL_LITERAL);
-        let addr = self.addr.clone();
-        let fetches: Vec<_> = {
-            let stream = self
-                .session
-                .uid_fetch(uids, &query)
-                .await
-                .map_err(|e| ImapError::from_imap(&addr, "UID FETCH", e))?;
-            stream.collect().await
-        };
+        let fetches = self.uid_fetch_all(uids, &query).await?;
         let mut out = Vec::with_capacity(fetches.len());
         for f in fetches {
-            let f = f.map_err(|e| ImapError::from_imap(&addr, "UID FETCH", e))?;
             // A FETCH without a UID is an unsolicited flag change for another message.
             let Some(uid) = f.uid else { continue };
             out.push(MessageHead {
@@ -556,18 +561,9 @@ impl ImapSession {
             None => "(UID FLAGS)".to_string(),
         };
         self.bounds.set_max_literal(MAX_SMALL_LITERAL);
-        let addr = self.addr.clone();
-        let fetches: Vec<_> = {
-            let stream = self
-                .session
-                .uid_fetch(uids, &query)
-                .await
-                .map_err(|e| ImapError::from_imap(&addr, "UID FETCH", e))?;
-            stream.collect().await
-        };
+        let fetches = self.uid_fetch_all(uids, &query).await?;
         let mut out = Vec::with_capacity(fetches.len());
         for f in fetches {
-            let f = f.map_err(|e| ImapError::from_imap(&addr, "UID FETCH", e))?;
             if let Some(uid) = f.uid {
                 out.push((uid, f.flags().map(|fl| flag_name(&fl)).collect(), f.modseq));
             }
@@ -587,24 +583,15 @@ impl ImapSession {
             (u64::from(s) + 64 * 1024).min(self.limits.max_body)
         });
         self.bounds.set_max_literal(limit);
-        let addr = self.addr.clone();
-        let result = async {
-            let stream = self
-                .session
-                .uid_fetch(uid.to_string(), "(UID BODY.PEEK[])")
-                .await
-                .map_err(|e| ImapError::from_imap(&addr, "UID FETCH", e))?;
-            let fetches: Vec<_> = stream.collect().await;
-            let mut body = None;
-            for f in fetches {
-                let f = f.map_err(|e| ImapError::from_imap(&addr, "UID FETCH", e))?;
-                if f.uid == Some(uid) {
-                    body = f.body().map(<[u8]>::to_vec);
-                }
-            }
-            Ok::<_, ImapError>(body)
-        }
-        .await;
+        let result = self
+            .uid_fetch_all(&uid.to_string(), "(UID BODY.PEEK[])")
+            .await
+            .map(|fetches| {
+                fetches
+                    .iter()
+                    .filter(|f| f.uid == Some(uid))
+                    .find_map(|f| f.body().map(<[u8]>::to_vec))
+            });
         self.bounds.set_max_literal(MAX_SMALL_LITERAL);
         result?.ok_or_else(|| ImapError::NoSuchMessage {
             folder: folder.to_string(),
@@ -614,21 +601,13 @@ impl ImapSession {
 
     /// The size of message `uid` in the selected folder, or `None` if there is no such message.
     pub async fn size_of(&mut self, uid: u32) -> Result<Option<u32>, ImapError> {
-        let addr = self.addr.clone();
-        let stream = self
-            .session
-            .uid_fetch(uid.to_string(), "(UID RFC822.SIZE)")
-            .await
-            .map_err(|e| ImapError::from_imap(&addr, "UID FETCH", e))?;
-        let fetches: Vec<_> = stream.collect().await;
-        let mut size = None;
-        for f in fetches {
-            let f = f.map_err(|e| ImapError::from_imap(&addr, "UID FETCH", e))?;
-            if f.uid == Some(uid) {
-                size = f.size;
-            }
-        }
-        Ok(size)
+        let fetches = self
+            .uid_fetch_all(&uid.to_string(), "(UID RFC822.SIZE)")
+            .await?;
+        Ok(fetches
+            .iter()
+            .filter(|f| f.uid == Some(uid))
+            .find_map(|f| f.size))
     }
 
     /// UID SEARCH with a query built by the caller from [`quote`] pieces.

@@ -12,14 +12,7 @@ use crate::proto::net::{self, Limits, NetError, Stream};
 use crate::proto::tls::{TlsMode, Trust};
 
 /// Where and how to log in.
-#[derive(Debug, Clone)]
-pub struct Pop3Server {
-    pub host: String,
-    pub port: u16,
-    pub tls: TlsMode,
-    pub user: String,
-    pub password: String,
-}
+pub type Pop3Server = crate::proto::net::ServerLogin;
 
 /// Why a POP3 session failed, in words a user can act on.
 #[derive(Debug, thiserror::Error)]
