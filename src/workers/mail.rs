@@ -339,18 +339,8 @@ async fn imap_loop<E>(
                         s.move_to(&uids, &to).await
                     })
                     .await;
-                    let ok = r.is_ok();
-                    let r = refused(
-                        r,
-                        account,
-                        format!("moving {} message(s) to {to}", uids.len()),
-                        ids.clone(),
-                        events,
-                    );
-                    if ok {
-                        let _ = store.mail_wait(move |c| records::forget_messages(c, &ids));
-                    }
-                    r
+                    let what = format!("moving {} message(s) to {to}", uids.len());
+                    removed(r, store, account, what, ids, events)
                 }
                 MailCommand::Expunge { ids, folder, uids } => {
                     let r = on_folder(&mut session, open.as_ref(), &folder, async |s| {
@@ -358,18 +348,8 @@ async fn imap_loop<E>(
                         s.expunge(&uids).await
                     })
                     .await;
-                    let ok = r.is_ok();
-                    let r = refused(
-                        r,
-                        account,
-                        format!("deleting {} message(s)", uids.len()),
-                        ids.clone(),
-                        events,
-                    );
-                    if ok {
-                        let _ = store.mail_wait(move |c| records::forget_messages(c, &ids));
-                    }
-                    r
+                    let what = format!("deleting {} message(s)", uids.len());
+                    removed(r, store, account, what, ids, events)
                 }
                 MailCommand::Search {
                     folder,
@@ -490,6 +470,23 @@ fn refused<E>(
             Ok(())
         }
     }
+}
+
+/// After a move or delete: the cache forgets the messages the server let go, or the panel
+/// shows them again with the server's words.
+fn removed<E>(
+    r: Result<(), ImapError>,
+    store: &Store,
+    account: &Account,
+    what: String,
+    ids: Vec<i64>,
+    events: &MappedSink<MailEvent, E>,
+) -> Result<(), SyncError> {
+    if r.is_ok() {
+        let forget = ids.clone();
+        let _ = store.mail_wait(move |c| records::forget_messages(c, &forget));
+    }
+    refused(r, account, what, ids, events)
 }
 
 /// Runs `f` with `folder` selected, then selects the open folder again.

@@ -61,6 +61,7 @@ pub enum MailPanelEvent {
         password: String,
     },
     Probed(Vec<Found>),
+    Rendered(Box<RenderedBody>),
     RemoteImage {
         message: i64,
         url: String,
@@ -149,6 +150,8 @@ struct Reader {
     inline: Vec<(usize, egui::load::Bytes)>,
     /// A charset the reader chose for this message's text.
     charset: Option<String>,
+    /// The raw source as text, made once when the message arrived.
+    raw_text: String,
 }
 
 /// An attachment save in flight: the dialog and the write run on a thread.
@@ -170,6 +173,8 @@ pub struct MailPanel {
     passwords: HashMap<i64, String>,
     open: Option<FolderRow>,
     rows: Vec<MessageRow>,
+    /// Unread messages among the shown ones.
+    unread: usize,
     /// Rows hidden while the server is asked to move or delete them.
     hidden: HashSet<i64>,
     /// Indexes into `rows` of what is shown, recomputed when rows or `hidden` change.
@@ -236,6 +241,7 @@ impl MailPanel {
             passwords: HashMap::new(),
             open: None,
             rows: Vec::new(),
+            unread: 0,
             hidden: HashSet::new(),
             visible: Vec::new(),
             selected: HashSet::new(),
@@ -526,10 +532,13 @@ impl MailPanel {
         }
     }
 
+    /// Recomputes what is shown and its unread count, when rows or flags change (the status
+    /// bar reads the count each frame; it is not counted there).
     fn refilter(&mut self) {
         self.visible = (0..self.rows.len())
             .filter(|i| !self.hidden.contains(&self.rows[*i].id))
             .collect();
+        self.unread = self.visible.iter().filter(|i| !self.rows[**i].seen).count();
     }
 
     fn show_message(&mut self, row: MessageRow) {
@@ -545,6 +554,7 @@ impl MailPanel {
             show_remote: self.remote_ok.contains(&row.from_addr.to_lowercase()),
             inline: Vec::new(),
             charset: None,
+            raw_text: String::new(),
         });
         let events = self.events.clone();
         self.store.mail_body(id, move |r| {
@@ -591,6 +601,7 @@ impl MailPanel {
                 }
             }
         }
+        self.refilter();
         let events = self.events.clone();
         self.store.mail_set_flag(ids, flag, on, move |r| {
             if let Err(e) = r {
@@ -1276,13 +1287,9 @@ impl MailPanel {
             .auto_shrink([false, false])
             .show(ui, |ui| {
                 if reader.raw_view {
-                    let raw = reader.raw.as_deref().unwrap_or_default();
                     ui.add(
-                        egui::Label::new(
-                            RichText::new(String::from_utf8_lossy(&raw[..raw.len().min(2 << 20)]))
-                                .monospace(),
-                        )
-                        .selectable(true),
+                        egui::Label::new(RichText::new(reader.raw_text.as_str()).monospace())
+                            .selectable(true),
                     );
                     return;
                 }
@@ -1342,7 +1349,7 @@ impl MailPanel {
             self.save_all(raw, rendered.attachments.clone());
         }
         if let (Some(a), Some(raw)) = (open_with, raw) {
-            open_attachment(&raw, &a);
+            open_attachment(raw, a);
         }
     }
 
@@ -1840,33 +1847,75 @@ impl MailPanel {
         }
     }
 
+    /// Renders a message off the frame (a 20 MB message takes a while to parse); the result
+    /// comes back as [`MailPanelEvent::Rendered`].
     fn set_body(&mut self, message: i64, raw: Vec<u8>) {
-        let Some(reader) = &mut self.reader else {
+        let Some(reader) = &self.reader else {
             return;
         };
         if reader.row.id != message {
             return;
         }
-        let rendered = match &reader.charset {
-            Some(cs) => render::render(&render::with_charset(&raw, cs)),
-            None => render::render(&raw),
-        };
-        reader.html = rendered.html.as_deref().map(|h| {
-            let base = url::Url::parse("http://message.invalid/").expect("constant URL");
-            Document::from_html(h, &base, 100)
+        let charset = reader.charset.clone();
+        let events = self.events.clone();
+        self.services.runtime.spawn_blocking(move || {
+            let rendered = match &charset {
+                Some(cs) => render::render(&render::with_charset(&raw, cs)),
+                None => render::render(&raw),
+            };
+            let html = rendered.html.as_deref().map(|h| {
+                let base = url::Url::parse("http://message.invalid/").expect("constant URL");
+                Document::from_html(h, &base, 100)
+            });
+            let inline = rendered
+                .attachments
+                .iter()
+                .filter(|a| a.inline)
+                .filter_map(|a| {
+                    render::attachment_bytes(&raw, a.index)
+                        .map(|b| (a.index, egui::load::Bytes::from(b)))
+                })
+                .collect();
+            let raw_text = String::from_utf8_lossy(&raw[..raw.len().min(2 << 20)]).into_owned();
+            events.send(MailPanelEvent::Rendered(Box::new(RenderedBody {
+                message,
+                charset,
+                raw,
+                raw_text,
+                rendered,
+                html,
+                inline,
+            })));
         });
-        reader.inline = rendered
-            .attachments
-            .iter()
-            .filter(|a| a.inline)
-            .filter_map(|a| {
-                render::attachment_bytes(&raw, a.index)
-                    .map(|b| (a.index, egui::load::Bytes::from(b)))
-            })
-            .collect();
-        reader.rendered = Some(rendered);
-        reader.raw = Some(raw);
     }
+
+    fn take_rendered(&mut self, body: RenderedBody) {
+        let Some(reader) = &mut self.reader else {
+            return;
+        };
+        // A message or charset chosen since is rendered again; this one is stale.
+        if reader.row.id != body.message || reader.charset != body.charset {
+            return;
+        }
+        reader.html = body.html;
+        reader.inline = body.inline;
+        reader.rendered = Some(body.rendered);
+        reader.raw_text = body.raw_text;
+        reader.raw = Some(body.raw);
+    }
+}
+
+/// A message rendered off the frame, for the reader.
+#[derive(Debug)]
+pub struct RenderedBody {
+    message: i64,
+    charset: Option<String>,
+    raw: Vec<u8>,
+    /// The raw source as text (its first 2 MB), made once for the raw view.
+    raw_text: String,
+    rendered: Rendered,
+    html: Option<Document>,
+    inline: Vec<(usize, egui::load::Bytes)>,
 }
 
 /// The usual port of a protocol with a TLS mode (RFC 8314 for the implicit ones).
@@ -1895,8 +1944,13 @@ fn write_attachment(raw: &[u8], index: usize, path: &std::path::Path) -> Result<
         .map_err(|e| format!("cannot rename {}: {e}", part.display()))
 }
 
-/// Writes the attachment to the cache folder and hands it to the desktop's program.
-fn open_attachment(raw: &[u8], a: &render::Attachment) {
+/// Writes the attachment to the cache folder and hands it to the desktop's program, on a
+/// thread: the frame never waits on the disk.
+fn open_attachment(raw: Vec<u8>, a: render::Attachment) {
+    std::thread::spawn(move || open_attachment_now(&raw, &a));
+}
+
+fn open_attachment_now(raw: &[u8], a: &render::Attachment) {
     let Some(dirs) = directories::ProjectDirs::from("", "", "portolan") else {
         return;
     };
@@ -1992,7 +2046,7 @@ impl Panel for MailPanel {
     }
 
     fn status(&self) -> String {
-        let unread = self.rows.iter().filter(|r| !r.seen).count();
+        let unread = self.unread;
         if !self.searched.is_empty() {
             let more = if self.visible.len() >= 2000 {
                 " (the newest 2,000; type more to narrow)"
@@ -2147,6 +2201,7 @@ impl Panel for MailPanel {
                     self.start_worker(id, password);
                 }
             }
+            MailPanelEvent::Rendered(body) => self.take_rendered(*body),
             MailPanelEvent::Probed(found) => {
                 if let Some(ed) = &mut self.editor {
                     ed.probing = false;
