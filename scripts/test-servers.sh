@@ -11,7 +11,8 @@
 # and ::1 only. Ports: gopher 7070 (gophernicus); HTTP 8080 and HTTPS 8443 with HTTP/2, 8444 with a
 # self-signed certificate (nginx); Telnet 2323 (inetutils-telnetd, real /bin/login);
 # FTP 2121, 2990, 2124 (vsftpd) and 2123 (pure-ftpd): see ftp-servers.sh; IMAP 1143/1993,
-# POP3 1110/1995 (dovecot) and SMTP 2525/2465 (exim): see mail-servers.sh.
+# POP3 1110/1995 (dovecot) and SMTP 2525/2465 (exim): see mail-servers.sh; telnetlib3 2324,
+# 2325 (line mode) and telnets 2992/2993: see telnet-servers.sh.
 set -euo pipefail
 
 SRV="${PORTOLAN_SRV:-/tmp/portolan-srv}"
@@ -27,6 +28,8 @@ log() { printf '[test-servers] %s\n' "$*" >&2; }
 . "$(dirname "$0")/ftp-servers.sh"
 # shellcheck source=scripts/mail-servers.sh
 . "$(dirname "$0")/mail-servers.sh"
+# shellcheck source=scripts/telnet-servers.sh
+. "$(dirname "$0")/telnet-servers.sh"
 die() { log "error: $*"; exit 1; }
 
 need_root() {
@@ -287,8 +290,9 @@ cmd_start() {
     start_bg telnetd systemd-socket-activate --inetd -a -l "127.0.0.1:$TELNET_PORT" \
         -l "[::1]:$TELNET_PORT" /usr/sbin/telnetd -h
     wait_port "$TELNET_PORT"
+    start_telnet3
     local port
-    for port in $FTP_PORTS $MAIL_PORTS; do wait_port "$port"; done
+    for port in $FTP_PORTS $MAIL_PORTS $TELNET3_PORTS; do wait_port "$port"; done
     cmd_check
     log "servers ready under $SRV"
 }
@@ -309,6 +313,7 @@ cmd_check() {
     probe "https self-signed" sh -c "curl -sf --cacert '$SRV/tls/selfsigned.pem' https://localhost:$SELF_SIGNED_PORT/ | grep -q 'test page'"
     check_ftp
     check_mail
+    check_telnet3
     log "$ok checks passed, $bad failed"
     [ "$bad" = 0 ]
 }

@@ -45,11 +45,13 @@ pub enum Scheme {
     Http,
     Https,
     Telnet,
+    /// Telnet over TLS from the first byte (port 992).
+    Telnets,
 }
 
 impl Scheme {
     /// Every scheme, for help texts and the `.desktop` handler list.
-    pub const ALL: [Scheme; 16] = [
+    pub const ALL: [Scheme; 17] = [
         Scheme::Ftp,
         Scheme::Ftps,
         Scheme::Imap,
@@ -66,6 +68,7 @@ impl Scheme {
         Scheme::Http,
         Scheme::Https,
         Scheme::Telnet,
+        Scheme::Telnets,
     ];
 
     pub fn from_name(name: &str) -> Option<Scheme> {
@@ -91,6 +94,7 @@ impl Scheme {
             Scheme::Http => "http",
             Scheme::Https => "https",
             Scheme::Telnet => "telnet",
+            Scheme::Telnets => "telnets",
         }
     }
 
@@ -111,6 +115,7 @@ impl Scheme {
             Scheme::Http => 80,
             Scheme::Https => 443,
             Scheme::Telnet => 23,
+            Scheme::Telnets => 992,
             Scheme::Mailto => return None,
         })
     }
@@ -125,6 +130,7 @@ impl Scheme {
                 | Scheme::Smtps
                 | Scheme::Snews
                 | Scheme::Https
+                | Scheme::Telnets
         )
     }
 
@@ -141,7 +147,7 @@ impl Scheme {
             | Scheme::Mailto => PanelKind::Mail,
             Scheme::News | Scheme::Nntp | Scheme::Snews => PanelKind::News,
             Scheme::Gopher | Scheme::Http | Scheme::Https => PanelKind::Browser,
-            Scheme::Telnet => PanelKind::Terminal,
+            Scheme::Telnet | Scheme::Telnets => PanelKind::Terminal,
         }
     }
 }
@@ -251,6 +257,8 @@ pub enum Link {
     Http(url::Url),
     Telnet {
         server: Server,
+        /// `telnets:`: TLS from the first byte.
+        tls: bool,
     },
 }
 
@@ -273,7 +281,8 @@ impl Link {
                     Scheme::Http
                 }
             }
-            Link::Telnet { .. } => Scheme::Telnet,
+            Link::Telnet { tls: false, .. } => Scheme::Telnet,
+            Link::Telnet { tls: true, .. } => Scheme::Telnets,
         }
     }
 
@@ -318,11 +327,12 @@ impl fmt::Display for Link {
                 authority_for(server, *scheme),
                 path
             ),
-            Link::Telnet { server } => write!(
+            Link::Telnet { server, .. } => write!(
                 f,
-                "telnet://{}{}",
+                "{}://{}{}",
+                self.scheme().name(),
                 userinfo(server),
-                authority_for(server, Scheme::Telnet)
+                authority_for(server, self.scheme())
             ),
             Link::Mailto(m) => write!(f, "mailto:{}", m.to.join(",")),
             Link::News {
@@ -623,7 +633,10 @@ fn build(scheme: Scheme, server: Server, path: &str, input: &str) -> Result<Link
                 target,
             })
         }
-        Scheme::Telnet => Ok(Link::Telnet { server }),
+        Scheme::Telnet | Scheme::Telnets => Ok(Link::Telnet {
+            server,
+            tls: scheme == Scheme::Telnets,
+        }),
         Scheme::Http | Scheme::Https | Scheme::Mailto => Err(LinkError::Malformed {
             url: input.to_string(),
             reason: "internal: handled elsewhere".into(),
@@ -728,7 +741,7 @@ mod tests {
 
     fn server(link: &Link) -> &Server {
         match link {
-            Link::Ftp { server, .. } | Link::Mail { server, .. } | Link::Telnet { server } => {
+            Link::Ftp { server, .. } | Link::Mail { server, .. } | Link::Telnet { server, .. } => {
                 server
             }
             Link::Gopher(g) => &g.server,
@@ -755,6 +768,7 @@ mod tests {
             ("snews://h/g", 563),
             ("gopher://h/", 70),
             ("telnet://h", 23),
+            ("telnets://h", 992),
         ];
         for (url, port) in cases {
             let link = Link::parse(url).expect(url);
@@ -970,6 +984,10 @@ mod tests {
             Link::parse("telnet://h").expect("p").panel(),
             PanelKind::Terminal
         );
+        let secure = Link::parse("telnets://h:2992/").expect("p");
+        assert_eq!(secure.panel(), PanelKind::Terminal);
+        assert!(matches!(secure, Link::Telnet { tls: true, .. }));
+        assert_eq!(secure.to_string(), "telnets://h:2992");
         assert_eq!(
             Link::parse("gopher://h").expect("p").panel(),
             PanelKind::Browser

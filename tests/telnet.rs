@@ -78,3 +78,111 @@ async fn log_in_and_the_server_knows_the_window_size_and_terminal() {
     read_until(&mut s, &mut seen, "30 100").await;
     s.send(b"exit\r\n").await.expect("exit");
 }
+
+/// telnetlib3 is another implementation, which asks for options in its own order (TTYPE
+/// first, the rest once that is answered) and ends prompts with GA.
+#[tokio::test]
+async fn another_implementation_telnetlib3_negotiates_and_runs_commands() {
+    if !common::server_up("telnetlib3", "127.0.0.1:2324") {
+        return;
+    }
+    let config = TelnetConfig {
+        cols: 90,
+        rows: 33,
+        ..TelnetConfig::default()
+    };
+    let mut s = TelnetSession::connect("127.0.0.1", 2324, None, config, &Limits::default())
+        .await
+        .expect("connect");
+    let mut seen = String::new();
+    read_until(&mut s, &mut seen, "tel:sh> ").await;
+    assert!(s.engine().local(opt::TTYPE).enabled(), "TTYPE not agreed");
+    seen.clear();
+    s.send(b"writer\r").await.expect("command");
+    read_until(&mut s, &mut seen, "writer\r\n").await;
+    read_until(&mut s, &mut seen, "tel:sh> ").await;
+    // What the server says it agreed with us.
+    let agreed = seen
+        .split("client-will:")
+        .nth(1)
+        .and_then(|rest| rest.split('>').next())
+        .unwrap_or_else(|| panic!("no client-will in {seen:?}"));
+    for o in ["NAWS", "TTYPE", "CHARSET", "NEW_ENVIRON"] {
+        assert!(agreed.contains(o), "{o} not agreed: {agreed}");
+    }
+    assert!(s.engine().remote_echo(), "the shell echoes");
+    // The server stops echoing: the engine says so, for the window's local echo.
+    seen.clear();
+    s.send(b"toggle echo\r").await.expect("command");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while s.engine().remote_echo() {
+        let events = tokio::time::timeout_at(deadline, s.read())
+            .await
+            .expect("WONT ECHO within 10 s")
+            .expect("read")
+            .expect("open");
+        for e in events {
+            if let TelnetEvent::Data(d) = e {
+                seen.push_str(&String::from_utf8_lossy(&d));
+            }
+        }
+    }
+    read_until(&mut s, &mut seen, "tel:sh> ").await;
+    s.send(b"quit\r").await.expect("quit");
+    read_until(&mut s, &mut seen, "Goodbye.").await;
+}
+
+/// telnets: TLS from the first byte, checked against the test CA; a self-signed certificate
+/// (as `openssl req -x509` makes it) is refused in words unless the user named it.
+#[tokio::test]
+async fn telnets_with_a_trusted_and_a_self_signed_certificate() {
+    if !common::server_up("telnets", "127.0.0.1:2992") {
+        return;
+    }
+    let trust = common::trust_with_ca();
+    let mut s = TelnetSession::connect(
+        "localhost",
+        2992,
+        Some(&trust),
+        TelnetConfig::default(),
+        &Limits::default(),
+    )
+    .await
+    .expect("connect over TLS");
+    let mut seen = String::new();
+    read_until(&mut s, &mut seen, "Ready (secure: TLS").await;
+    read_until(&mut s, &mut seen, "tel:sh> ").await;
+
+    let untrusting = common::trust_without_ca();
+    let e = TelnetSession::connect(
+        "localhost",
+        2993,
+        Some(&untrusting),
+        TelnetConfig::default(),
+        &Limits::default(),
+    )
+    .await
+    .err()
+    .expect("a self-signed certificate is not trusted by itself");
+    let words = e.to_string();
+    assert!(words.contains("self-signed"), "{words}");
+    assert!(
+        !words.contains("Other(") && !words.contains("CaUsedAsEndEntity"),
+        "{words}"
+    );
+
+    let roots = portolan::proto::tls::Trust::load_pem(&common::srv().join("tls/selfsigned.pem"))
+        .expect("pem");
+    let named = portolan::proto::tls::Trust::new(roots).expect("trust");
+    let mut s = TelnetSession::connect(
+        "localhost",
+        2993,
+        Some(&named),
+        TelnetConfig::default(),
+        &Limits::default(),
+    )
+    .await
+    .expect("the certificate the user named is trusted");
+    let mut seen = String::new();
+    read_until(&mut s, &mut seen, "tel:sh> ").await;
+}

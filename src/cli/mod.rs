@@ -298,10 +298,18 @@ async fn get(
     net: &NetOptions,
 ) -> Result<(), CliError> {
     // A telnet link has no resource to fetch: what it gives is the screen a user would see.
-    if let Ok(Link::Telnet { server }) = Link::parse(url) {
+    if let Ok(Link::Telnet { server, tls }) = Link::parse(url) {
         let user = net.user.clone().or(server.user);
-        let out =
-            telnet::screen_of(&server.host, server.port, user, screen, &Limits::default()).await?;
+        let trust = if tls { Some(trust_for(net)?) } else { None };
+        let out = telnet::screen_of(
+            &server.host,
+            server.port,
+            trust.as_ref(),
+            user,
+            screen,
+            &Limits::default(),
+        )
+        .await?;
         let mut stdout = std::io::stdout();
         stdout.write_all(&out).map_err(err)?;
         return stdout.flush().map_err(err);

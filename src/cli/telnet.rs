@@ -8,6 +8,7 @@ use std::time::Duration;
 use super::CliError;
 use crate::proto::net::Limits;
 use crate::proto::telnet::{TelnetConfig, TelnetEvent, TelnetSession};
+use crate::proto::tls::Trust;
 use crate::terminal::{Screen, ScreenCharset};
 
 /// The options of `get` for a telnet link.
@@ -53,6 +54,7 @@ pub fn parse_size(text: &str) -> Result<(u16, u16), CliError> {
 pub async fn screen_of(
     host: &str,
     port: u16,
+    tls: Option<&std::sync::Arc<Trust>>,
     user: Option<String>,
     req: &ScreenOptions,
     limits: &Limits,
@@ -76,7 +78,7 @@ pub async fn screen_of(
         user,
         ..TelnetConfig::default()
     };
-    let mut session = TelnetSession::connect(host, port, None, config, limits)
+    let mut session = TelnetSession::connect(host, port, tls, config, limits)
         .await
         .map_err(super::err)?;
     let mut screen = Screen::new(cols, rows, charset);

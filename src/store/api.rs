@@ -6,6 +6,7 @@
 //! disk. The few loads made before the window opens wait for their answer (`load_*`).
 
 use super::records::{self, Bookmark, CertPin, HistoryEntry, Site};
+use super::telnet_hosts::{self, TelnetHost};
 use super::{Store, StoreError};
 
 /// Where the answer to a request goes: called on the store thread.
@@ -135,6 +136,31 @@ impl Store {
             move |c| {
                 records::delete_site(c, id)?;
                 records::sites(c)
+            },
+            reply,
+        );
+    }
+
+    pub fn load_telnet_hosts(&self) -> Result<Vec<TelnetHost>, StoreError> {
+        self.load(|c| telnet_hosts::all(c))
+    }
+
+    /// Saves a new or changed directory entry; the reply gets the whole new list.
+    pub fn save_telnet_host(&self, host: TelnetHost, reply: impl Reply<Vec<TelnetHost>>) {
+        self.request(
+            move |c| {
+                telnet_hosts::save(c, &host)?;
+                telnet_hosts::all(c)
+            },
+            reply,
+        );
+    }
+
+    pub fn delete_telnet_host(&self, id: i64, reply: impl Reply<Vec<TelnetHost>>) {
+        self.request(
+            move |c| {
+                telnet_hosts::delete(c, id)?;
+                telnet_hosts::all(c)
             },
             reply,
         );

@@ -127,6 +127,19 @@ const STEPS: &[&str] = &[
     CREATE TRIGGER messages_gone AFTER DELETE ON messages BEGIN
         DELETE FROM message_text WHERE rowid = old.id;
     END;",
+    // 5: the Terminal panel's session directory. An entry also holds what applies whenever
+    // its host and port are opened, by a link too: charset, echo, TLS, the clipboard.
+    "CREATE TABLE telnet_hosts (
+        id        INTEGER PRIMARY KEY,
+        name      TEXT NOT NULL,
+        host      TEXT NOT NULL,
+        port      INTEGER NOT NULL,
+        tls       INTEGER NOT NULL DEFAULT 0,
+        charset   TEXT NOT NULL DEFAULT 'auto',
+        echo      TEXT NOT NULL DEFAULT 'auto',
+        clipboard INTEGER NOT NULL DEFAULT 0,
+        notes     TEXT NOT NULL DEFAULT ''
+    );",
 ];
 
 /// The schema version this build writes.

@@ -7,11 +7,13 @@ pub mod api;
 pub mod mail;
 mod migrations;
 pub mod records;
+pub mod telnet_hosts;
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 
 pub use records::{Bookmark, CertPin, DEFAULT_PARALLEL, HistoryEntry, Site};
+pub use telnet_hosts::TelnetHost;
 
 /// Why the store failed.
 #[derive(Debug, thiserror::Error)]

@@ -1,9 +1,17 @@
-//! The terminal's screen: `alacritty_terminal`'s model fed with what a session receives,
-//! decoded from the session's charset first. No PTY and no UI: the command line prints it, the
-//! Terminal panel will draw it.
+//! The terminal: `alacritty_terminal`'s model fed with what a session receives, decoded from
+//! the session's charset first, and what the keyboard sends back. No PTY and no UI: the
+//! command line prints the screen, the Terminal panel draws it.
 
+mod capture;
 mod decode;
+mod keys;
+mod line_editor;
 mod screen;
 
+pub use capture::{CaptureKind, TextFilter};
 pub use decode::{Decoder, ScreenCharset};
-pub use screen::Screen;
+pub use keys::{KeyMods, TermKey, encode as encode_key, paste as encode_paste};
+pub use line_editor::{Edited, LineEditor};
+pub use screen::{
+    HostRequest, Modes, SCROLLBACK_LINES, Screen, SelectionKind, is_drawing, readable_text,
+};

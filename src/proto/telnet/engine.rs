@@ -3,7 +3,7 @@
 //! bytes to send back. It keeps its place between calls, so a command split across reads
 //! (even byte by byte) is understood as if it came whole.
 
-use super::qmethod::{Reply, Side};
+use super::qmethod::{Q, Reply, Side};
 
 /// Interpret As Command, and the commands that follow it.
 pub mod cmd {
@@ -116,6 +116,50 @@ pub struct Telnet {
     /// A charset request of ours is waiting for its answer.
     charset_requested: bool,
     charset: Option<String>,
+    /// Options either side has spoken of, for the inspector.
+    mentioned: [bool; 256],
+}
+
+/// One option as the negotiation inspector shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OptionState {
+    pub option: u8,
+    /// Our side (WILL/WONT).
+    pub local: Q,
+    /// The server's side (DO/DONT from us).
+    pub remote: Q,
+}
+
+/// The name of option `o` as the RFCs and IANA's list give it.
+pub fn option_name(o: u8) -> String {
+    let name = match o {
+        0 => "BINARY",
+        1 => "ECHO",
+        3 => "SUPPRESS-GO-AHEAD",
+        5 => "STATUS",
+        6 => "TIMING-MARK",
+        24 => "TERMINAL-TYPE",
+        25 => "END-OF-RECORD",
+        31 => "NAWS",
+        32 => "TERMINAL-SPEED",
+        33 => "TOGGLE-FLOW-CONTROL",
+        34 => "LINEMODE",
+        35 => "X-DISPLAY-LOCATION",
+        36 => "OLD-ENVIRON",
+        37 => "AUTHENTICATION",
+        38 => "ENCRYPT",
+        39 => "NEW-ENVIRON",
+        42 => "CHARSET",
+        46 => "START-TLS",
+        69 => "MSDP",
+        70 => "MSSP",
+        85 => "COMPRESS",
+        86 => "COMPRESS2",
+        91 => "MXP",
+        201 => "GMCP",
+        _ => return format!("option {o}"),
+    };
+    name.to_string()
 }
 
 /// Whether we agree to enable option `o` on our side when asked.
@@ -148,7 +192,20 @@ impl Telnet {
             outgoing: Vec::new(),
             charset_requested: false,
             charset: None,
+            mentioned: [false; 256],
         }
+    }
+
+    /// Every option either side has spoken of, with where each side stands.
+    pub fn options(&self) -> Vec<OptionState> {
+        (0..=255u8)
+            .filter(|&o| self.mentioned[usize::from(o)])
+            .map(|o| OptionState {
+                option: o,
+                local: self.us[usize::from(o)].state,
+                remote: self.him[usize::from(o)].state,
+            })
+            .collect()
     }
 
     /// Our side of option `o`, for the negotiation inspector.
@@ -216,12 +273,14 @@ impl Telnet {
     }
 
     fn send_local(&mut self, o: u8, reply: Reply) {
+        self.mentioned[usize::from(o)] = true;
         if let Some(on) = reply {
             self.outgoing.extend([IAC, if on { WILL } else { WONT }, o]);
         }
     }
 
     fn send_remote(&mut self, o: u8, reply: Reply) {
+        self.mentioned[usize::from(o)] = true;
         if let Some(on) = reply {
             self.outgoing.extend([IAC, if on { DO } else { DONT }, o]);
         }

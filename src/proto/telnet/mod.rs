@@ -7,7 +7,8 @@ pub mod engine;
 pub mod qmethod;
 
 pub use client::{TelnetError, TelnetSession};
-pub use engine::{Subnegotiation, Telnet, TelnetConfig, TelnetEvent};
+pub use engine::{OptionState, Subnegotiation, Telnet, TelnetConfig, TelnetEvent, option_name};
+pub use qmethod::Q;
 
 #[cfg(test)]
 mod tests;

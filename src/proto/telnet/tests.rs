@@ -314,3 +314,29 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn the_inspector_sees_every_option_spoken_of_and_both_sides() {
+    let mut t = engine();
+    assert!(t.options().is_empty());
+    byte_by_byte(
+        &mut t,
+        &[IAC, WILL, opt::ECHO, IAC, DO, opt::NAWS, IAC, DO, 99],
+    );
+    byte_by_byte(&mut t, &sub(opt::NAWS, &[1, 2]));
+    let states = t.options();
+    let of = |o: u8| states.iter().find(|s| s.option == o).cloned();
+    assert_eq!(
+        of(opt::ECHO).map(|s| (s.local, s.remote)),
+        Some((Q::No, Q::Yes))
+    );
+    assert_eq!(
+        of(opt::NAWS).map(|s| (s.local, s.remote)),
+        Some((Q::Yes, Q::No))
+    );
+    assert_eq!(of(99).map(|s| (s.local, s.remote)), Some((Q::No, Q::No)));
+    assert_eq!(states.len(), 3);
+    assert_eq!(option_name(opt::NAWS), "NAWS");
+    assert_eq!(option_name(99), "option 99");
+    assert_eq!(t.last_subnegotiation().map(|s| s.option), Some(opt::NAWS));
+}

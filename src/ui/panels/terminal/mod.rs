@@ -1,0 +1,563 @@
+//! The Terminal panel: Telnet sessions as tabs, each on a screen the size of the panel, with
+//! a session directory (saved hosts and how to talk to them), capture to a file, the option
+//! negotiation inspector, and the host's requests for the clipboard asked about first.
+
+mod box_drawing;
+mod directory;
+mod inspector;
+mod screen_view;
+pub mod session;
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use poll_promise::Promise;
+
+use crate::link::{Link, PanelKind};
+use crate::store::{Store, TelnetHost};
+use crate::terminal::{CaptureKind, ScreenCharset};
+use crate::ui::app::AppEvent;
+use crate::ui::panels::{Panel, PanelContext, PanelEvent, ShellAction, Toast};
+use crate::workers::terminal::{Target, TerminalEvent};
+use crate::workers::{MappedSink, Services};
+
+use directory::{Directory, DirectoryAction};
+use session::{HostPrefs, Session, SessionNotice, State};
+
+/// What comes back to the panel: a session's report, or the directory after a change.
+#[derive(Debug)]
+pub enum TerminalPanelEvent {
+    Session(u64, TerminalEvent),
+    Directory(Result<Vec<TelnetHost>, String>),
+}
+
+/// Asks where to write a capture (the desktop's save dialog; tests answer it themselves).
+pub type CaptureDialog = Arc<dyn Fn(&str) -> Option<PathBuf> + Send + Sync>;
+
+fn rfd_capture() -> CaptureDialog {
+    Arc::new(|name: &str| rfd::FileDialog::new().set_file_name(name).save_file())
+}
+
+const CHARSET_CHOICES: [(ScreenCharset, &str); 4] = [
+    (ScreenCharset::Auto, "Detect"),
+    (ScreenCharset::Utf8, "UTF-8"),
+    (ScreenCharset::Cp437, "CP437"),
+    (ScreenCharset::Latin1, "Latin-1"),
+];
+
+fn charset_label(c: ScreenCharset) -> &'static str {
+    CHARSET_CHOICES
+        .iter()
+        .find(|(x, _)| *x == c)
+        .map_or("Detect", |(_, l)| l)
+}
+
+/// The panel's view state.
+pub struct TerminalPanel {
+    services: Services,
+    store: Store,
+    events: MappedSink<TerminalPanelEvent, AppEvent>,
+    pub host: String,
+    pub port: String,
+    pub tls: bool,
+    sessions: Vec<Session>,
+    current: usize,
+    next_id: u64,
+    directory: Directory,
+    capture_dialog: CaptureDialog,
+    /// A capture's file being chosen: the session and what to keep.
+    choosing_capture: Option<(u64, CaptureKind, Promise<Option<PathBuf>>)>,
+    /// An error from the bar (a bad port).
+    bar_error: Option<String>,
+    /// Text a host was allowed to put on the clipboard, written in the next frame.
+    copy_next_frame: Option<String>,
+    actions: Vec<ShellAction>,
+}
+
+impl TerminalPanel {
+    pub fn from_context(ctx: &PanelContext) -> anyhow::Result<TerminalPanel> {
+        let entries = ctx.store.load_telnet_hosts()?;
+        Ok(TerminalPanel {
+            services: ctx.services.clone(),
+            store: ctx.store.clone(),
+            events: ctx.sink(PanelKind::Terminal),
+            host: String::new(),
+            port: "23".into(),
+            tls: false,
+            sessions: Vec::new(),
+            current: 0,
+            next_id: 1,
+            directory: Directory::with(entries),
+            capture_dialog: rfd_capture(),
+            choosing_capture: None,
+            bar_error: None,
+            copy_next_frame: None,
+            actions: Vec::new(),
+        })
+    }
+
+    /// Tests answer the capture's save dialog themselves.
+    pub fn set_capture_dialog(&mut self, dialog: CaptureDialog) {
+        self.capture_dialog = dialog;
+    }
+
+    /// Connects to what the bar holds, in a new tab (or the current one if it is closed).
+    pub fn connect(&mut self) {
+        let Ok(port) = self.port.trim().parse::<u16>() else {
+            self.bar_error = Some(format!("{:?} is not a port number", self.port));
+            return;
+        };
+        let host = self.host.trim().to_string();
+        if host.is_empty() {
+            self.bar_error = Some("type a host name".into());
+            return;
+        }
+        self.bar_error = None;
+        self.open_session(host, port, self.tls);
+    }
+
+    fn open_session(&mut self, host: String, port: u16, tls: bool) {
+        let prefs = self
+            .directory
+            .find(&host, port)
+            .map(HostPrefs::of)
+            .unwrap_or_default();
+        let tls = tls || self.directory.find(&host, port).is_some_and(|e| e.tls);
+        let size = self.current().map_or((80, 24), |s| s.size);
+        let target = Target { host, port, tls };
+        let reuse = self
+            .current()
+            .is_some_and(|s| !s.is_open() && s.target == target);
+        if !reuse {
+            let id = self.next_id;
+            self.next_id += 1;
+            self.sessions.push(Session::new(id, target, prefs, size));
+            self.current = self.sessions.len() - 1;
+        }
+        let (services, events) = (self.services.clone(), self.events.clone());
+        if let Some(s) = self.sessions.get_mut(self.current) {
+            s.connect(&services, &events);
+        }
+    }
+
+    fn current(&self) -> Option<&Session> {
+        self.sessions.get(self.current)
+    }
+
+    fn current_mut(&mut self) -> Option<&mut Session> {
+        self.sessions.get_mut(self.current)
+    }
+
+    /// The sessions, as tabs from left to right.
+    pub fn sessions(&self) -> &[Session] {
+        &self.sessions
+    }
+
+    /// The directory's entries.
+    pub fn directory(&self) -> &[TelnetHost] {
+        &self.directory.entries
+    }
+
+    /// The current screen as text, one line per row (tests, and copying the whole screen).
+    pub fn screen_text(&self) -> String {
+        self.current()
+            .and_then(|s| s.screen.lock().ok().map(|s| s.text()))
+            .unwrap_or_default()
+    }
+
+    pub fn disconnect(&mut self) {
+        if let Some(s) = self.current_mut() {
+            s.disconnect();
+        }
+    }
+
+    fn close_tab(&mut self, index: usize) {
+        if index < self.sessions.len() {
+            self.sessions[index].disconnect();
+            self.sessions.remove(index);
+            if self.current >= self.sessions.len() {
+                self.current = self.sessions.len().saturating_sub(1);
+            }
+        }
+    }
+
+    fn store_reply(
+        &self,
+    ) -> impl FnOnce(Result<Vec<TelnetHost>, crate::store::StoreError>) + Send + 'static {
+        let events = self.events.clone();
+        move |r| events.send(TerminalPanelEvent::Directory(r.map_err(|e| e.to_string())))
+    }
+
+    fn connect_bar(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal(|ui| {
+            let l = ui.label("Host:");
+            let host = ui
+                .add(egui::TextEdit::singleline(&mut self.host).desired_width(200.0))
+                .labelled_by(l.id);
+            let l = ui.label("Port:");
+            let port = ui
+                .add(egui::TextEdit::singleline(&mut self.port).desired_width(50.0))
+                .labelled_by(l.id);
+            if ui
+                .checkbox(&mut self.tls, "TLS")
+                .on_hover_text("telnets: TLS from the first byte (port 992)")
+                .changed()
+            {
+                match (self.tls, self.port.trim()) {
+                    (true, "23") => self.port = "992".into(),
+                    (false, "992") => self.port = "23".into(),
+                    _ => {}
+                }
+            }
+            let enter = (host.lost_focus() || port.lost_focus())
+                && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            if ui.button("Connect").clicked() || enter {
+                self.connect();
+            }
+            if ui.button("Directory…").clicked() {
+                self.directory.open = !self.directory.open;
+            }
+            if ui
+                .button("Save to directory…")
+                .on_hover_text("Keep this host with its charset, echo and notes")
+                .clicked()
+            {
+                let port = self.port.trim().parse().unwrap_or(23);
+                let host = self.host.trim().to_string();
+                self.directory.new_entry(&host, port, self.tls);
+            }
+        });
+        if let Some(e) = &self.bar_error {
+            ui.colored_label(ui.visuals().error_fg_color, e);
+        }
+    }
+
+    fn tabs(&mut self, ui: &mut egui::Ui) {
+        if self.sessions.is_empty() {
+            return;
+        }
+        let mut close = None;
+        ui.horizontal_wrapped(|ui| {
+            for (i, s) in self.sessions.iter().enumerate() {
+                let mark = match s.state {
+                    State::Connected => "● ",
+                    State::Connecting => "… ",
+                    _ => "○ ",
+                };
+                let bell = if s.bell { " 🔔" } else { "" };
+                if ui
+                    .selectable_label(i == self.current, format!("{mark}{}{bell}", s.label()))
+                    .on_hover_text(format!(
+                        "{}{}:{}",
+                        if s.target.tls {
+                            "telnets://"
+                        } else {
+                            "telnet://"
+                        },
+                        s.target.host,
+                        s.target.port
+                    ))
+                    .clicked()
+                {
+                    self.current = i;
+                }
+                if ui
+                    .small_button("✖")
+                    .on_hover_text("Close this session")
+                    .clicked()
+                {
+                    close = Some(i);
+                }
+                ui.separator();
+            }
+        });
+        if let Some(i) = close {
+            self.close_tab(i);
+        }
+    }
+
+    fn session_bar(&mut self, ui: &mut egui::Ui) {
+        let (services, events) = (self.services.clone(), self.events.clone());
+        let dialog = self.capture_dialog.clone();
+        let choosing = self.choosing_capture.is_some();
+        let mut capture_request = None;
+        let Some(s) = self.sessions.get_mut(self.current) else {
+            return;
+        };
+        ui.horizontal(|ui| {
+            if s.is_open() {
+                if ui.button("Disconnect").clicked() {
+                    s.disconnect();
+                }
+            } else if ui.button("Reconnect").clicked() {
+                s.connect(&services, &events);
+            }
+            let mut charset = s.prefs.charset;
+            let shown = match (charset, s.charset_now()) {
+                (ScreenCharset::Auto, Some(now)) if now != ScreenCharset::Auto => {
+                    format!("Detect: {}", charset_label(now))
+                }
+                _ => charset_label(charset).to_string(),
+            };
+            let l = ui.label("Charset:");
+            egui::ComboBox::from_id_salt(("term-charset", s.id))
+                .selected_text(shown)
+                .show_ui(ui, |ui| {
+                    for (c, label) in CHARSET_CHOICES {
+                        ui.selectable_value(&mut charset, c, label);
+                    }
+                })
+                .response
+                .labelled_by(l.id);
+            if charset != s.prefs.charset {
+                s.set_charset(charset);
+            }
+            if s.capture.is_some() {
+                if ui.button("⏹ Stop capture").clicked() {
+                    s.stop_capture();
+                }
+            } else {
+                ui.add_enabled_ui(s.is_open() && !choosing, |ui| {
+                    ui.menu_button("Capture", |ui| {
+                        if ui.button("Text to a file…").clicked() {
+                            capture_request = Some(CaptureKind::Text);
+                            ui.close();
+                        }
+                        if ui.button("Raw bytes to a file…").clicked() {
+                            capture_request = Some(CaptureKind::Raw);
+                            ui.close();
+                        }
+                    });
+                });
+            }
+            ui.toggle_value(&mut s.show_inspector, "Negotiation");
+            if ui
+                .button("Copy screen")
+                .on_hover_text("The whole screen as text")
+                .clicked()
+                && let Ok(screen) = s.screen.try_lock()
+            {
+                ui.ctx().copy_text(screen.text());
+            }
+            if s.local_line_mode() {
+                ui.label("✏ local echo").on_hover_text(
+                    "The host does not echo: lines are edited here and sent with Enter",
+                );
+            }
+            if let Some(path) = &s.capture {
+                ui.label(format!("⏺ capturing to {}", path.display()));
+            }
+        });
+        if let Some(kind) = capture_request {
+            let id = s.id;
+            let name = format!(
+                "{}-{}.{}",
+                s.target.host,
+                s.target.port,
+                if kind == CaptureKind::Text {
+                    "txt"
+                } else {
+                    "ans"
+                }
+            );
+            let ctx = ui.ctx().clone();
+            self.choosing_capture = Some((
+                id,
+                kind,
+                Promise::spawn_thread("capture dialog", move || {
+                    let path = dialog(&name);
+                    ctx.request_repaint();
+                    path
+                }),
+            ));
+        }
+    }
+
+    fn poll_capture_dialog(&mut self) {
+        let ready = matches!(&self.choosing_capture, Some((_, _, p)) if p.ready().is_some());
+        if !ready {
+            return;
+        }
+        let Some((id, kind, promise)) = self.choosing_capture.take() else {
+            return;
+        };
+        if let Ok(Some(path)) = promise.try_take()
+            && let Some(s) = self.sessions.iter_mut().find(|s| s.id == id)
+        {
+            s.start_capture(path, kind);
+        }
+    }
+
+    fn clipboard_bar(ui: &mut egui::Ui, s: &mut Session) {
+        let Some(text) = s.clipboard_request.clone() else {
+            return;
+        };
+        ui.horizontal(|ui| {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                format!(
+                    "The host wants to put {} characters on the clipboard.",
+                    text.chars().count()
+                ),
+            )
+            .on_hover_text(text.chars().take(200).collect::<String>());
+            if ui.button("Allow once").clicked() {
+                ui.ctx().copy_text(text.clone());
+                s.clipboard_request = None;
+            }
+            if ui.button("Allow for this session").clicked() {
+                ui.ctx().copy_text(text.clone());
+                s.clipboard_allowed = true;
+                s.clipboard_request = None;
+            }
+            if ui.button("Deny").clicked() {
+                s.clipboard_request = None;
+            }
+        });
+    }
+}
+
+impl Panel for TerminalPanel {
+    fn kind(&self) -> PanelKind {
+        PanelKind::Terminal
+    }
+
+    fn icon(&self) -> &'static str {
+        "🖳"
+    }
+
+    fn status(&self) -> String {
+        let Some(s) = self.current() else {
+            return "Not connected".into();
+        };
+        let tabs = if self.sessions.len() > 1 {
+            format!(" · {} sessions", self.sessions.len())
+        } else {
+            String::new()
+        };
+        let where_ = format!("{}:{}", s.target.host, s.target.port);
+        match &s.state {
+            State::Connecting => format!("Connecting to {where_}…"),
+            State::Connected => format!(
+                "{where_}{} · {}x{}{}{tabs}",
+                if s.target.tls { " (TLS)" } else { "" },
+                s.size.0,
+                s.size.1,
+                if s.local_line_mode() {
+                    " · local echo"
+                } else {
+                    ""
+                },
+            ),
+            State::Untrusted => format!("{where_}: the certificate is not trusted"),
+            State::Closed(None) => format!("Session with {where_} closed{tabs}"),
+            State::Closed(Some(e)) => format!("Error: {e}"),
+        }
+    }
+
+    fn ui(&mut self, ui: &mut egui::Ui) {
+        self.poll_capture_dialog();
+        if let Some(text) = self.copy_next_frame.take() {
+            ui.ctx().copy_text(text);
+        }
+        self.connect_bar(ui);
+        for action in self.directory.show(ui.ctx()) {
+            match action {
+                DirectoryAction::Connect(entry) => {
+                    self.host.clone_from(&entry.host);
+                    self.port = entry.port.to_string();
+                    self.tls = entry.tls;
+                    self.open_session(entry.host, entry.port, entry.tls);
+                }
+                DirectoryAction::Save(entry) => {
+                    let reply = self.store_reply();
+                    self.store.save_telnet_host(entry, reply);
+                }
+                DirectoryAction::Delete(id) => {
+                    let reply = self.store_reply();
+                    self.store.delete_telnet_host(id, reply);
+                }
+            }
+        }
+        self.tabs(ui);
+        self.session_bar(ui);
+        let Some(s) = self.sessions.get_mut(self.current) else {
+            ui.separator();
+            ui.label("Type a host and port above, or open a telnet: link, or pick a saved session from the Directory.");
+            return;
+        };
+        if let State::Closed(Some(e)) = &s.state {
+            ui.colored_label(ui.visuals().error_fg_color, e);
+        }
+        Self::clipboard_bar(ui, s);
+        if s.show_inspector {
+            let mut open = true;
+            inspector::show(ui.ctx(), s, &mut open);
+            s.show_inspector = open;
+        }
+        ui.separator();
+        let out = screen_view::show(ui, s);
+        if let Some(text) = out.copy {
+            ui.ctx().copy_text(text);
+        }
+    }
+
+    fn apply(&mut self, event: PanelEvent) {
+        match event.take::<TerminalPanelEvent>() {
+            Some(TerminalPanelEvent::Session(id, e)) => {
+                let Some(s) = self.sessions.iter_mut().find(|s| s.id == id) else {
+                    return;
+                };
+                match s.apply(e) {
+                    Some(SessionNotice::Copy(text)) => {
+                        // Allowed for this host or session: written at the next frame.
+                        s.clipboard_request = None;
+                        self.actions.push(ShellAction::Toast(Toast::Info(format!(
+                            "{} put {} characters on the clipboard",
+                            s.target.host,
+                            text.chars().count()
+                        ))));
+                        self.copy_next_frame = Some(text);
+                    }
+                    Some(SessionNotice::Error(e)) => {
+                        self.actions.push(ShellAction::Toast(Toast::Error(e)));
+                    }
+                    Some(SessionNotice::Untrusted(rejection)) => {
+                        self.actions.push(ShellAction::Untrusted {
+                            retry: id,
+                            rejection,
+                        });
+                    }
+                    None => {}
+                }
+            }
+            Some(TerminalPanelEvent::Directory(Ok(entries))) => self.directory.entries = entries,
+            Some(TerminalPanelEvent::Directory(Err(e))) => {
+                self.actions.push(ShellAction::Toast(Toast::Error(format!(
+                    "The session directory could not be saved: {e}"
+                ))));
+            }
+            None => {}
+        }
+    }
+
+    fn open(&mut self, link: &Link) {
+        if let Link::Telnet { server, tls } = link {
+            self.host.clone_from(&server.host);
+            self.port = server.port.to_string();
+            self.tls = *tls;
+            self.open_session(server.host.clone(), server.port, *tls);
+        }
+    }
+
+    fn retry(&mut self, retry: u64) {
+        let (services, events) = (self.services.clone(), self.events.clone());
+        if let Some(s) = self.sessions.iter_mut().find(|s| s.id == retry) {
+            s.connect(&services, &events);
+        }
+    }
+
+    fn take_actions(&mut self) -> Vec<ShellAction> {
+        std::mem::take(&mut self.actions)
+    }
+}

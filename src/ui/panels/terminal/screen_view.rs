@@ -1,0 +1,492 @@
+//! The terminal widget: draws a session's screen cell by cell (colours, attributes, the
+//! selection, the cursor, box drawing as shapes), turns the mouse into selection and
+//! scrolling, and the keyboard into bytes for the host. It reads the screen with `try_lock`:
+//! the worker holds it only while it feeds it.
+
+use alacritty_terminal::term::cell::Flags;
+use alacritty_terminal::vte::ansi::{Color, NamedColor};
+use egui::text::LayoutJob;
+use egui::{Color32, FontId, TextFormat};
+
+use super::box_drawing;
+use super::session::Session;
+use crate::terminal::{KeyMods, SelectionKind, TermKey, encode_key, encode_paste};
+
+/// The 16 ANSI colours: xterm's, with the blues lightened to read on a dark background.
+const PALETTE: [(u8, u8, u8); 16] = [
+    (0, 0, 0),
+    (205, 0, 0),
+    (0, 205, 0),
+    (205, 205, 0),
+    (36, 114, 200),
+    (205, 0, 205),
+    (0, 205, 205),
+    (229, 229, 229),
+    (127, 127, 127),
+    (255, 0, 0),
+    (0, 255, 0),
+    (255, 255, 0),
+    (59, 142, 234),
+    (255, 0, 255),
+    (0, 255, 255),
+    (255, 255, 255),
+];
+
+pub fn indexed(i: u8) -> Color32 {
+    match i {
+        0..=15 => {
+            let (r, g, b) = PALETTE[usize::from(i)];
+            Color32::from_rgb(r, g, b)
+        }
+        16..=231 => {
+            let i = i - 16;
+            let level = |v: u8| if v == 0 { 0 } else { 55 + v * 40 };
+            Color32::from_rgb(level(i / 36), level((i / 6) % 6), level(i % 6))
+        }
+        _ => {
+            let v = 8 + (i - 232) * 10;
+            Color32::from_rgb(v, v, v)
+        }
+    }
+}
+
+/// A cell colour on the window's background; `fg` says which default applies.
+fn color_of(c: Color, fg: bool, visuals: &egui::Visuals) -> Color32 {
+    match c {
+        Color::Spec(rgb) => Color32::from_rgb(rgb.r, rgb.g, rgb.b),
+        Color::Indexed(i) => indexed(i),
+        Color::Named(n) => {
+            let i = n as usize;
+            if i < 16 {
+                indexed(i as u8)
+            } else if n == NamedColor::Background || !fg {
+                visuals.extreme_bg_color
+            } else {
+                visuals.text_color()
+            }
+        }
+    }
+}
+
+/// The key egui reports, as the terminal knows it.
+fn term_key(key: egui::Key) -> Option<TermKey> {
+    use egui::Key;
+    Some(match key {
+        Key::Enter => TermKey::Enter,
+        Key::Backspace => TermKey::Backspace,
+        Key::Tab => TermKey::Tab,
+        Key::Escape => TermKey::Escape,
+        Key::ArrowUp => TermKey::Up,
+        Key::ArrowDown => TermKey::Down,
+        Key::ArrowRight => TermKey::Right,
+        Key::ArrowLeft => TermKey::Left,
+        Key::Home => TermKey::Home,
+        Key::End => TermKey::End,
+        Key::PageUp => TermKey::PageUp,
+        Key::PageDown => TermKey::PageDown,
+        Key::Insert => TermKey::Insert,
+        Key::Delete => TermKey::Delete,
+        Key::F1 => TermKey::F(1),
+        Key::F2 => TermKey::F(2),
+        Key::F3 => TermKey::F(3),
+        Key::F4 => TermKey::F(4),
+        Key::F5 => TermKey::F(5),
+        Key::F6 => TermKey::F(6),
+        Key::F7 => TermKey::F(7),
+        Key::F8 => TermKey::F(8),
+        Key::F9 => TermKey::F(9),
+        Key::F10 => TermKey::F(10),
+        Key::F11 => TermKey::F(11),
+        Key::F12 => TermKey::F(12),
+        other => {
+            let name = other.symbol_or_name();
+            let mut chars = name.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) if c.is_ascii_graphic() => TermKey::Char(c),
+                _ if other == Key::Space => TermKey::Char(' '),
+                _ => return None,
+            }
+        }
+    })
+}
+
+/// What the widget wants done that it cannot do itself.
+#[derive(Default)]
+pub struct ViewOutput {
+    /// Text to put on the clipboard (the user copied).
+    pub copy: Option<String>,
+}
+
+/// Cell size for the monospace font in use.
+pub fn cell_size(ui: &egui::Ui) -> (FontId, f32, f32) {
+    let font = FontId::monospace(egui::TextStyle::Monospace.resolve(ui.style()).size);
+    let row_h = ui.fonts_mut(|f| f.row_height(&font));
+    let col_w = ui.fonts_mut(|f| f.glyph_width(&font, 'M'));
+    (font, row_h, col_w)
+}
+
+/// Draws `session` in the space left and handles its input.
+pub fn show(ui: &mut egui::Ui, session: &mut Session) -> ViewOutput {
+    let mut out = ViewOutput::default();
+    let (font, row_h, col_w) = cell_size(ui);
+    let avail = ui.available_size();
+    let cols = ((avail.x / col_w).floor() as u16).clamp(20, 500);
+    let rows = ((avail.y / row_h).floor() as u16).clamp(5, 300);
+    session.resize(cols, rows);
+    let (rect, response) = ui.allocate_exact_size(avail, egui::Sense::click_and_drag());
+    let id = response.id;
+    let cell_at = |pos: egui::Pos2| -> (usize, usize) {
+        let rel = pos - rect.min;
+        (
+            (rel.y / row_h).max(0.0) as usize,
+            (rel.x / col_w).max(0.0).round() as usize,
+        )
+    };
+    if response.clicked() || response.drag_started() {
+        response.request_focus();
+        session.bell = false;
+    }
+    // The mouse: select by dragging (a double click a word, a triple click a line).
+    if let Some(pos) = response.interact_pointer_pos() {
+        let (row, col) = cell_at(pos);
+        if let Ok(mut screen) = session.screen.try_lock() {
+            if response.triple_clicked() {
+                screen.select_start(row, col, SelectionKind::Lines);
+            } else if response.double_clicked() {
+                screen.select_start(row, col, SelectionKind::Words);
+            } else if response.drag_started() {
+                screen.select_start(row, col, SelectionKind::Cells);
+            } else if response.dragged() {
+                screen.select_to(row, col);
+            } else if response.clicked() {
+                screen.clear_selection();
+            }
+        }
+    }
+    response.context_menu(|ui| {
+        let selected = session
+            .screen
+            .try_lock()
+            .ok()
+            .and_then(|s| s.selected_text());
+        if ui
+            .add_enabled(selected.is_some(), egui::Button::new("Copy"))
+            .clicked()
+        {
+            out.copy = selected;
+            ui.close();
+        }
+        if ui.button("Paste").clicked() {
+            ui.ctx()
+                .send_viewport_cmd(egui::ViewportCommand::RequestPaste);
+            ui.memory_mut(|m| m.request_focus(id));
+            ui.close();
+        }
+        if ui.button("Select all").clicked() {
+            if let Ok(mut s) = session.screen.try_lock() {
+                s.select_all();
+            }
+            ui.close();
+        }
+    });
+    // The wheel: scroll back through the history, or arrows for a full-screen program.
+    if response.hovered() {
+        // In lines: the raw wheel events, since egui's smoothed delta is for scroll areas.
+        let rows = f32::from(rows);
+        let dy: f32 = ui.input(|i| {
+            i.events
+                .iter()
+                .filter_map(|e| match e {
+                    egui::Event::MouseWheel { unit, delta, .. } => Some(match unit {
+                        egui::MouseWheelUnit::Point => delta.y / row_h,
+                        egui::MouseWheelUnit::Line => delta.y,
+                        egui::MouseWheelUnit::Page => delta.y * rows,
+                    }),
+                    _ => None,
+                })
+                .sum()
+        });
+        if dy != 0.0 {
+            session.scroll_rest += dy;
+            let lines = session.scroll_rest.trunc() as i32;
+            session.scroll_rest -= lines as f32;
+            if lines != 0 {
+                let modes = session
+                    .screen
+                    .try_lock()
+                    .map(|s| s.modes())
+                    .unwrap_or_default();
+                if modes.alt_screen {
+                    let key = if lines > 0 {
+                        TermKey::Up
+                    } else {
+                        TermKey::Down
+                    };
+                    let mut bytes = Vec::new();
+                    for _ in 0..lines.unsigned_abs() {
+                        bytes.extend(
+                            encode_key(key, KeyMods::default(), modes.app_cursor)
+                                .unwrap_or_default(),
+                        );
+                    }
+                    session.type_bytes(&bytes);
+                } else if let Ok(mut s) = session.screen.try_lock() {
+                    s.scroll(lines);
+                }
+            }
+        }
+    }
+    let focused = response.has_focus();
+    if focused {
+        ui.memory_mut(|m| {
+            m.set_focus_lock_filter(
+                id,
+                egui::EventFilter {
+                    tab: true,
+                    horizontal_arrows: true,
+                    vertical_arrows: true,
+                    escape: true,
+                },
+            );
+        });
+        keyboard(ui, session, &mut out);
+    }
+    draw(ui, session, rect, &font, row_h, col_w, focused);
+    // What a screen reader reads: the screen's text without the frames of ANSI art, and the
+    // new lines as they arrive (a polite live region).
+    let text = session
+        .screen
+        .try_lock()
+        .map(|s| crate::terminal::readable_text(&s.text()))
+        .unwrap_or_default();
+    response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Terminal, true, text.clone()));
+    let live = ui.make_persistent_id(("terminal-news", session.id));
+    let announcement = session.announcement.clone();
+    ui.ctx().accesskit_node_builder(live, |node| {
+        node.set_role(egui::accesskit::Role::Log);
+        node.set_live(egui::accesskit::Live::Polite);
+        node.set_label("New lines");
+        node.set_value(announcement);
+    });
+    out
+}
+
+fn keyboard(ui: &egui::Ui, session: &mut Session, out: &mut ViewOutput) {
+    let modes = session
+        .screen
+        .try_lock()
+        .map(|s| s.modes())
+        .unwrap_or_default();
+    let mut bytes = Vec::new();
+    // After Alt+key sent ESC and the key, the text event for the same key is not sent again.
+    let mut skip_text = false;
+    for event in ui.input(|i| i.events.clone()) {
+        match event {
+            egui::Event::Text(t) if !std::mem::take(&mut skip_text) => {
+                bytes.extend_from_slice(t.as_bytes());
+            }
+            egui::Event::Paste(t) => bytes.extend(encode_paste(&t, modes.bracketed_paste)),
+            // Ctrl+C copies when something is selected and interrupts otherwise, as the
+            // terminals of other desktops do; Ctrl+X is the control code.
+            egui::Event::Copy => {
+                let selected = session
+                    .screen
+                    .try_lock()
+                    .ok()
+                    .and_then(|s| s.selected_text());
+                match selected {
+                    Some(text) => {
+                        out.copy = Some(text);
+                        if let Ok(mut s) = session.screen.try_lock() {
+                            s.clear_selection();
+                        }
+                    }
+                    None => bytes.push(0x03),
+                }
+            }
+            egui::Event::Cut => bytes.push(0x18),
+            egui::Event::Key {
+                key,
+                pressed: true,
+                modifiers,
+                ..
+            } => {
+                let Some(k) = term_key(key) else { continue };
+                let mods = KeyMods {
+                    ctrl: modifiers.ctrl,
+                    alt: modifiers.alt,
+                    shift: modifiers.shift,
+                };
+                if let Some(b) = encode_key(k, mods, modes.app_cursor) {
+                    if matches!(k, TermKey::Char(_)) && mods.alt && !mods.ctrl {
+                        skip_text = true;
+                    }
+                    bytes.extend(b);
+                }
+            }
+            _ => {}
+        }
+    }
+    if !bytes.is_empty() {
+        session.bell = false;
+        session.type_bytes(&bytes);
+    }
+}
+
+fn draw(
+    ui: &egui::Ui,
+    session: &Session,
+    rect: egui::Rect,
+    font: &FontId,
+    row_h: f32,
+    col_w: f32,
+    focused: bool,
+) {
+    let painter = ui.painter_at(rect);
+    let visuals = ui.visuals().clone();
+    painter.rect_filled(rect, 0.0, visuals.extreme_bg_color);
+    let Ok(screen) = session.screen.try_lock() else {
+        ui.ctx().request_repaint();
+        return;
+    };
+    let selection = screen.selection();
+    let selected_bg = visuals.selection.bg_fill;
+    for row in 0..screen.rows() {
+        let top = rect.min + egui::vec2(0.0, row as f32 * row_h);
+        let mut job = LayoutJob::default();
+        // Glyphs outside ASCII (blocks, CJK) may come from a fallback font with other widths:
+        // each is placed on its own cell so columns line up; box drawing is drawn as shapes.
+        let mut placed: Vec<(usize, char, TextFormat)> = Vec::new();
+        let mut shapes: Vec<(usize, char, Color32)> = Vec::new();
+        for (col, cell) in screen.row_cells(row) {
+            // Bold text in one of the eight base colours is drawn in its bright variant, as
+            // BBS art expects.
+            let fg_color = match cell.fg {
+                Color::Named(n) if cell.flags.contains(Flags::BOLD) && (n as usize) < 8 => {
+                    Color::Indexed(n as u8 + 8)
+                }
+                other => other,
+            };
+            let (mut fg, mut bg) = (
+                color_of(fg_color, true, &visuals),
+                color_of(cell.bg, false, &visuals),
+            );
+            if cell.flags.contains(Flags::INVERSE) {
+                std::mem::swap(&mut fg, &mut bg);
+            }
+            if cell.flags.contains(Flags::DIM) {
+                fg = fg.gamma_multiply(0.6);
+            }
+            if cell.flags.contains(Flags::HIDDEN) {
+                fg = bg;
+            }
+            if selection
+                .as_ref()
+                .is_some_and(|r| screen.in_selection(r, row, col))
+            {
+                bg = selected_bg;
+            }
+            let mut format = TextFormat {
+                font_id: font.clone(),
+                color: fg,
+                background: if bg == visuals.extreme_bg_color {
+                    Color32::TRANSPARENT
+                } else {
+                    bg
+                },
+                italics: cell.flags.contains(Flags::ITALIC),
+                ..TextFormat::default()
+            };
+            if cell.flags.intersects(Flags::ALL_UNDERLINES) {
+                format.underline = egui::Stroke::new(1.0, fg);
+            }
+            if cell.flags.contains(Flags::STRIKEOUT) {
+                format.strikethrough = egui::Stroke::new(1.0, fg);
+            }
+            if cell.c.is_ascii() {
+                let mut buf = [0u8; 4];
+                job.append(cell.c.encode_utf8(&mut buf), 0.0, format);
+            } else {
+                job.append(" ", 0.0, format.clone());
+                if cell.flags.contains(Flags::WIDE_CHAR) {
+                    job.append(" ", 0.0, format.clone());
+                }
+                if box_drawing::is_drawn(cell.c) {
+                    shapes.push((col, cell.c, fg));
+                } else {
+                    format.background = Color32::TRANSPARENT;
+                    placed.push((col, cell.c, format));
+                }
+            }
+        }
+        let galley = ui.fonts_mut(|f| f.layout_job(job));
+        painter.galley(top, galley, visuals.text_color());
+        for (col, c, color) in shapes {
+            let cell = egui::Rect::from_min_size(
+                top + egui::vec2(col as f32 * col_w, 0.0),
+                egui::vec2(col_w, row_h),
+            );
+            box_drawing::draw(&painter, cell, c, color);
+        }
+        for (col, c, format) in placed {
+            let mut one = LayoutJob::default();
+            let mut buf = [0u8; 4];
+            one.append(c.encode_utf8(&mut buf), 0.0, format);
+            let galley = ui.fonts_mut(|f| f.layout_job(one));
+            painter.galley(
+                top + egui::vec2(col as f32 * col_w, 0.0),
+                galley,
+                visuals.text_color(),
+            );
+        }
+    }
+    if let Some((row, col)) = screen.cursor()
+        && session.is_open()
+    {
+        let at = rect.min + egui::vec2(col as f32 * col_w, row as f32 * row_h);
+        let cursor = egui::Rect::from_min_size(at, egui::vec2(col_w, row_h));
+        if focused {
+            painter.rect_filled(cursor, 0.0, visuals.text_color().gamma_multiply(0.5));
+        } else {
+            painter.rect_stroke(
+                cursor,
+                0.0,
+                egui::Stroke::new(1.0, visuals.text_color()),
+                egui::StrokeKind::Inside,
+            );
+        }
+    }
+    if screen.scrolled_back() > 0 {
+        let note = format!(
+            "↑ {} of {} lines back",
+            screen.scrolled_back(),
+            screen.history_len()
+        );
+        let galley = painter.layout_no_wrap(
+            note,
+            FontId::proportional(12.0),
+            visuals.strong_text_color(),
+        );
+        let at = egui::pos2(rect.right() - galley.size().x - 8.0, rect.top() + 4.0);
+        painter.rect_filled(
+            egui::Rect::from_min_size(at, galley.size()).expand(3.0),
+            3.0,
+            visuals.faint_bg_color,
+        );
+        painter.galley(at, galley, visuals.strong_text_color());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_map_to_terminal_keys_and_colours_to_xterm() {
+        assert_eq!(term_key(egui::Key::ArrowUp), Some(TermKey::Up));
+        assert_eq!(term_key(egui::Key::F10), Some(TermKey::F(10)));
+        assert_eq!(term_key(egui::Key::C), Some(TermKey::Char('C')));
+        assert_eq!(indexed(196), Color32::from_rgb(255, 0, 0));
+        assert_eq!(indexed(232), Color32::from_rgb(8, 8, 8));
+    }
+}
