@@ -1,5 +1,7 @@
 //! The Terminal panel against the real telnetd: a `telnet:` link opens it connected, the
-//! login prompt is on the screen, and what is typed comes back as the host's echo.
+//! login prompt is on the screen, what is typed comes back as the host's echo, and output
+//! that scrolled off is reached with the wheel; telnetlib3 in line mode for local echo, tabs,
+//! capture and the session directory.
 
 mod common;
 
@@ -80,4 +82,213 @@ fn a_telnet_link_opens_a_session_and_typing_is_echoed() {
     let after = lines_after(&h);
     assert_eq!(after.len(), 2, "{after:?}");
     assert!(after[1].ends_with('$'), "{after:?}");
+
+    // Output that scrolls off the top can be scrolled back to with the wheel.
+    h.get_by_role(Role::Terminal).type_text("seq 1 300");
+    h.key_press(egui::Key::Enter);
+    wait_for(&mut h, "\n300\n");
+    h.get_by_role(Role::Terminal).hover();
+    h.run();
+    for _ in 0..3 {
+        h.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Line,
+            delta: egui::vec2(0.0, 5.0),
+            phase: egui::TouchPhase::Move,
+            modifiers: egui::Modifiers::NONE,
+            source: egui::MouseWheelSource::Wheel,
+        });
+        h.step();
+    }
+    let back = h
+        .state()
+        .panel_state::<portolan::ui::panels::terminal::TerminalPanel>()
+        .expect("terminal")
+        .sessions()[0]
+        .screen
+        .lock()
+        .expect("screen")
+        .scrolled_back();
+    assert_eq!(back, 15, "three wheel notches of five lines");
+    // Typing goes back to the newest lines.
+    h.get_by_role(Role::Terminal).type_text("x");
+    h.step();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let back = h
+            .state()
+            .panel_state::<portolan::ui::panels::terminal::TerminalPanel>()
+            .expect("terminal")
+            .sessions()[0]
+            .screen
+            .lock()
+            .expect("screen")
+            .scrolled_back();
+        if back == 0 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "still {back} lines back"
+        );
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+fn app_opening(dir: &std::path::Path, url: &str) -> App {
+    App::new(AppConfig {
+        store_path: dir.join("store.sqlite3"),
+        extra_roots: Vec::new(),
+        start_url: Some(url.into()),
+        log: ProtocolLog::default(),
+        download_dir: Some(dir.join("downloads")),
+        restore_session: false,
+        startup_probe: None,
+        session_secrets: true,
+    })
+    .expect("app")
+}
+
+fn terminal<'a>(h: &'a Harness<'static, App>) -> &'a portolan::ui::panels::terminal::TerminalPanel {
+    h.state().panel_state().expect("terminal")
+}
+
+/// Steps until `done` holds for the Terminal panel (20 s at most).
+fn wait_until(
+    h: &mut Harness<'static, App>,
+    what: &str,
+    done: impl Fn(&portolan::ui::panels::terminal::TerminalPanel) -> bool,
+) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !done(terminal(h)) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what}: not within 20 s; status: {}; screen:\n{}",
+            h.state().status_line(),
+            terminal(h).screen_text()
+        );
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// telnetlib3 in line mode does not echo: the window echoes and edits the line and sends it
+/// whole. A second session opens in its own tab; its output is kept apart from the first one's; a
+/// capture writes the text to the file the dialog answered; the host is saved in the
+/// directory, which is kept in the store.
+#[test]
+fn local_echo_tabs_capture_and_the_directory() {
+    if !common::server_up("telnetlib3", "127.0.0.1:2325") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let capture = dir.path().join("capture.txt");
+    let mut app = app_opening(dir.path(), "telnet://127.0.0.1:2325/");
+    let answer = capture.clone();
+    app.panel_state_mut::<portolan::ui::panels::terminal::TerminalPanel>()
+        .expect("terminal")
+        .set_capture_dialog(std::sync::Arc::new(move |_| Some(answer.clone())));
+    let mut h = Harness::builder()
+        .with_size([1100.0, 700.0])
+        .build_ui_state(|ui, app: &mut App| app.frame(ui), app);
+    wait_for(&mut h, "tel:sh>");
+    // The prompt came, and telnetlib3 never said WILL ECHO: the window echoes.
+    wait_until(&mut h, "local echo", |t| t.sessions()[0].local_line_mode());
+    h.get_by_role(Role::Terminal).click();
+    h.step();
+    h.get_by_role(Role::Terminal).type_text("helq");
+    h.key_press(egui::Key::Backspace);
+    h.get_by_role(Role::Terminal).type_text("p");
+    h.step();
+    wait_until(&mut h, "the typed line on screen", |t| {
+        t.screen_text().contains("tel:sh> help")
+    });
+    assert!(
+        h.state().status_line().contains("local echo"),
+        "{}",
+        h.state().status_line()
+    );
+    h.key_press(egui::Key::Enter);
+    wait_for(&mut h, "quit, writer");
+
+    // A capture of the text, to the path the dialog answered.
+    h.get_by_label("Capture").click();
+    h.run();
+    h.get_by_label("Text to a file…").click();
+    wait_until(&mut h, "capturing", |t| t.sessions()[0].capture.is_some());
+    h.get_by_role(Role::Terminal).click();
+    h.get_by_role(Role::Terminal).type_text("version");
+    h.key_press(egui::Key::Enter);
+    h.step();
+    wait_until(&mut h, "the version's answer", |t| {
+        t.screen_text().matches("tel:sh>").count() >= 3
+    });
+    h.get_by_label("⏹ Stop capture").click();
+    wait_until(&mut h, "capture stopped", |t| {
+        t.sessions()[0].capture.is_none()
+    });
+    let text = std::fs::read_to_string(&capture).expect("the capture file");
+    assert!(text.contains("tel:sh>"), "{text:?}");
+    assert!(!text.contains('\u{1b}') && !text.contains('\r'), "{text:?}");
+
+    // Save this host in the directory, with a charset of its own.
+    h.get_by_label("Save to directory…").click();
+    h.run();
+    h.get_by_label("Name:").click();
+    h.get_by_label("Name:").type_text(" line mode");
+    h.run();
+    h.get_by_role_and_label(Role::Button, "Save").click();
+    wait_until(&mut h, "the directory entry", |t| t.directory().len() == 1);
+    assert_eq!(terminal(&h).directory()[0].name, "127.0.0.1 line mode");
+    assert_eq!(terminal(&h).directory()[0].port, 2325);
+
+    // A second session in its own tab, from the bar.
+    h.get_by_label("Port:").click();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("Port:").type_text("2324");
+    h.run();
+    // The directory window, open since the entry was saved, lists it with its own Connect.
+    assert_eq!(
+        h.query_all_by_role_and_label(Role::Button, "Connect")
+            .count(),
+        2
+    );
+    h.get_by_label("Directory…").click();
+    for _ in 0..20 {
+        h.step();
+    }
+    h.get_by_role_and_label(Role::Button, "Connect").click();
+    wait_until(&mut h, "a second tab", |t| t.sessions().len() == 2);
+    wait_until(&mut h, "the second prompt", |t| {
+        t.screen_text().contains("tel:sh>")
+    });
+    wait_until(&mut h, "connected", |t| {
+        t.sessions()[1].state == portolan::ui::panels::terminal::session::State::Connected
+    });
+    assert!(
+        h.state().status_line().contains("2 sessions"),
+        "{}",
+        h.state().status_line()
+    );
+    // telnetlib3's shell echoes: no local echo in this one.
+    assert!(!terminal(&h).sessions()[1].local_line_mode());
+    // Each tab keeps its own screen: the first one still shows its commands.
+    h.get_by_label_contains("127.0.0.1:2325").click();
+    h.run();
+    wait_until(&mut h, "the first tab's screen", |t| {
+        t.screen_text().contains("5.0.1")
+    });
+    h.get_by_role(Role::Terminal).click();
+    drop(h);
+
+    // The directory is in the store: a new window on the same store lists the entry.
+    let app = app_opening(dir.path(), "telnet://127.0.0.1:2325/");
+    let entries = app
+        .panel_state::<portolan::ui::panels::terminal::TerminalPanel>()
+        .expect("terminal")
+        .directory()
+        .to_vec();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].host, "127.0.0.1");
 }

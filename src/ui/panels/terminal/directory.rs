@@ -111,8 +111,12 @@ impl Directory {
         let mut actions = Vec::new();
         self.poll_checks();
         let mut open = self.open;
+        // At the right, below the bars, so the connect bar stays in reach.
+        let corner = ctx.content_rect().right_top() + egui::vec2(-16.0, 110.0);
         egui::Window::new("Session directory")
             .open(&mut open)
+            .pivot(egui::Align2::RIGHT_TOP)
+            .default_pos(corner)
             .default_width(560.0)
             .show(ctx, |ui| {
                 if self.entries.is_empty() {
@@ -227,7 +231,7 @@ impl Directory {
                             };
                         }
                         ui.end_row();
-                        ui.label("Charset:");
+                        let l = ui.label("Charset:");
                         egui::ComboBox::from_id_salt("entry-charset")
                             .selected_text(
                                 CHARSETS
@@ -243,9 +247,11 @@ impl Directory {
                                         label,
                                     );
                                 }
-                            });
+                            })
+                            .response
+                            .labelled_by(l.id);
                         ui.end_row();
-                        ui.label("Local echo:");
+                        let l = ui.label("Local echo:");
                         egui::ComboBox::from_id_salt("entry-echo")
                             .selected_text(
                                 ECHO.iter()
@@ -256,7 +262,9 @@ impl Directory {
                                 for (word, label) in ECHO {
                                     ui.selectable_value(&mut entry.echo, word.to_string(), label);
                                 }
-                            });
+                            })
+                            .response
+                            .labelled_by(l.id);
                         ui.end_row();
                         ui.label("");
                         ui.checkbox(&mut entry.clipboard, "The host may write the clipboard")
