@@ -8,6 +8,9 @@
 #   5. mail: a 100,000-message IMAP folder's first and second sync against a raw socket and
 #      imaplib, search per keystroke, the list's memory, CPU in IDLE; 1,000 POP3 messages
 #      against a raw RETR loop (cargo bench --bench mail_sync; fills the bulk mailboxes)
+#   6. terminal: a 50 MB ANSI stream through a Telnet session against alacritty_terminal alone,
+#      frame cost of a 200x60 terminal under output and idle, key press to wire
+#      (cargo bench --bench terminal)
 # Usage: scripts/bench.sh [runs]   (default 5 runs per download measurement)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -107,6 +110,9 @@ cargo bench --quiet --bench frame_cost 2>/dev/null | grep -E "ms/frame"
 
 echo "== 5. mail (dovecot on loopback)"
 cargo bench --quiet --bench mail_sync 2>/dev/null | grep -v "^running\|^test result"
+
+echo "== 6. terminal (in-process host on loopback)"
+cargo bench --quiet --bench terminal 2>/dev/null | grep -v "^running\|^test result"
 
 echo "== 3 and 4 need a display: Xvfb"
 if ! command -v Xvfb >/dev/null; then

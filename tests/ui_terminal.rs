@@ -99,40 +99,21 @@ fn a_telnet_link_opens_a_session_and_typing_is_echoed() {
         });
         h.step();
     }
-    let back = h
-        .state()
-        .panel_state::<portolan::ui::panels::terminal::TerminalPanel>()
-        .expect("terminal")
-        .sessions()[0]
-        .screen
-        .lock()
-        .expect("screen")
-        .scrolled_back();
-    assert_eq!(back, 15, "three wheel notches of five lines");
+    let back_of = |t: &portolan::ui::panels::terminal::TerminalPanel| {
+        t.sessions()[0]
+            .screen
+            .lock()
+            .map_or(usize::MAX, |s| s.scrolled_back())
+    };
+    assert_eq!(
+        back_of(terminal(&h)),
+        15,
+        "three wheel notches of five lines"
+    );
     // Typing goes back to the newest lines.
     h.get_by_role(Role::Terminal).type_text("x");
     h.step();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    loop {
-        let back = h
-            .state()
-            .panel_state::<portolan::ui::panels::terminal::TerminalPanel>()
-            .expect("terminal")
-            .sessions()[0]
-            .screen
-            .lock()
-            .expect("screen")
-            .scrolled_back();
-        if back == 0 {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "still {back} lines back"
-        );
-        h.step();
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    wait_until(&mut h, "back at the newest lines", |t| back_of(t) == 0);
 }
 
 fn app_opening(dir: &std::path::Path, url: &str) -> App {

@@ -333,6 +333,26 @@ fn keyboard(ui: &egui::Ui, session: &mut Session, out: &mut ViewOutput) {
     }
 }
 
+/// Adds `c` to the row, in the last section when its format is the same: a row of 200
+/// cells is a few sections, not 200, which keeps the layout and its cache key small.
+fn append(job: &mut LayoutJob, c: char, format: TextFormat) {
+    let start = egui::text::ByteIndex(job.text.len());
+    job.text.push(c);
+    let end = egui::text::ByteIndex(job.text.len());
+    if let Some(last) = job.sections.last_mut()
+        && last.format == format
+        && last.byte_range.end == start
+    {
+        last.byte_range.end = end;
+        return;
+    }
+    job.sections.push(egui::text::LayoutSection {
+        leading_space: 0.0,
+        byte_range: start..end,
+        format,
+    });
+}
+
 fn draw(
     ui: &egui::Ui,
     session: &Session,
@@ -403,13 +423,18 @@ fn draw(
             if cell.flags.contains(Flags::STRIKEOUT) {
                 format.strikethrough = egui::Stroke::new(1.0, fg);
             }
-            if cell.c.is_ascii() {
-                let mut buf = [0u8; 4];
-                job.append(cell.c.encode_utf8(&mut buf), 0.0, format);
+            // A glyph as wide as a cell goes in the row's text; box drawing is drawn as
+            // shapes, and a glyph of another width (a fallback font's) on its own cell.
+            let inline = cell.c.is_ascii()
+                || (!box_drawing::is_drawn(cell.c)
+                    && !cell.flags.contains(Flags::WIDE_CHAR)
+                    && ui.fonts_mut(|f| (f.glyph_width(font, cell.c) - col_w).abs() < 0.01));
+            if inline {
+                append(&mut job, cell.c, format);
             } else {
-                job.append(" ", 0.0, format.clone());
+                append(&mut job, ' ', format.clone());
                 if cell.flags.contains(Flags::WIDE_CHAR) {
-                    job.append(" ", 0.0, format.clone());
+                    append(&mut job, ' ', format.clone());
                 }
                 if box_drawing::is_drawn(cell.c) {
                     shapes.push((col, cell.c, fg));
@@ -480,6 +505,24 @@ fn draw(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every CP437 character is drawn: box drawing and blocks as shapes, the rest from the
+    /// fonts the window always has (so ANSI art needs no font installed on the desktop).
+    #[test]
+    fn every_cp437_character_can_be_drawn() {
+        let ctx = egui::Context::default();
+        let _ = ctx.run_ui(egui::RawInput::default(), |_| {});
+        let font = FontId::monospace(14.0);
+        let mut d = crate::terminal::Decoder::new(crate::terminal::ScreenCharset::Cp437);
+        let mut text = Vec::new();
+        d.decode(&(0x80..=0xffu8).collect::<Vec<_>>(), &mut text);
+        let missing: String = String::from_utf8(text)
+            .expect("utf8")
+            .chars()
+            .filter(|&c| !box_drawing::is_drawn(c) && !ctx.fonts_mut(|f| f.has_glyph(&font, c)))
+            .collect();
+        assert_eq!(missing, "", "CP437 characters with no glyph");
+    }
 
     #[test]
     fn keys_map_to_terminal_keys_and_colours_to_xterm() {
