@@ -46,6 +46,10 @@ cmd_install() {
     command -v curl >/dev/null || missing+=(curl)
     command -v setpriv >/dev/null || missing+=(util-linux)
     [ -e /etc/ssl/certs/ca-certificates.crt ] || missing+=(ca-certificates)
+    # Not a server: the window's CJK fallback font, which the Mail UI test reads a subject in
+    # (the test harness refuses to draw a character no font has).
+    [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
+    command -v python3 >/dev/null || missing+=(python3)
     local ftp_missing
     ftp_missing=$(ftp_packages_missing)
     [ -z "$ftp_missing" ] || missing+=($ftp_missing)

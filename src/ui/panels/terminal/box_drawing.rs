@@ -139,12 +139,25 @@ const ARMS: [[u8; 4]; 128] = [
 
 /// Whether [`draw`] draws `c` itself.
 pub fn is_drawn(c: char) -> bool {
-    ('\u{2500}'..='\u{259f}').contains(&c)
+    ('\u{2500}'..='\u{259f}').contains(&c) || c == SUPERSCRIPT_N
 }
+
+/// CP437's 0xFC, which none of the window's built-in fonts has: a small raised n.
+const SUPERSCRIPT_N: char = '\u{207f}';
 
 /// Draws `c` into the cell `cell` in `color`; false if it is not one of ours.
 pub fn draw(painter: &Painter, cell: Rect, c: char, color: Color32) -> bool {
     let code = u32::from(c);
+    if c == SUPERSCRIPT_N {
+        painter.text(
+            cell.left_top() + vec2(cell.width() * 0.15, 0.0),
+            egui::Align2::LEFT_TOP,
+            "n",
+            egui::FontId::monospace(cell.height() * 0.55),
+            color,
+        );
+        return true;
+    }
     match code {
         0x2571..=0x2573 => {
             let stroke = Stroke::new(light_width(cell), color);

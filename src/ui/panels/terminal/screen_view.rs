@@ -511,7 +511,8 @@ mod tests {
     #[test]
     fn every_cp437_character_can_be_drawn() {
         let ctx = egui::Context::default();
-        let _ = ctx.run_ui(egui::RawInput::default(), |_| {});
+        ctx.run_ui(egui::RawInput::default(), |_| {})
+            .drop_without_applying_deltas();
         let font = FontId::monospace(14.0);
         let mut d = crate::terminal::Decoder::new(crate::terminal::ScreenCharset::Cp437);
         let mut text = Vec::new();
