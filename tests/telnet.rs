@@ -132,6 +132,21 @@ async fn another_implementation_telnetlib3_negotiates_and_runs_commands() {
     read_until(&mut s, &mut seen, "Goodbye.").await;
 }
 
+/// A telnets session with localhost on `port`, trusting what `trust` trusts.
+async fn telnets(
+    port: u16,
+    trust: &std::sync::Arc<portolan::proto::tls::Trust>,
+) -> Result<TelnetSession, portolan::proto::telnet::TelnetError> {
+    TelnetSession::connect(
+        "localhost",
+        port,
+        Some(trust),
+        TelnetConfig::default(),
+        &Limits::default(),
+    )
+    .await
+}
+
 /// telnets: TLS from the first byte, checked against the test CA; a self-signed certificate
 /// (as `openssl req -x509` makes it) is refused in words unless the user named it.
 #[tokio::test]
@@ -140,30 +155,16 @@ async fn telnets_with_a_trusted_and_a_self_signed_certificate() {
         return;
     }
     let trust = common::trust_with_ca();
-    let mut s = TelnetSession::connect(
-        "localhost",
-        2992,
-        Some(&trust),
-        TelnetConfig::default(),
-        &Limits::default(),
-    )
-    .await
-    .expect("connect over TLS");
+    let mut s = telnets(2992, &trust).await.expect("connect over TLS");
     let mut seen = String::new();
     read_until(&mut s, &mut seen, "Ready (secure: TLS").await;
     read_until(&mut s, &mut seen, "tel:sh> ").await;
 
     let untrusting = common::trust_without_ca();
-    let e = TelnetSession::connect(
-        "localhost",
-        2993,
-        Some(&untrusting),
-        TelnetConfig::default(),
-        &Limits::default(),
-    )
-    .await
-    .err()
-    .expect("a self-signed certificate is not trusted by itself");
+    let e = telnets(2993, &untrusting)
+        .await
+        .err()
+        .expect("a self-signed certificate is not trusted by itself");
     let words = e.to_string();
     assert!(words.contains("self-signed"), "{words}");
     assert!(
@@ -174,15 +175,9 @@ async fn telnets_with_a_trusted_and_a_self_signed_certificate() {
     let roots = portolan::proto::tls::Trust::load_pem(&common::srv().join("tls/selfsigned.pem"))
         .expect("pem");
     let named = portolan::proto::tls::Trust::new(roots).expect("trust");
-    let mut s = TelnetSession::connect(
-        "localhost",
-        2993,
-        Some(&named),
-        TelnetConfig::default(),
-        &Limits::default(),
-    )
-    .await
-    .expect("the certificate the user named is trusted");
+    let mut s = telnets(2993, &named)
+        .await
+        .expect("the certificate the user named is trusted");
     let mut seen = String::new();
     read_until(&mut s, &mut seen, "tel:sh> ").await;
 }

@@ -32,6 +32,23 @@ impl Store {
         Ok(self.call(f)??)
     }
 
+    /// Runs a change and answers with the whole list it changed, in one request, so the
+    /// window shows the list as stored.
+    fn change_then_list<T: Send + 'static, R>(
+        &self,
+        change: impl FnOnce(&rusqlite::Connection) -> rusqlite::Result<R> + Send + 'static,
+        list: fn(&rusqlite::Connection) -> rusqlite::Result<Vec<T>>,
+        reply: impl Reply<Vec<T>>,
+    ) {
+        self.request(
+            move |c| {
+                change(c)?;
+                list(c)
+            },
+            reply,
+        );
+    }
+
     /// Every setting row, before the window opens.
     pub fn load_settings(&self) -> Result<Vec<(String, String)>, StoreError> {
         self.load(|c| records::all_settings(c))
@@ -67,31 +84,25 @@ impl Store {
         url: String,
         reply: impl Reply<Vec<Bookmark>>,
     ) {
-        self.request(
-            move |c| {
-                records::add_bookmark(c, &folder, &title, &url)?;
-                records::bookmarks(c)
-            },
+        self.change_then_list(
+            move |c| records::add_bookmark(c, &folder, &title, &url),
+            records::bookmarks,
             reply,
         );
     }
 
     pub fn update_bookmark(&self, b: Bookmark, reply: impl Reply<Vec<Bookmark>>) {
-        self.request(
-            move |c| {
-                records::update_bookmark(c, &b)?;
-                records::bookmarks(c)
-            },
+        self.change_then_list(
+            move |c| records::update_bookmark(c, &b),
+            records::bookmarks,
             reply,
         );
     }
 
     pub fn delete_bookmark(&self, id: i64, reply: impl Reply<Vec<Bookmark>>) {
-        self.request(
-            move |c| {
-                records::delete_bookmark(c, id)?;
-                records::bookmarks(c)
-            },
+        self.change_then_list(
+            move |c| records::delete_bookmark(c, id),
+            records::bookmarks,
             reply,
         );
     }
@@ -122,23 +133,11 @@ impl Store {
 
     /// Saves a new or changed site; the reply gets the whole new list.
     pub fn save_site(&self, site: Site, reply: impl Reply<Vec<Site>>) {
-        self.request(
-            move |c| {
-                records::save_site(c, &site)?;
-                records::sites(c)
-            },
-            reply,
-        );
+        self.change_then_list(move |c| records::save_site(c, &site), records::sites, reply);
     }
 
     pub fn delete_site(&self, id: i64, reply: impl Reply<Vec<Site>>) {
-        self.request(
-            move |c| {
-                records::delete_site(c, id)?;
-                records::sites(c)
-            },
-            reply,
-        );
+        self.change_then_list(move |c| records::delete_site(c, id), records::sites, reply);
     }
 
     pub fn load_telnet_hosts(&self) -> Result<Vec<TelnetHost>, StoreError> {
@@ -147,21 +146,17 @@ impl Store {
 
     /// Saves a new or changed directory entry; the reply gets the whole new list.
     pub fn save_telnet_host(&self, host: TelnetHost, reply: impl Reply<Vec<TelnetHost>>) {
-        self.request(
-            move |c| {
-                telnet_hosts::save(c, &host)?;
-                telnet_hosts::all(c)
-            },
+        self.change_then_list(
+            move |c| telnet_hosts::save(c, &host),
+            telnet_hosts::all,
             reply,
         );
     }
 
     pub fn delete_telnet_host(&self, id: i64, reply: impl Reply<Vec<TelnetHost>>) {
-        self.request(
-            move |c| {
-                telnet_hosts::delete(c, id)?;
-                telnet_hosts::all(c)
-            },
+        self.change_then_list(
+            move |c| telnet_hosts::delete(c, id),
+            telnet_hosts::all,
             reply,
         );
     }

@@ -12,6 +12,4 @@ pub use capture::{CaptureKind, TextFilter};
 pub use decode::{Decoder, ScreenCharset};
 pub use keys::{KeyMods, TermKey, encode as encode_key, paste as encode_paste};
 pub use line_editor::{Edited, LineEditor};
-pub use screen::{
-    HostRequest, Modes, SCROLLBACK_LINES, Screen, SelectionKind, is_drawing, readable_text,
-};
+pub use screen::{HostRequest, Modes, Screen, SelectionKind, is_drawing, readable_text};

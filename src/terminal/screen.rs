@@ -256,11 +256,6 @@ impl Screen {
         self.term.grid().screen_lines()
     }
 
-    /// Columns on the screen.
-    pub fn cols(&self) -> usize {
-        self.term.grid().columns()
-    }
-
     /// Row `row` of the view as text, trailing spaces trimmed.
     pub fn row_text(&self, row: usize) -> String {
         let mut text = String::new();

@@ -2,7 +2,7 @@
 //! the fallback fonts draw them thin, narrow or not at all, and ANSI art needs every line to
 //! meet its neighbour. What terminals such as kitty and alacritty also do.
 
-use egui::{Color32, Painter, Pos2, Rect, Stroke, pos2, vec2};
+use egui::{Color32, Painter, Rect, Stroke, vec2};
 
 /// The four arms of each character from U+2500 to U+257F: up, right, down, left, with
 /// 0 for none, 1 light, 2 heavy, 3 double. Made from the Unicode character names.
@@ -139,7 +139,7 @@ const ARMS: [[u8; 4]; 128] = [
 
 /// Whether [`draw`] draws `c` itself.
 pub fn is_drawn(c: char) -> bool {
-    ('\u{2500}'..='\u{259f}').contains(&c) || c == SUPERSCRIPT_N
+    crate::terminal::is_drawing(c) || c == SUPERSCRIPT_N
 }
 
 /// CP437's 0xFC, which none of the window's built-in fonts has: a small raised n.
@@ -199,46 +199,27 @@ fn lines(painter: &Painter, cell: Rect, arms: [u8; 4], color: Color32) {
         1 => light / 2.0,
         _ => 0.0,
     };
-    let across_h = up.max(down);
-    let across_v = left.max(right);
-    let seg = |from: Pos2, to: Pos2, w: u8| {
+    let (across_h, across_v) = (up.max(down), left.max(right));
+    // Each arm runs from the cell's edge to a little past the centre; a double one is two
+    // light lines either side of where a single one would be.
+    for (w, dir, half, crossing) in [
+        (up, vec2(0.0, -1.0), cell.height() / 2.0, across_v),
+        (right, vec2(1.0, 0.0), cell.width() / 2.0, across_h),
+        (down, vec2(0.0, 1.0), cell.height() / 2.0, across_v),
+        (left, vec2(-1.0, 0.0), cell.width() / 2.0, across_h),
+    ] {
+        if w == 0 {
+            continue;
+        }
+        let (end, inner) = (c + dir * half, c - dir * reach(crossing));
         let width = if w == 2 { heavy } else { light };
-        painter.line_segment([from, to], Stroke::new(width, color));
-    };
-    // Vertical arms.
-    for (w, end) in [(up, cell.top()), (down, cell.bottom())] {
-        if w == 0 {
-            continue;
-        }
-        let inner = if end < c.y {
-            c.y + reach(across_v)
-        } else {
-            c.y - reach(across_v)
-        };
         if w == 3 {
-            for dx in [-gap, gap] {
-                seg(pos2(c.x + dx, end), pos2(c.x + dx, inner), 1);
+            let across = vec2(dir.y.abs(), dir.x.abs()) * gap;
+            for offset in [-across, across] {
+                painter.line_segment([end + offset, inner + offset], Stroke::new(light, color));
             }
         } else {
-            seg(pos2(c.x, end), pos2(c.x, inner), w);
-        }
-    }
-    // Horizontal arms.
-    for (w, end) in [(left, cell.left()), (right, cell.right())] {
-        if w == 0 {
-            continue;
-        }
-        let inner = if end < c.x {
-            c.x + reach(across_h)
-        } else {
-            c.x - reach(across_h)
-        };
-        if w == 3 {
-            for dy in [-gap, gap] {
-                seg(pos2(end, c.y + dy), pos2(inner, c.y + dy), 1);
-            }
-        } else {
-            seg(pos2(end, c.y), pos2(inner, c.y), w);
+            painter.line_segment([end, inner], Stroke::new(width, color));
         }
     }
 }

@@ -223,12 +223,7 @@ impl Directory {
                         ui.end_row();
                         ui.label("");
                         if ui.checkbox(&mut entry.tls, "TLS (telnets)").changed() {
-                            // The port follows the choice while it is the other one's default.
-                            entry.port = match (entry.tls, entry.port) {
-                                (true, 23) => 992,
-                                (false, 992) => 23,
-                                (_, port) => port,
-                            };
+                            entry.port = super::port_for_tls(entry.tls, entry.port);
                         }
                         ui.end_row();
                         let l = ui.label("Charset:");

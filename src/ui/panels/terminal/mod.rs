@@ -52,6 +52,16 @@ fn charset_label(c: ScreenCharset) -> &'static str {
         .map_or("Detect", |(_, l)| l)
 }
 
+/// The port after TLS was ticked or cleared: it follows the choice while it is the other
+/// one's default (23 for telnet, 992 for telnets), and a port the user chose stays.
+fn port_for_tls(tls: bool, port: u16) -> u16 {
+    match (tls, port) {
+        (true, 23) => 992,
+        (false, 992) => 23,
+        (_, port) => port,
+    }
+}
+
 /// The panel's view state.
 pub struct TerminalPanel {
     services: Services,
@@ -117,12 +127,9 @@ impl TerminalPanel {
     }
 
     fn open_session(&mut self, host: String, port: u16, tls: bool) {
-        let prefs = self
-            .directory
-            .find(&host, port)
-            .map(HostPrefs::of)
-            .unwrap_or_default();
-        let tls = tls || self.directory.find(&host, port).is_some_and(|e| e.tls);
+        let entry = self.directory.find(&host, port);
+        let prefs = entry.map(HostPrefs::of).unwrap_or_default();
+        let tls = tls || entry.is_some_and(|e| e.tls);
         let size = self.current().map_or((80, 24), |s| s.size);
         let target = Target { host, port, tls };
         let reuse = self
@@ -202,12 +209,9 @@ impl TerminalPanel {
                 .checkbox(&mut self.tls, "TLS")
                 .on_hover_text("telnets: TLS from the first byte (port 992)")
                 .changed()
+                && let Ok(port) = self.port.trim().parse()
             {
-                match (self.tls, self.port.trim()) {
-                    (true, "23") => self.port = "992".into(),
-                    (false, "992") => self.port = "23".into(),
-                    _ => {}
-                }
+                self.port = port_for_tls(self.tls, port).to_string();
             }
             let enter = (host.lost_focus() || port.lost_focus())
                 && ui.input(|i| i.key_pressed(egui::Key::Enter));

@@ -232,6 +232,7 @@ pub fn show(ui: &mut egui::Ui, session: &mut Session) -> ViewOutput {
                     session.type_bytes(&bytes);
                 } else if let Ok(mut s) = session.screen.try_lock() {
                     s.scroll(lines);
+                    session.text_stale = true;
                 }
             }
         }
@@ -254,11 +255,10 @@ pub fn show(ui: &mut egui::Ui, session: &mut Session) -> ViewOutput {
     draw(ui, session, rect, &font, row_h, col_w, focused);
     // What a screen reader reads: the screen's text without the frames of ANSI art, and the
     // new lines as they arrive (a polite live region).
-    let text = session
-        .screen
-        .try_lock()
-        .map(|s| crate::terminal::readable_text(&s.text()))
-        .unwrap_or_default();
+    if session.text_stale {
+        session.refresh_text();
+    }
+    let text = session.readable.clone();
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Terminal, true, text.clone()));
     let live = ui.make_persistent_id(("terminal-news", session.id));
     let announcement = session.announcement.clone();

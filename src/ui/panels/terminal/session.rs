@@ -35,14 +35,6 @@ impl EchoMode {
             _ => EchoMode::Auto,
         }
     }
-
-    pub fn word(self) -> &'static str {
-        match self {
-            EchoMode::Auto => "auto",
-            EchoMode::On => "on",
-            EchoMode::Off => "off",
-        }
-    }
 }
 
 /// How a session talks to its host: from the directory entry for that host and port, else
@@ -107,6 +99,10 @@ pub struct Session {
     /// The user allowed clipboard writes for the rest of this session.
     pub clipboard_allowed: bool,
     pub capture: Option<PathBuf>,
+    /// The screen's text for screen readers, made again when the screen changed.
+    pub readable: String,
+    /// The screen changed (output, a scroll) since [`Session::refresh_text`] last ran.
+    pub text_stale: bool,
     /// Rows of the screen as last announced to screen readers.
     pub announced: Vec<String>,
     /// New lines for screen readers, since the last output.
@@ -136,6 +132,8 @@ impl Session {
             negotiation: Negotiation::default(),
             clipboard_request: None,
             capture: None,
+            readable: String::new(),
+            text_stale: true,
             announced: Vec::new(),
             announcement: String::new(),
             scroll_rest: 0.0,
@@ -206,11 +204,6 @@ impl Session {
             EchoMode::Off => false,
             EchoMode::Auto => self.state == State::Connected && !self.remote_echo,
         }
-    }
-
-    /// The line typed and not yet sent (local line mode).
-    pub fn pending_line(&self) -> &str {
-        self.editor.pending()
     }
 
     /// What the keyboard produced, on its way to the host.
@@ -307,21 +300,30 @@ impl Session {
                 self.capture = None;
                 self.state = State::Closed(reason);
             }
-            TerminalEvent::Output => self.note_new_lines(),
+            TerminalEvent::Output => self.text_stale = true,
         }
         None
     }
 
-    /// Works out which rows are new since the last output, for screen readers.
-    fn note_new_lines(&mut self) {
+    /// Makes the text screen readers get once after a change, not in every frame: the
+    /// screen without the frames of ANSI art, and the lines that are new. When the worker
+    /// holds the screen, it is tried again in the next frame.
+    pub fn refresh_text(&mut self) {
         let Ok(screen) = self.screen.try_lock() else {
             return;
         };
-        if screen.scrolled_back() > 0 {
-            return;
-        }
         let rows: Vec<String> = (0..screen.rows()).map(|r| screen.row_text(r)).collect();
+        let scrolled_back = screen.scrolled_back() > 0;
         drop(screen);
+        self.text_stale = false;
+        self.readable = crate::terminal::readable_text(&rows.join("\n"));
+        if !scrolled_back {
+            self.note_new_lines(rows);
+        }
+    }
+
+    /// Works out which rows are new since the last output, for screen readers.
+    fn note_new_lines(&mut self, rows: Vec<String>) {
         // The new text is what follows the longest run of old rows found at the top of the
         // screen (text that scrolled up), or every changed row when nothing scrolled.
         let mut fresh: Vec<&str> = Vec::new();
