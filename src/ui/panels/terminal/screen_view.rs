@@ -139,7 +139,7 @@ pub fn show(ui: &mut egui::Ui, session: &mut Session) -> ViewOutput {
         let rel = pos - rect.min;
         (
             (rel.y / row_h).max(0.0) as usize,
-            (rel.x / col_w).max(0.0).round() as usize,
+            (rel.x / col_w).max(0.0) as usize,
         )
     };
     if response.clicked() || response.drag_started() {
@@ -155,7 +155,12 @@ pub fn show(ui: &mut egui::Ui, session: &mut Session) -> ViewOutput {
             } else if response.double_clicked() {
                 screen.select_start(row, col, SelectionKind::Words);
             } else if response.drag_started() {
-                screen.select_start(row, col, SelectionKind::Cells);
+                // A drag is seen once the pointer has moved a little: it starts where the
+                // button went down.
+                let origin = ui.input(|i| i.pointer.press_origin()).unwrap_or(pos);
+                let (r0, c0) = cell_at(origin);
+                screen.select_start(r0, c0, SelectionKind::Cells);
+                screen.select_to(row, col);
             } else if response.dragged() {
                 screen.select_to(row, col);
             } else if response.clicked() {
