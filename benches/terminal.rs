@@ -160,9 +160,9 @@ fn raw_input(events: Vec<egui::Event>) -> egui::RawInput {
 /// One frame's CPU: the app's frame and the tessellation, in ms.
 fn frame(app: &mut App, ctx: &egui::Context, events: Vec<egui::Event>) -> f64 {
     let start = Instant::now();
-    let output = ctx.run_ui(raw_input(events), |ui| app.frame(ui));
+    let mut output = ctx.run_ui(raw_input(events), |ui| app.frame(ui));
     let ppp = output.pixels_per_point;
-    let shapes = output.shapes.clone();
+    let shapes = std::mem::take(&mut output.shapes);
     output.drop_without_applying_deltas();
     let _ = ctx.tessellate(shapes, ppp);
     start.elapsed().as_secs_f64() * 1000.0

@@ -114,12 +114,17 @@ impl Decoder {
 }
 
 fn single_byte(bytes: &[u8], out: &mut Vec<u8>, map: impl Fn(u8) -> char) {
-    for &b in bytes {
-        if b < 0x80 {
-            out.push(b);
-        } else {
+    out.reserve(bytes.len());
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        // ASCII, escape sequences included, passes in runs.
+        let ascii = rest.iter().position(|&b| b >= 0x80).unwrap_or(rest.len());
+        out.extend_from_slice(&rest[..ascii]);
+        rest = &rest[ascii..];
+        if let Some((&b, tail)) = rest.split_first() {
             let mut buf = [0u8; 4];
             out.extend_from_slice(map(b).encode_utf8(&mut buf).as_bytes());
+            rest = tail;
         }
     }
 }

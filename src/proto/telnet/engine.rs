@@ -305,8 +305,23 @@ impl Telnet {
 
     /// Takes bytes from the server; events for the screen and the session go to `events`.
     pub fn receive(&mut self, input: &[u8], events: &mut Vec<TelnetEvent>) {
-        let mut data = Vec::new();
-        for &b in input {
+        let mut data = Vec::with_capacity(input.len());
+        let mut i = 0;
+        while i < input.len() {
+            // Plain data up to the next IAC or CR is taken as it is, in one copy.
+            if self.parse == Parse::Data {
+                let run = input[i..]
+                    .iter()
+                    .position(|&b| b == IAC || b == b'\r')
+                    .unwrap_or(input.len() - i);
+                data.extend_from_slice(&input[i..i + run]);
+                i += run;
+                if i == input.len() {
+                    break;
+                }
+            }
+            let b = input[i];
+            i += 1;
             match self.parse {
                 Parse::Data | Parse::Cr => {
                     // Looked up per byte: BINARY may change in the middle of a read.

@@ -2,7 +2,7 @@
 //! the fallback fonts draw them thin, narrow or not at all, and ANSI art needs every line to
 //! meet its neighbour. What terminals such as kitty and alacritty also do.
 
-use egui::{Color32, Painter, Rect, Stroke, vec2};
+use egui::{Color32, Rect, Shape, Stroke, vec2};
 
 /// The four arms of each character from U+2500 to U+257F: up, right, down, left, with
 /// 0 for none, 1 light, 2 heavy, 3 double. Made from the Unicode character names.
@@ -139,42 +139,36 @@ const ARMS: [[u8; 4]; 128] = [
 
 /// Whether [`draw`] draws `c` itself.
 pub fn is_drawn(c: char) -> bool {
-    crate::terminal::is_drawing(c) || c == SUPERSCRIPT_N
+    crate::terminal::is_drawing(c)
 }
 
-/// CP437's 0xFC, which none of the window's built-in fonts has: a small raised n.
-const SUPERSCRIPT_N: char = '\u{207f}';
-
 /// Draws `c` into the cell `cell` in `color`; false if it is not one of ours.
-pub fn draw(painter: &Painter, cell: Rect, c: char, color: Color32) -> bool {
+/// The shapes go to `out`, so a screen of art is handed to the painter at once.
+pub fn draw(out: &mut Vec<Shape>, cell: Rect, c: char, color: Color32) -> bool {
     let code = u32::from(c);
-    if c == SUPERSCRIPT_N {
-        painter.text(
-            cell.left_top() + vec2(cell.width() * 0.15, 0.0),
-            egui::Align2::LEFT_TOP,
-            "n",
-            egui::FontId::monospace(cell.height() * 0.55),
-            color,
-        );
-        return true;
-    }
     match code {
         0x2571..=0x2573 => {
             let stroke = Stroke::new(light_width(cell), color);
             if code != 0x2572 {
-                painter.line_segment([cell.left_bottom(), cell.right_top()], stroke);
+                out.push(Shape::line_segment(
+                    [cell.left_bottom(), cell.right_top()],
+                    stroke,
+                ));
             }
             if code != 0x2571 {
-                painter.line_segment([cell.left_top(), cell.right_bottom()], stroke);
+                out.push(Shape::line_segment(
+                    [cell.left_top(), cell.right_bottom()],
+                    stroke,
+                ));
             }
             true
         }
         0x2500..=0x257f => {
-            lines(painter, cell, ARMS[(code - 0x2500) as usize], color);
+            lines(out, cell, ARMS[(code - 0x2500) as usize], color);
             true
         }
         0x2580..=0x259f => {
-            blocks(painter, cell, code, color);
+            blocks(out, cell, code, color);
             true
         }
         _ => false,
@@ -185,7 +179,7 @@ fn light_width(cell: Rect) -> f32 {
     (cell.width() / 8.0).clamp(1.0, 2.0).round()
 }
 
-fn lines(painter: &Painter, cell: Rect, arms: [u8; 4], color: Color32) {
+fn lines(out: &mut Vec<Shape>, cell: Rect, arms: [u8; 4], color: Color32) {
     let c = cell.center();
     let light = light_width(cell);
     let heavy = light * 2.0;
@@ -213,18 +207,25 @@ fn lines(painter: &Painter, cell: Rect, arms: [u8; 4], color: Color32) {
         }
         let (end, inner) = (c + dir * half, c - dir * reach(crossing));
         let width = if w == 2 { heavy } else { light };
+        // Arms are straight: filled rectangles, which cost less to draw than strokes.
+        let across = vec2(dir.y.abs(), dir.x.abs());
+        let bar = |offset: egui::Vec2, width: f32| {
+            Shape::rect_filled(
+                Rect::from_two_pos(end + offset, inner + offset).expand2(across * (width / 2.0)),
+                0.0,
+                color,
+            )
+        };
         if w == 3 {
-            let across = vec2(dir.y.abs(), dir.x.abs()) * gap;
-            for offset in [-across, across] {
-                painter.line_segment([end + offset, inner + offset], Stroke::new(light, color));
-            }
+            out.push(bar(-across * gap, light));
+            out.push(bar(across * gap, light));
         } else {
-            painter.line_segment([end, inner], Stroke::new(width, color));
+            out.push(bar(egui::Vec2::ZERO, width));
         }
     }
 }
 
-fn blocks(painter: &Painter, cell: Rect, code: u32, color: Color32) {
+fn blocks(out: &mut Vec<Shape>, cell: Rect, code: u32, color: Color32) {
     let part = |x0: f32, y0: f32, x1: f32, y1: f32| {
         Rect::from_min_max(
             cell.min + vec2(cell.width() * x0, cell.height() * y0),
@@ -232,8 +233,8 @@ fn blocks(painter: &Painter, cell: Rect, code: u32, color: Color32) {
         )
     };
     let eighth = |n: u32| n as f32 / 8.0;
-    let fill = |r: Rect, color: Color32| {
-        painter.rect_filled(r, 0.0, color);
+    let mut fill = |r: Rect, color: Color32| {
+        out.push(Shape::rect_filled(r, 0.0, color));
     };
     match code {
         0x2580 => fill(part(0.0, 0.0, 1.0, 0.5), color),

@@ -5,6 +5,9 @@
 
 use alacritty_terminal::term::cell::Flags;
 use alacritty_terminal::vte::ansi::{Color, NamedColor};
+use std::sync::Arc;
+
+use egui::Galley;
 use egui::text::LayoutJob;
 use egui::{Color32, FontId, TextFormat};
 
@@ -108,6 +111,15 @@ fn term_key(key: egui::Key) -> Option<TermKey> {
             }
         }
     })
+}
+
+/// How often at most the screen's text for screen readers is made again.
+const TEXT_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
+
+/// A character none of the window's built-in fonts has, drawn as another at a scale:
+/// CP437's 0xFC (ⁿ) as a small n.
+fn own_glyph(c: char) -> Option<(char, f32)> {
+    (c == '\u{207f}').then_some(('n', 0.6))
 }
 
 /// What the widget wants done that it cannot do itself.
@@ -260,8 +272,16 @@ pub fn show(ui: &mut egui::Ui, session: &mut Session) -> ViewOutput {
     draw(ui, session, rect, &font, row_h, col_w, focused);
     // What a screen reader reads: the screen's text without the frames of ANSI art, and the
     // new lines as they arrive (a polite live region).
+    // Under a stream of output the text is made again a few times a second, not in every
+    // frame; a frame is asked for when the last change is still to be read.
     if session.text_stale {
-        session.refresh_text();
+        let since = session.text_made.elapsed();
+        if since >= TEXT_EVERY {
+            session.refresh_text();
+        } else {
+            ui.ctx()
+                .request_repaint_after(TEXT_EVERY.saturating_sub(since));
+        }
     }
     let text = session.readable.clone();
     response.widget_info(|| egui::WidgetInfo::labeled(egui::Role::Terminal, true, text.clone()));
@@ -376,99 +396,104 @@ fn draw(
     };
     let selection = screen.selection();
     let selected_bg = visuals.selection.bg_fill;
-    for row in 0..screen.rows() {
-        let top = rect.min + egui::vec2(0.0, row as f32 * row_h);
-        let mut job = LayoutJob::default();
-        // Glyphs outside ASCII (blocks, CJK) may come from a fallback font with other widths:
-        // each is placed on its own cell so columns line up; box drawing is drawn as shapes.
-        let mut placed: Vec<(usize, char, TextFormat)> = Vec::new();
-        let mut shapes: Vec<(usize, char, Color32)> = Vec::new();
-        for (col, cell) in screen.row_cells(row) {
-            // Bold text in one of the eight base colours is drawn in its bright variant, as
-            // BBS art expects.
-            let fg_color = match cell.fg {
-                Color::Named(n) if cell.flags.contains(Flags::BOLD) && (n as usize) < 8 => {
-                    Color::Indexed(n as u8 + 8)
+    // Every row is laid out under one hold of the fonts (one lock, not one per cell), then
+    // painted: text, then box drawing as shapes, then glyphs placed on their own cells.
+    let mut rows: Vec<Arc<Galley>> = Vec::with_capacity(screen.rows());
+    let mut shapes: Vec<(usize, usize, char, Color32)> = Vec::new();
+    let mut placed: Vec<(usize, usize, Arc<Galley>)> = Vec::new();
+    ui.fonts_mut(|fonts| {
+        for row in 0..screen.rows() {
+            let mut job = LayoutJob::default();
+            for (col, cell) in screen.row_cells(row) {
+                // Bold text in one of the eight base colours is drawn in its bright variant,
+                // as BBS art expects.
+                let fg_color = match cell.fg {
+                    Color::Named(n) if cell.flags.contains(Flags::BOLD) && (n as usize) < 8 => {
+                        Color::Indexed(n as u8 + 8)
+                    }
+                    other => other,
+                };
+                let (mut fg, mut bg) = (
+                    color_of(fg_color, true, &visuals),
+                    color_of(cell.bg, false, &visuals),
+                );
+                if cell.flags.contains(Flags::INVERSE) {
+                    std::mem::swap(&mut fg, &mut bg);
                 }
-                other => other,
-            };
-            let (mut fg, mut bg) = (
-                color_of(fg_color, true, &visuals),
-                color_of(cell.bg, false, &visuals),
-            );
-            if cell.flags.contains(Flags::INVERSE) {
-                std::mem::swap(&mut fg, &mut bg);
-            }
-            if cell.flags.contains(Flags::DIM) {
-                fg = fg.gamma_multiply(0.6);
-            }
-            if cell.flags.contains(Flags::HIDDEN) {
-                fg = bg;
-            }
-            if selection
-                .as_ref()
-                .is_some_and(|r| screen.in_selection(r, row, col))
-            {
-                bg = selected_bg;
-            }
-            let mut format = TextFormat {
-                font_id: font.clone(),
-                color: fg,
-                background: if bg == visuals.extreme_bg_color {
-                    Color32::TRANSPARENT
+                if cell.flags.contains(Flags::DIM) {
+                    fg = fg.gamma_multiply(0.6);
+                }
+                if cell.flags.contains(Flags::HIDDEN) {
+                    fg = bg;
+                }
+                if selection
+                    .as_ref()
+                    .is_some_and(|r| screen.in_selection(r, row, col))
+                {
+                    bg = selected_bg;
+                }
+                let mut format = TextFormat {
+                    font_id: font.clone(),
+                    color: fg,
+                    background: if bg == visuals.extreme_bg_color {
+                        Color32::TRANSPARENT
+                    } else {
+                        bg
+                    },
+                    italics: cell.flags.contains(Flags::ITALIC),
+                    ..TextFormat::default()
+                };
+                if cell.flags.intersects(Flags::ALL_UNDERLINES) {
+                    format.underline = egui::Stroke::new(1.0, fg);
+                }
+                if cell.flags.contains(Flags::STRIKEOUT) {
+                    format.strikethrough = egui::Stroke::new(1.0, fg);
+                }
+                // A glyph as wide as a cell goes in the row's text; box drawing is drawn as
+                // shapes, and a glyph of another width (a fallback font's) on its own cell.
+                let inline = cell.c.is_ascii()
+                    || (!box_drawing::is_drawn(cell.c)
+                        && own_glyph(cell.c).is_none()
+                        && !cell.flags.contains(Flags::WIDE_CHAR)
+                        && (fonts.glyph_width(font, cell.c) - col_w).abs() < 0.01);
+                if inline {
+                    append(&mut job, cell.c, format);
                 } else {
-                    bg
-                },
-                italics: cell.flags.contains(Flags::ITALIC),
-                ..TextFormat::default()
-            };
-            if cell.flags.intersects(Flags::ALL_UNDERLINES) {
-                format.underline = egui::Stroke::new(1.0, fg);
-            }
-            if cell.flags.contains(Flags::STRIKEOUT) {
-                format.strikethrough = egui::Stroke::new(1.0, fg);
-            }
-            // A glyph as wide as a cell goes in the row's text; box drawing is drawn as
-            // shapes, and a glyph of another width (a fallback font's) on its own cell.
-            let inline = cell.c.is_ascii()
-                || (!box_drawing::is_drawn(cell.c)
-                    && !cell.flags.contains(Flags::WIDE_CHAR)
-                    && ui.fonts_mut(|f| (f.glyph_width(font, cell.c) - col_w).abs() < 0.01));
-            if inline {
-                append(&mut job, cell.c, format);
-            } else {
-                append(&mut job, ' ', format.clone());
-                if cell.flags.contains(Flags::WIDE_CHAR) {
                     append(&mut job, ' ', format.clone());
-                }
-                if box_drawing::is_drawn(cell.c) {
-                    shapes.push((col, cell.c, fg));
-                } else {
-                    format.background = Color32::TRANSPARENT;
-                    placed.push((col, cell.c, format));
+                    if cell.flags.contains(Flags::WIDE_CHAR) {
+                        append(&mut job, ' ', format.clone());
+                    }
+                    if box_drawing::is_drawn(cell.c) {
+                        shapes.push((row, col, cell.c, fg));
+                    } else {
+                        format.background = Color32::TRANSPARENT;
+                        let mut glyph = cell.c;
+                        if let Some((own, scale)) = own_glyph(cell.c) {
+                            glyph = own;
+                            format.font_id = FontId::monospace(font.size * scale);
+                        }
+                        let mut one = LayoutJob::default();
+                        let mut buf = [0u8; 4];
+                        one.append(glyph.encode_utf8(&mut buf), 0.0, format);
+                        placed.push((row, col, fonts.layout_job(one)));
+                    }
                 }
             }
+            rows.push(fonts.layout_job(job));
         }
-        let galley = ui.fonts_mut(|f| f.layout_job(job));
-        painter.galley(top, galley, visuals.text_color());
-        for (col, c, color) in shapes {
-            let cell = egui::Rect::from_min_size(
-                top + egui::vec2(col as f32 * col_w, 0.0),
-                egui::vec2(col_w, row_h),
-            );
-            box_drawing::draw(&painter, cell, c, color);
-        }
-        for (col, c, format) in placed {
-            let mut one = LayoutJob::default();
-            let mut buf = [0u8; 4];
-            one.append(c.encode_utf8(&mut buf), 0.0, format);
-            let galley = ui.fonts_mut(|f| f.layout_job(one));
-            painter.galley(
-                top + egui::vec2(col as f32 * col_w, 0.0),
-                galley,
-                visuals.text_color(),
-            );
-        }
+    });
+    let at = |row: usize, col: usize| rect.min + egui::vec2(col as f32 * col_w, row as f32 * row_h);
+    for (row, galley) in rows.into_iter().enumerate() {
+        painter.galley(at(row, 0), galley, visuals.text_color());
+    }
+    let mut drawn = Vec::with_capacity(shapes.len() * 2);
+    for (row, col, c, color) in shapes {
+        let cell = egui::Rect::from_min_size(at(row, col), egui::vec2(col_w, row_h));
+        box_drawing::draw(&mut drawn, cell, c, color);
+    }
+    painter.extend(drawn);
+    for (row, col, galley) in placed {
+        painter.galley(at(row, col), galley, visuals.text_color());
     }
     if let Some((row, col)) = screen.cursor()
         && session.is_open()
@@ -525,7 +550,11 @@ mod tests {
         let missing: String = String::from_utf8(text)
             .expect("utf8")
             .chars()
-            .filter(|&c| !box_drawing::is_drawn(c) && !ctx.fonts_mut(|f| f.has_glyph(&font, c)))
+            .filter(|&c| {
+                !box_drawing::is_drawn(c)
+                    && own_glyph(c).is_none()
+                    && !ctx.fonts_mut(|f| f.has_glyph(&font, c))
+            })
             .collect();
         assert_eq!(missing, "", "CP437 characters with no glyph");
     }

@@ -103,6 +103,8 @@ pub struct Session {
     pub readable: String,
     /// The screen changed (output, a scroll) since [`Session::refresh_text`] last ran.
     pub text_stale: bool,
+    /// When [`Session::refresh_text`] last made it.
+    pub text_made: std::time::Instant,
     /// Rows of the screen as last announced to screen readers.
     pub announced: Vec<String>,
     /// New lines for screen readers, since the last output.
@@ -134,6 +136,7 @@ impl Session {
             capture: None,
             readable: String::new(),
             text_stale: true,
+            text_made: std::time::Instant::now(),
             announced: Vec::new(),
             announcement: String::new(),
             scroll_rest: 0.0,
@@ -316,6 +319,7 @@ impl Session {
         let scrolled_back = screen.scrolled_back() > 0;
         drop(screen);
         self.text_stale = false;
+        self.text_made = std::time::Instant::now();
         self.readable = crate::terminal::readable_text(&rows.join("\n"));
         if !scrolled_back {
             self.note_new_lines(rows);
