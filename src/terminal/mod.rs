@@ -2,6 +2,7 @@
 //! the session's charset first, and what the keyboard sends back. No PTY and no UI: the
 //! command line prints the screen, the Terminal panel draws it.
 
+mod blink;
 mod capture;
 mod decode;
 mod keys;
@@ -12,4 +13,4 @@ pub use capture::{CaptureKind, TextFilter};
 pub use decode::{Decoder, ScreenCharset};
 pub use keys::{KeyMods, TermKey, encode as encode_key, paste as encode_paste};
 pub use line_editor::{Edited, LineEditor};
-pub use screen::{HostRequest, Modes, Screen, SelectionKind, is_drawing, readable_text};
+pub use screen::{HostRequest, Modes, Screen, SelectionKind, blinks, is_drawing, readable_text};

@@ -14,6 +14,7 @@ use alacritty_terminal::term::test::TermSize;
 use alacritty_terminal::term::{Config, Term, TermMode};
 use alacritty_terminal::vte::ansi::Processor;
 
+use super::blink::{BLINK_MARK, BlinkMarker};
 use super::decode::{Decoder, ScreenCharset};
 
 /// Lines kept above the screen for scrolling back.
@@ -81,6 +82,8 @@ pub struct Screen {
     listener: Listener,
     decoder: Decoder,
     utf8: Vec<u8>,
+    blink: BlinkMarker,
+    marked: Vec<u8>,
 }
 
 impl Screen {
@@ -97,6 +100,8 @@ impl Screen {
             listener,
             decoder: Decoder::new(charset),
             utf8: Vec::new(),
+            blink: BlinkMarker::default(),
+            marked: Vec::new(),
         }
     }
 
@@ -104,7 +109,9 @@ impl Screen {
     pub fn feed(&mut self, bytes: &[u8]) {
         self.utf8.clear();
         self.decoder.decode(bytes, &mut self.utf8);
-        self.parser.advance(&mut self.term, &self.utf8);
+        self.marked.clear();
+        self.blink.rewrite(&self.utf8, &mut self.marked);
+        self.parser.advance(&mut self.term, &self.marked);
     }
 
     /// The UTF-8 the last [`Screen::feed`] produced (for a text capture).
@@ -293,6 +300,11 @@ impl Screen {
     }
 }
 
+/// Whether `cell` blinks (SGR 5 or 6 was on when it was written).
+pub fn blinks(cell: &Cell) -> bool {
+    cell.underline_color() == Some(alacritty_terminal::vte::ansi::Color::Spec(BLINK_MARK))
+}
+
 /// What a click starts to select.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SelectionKind {
@@ -351,6 +363,19 @@ mod tests {
         assert!(cell.flags.contains(Flags::BOLD));
         assert_eq!(s.charset(), ScreenCharset::Cp437);
         assert_eq!(s.cursor(), Some((2, 7)));
+    }
+
+    #[test]
+    fn blinking_text_is_marked_in_its_cells() {
+        let mut s = Screen::new(20, 2, ScreenCharset::Utf8);
+        s.feed(b"a\x1b[5mbc\x1b[25md\x1b[6me\x1b[0mf");
+        let blinking: String = s
+            .row_cells(0)
+            .filter(|(_, c)| blinks(c))
+            .map(|(_, c)| c.c)
+            .collect();
+        assert_eq!(blinking, "bce");
+        assert_eq!(s.row_text(0), "abcdef");
     }
 
     #[test]

@@ -395,6 +395,10 @@ fn draw(
         return;
     };
     let selection = screen.selection();
+    // Blinking text is shown for half a second and hidden for half a second.
+    let time = ui.input(|i| i.time);
+    let blink_hidden = (time * 2.0).floor() as i64 % 2 == 1;
+    let mut any_blink = false;
     let selected_bg = visuals.selection.bg_fill;
     // Every row is laid out under one hold of the fonts (one lock, not one per cell), then
     // painted: text, then box drawing as shapes, then glyphs placed on their own cells.
@@ -425,6 +429,12 @@ fn draw(
                 }
                 if cell.flags.contains(Flags::HIDDEN) {
                     fg = bg;
+                }
+                if crate::terminal::blinks(cell) {
+                    any_blink = true;
+                    if blink_hidden {
+                        fg = bg;
+                    }
                 }
                 if selection
                     .as_ref()
@@ -482,6 +492,13 @@ fn draw(
             rows.push(fonts.layout_job(job));
         }
     });
+    if any_blink {
+        // Only while something on the screen blinks: an idle screen stays without frames.
+        // The next half second, when the blinking text shows or hides again.
+        let next = 0.5 - time.rem_euclid(0.5);
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_secs_f64(next.max(0.01)));
+    }
     let at = |row: usize, col: usize| rect.min + egui::vec2(col as f32 * col_w, row as f32 * row_h);
     for (row, galley) in rows.into_iter().enumerate() {
         painter.galley(at(row, 0), galley, visuals.text_color());

@@ -1,0 +1,191 @@
+//! Blink (SGR 5 and 6), which `alacritty_terminal` drops: its handler ignores the attribute
+//! and its cells have no flag for it. BBS menus and ANSI art use it, so it is carried through
+//! the model as a mark: on its way to the parser an SGR that turns blink on also sets the
+//! underline colour to [`BLINK_MARK`], and one that turns it off resets that colour (SGR 59).
+//! The widget never draws underline colours, so nothing else changes; it draws cells with the
+//! mark blinking. Only SGR sequences are touched, and only their blink parameters.
+
+use alacritty_terminal::vte::ansi::Rgb;
+
+/// The underline colour that marks a blinking cell.
+pub const BLINK_MARK: Rgb = Rgb { r: 1, g: 2, b: 3 };
+
+/// The longest CSI parameter list looked at; a longer one passes untouched.
+const MAX_PARAMS: usize = 256;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+enum State {
+    #[default]
+    Ground,
+    /// After ESC.
+    Esc,
+    /// After ESC [, collecting parameter and intermediate bytes.
+    Csi,
+}
+
+/// The rewriter; it keeps its place across reads, so a sequence split anywhere is seen whole.
+#[derive(Debug, Default)]
+pub struct BlinkMarker {
+    state: State,
+    params: Vec<u8>,
+}
+
+impl BlinkMarker {
+    /// Appends `input` to `out`, with the blink parameters of SGR sequences rewritten.
+    pub fn rewrite(&mut self, input: &[u8], out: &mut Vec<u8>) {
+        out.reserve(input.len());
+        let mut rest = input;
+        while !rest.is_empty() {
+            if self.state == State::Ground {
+                // Text up to the next ESC passes in one copy.
+                let run = rest.iter().position(|&b| b == 0x1b).unwrap_or(rest.len());
+                out.extend_from_slice(&rest[..run]);
+                rest = &rest[run..];
+                if rest.is_empty() {
+                    break;
+                }
+            }
+            let b = rest[0];
+            rest = &rest[1..];
+            match self.state {
+                State::Ground => {
+                    out.push(b);
+                    self.state = State::Esc;
+                }
+                State::Esc => {
+                    out.push(b);
+                    self.state = match b {
+                        b'[' => {
+                            self.params.clear();
+                            State::Csi
+                        }
+                        0x1b => State::Esc,
+                        _ => State::Ground,
+                    };
+                }
+                State::Csi => {
+                    if (0x40..=0x7e).contains(&b) {
+                        if b == b'm' {
+                            sgr(&self.params, out);
+                        } else {
+                            out.extend_from_slice(&self.params);
+                        }
+                        out.push(b);
+                        self.state = State::Ground;
+                    } else if (0x20..=0x3f).contains(&b) && self.params.len() < MAX_PARAMS {
+                        self.params.push(b);
+                    } else {
+                        // A control inside the sequence, or one too long: passed as it came,
+                        // for the parser to treat as it would have.
+                        out.extend_from_slice(&self.params);
+                        out.push(b);
+                        self.state = if b == 0x1b { State::Esc } else { State::Ground };
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Writes an SGR parameter list with blink on (5, 6) and off (25) turned into the mark.
+fn sgr(params: &[u8], out: &mut Vec<u8>) {
+    if !params
+        .iter()
+        .all(|&b| b.is_ascii_digit() || b == b';' || b == b':')
+    {
+        out.extend_from_slice(params);
+        return;
+    }
+    let parts: Vec<&[u8]> = params.split(|&b| b == b';').collect();
+    let number = |p: &[u8]| -> Option<u32> {
+        if p.is_empty() || p.len() > 5 || p.contains(&b':') {
+            return None;
+        }
+        p.iter()
+            .try_fold(0u32, |n, &d| Some(n * 10 + u32::from(d - b'0')))
+    };
+    let mut i = 0;
+    while i < parts.len() {
+        if i > 0 {
+            out.push(b';');
+        }
+        let p = parts[i];
+        i += 1;
+        match number(p) {
+            // A colour: its own parameters (5;N or 2;R;G;B) are not attributes.
+            Some(38 | 48 | 58) => {
+                out.extend_from_slice(p);
+                let take = match parts.get(i).and_then(|q| number(q)) {
+                    Some(5) => 2,
+                    Some(2) => 4,
+                    _ => 0,
+                };
+                for q in parts.iter().skip(i).take(take) {
+                    out.push(b';');
+                    out.extend_from_slice(q);
+                }
+                i += take.min(parts.len() - i);
+            }
+            Some(5 | 6) => out.extend_from_slice(
+                format!("58;2;{};{};{}", BLINK_MARK.r, BLINK_MARK.g, BLINK_MARK.b).as_bytes(),
+            ),
+            Some(25) => out.extend_from_slice(b"59"),
+            _ => out.extend_from_slice(p),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(chunks: &[&[u8]]) -> String {
+        let mut m = BlinkMarker::default();
+        let mut out = Vec::new();
+        for c in chunks {
+            m.rewrite(c, &mut out);
+        }
+        String::from_utf8(out).expect("utf8")
+    }
+
+    #[test]
+    fn blink_becomes_the_mark_and_nothing_else_changes() {
+        assert_eq!(
+            run(&[b"\x1b[1;5;31mX\x1b[25mY"]),
+            "\x1b[1;58;2;1;2;3;31mX\x1b[59mY"
+        );
+        // The 5 of a 256-colour and the 5s of an RGB colour are not blink.
+        assert_eq!(run(&[b"\x1b[38;5;5;5m"]), "\x1b[38;5;5;58;2;1;2;3m");
+        assert_eq!(run(&[b"\x1b[48;2;5;5;5m"]), "\x1b[48;2;5;5;5m");
+        assert_eq!(
+            run(&[b"\x1b[38:5:5m\x1b[6m"]),
+            "\x1b[38:5:5m\x1b[58;2;1;2;3m"
+        );
+        // Other sequences, private ones and text pass untouched.
+        for same in [
+            "\x1b[5A\x1b[?5h\x1b[>5m plain 5 text \x1b]2;5\x07",
+            "\x1b[0m\x1b[m\x1b[;1m",
+        ] {
+            assert_eq!(run(&[same.as_bytes()]), same);
+        }
+    }
+
+    #[test]
+    fn a_sequence_split_anywhere_is_rewritten_the_same() {
+        let whole = b"a\x1b[0;5;33mb\x1b[25mc";
+        for cut in 0..whole.len() {
+            assert_eq!(
+                run(&[&whole[..cut], &whole[cut..]]),
+                run(&[whole]),
+                "cut at {cut}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_control_inside_or_an_endless_sequence_passes_as_it_came() {
+        assert_eq!(run(&[b"\x1b[5\r;5m"]), "\x1b[5\r;5m");
+        let long = format!("\x1b[{}m", "1;".repeat(200));
+        assert_eq!(run(&[long.as_bytes()]), long);
+    }
+}
