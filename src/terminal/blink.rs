@@ -89,9 +89,12 @@ impl BlinkMarker {
 
 /// Writes an SGR parameter list with blink on (5, 6) and off (25) turned into the mark.
 fn sgr(params: &[u8], out: &mut Vec<u8>) {
-    if !params
-        .iter()
-        .all(|&b| b.is_ascii_digit() || b == b';' || b == b':')
+    // 5, 6 and 25 all hold a 5 or a 6: most SGRs have neither and pass as they are.
+    let maybe_blink = params.iter().any(|&b| b == b'5' || b == b'6');
+    if !maybe_blink
+        || !params
+            .iter()
+            .all(|&b| b.is_ascii_digit() || b == b';' || b == b':')
     {
         out.extend_from_slice(params);
         return;
