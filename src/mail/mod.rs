@@ -4,6 +4,7 @@
 pub mod summary;
 
 pub use summary::Summary;
+pub mod compose;
 pub mod render;
 pub mod search;
 pub mod threads;

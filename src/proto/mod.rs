@@ -11,6 +11,7 @@ pub mod net;
 pub mod pop3;
 pub mod rate;
 pub mod robots;
+pub mod smtp;
 pub mod telnet;
 pub mod tls;
 pub mod wire;
