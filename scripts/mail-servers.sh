@@ -16,8 +16,10 @@
 #   sink     whatever exim would have relayed elsewhere
 #   bulk     empty; the benchmark fills it with 100,000 messages (IMAP)
 #   pbulk    empty; the benchmark fills it with 1,000 messages (POP3)
+#   postie   empty; the composer's tests send to it (and log in to exim as it)
+#   writer   empty; the composer's window test sends from it and finds its Sent copy
 
-MAIL_USERS="tester reader popper idler scratch sink bulk pbulk"
+MAIL_USERS="tester reader popper idler scratch sink bulk pbulk postie writer"
 MAIL_PORTS="1143 1993 1110 1995 2424 1144 1111 2525 2465"
 
 mail_packages_missing() {

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 
 mod mail;
+mod send;
 mod telnet;
 
 use crate::document::Document;
@@ -128,6 +129,13 @@ pub enum Command {
         #[command(flatten)]
         net: NetOptions,
     },
+    /// Send one message (the body from stdin) and print its Message-ID.
+    Send {
+        #[command(flatten)]
+        message: send::SendOptions,
+        #[command(flatten)]
+        net: NetOptions,
+    },
     /// List a directory-like resource: a gopher menu, or the links of a web page.
     Ls {
         url: String,
@@ -165,6 +173,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
                 net,
             } => get(&url, output, resume, &screen, &net).await,
             Command::Ls { url, json, net } => ls(&url, json, &net).await,
+            Command::Send { message, net } => send::send(&message, &net).await,
             Command::Put { file, url, net } => put(&file, &url, &net).await,
             Command::Mirror {
                 url,

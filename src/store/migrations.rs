@@ -140,6 +140,31 @@ const STEPS: &[&str] = &[
         clipboard INTEGER NOT NULL DEFAULT 0,
         notes     TEXT NOT NULL DEFAULT ''
     );",
+    // 6: the composer. A draft is kept whole (JSON) on every autosave; a message waiting to
+    // leave, or refused, is kept as the bytes that will go, with the draft it came from (for
+    // Undo) and the last attempt's words and transcript.
+    "CREATE TABLE drafts (
+        id      INTEGER PRIMARY KEY,
+        data    TEXT NOT NULL,
+        updated INTEGER NOT NULL
+    );
+    CREATE TABLE outbox (
+        id          INTEGER PRIMARY KEY,
+        account     INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        message_id  TEXT NOT NULL,
+        subject     TEXT NOT NULL,
+        sender      TEXT NOT NULL,
+        recipients  TEXT NOT NULL,
+        raw         BLOB NOT NULL,
+        draft       TEXT NOT NULL,
+        queued      INTEGER NOT NULL,
+        send_after  INTEGER NOT NULL,
+        state       TEXT NOT NULL DEFAULT 'waiting',
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        error       TEXT NOT NULL DEFAULT '',
+        transcript  TEXT NOT NULL DEFAULT '',
+        temporary   INTEGER NOT NULL DEFAULT 0
+    );",
 ];
 
 /// The schema version this build writes.

@@ -24,6 +24,7 @@ pub enum Priority {
 /// A message being written. Kept whole in the store on every autosave, so a crash loses at
 /// most the last few seconds of typing; attachments are kept as paths and read at sending.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct Draft {
     /// The account that sends it (its SMTP server and Sent folder).
     pub account: i64,
@@ -36,7 +37,6 @@ pub struct Draft {
     pub body: String,
     pub attachments: Vec<PathBuf>,
     /// Messages from the store forwarded as attachments (their store ids).
-    #[serde(default)]
     pub forwarded: Vec<i64>,
     /// The Message-ID answered, without angle brackets.
     pub in_reply_to: Option<String>,
@@ -44,7 +44,6 @@ pub struct Draft {
     pub references: Vec<String>,
     /// The store id of the message answered, to mark it `\Answered` once this one is sent.
     pub answers: Option<i64>,
-    #[serde(default)]
     pub priority: Priority,
 }
 
