@@ -23,6 +23,11 @@ use crate::workers::mail::{self as worker, FolderChange, MailCommand, MailEvent}
 use crate::workers::mail_setup::{self, Found};
 use crate::workers::{MappedSink, Services};
 
+mod writing;
+
+/// The retry id the outbox's certificate questions come back with.
+const OUTBOX_RETRY: u64 = u64::MAX;
+
 /// Asks where to save a file named so; `None` when the user cancels (or there is no dialog).
 pub type SaveDialog = Arc<dyn Fn(&str) -> Option<PathBuf> + Send + Sync>;
 /// Asks for a folder to save every attachment into.
@@ -68,6 +73,7 @@ pub enum MailPanelEvent {
         bytes: Vec<u8>,
     },
     Error(String),
+    Writing(writing::WritingEvent),
 }
 
 /// The account being added or edited.
@@ -207,6 +213,7 @@ pub struct MailPanel {
     notice: Option<String>,
     status: String,
     actions: Vec<ShellAction>,
+    writing: writing::Writing,
 }
 
 fn rfd_save() -> SaveDialog {
@@ -267,6 +274,7 @@ impl MailPanel {
             notice: None,
             status: String::new(),
             actions: Vec::new(),
+            writing: writing::Writing::new(ctx)?,
         };
         panel.set_accounts(accounts);
         Ok(panel)
@@ -339,6 +347,7 @@ impl MailPanel {
             let _ = old.send(MailCommand::Stop);
         }
         self.passwords.insert(account, password.clone());
+        self.writing.password(account, password.clone());
         let tx = worker::spawn(
             &self.services,
             self.store.clone(),
@@ -909,6 +918,13 @@ impl MailPanel {
     fn toolbar(&mut self, ui: &mut egui::Ui) {
         // Two rows that never wrap: what to show, then what to do with the selection.
         ui.horizontal(|ui| {
+            if ui
+                .button("✏ Write")
+                .on_hover_text("A new message")
+                .clicked()
+            {
+                self.compose(crate::mail::compose::Draft::default(), self.open.as_ref().map(|f| f.account));
+            }
             let l = ui.label("🔍");
             let r = ui
                 .add(
@@ -1183,6 +1199,30 @@ impl MailPanel {
                     ui.end_row();
                 }
             });
+        let mut answer = None;
+        ui.horizontal(|ui| {
+            ui.add_enabled_ui(reader.raw.is_some(), |ui| {
+                if ui.button("↩ Reply").clicked() {
+                    answer = Some((Some(crate::mail::compose::reply::ReplyTo::Sender), false));
+                }
+                if ui.button("↩ Reply all").clicked() {
+                    answer = Some((Some(crate::mail::compose::reply::ReplyTo::All), false));
+                }
+                if row.list_id.is_some() && ui.button("↩ Reply to list").clicked() {
+                    answer = Some((Some(crate::mail::compose::reply::ReplyTo::List), false));
+                }
+                if ui.button("➡ Forward").clicked() {
+                    answer = Some((None, false));
+                }
+                if ui
+                    .button("➡ As attachment")
+                    .on_hover_text("Forward the whole message as an attachment")
+                    .clicked()
+                {
+                    answer = Some((None, true));
+                }
+            });
+        });
         ui.horizontal(|ui| {
             ui.toggle_value(&mut reader.raw_view, "Raw source");
             let both = rendered
@@ -1218,6 +1258,9 @@ impl MailPanel {
                 ui.spinner();
                 ui.label("Fetching the message…");
             });
+            if let Some((how, attached)) = answer {
+                self.answer(how, attached);
+            }
             return;
         };
         if !rendered.remote.images.is_empty() && !reader.show_remote {
@@ -1331,6 +1374,9 @@ impl MailPanel {
         }
         if recharset && let Some(raw) = self.reader.as_ref().and_then(|r| r.raw.clone()) {
             self.set_body(row.id, raw);
+        }
+        if let Some((how, attached)) = answer {
+            self.answer(how, attached);
         }
         if allow_sender {
             self.remote_ok.insert(row.from_addr.to_lowercase());
@@ -2086,6 +2132,15 @@ impl Panel for MailPanel {
         let ctx = ui.ctx().clone();
         self.editor_window(&ctx);
         self.folder_window(&ctx);
+        self.autosave(&ctx);
+        self.tab_strip(ui);
+        self.outbox_bar(ui);
+        if self.writing.active.is_some() {
+            egui::CentralPanel::default().show(ui, |ui| {
+                self.composer_view(ui);
+            });
+            return;
+        }
         egui::Panel::left("mail-sidebar")
             .resizable(true)
             .default_size(230.0)
@@ -2242,14 +2297,15 @@ impl Panel for MailPanel {
                 }
             }
             MailPanelEvent::Error(e) => self.actions.push(ShellAction::Toast(Toast::Error(e))),
+            MailPanelEvent::Writing(e) => self.on_writing(e),
         }
     }
 
     fn open(&mut self, link: &Link) {
         match link {
-            Link::Mailto(_) => {
-                self.notice =
-                    Some("Writing mail comes with the composer, which is not built yet.".into());
+            Link::Mailto(m) => {
+                self.compose(crate::mail::compose::Draft::from_mailto(m), None);
+                self.actions.push(ShellAction::Show);
             }
             Link::Mail { server, path, .. } => {
                 let target = crate::proto::imap::url::parse_path(path).unwrap_or_default();
@@ -2296,6 +2352,10 @@ impl Panel for MailPanel {
 
     /// The certificate was trusted: start the account's worker again.
     fn retry(&mut self, retry: u64) {
+        if retry == OUTBOX_RETRY {
+            self.writing.retry_all();
+            return;
+        }
         let account = retry as i64;
         if let Some(p) = self.passwords.get(&account).cloned() {
             self.start_worker(account, p);
@@ -2304,5 +2364,9 @@ impl Panel for MailPanel {
 
     fn take_actions(&mut self) -> Vec<ShellAction> {
         std::mem::take(&mut self.actions)
+    }
+
+    fn save_state(&self) {
+        self.save_drafts_now();
     }
 }

@@ -5,6 +5,7 @@
 //! Adding a panel is a new module here and one line in [`all`].
 
 pub mod browser;
+pub mod compose;
 pub mod files;
 pub mod mail;
 pub mod terminal;

@@ -1,0 +1,427 @@
+//! The composer: one message being written, in a tab of the Mail panel. It edits a
+//! [`Draft`]; the Mail panel saves it, queues it and shows the outbox.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use egui::RichText;
+use poll_promise::Promise;
+
+use crate::mail::compose::checks::{self, Concern};
+use crate::mail::compose::{Draft, Priority};
+
+/// Asks for files to attach; `None` when the user cancels (or there is no dialog).
+pub type AttachDialog = Arc<dyn Fn() -> Option<Vec<PathBuf>> + Send + Sync>;
+
+/// An identity to send as: the account it belongs to, `Name <address>` and its signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sender {
+    pub account: i64,
+    pub display: String,
+    pub signature: String,
+}
+
+/// What the composer asks of the panel after a frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ComposerAction {
+    None,
+    /// Checked and confirmed: queue it.
+    Send,
+    /// Close the tab, keeping the draft.
+    Close,
+    /// Close the tab and delete the draft.
+    Discard,
+}
+
+/// How long typing must pause before an autosave, and the longest time between two.
+const SAVE_AFTER_PAUSE: Duration = Duration::from_secs(2);
+const SAVE_AT_LEAST_EVERY: Duration = Duration::from_secs(5);
+
+/// A message being written.
+pub struct Composer {
+    /// Tells tabs apart before the draft has an id in the store.
+    pub key: u64,
+    /// The draft's id in the store (0 until first saved).
+    pub draft_id: i64,
+    pub draft: Draft,
+    /// What the store holds, to know whether there is anything to save.
+    saved: Draft,
+    /// A save is on its way to the store.
+    pub saving: bool,
+    changed_at: Option<Instant>,
+    first_unsaved: Option<Instant>,
+    picking: Option<Promise<Option<Vec<PathBuf>>>>,
+    /// Questions waiting for "send anyway".
+    asking: Vec<Concern>,
+    /// Sizes of the attachments, read once when added.
+    sizes: Vec<Option<u64>>,
+    show_cc: bool,
+    /// The field completion looks at, and what it offers.
+    completing: Option<&'static str>,
+    pub notice: Option<String>,
+}
+
+impl Composer {
+    pub fn new(key: u64, draft_id: i64, draft: Draft) -> Composer {
+        let sizes = draft.attachments.iter().map(|p| size_of(p)).collect();
+        let show_cc = !draft.cc.is_empty() || !draft.bcc.is_empty();
+        Composer {
+            key,
+            draft_id,
+            saved: if draft_id > 0 {
+                draft.clone()
+            } else {
+                Draft::default()
+            },
+            draft,
+            saving: false,
+            changed_at: None,
+            first_unsaved: None,
+            picking: None,
+            asking: Vec::new(),
+            sizes,
+            show_cc,
+            completing: None,
+            notice: None,
+        }
+    }
+
+    /// The tab's title.
+    pub fn title(&self) -> String {
+        let s = self.draft.subject.trim();
+        let s = if s.is_empty() { "New message" } else { s };
+        let short: String = s.chars().take(24).collect();
+        if short.len() < s.len() {
+            format!("✏ {short}…")
+        } else {
+            format!("✏ {short}")
+        }
+    }
+
+    /// Something was typed that the store does not hold yet.
+    pub fn unsaved(&self) -> bool {
+        self.draft != self.saved
+    }
+
+    /// True when an autosave is due: a pause in typing, or too long since the first change.
+    pub fn save_due(&self, now: Instant) -> bool {
+        if self.saving || !self.unsaved() || self.draft.is_blank() {
+            return false;
+        }
+        self.changed_at.is_some_and(|t| now - t >= SAVE_AFTER_PAUSE)
+            || self
+                .first_unsaved
+                .is_some_and(|t| now - t >= SAVE_AT_LEAST_EVERY)
+    }
+
+    /// The store holds `what` under `id`.
+    pub fn saved_as(&mut self, id: i64, what: Draft) {
+        self.draft_id = id;
+        self.saving = false;
+        if self.draft == what {
+            self.first_unsaved = None;
+        }
+        self.saved = what;
+    }
+
+    fn touched(&mut self) {
+        let now = Instant::now();
+        self.changed_at = Some(now);
+        self.first_unsaved.get_or_insert(now);
+    }
+
+    /// Adds files (from the dialog or dropped on the window).
+    pub fn attach(&mut self, paths: Vec<PathBuf>) {
+        for p in paths {
+            if p.is_file() && !self.draft.attachments.contains(&p) {
+                self.sizes.push(size_of(&p));
+                self.draft.attachments.push(p);
+            }
+        }
+        self.touched();
+    }
+
+    /// Draws the composer; `senders` are the identities to choose from, `known` the addresses
+    /// to complete from (most used first).
+    pub fn ui(
+        &mut self,
+        ui: &mut egui::Ui,
+        senders: &[Sender],
+        known: &[String],
+        dialog: &AttachDialog,
+    ) -> ComposerAction {
+        let mut action = ComposerAction::None;
+        if let Some(p) = &self.picking
+            && let Some(result) = p.ready()
+        {
+            let picked = result.clone();
+            self.picking = None;
+            if let Some(paths) = picked {
+                self.attach(paths);
+            }
+        }
+        let before = self.draft.clone();
+        ui.horizontal(|ui| {
+            if ui
+                .button(RichText::new("➤ Send").strong())
+                .on_hover_text("Check, then send (Ctrl+Enter)")
+                .clicked()
+                || ui.input(|i| i.modifiers.command && i.key_pressed(egui::Key::Enter))
+            {
+                self.asking = checks::concerns(&self.draft);
+                if self.asking.is_empty() {
+                    action = ComposerAction::Send;
+                }
+            }
+            if ui
+                .button("📎 Attach…")
+                .on_hover_text("Add files (or drop them on the window)")
+                .clicked()
+                && self.picking.is_none()
+            {
+                let d = dialog.clone();
+                self.picking = Some(Promise::spawn_thread("attach-dialog", move || d()));
+            }
+            egui::ComboBox::from_id_salt(("compose-priority", self.key))
+                .selected_text(match self.draft.priority {
+                    Priority::High => "Priority: high",
+                    Priority::Normal => "Priority: normal",
+                    Priority::Low => "Priority: low",
+                })
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.draft.priority, Priority::High, "High");
+                    ui.selectable_value(&mut self.draft.priority, Priority::Normal, "Normal");
+                    ui.selectable_value(&mut self.draft.priority, Priority::Low, "Low");
+                });
+            if ui
+                .button("Close")
+                .on_hover_text("Close; the draft is kept")
+                .clicked()
+            {
+                action = ComposerAction::Close;
+            }
+            if ui
+                .button("🗑 Discard")
+                .on_hover_text("Close and delete this draft")
+                .clicked()
+            {
+                action = ComposerAction::Discard;
+            }
+            let state = if self.unsaved() {
+                "not saved yet"
+            } else if self.draft_id > 0 {
+                "draft saved"
+            } else {
+                ""
+            };
+            ui.weak(state);
+        });
+        if !self.asking.is_empty() {
+            self.questions(ui, &mut action);
+        }
+        if let Some(n) = &self.notice {
+            ui.colored_label(ui.visuals().warn_fg_color, n);
+        }
+        egui::Grid::new(("compose-head", self.key))
+            .num_columns(2)
+            .striped(false)
+            .show(ui, |ui| {
+                let l = ui.label("From");
+                let shown = if self.draft.from.is_empty() {
+                    "(choose an identity)"
+                } else {
+                    &self.draft.from
+                };
+                egui::ComboBox::from_id_salt(("compose-from", self.key))
+                    .selected_text(shown)
+                    .width(ui.available_width().min(480.0))
+                    .show_ui(ui, |ui| {
+                        for s in senders {
+                            let chosen =
+                                self.draft.from == s.display && self.draft.account == s.account;
+                            if ui.selectable_label(chosen, &s.display).clicked() {
+                                self.set_sender(s);
+                            }
+                        }
+                    })
+                    .response
+                    .labelled_by(l.id);
+                ui.end_row();
+                self.address_row(ui, "To", known);
+                if self.show_cc {
+                    self.address_row(ui, "Cc", known);
+                    self.address_row(ui, "Bcc", known);
+                } else {
+                    ui.label("");
+                    if ui.link("Add Cc and Bcc").clicked() {
+                        self.show_cc = true;
+                    }
+                    ui.end_row();
+                }
+                let l = ui.label("Subject");
+                ui.add(
+                    egui::TextEdit::singleline(&mut self.draft.subject)
+                        .desired_width(f32::INFINITY),
+                )
+                .labelled_by(l.id);
+                ui.end_row();
+            });
+        self.attachments_row(ui);
+        ui.separator();
+        let body_label = ui.label("Message");
+        egui::ScrollArea::vertical()
+            .id_salt(("compose-body", self.key))
+            .auto_shrink([false, false])
+            .show(ui, |ui| {
+                ui.add(
+                    egui::TextEdit::multiline(&mut self.draft.body)
+                        .font(egui::TextStyle::Monospace)
+                        .desired_width(f32::INFINITY)
+                        .desired_rows(20)
+                        .lock_focus(true),
+                )
+                .labelled_by(body_label.id);
+            });
+        if self.draft != before {
+            self.touched();
+        }
+        action
+    }
+
+    /// Picks the identity and adds its signature when the text has it not yet.
+    pub fn set_sender(&mut self, s: &Sender) {
+        self.draft.from.clone_from(&s.display);
+        self.draft.account = s.account;
+        if !s.signature.trim().is_empty() && !self.draft.body.contains(s.signature.trim()) {
+            self.draft
+                .body
+                .push_str(&crate::mail::compose::reply::signature_block(&s.signature));
+        }
+    }
+
+    fn questions(&mut self, ui: &mut egui::Ui, action: &mut ComposerAction) {
+        let blocking = self.asking.iter().any(Concern::blocks);
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            for c in &self.asking {
+                ui.colored_label(ui.visuals().warn_fg_color, c.question());
+            }
+            ui.horizontal(|ui| {
+                if !blocking && ui.button("Send anyway").clicked() {
+                    *action = ComposerAction::Send;
+                    self.asking.clear();
+                }
+                if ui.button(if blocking { "OK" } else { "Go back" }).clicked() {
+                    self.asking.clear();
+                }
+            });
+        });
+    }
+
+    fn address_row(&mut self, ui: &mut egui::Ui, name: &'static str, known: &[String]) {
+        let l = ui.label(name);
+        let value = match name {
+            "To" => &mut self.draft.to,
+            "Cc" => &mut self.draft.cc,
+            _ => &mut self.draft.bcc,
+        };
+        let r = ui
+            .add(
+                egui::TextEdit::singleline(value)
+                    .id_salt(("compose-addr", name, self.key))
+                    .hint_text("Name <address>, another@example.org")
+                    .desired_width(f32::INFINITY),
+            )
+            .labelled_by(l.id);
+        if r.has_focus() {
+            self.completing = Some(name);
+        } else if self.completing == Some(name) && r.lost_focus() {
+            self.completing = None;
+        }
+        ui.end_row();
+        if self.completing == Some(name) {
+            let typed = value
+                .rsplit([',', ';'])
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_lowercase();
+            if typed.chars().count() >= 1 {
+                let offers: Vec<&String> = known
+                    .iter()
+                    .filter(|k| k.to_lowercase().contains(&typed))
+                    .take(6)
+                    .collect();
+                if !offers.is_empty() {
+                    ui.label("");
+                    let mut pick = None;
+                    ui.horizontal_wrapped(|ui| {
+                        for o in offers {
+                            if ui.small_button(o.as_str()).clicked() {
+                                pick = Some(o.clone());
+                            }
+                        }
+                    });
+                    ui.end_row();
+                    if let Some(p) = pick {
+                        let keep = value
+                            .rfind([',', ';'])
+                            .map_or(String::new(), |i| format!("{}, ", value[..i].trim_end()));
+                        *value = format!("{keep}{p}, ");
+                    }
+                }
+            }
+        }
+    }
+
+    fn attachments_row(&mut self, ui: &mut egui::Ui) {
+        if self.draft.attachments.is_empty() && self.draft.forwarded.is_empty() {
+            return;
+        }
+        let mut remove = None;
+        ui.horizontal_wrapped(|ui| {
+            ui.label("Attached:");
+            for (i, p) in self.draft.attachments.iter().enumerate() {
+                let name = p.file_name().map_or_else(
+                    || p.display().to_string(),
+                    |n| n.to_string_lossy().into_owned(),
+                );
+                let size = self
+                    .sizes
+                    .get(i)
+                    .copied()
+                    .flatten()
+                    .map_or_else(|| "missing".to_string(), human_size);
+                ui.label(format!("📄 {name} ({size})"));
+                if ui
+                    .small_button("✖")
+                    .on_hover_text(format!("Remove {name}"))
+                    .clicked()
+                {
+                    remove = Some(i);
+                }
+            }
+            for _ in &self.draft.forwarded {
+                ui.label("✉ the forwarded message");
+            }
+        });
+        if let Some(i) = remove {
+            self.draft.attachments.remove(i);
+            if i < self.sizes.len() {
+                self.sizes.remove(i);
+            }
+        }
+    }
+}
+
+fn size_of(p: &std::path::Path) -> Option<u64> {
+    std::fs::metadata(p).ok().map(|m| m.len())
+}
+
+fn human_size(n: u64) -> String {
+    match n {
+        n if n >= 1 << 20 => format!("{:.1} MB", n as f64 / f64::from(1 << 20)),
+        n if n >= 1 << 10 => format!("{:.0} KB", n as f64 / 1024.0),
+        n => format!("{n} B"),
+    }
+}
