@@ -151,7 +151,13 @@ pub fn build(
                 ContentType::parse("application/octet-stream")
                     .map_err(|e| ComposeError::Build(e.to_string()))?,
             );
-            mixed = mixed.singlepart(Attachment::new(p.name).body(Body::new(p.bytes), ct));
+            // Base64 always: a text file's line ends stay as they were on disk, byte for byte.
+            let body = Body::new_with_encoding(
+                p.bytes.clone(),
+                lettre::message::header::ContentTransferEncoding::Base64,
+            )
+            .unwrap_or_else(|_| Body::new(p.bytes));
+            mixed = mixed.singlepart(Attachment::new(p.name).body(body, ct));
         }
         for p in forwarded {
             let ct = ContentType::parse("message/rfc822")
@@ -247,7 +253,7 @@ mod tests {
             },
             Part {
                 name: "notes.txt".into(),
-                bytes: "héllo\n".as_bytes().to_vec(),
+                bytes: "héllo\nbare LF\n".as_bytes().to_vec(),
             },
         ];
         let fwd = vec![Part {
@@ -274,6 +280,11 @@ mod tests {
         assert_eq!(
             atts[2].content_type().and_then(|c| c.subtype()),
             Some("plain")
+        );
+        assert_eq!(
+            atts[2].contents(),
+            "héllo\nbare LF\n".as_bytes(),
+            "line ends kept"
         );
         assert_eq!(
             atts[3].content_type().and_then(|c| c.subtype()),

@@ -99,6 +99,11 @@ impl Composer {
         }
     }
 
+    /// The questions waiting for an answer before sending.
+    pub fn questions_asked(&self) -> &[Concern] {
+        &self.asking
+    }
+
     /// Something was typed that the store does not hold yet.
     pub fn unsaved(&self) -> bool {
         self.draft != self.saved
@@ -262,6 +267,7 @@ impl Composer {
                 let l = ui.label("Subject");
                 ui.add(
                     egui::TextEdit::singleline(&mut self.draft.subject)
+                        .id_salt(("compose-subject", self.key))
                         .desired_width(f32::INFINITY),
                 )
                 .labelled_by(l.id);
@@ -276,6 +282,7 @@ impl Composer {
             .show(ui, |ui| {
                 ui.add(
                     egui::TextEdit::multiline(&mut self.draft.body)
+                        .id_salt(("compose-text", self.key))
                         .font(egui::TextStyle::Monospace)
                         .desired_width(f32::INFINITY)
                         .desired_rows(20)

@@ -174,7 +174,7 @@ impl MailPanel {
             draft.from.clone_from(&s.display);
             draft.account = s.account;
             // A new message gets the signature; a reply has it already.
-            if draft.body.trim().is_empty() {
+            if draft.body.trim().is_empty() && !s.signature.trim().is_empty() {
                 draft.body = format!("\n{}", reply::signature_block(&s.signature));
             }
         }

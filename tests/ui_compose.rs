@@ -1,0 +1,285 @@
+//! The composer driven through its accessible labels against the real exim and dovecot (the
+//! writer mailbox): write a message, attach a file through the (answered) dialog, send, take it
+//! back with Undo, send again, see it in Sent and in the recipient's INBOX; reply to it with
+//! the right quote; a draft typed and then lost with the app (no exit handler, as after
+//! `kill -9`) is back on the next start.
+
+mod common;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use common::wait_for;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use mail_parser::MimeHeaders as _;
+use portolan::proto::imap::{ImapServer, ImapSession};
+use portolan::proto::net::Limits;
+use portolan::proto::tls::TlsMode;
+use portolan::protocol_log::ProtocolLog;
+use portolan::ui::app::{App, AppConfig};
+use portolan::ui::panels::mail::MailPanel;
+
+fn start(dir: &tempfile::TempDir) -> Harness<'static, App> {
+    let config = AppConfig {
+        store_path: dir.path().join("store.sqlite3"),
+        extra_roots: portolan::proto::tls::Trust::load_pem(&common::ca_pem()).expect("ca"),
+        start_url: None,
+        log: ProtocolLog::default(),
+        download_dir: Some(dir.path().join("downloads")),
+        restore_session: false,
+        startup_probe: None,
+        session_secrets: true,
+    };
+    let app = App::new(config).expect("app");
+    Harness::builder()
+        .with_size([1280.0, 900.0])
+        .build_ui_state(|ui, app: &mut App| app.frame(ui), app)
+}
+
+fn type_into(h: &mut Harness<'static, App>, label: &str, text: &str) {
+    h.get_all_by_label(label).last().expect(label).focus();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_all_by_label(label)
+        .last()
+        .expect(label)
+        .type_text(text);
+    h.step();
+}
+
+fn mail<'a>(h: &'a Harness<'static, App>) -> &'a MailPanel {
+    h.state()
+        .panel_state::<MailPanel>()
+        .expect("the Mail panel")
+}
+
+fn click(h: &mut Harness<'static, App>, label: &str) {
+    h.get_by_label_contains(label).scroll_to_me();
+    h.step();
+    h.get_by_label_contains(label).hover();
+    h.step();
+    h.get_by_label_contains(label).click();
+    h.step();
+    h.step();
+}
+
+/// Clicks until `shows` is on screen: rows of a live list can move between the hover and
+/// the click when mail arrives.
+fn click_until(h: &mut Harness<'static, App>, label: &str, shows: &str) {
+    for _ in 0..10 {
+        click(h, label);
+        for _ in 0..50 {
+            h.step();
+            if h.query_all_by_label_contains(shows).next().is_some() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+    panic!("clicking {label:?} never showed {shows:?}");
+}
+
+fn until(h: &mut Harness<'static, App>, what: &str, done: impl Fn(&MailPanel) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done(mail(h)) {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn add_writer_account(h: &mut Harness<'static, App>) {
+    wait_for(h, "Browser");
+    h.get_by_label("Mail").click();
+    h.step();
+    wait_for(h, "Add account…");
+    click(h, "Add account…");
+    wait_for(h, "Add a mail account");
+    for (label, text) in [
+        ("Your name", "Wendy Writer"),
+        ("Email address", "writer@localhost"),
+        ("Password", "secret"),
+        ("Incoming server", "localhost"),
+        ("Port", "1993"),
+        ("User name", "writer"),
+        ("Outgoing (SMTP) server", "localhost"),
+        ("SMTP port", "2465"),
+    ] {
+        type_into(h, label, text);
+    }
+    click(h, "Save account");
+    wait_for(h, "INBOX");
+}
+
+async fn in_folder(user: &str, folder: &str, subject: &str) -> Option<Vec<u8>> {
+    let server = ImapServer {
+        host: "localhost".into(),
+        port: 1143,
+        tls: TlsMode::Plain,
+        user: user.into(),
+        password: "secret".into(),
+    };
+    let trust = common::trust_with_ca();
+    let mut s = ImapSession::connect(&server, &trust, &Limits::default())
+        .await
+        .ok()?;
+    s.select(folder).await.ok()?;
+    let uids = s.search(&format!("SUBJECT \"{subject}\"")).await.ok()?;
+    let uid = *uids.last()?;
+    s.raw(folder, uid, None).await.ok()
+}
+
+#[test]
+fn write_attach_undo_send_see_it_in_sent_and_reply() {
+    if !common::server_up("exim", "127.0.0.1:2465")
+        || !common::server_up("dovecot", "127.0.0.1:1993")
+    {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    // A short Undo window, so the test waits little.
+    {
+        let s = portolan::store::Store::open(&dir.path().join("store.sqlite3")).expect("store");
+        s.call(|c| portolan::store::records::set_setting(c, "mail.undo_send_secs", "2"))
+            .expect("call")
+            .expect("set");
+    }
+    let file = dir.path().join("plan ü.txt");
+    std::fs::write(&file, "the plan, attached\n").expect("write");
+    let mut h = start(&dir);
+    add_writer_account(&mut h);
+    {
+        let f = file.clone();
+        h.state_mut()
+            .panel_state_mut::<MailPanel>()
+            .expect("panel")
+            .set_attach_dialog(Arc::new(move || Some(vec![f.clone()])));
+    }
+    let subject = format!("From the window {}", std::process::id());
+    click(&mut h, "✏ Write");
+    wait_for(&mut h, "➤ Send");
+    assert_eq!(
+        mail(&h).composers()[0].draft.from,
+        "Wendy Writer <writer@localhost>"
+    );
+    type_into(&mut h, "To", "writer@localhost");
+    type_into(&mut h, "Subject", &subject);
+    h.get_by_label("Message").focus();
+    h.step();
+    h.get_by_label("Message")
+        .type_text("Hello, the plan is attached.\n");
+    h.step();
+    // Send without the attachment: the composer asks.
+    click(&mut h, "➤ Send");
+    wait_for(&mut h, "nothing is attached");
+    click(&mut h, "Go back");
+    click(&mut h, "📎 Attach…");
+    until(&mut h, "the attachment", |m| {
+        m.composers()[0].draft.attachments == vec![file.clone()]
+    });
+    wait_for(&mut h, "plan ü.txt (19 B)");
+    click(&mut h, "➤ Send");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while mail(&h).outbox().is_empty() {
+        let notes: Vec<_> = mail(&h)
+            .composers()
+            .iter()
+            .map(|c| format!("{:?} {:?} {:?}", c.notice, c.questions_asked(), c.draft))
+            .collect();
+        assert!(Instant::now() < deadline, "never queued: {notes:?}");
+        h.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    wait_for(&mut h, "Sending “");
+    assert!(
+        mail(&h).composers().is_empty(),
+        "the tab closed when it was queued"
+    );
+    click(&mut h, "Undo");
+    until(&mut h, "the draft back", |m| {
+        m.composers().len() == 1 && m.outbox().is_empty()
+    });
+    assert_eq!(mail(&h).composers()[0].draft.subject, subject);
+    click(&mut h, "➤ Send");
+    until(&mut h, "the outbox to empty", |m| {
+        m.composers().is_empty() && m.outbox().is_empty()
+    });
+    let rt = tokio::runtime::Runtime::new().expect("rt");
+    let sent = (0..100)
+        .find_map(|_| {
+            let r = rt.block_on(in_folder("writer", "Sent", &subject));
+            if r.is_none() {
+                std::thread::sleep(Duration::from_millis(100));
+            }
+            r
+        })
+        .expect("the copy in Sent");
+    let m = mail_parser::MessageParser::default()
+        .parse(&sent)
+        .expect("parse");
+    assert_eq!(m.subject(), Some(subject.as_str()));
+    let att = m.attachments().next().expect("attachment");
+    assert_eq!(att.attachment_name(), Some("plan ü.txt"));
+    assert_eq!(att.contents(), b"the plan, attached\n");
+    // It arrives in the INBOX (IDLE shows it); a reply quotes it under an attribution.
+    wait_for(&mut h, &subject);
+    click_until(&mut h, &subject, "Hello, the plan is attached.");
+    h.get_by_label("↩ Reply").click();
+    h.step();
+    h.step();
+    until(&mut h, "the reply", |m| m.composers().len() == 1);
+    let reply = mail(&h).composers()[0].draft.clone();
+    assert_eq!(reply.subject, format!("Re: {subject}"));
+    assert_eq!(reply.to, "Wendy Writer <writer@localhost>");
+    assert!(
+        reply
+            .body
+            .contains("Wendy Writer wrote:\n> Hello, the plan is attached.\n"),
+        "{}",
+        reply.body
+    );
+    assert!(reply.in_reply_to.is_some() && reply.answers.is_some());
+}
+
+#[test]
+fn a_draft_lost_with_the_app_comes_back() {
+    let dir = tempfile::tempdir().expect("tmp");
+    {
+        let mut h = start(&dir);
+        wait_for(&mut h, "Browser");
+        h.get_by_label("Mail").click();
+        h.step();
+        h.state_mut()
+            .panel_state_mut::<MailPanel>()
+            .expect("panel")
+            .compose(portolan::mail::compose::Draft::default(), None);
+        wait_for(&mut h, "➤ Send");
+        type_into(&mut h, "Subject", "half-written");
+        h.get_by_label("Message").focus();
+        h.step();
+        h.get_by_label("Message")
+            .type_text("Dear all, the first sentence");
+        h.step();
+        // Typing pauses; the autosave runs; then the app is gone without an exit handler.
+        let deadline = Instant::now() + Duration::from_secs(15);
+        while mail(&h).composers()[0].unsaved() || mail(&h).composers()[0].draft_id == 0 {
+            assert!(Instant::now() < deadline, "no autosave");
+            h.step();
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        std::mem::forget(h);
+    }
+    let mut h = start(&dir);
+    wait_for(&mut h, "Browser");
+    h.get_by_label("Mail").click();
+    h.step();
+    wait_for(&mut h, "✏ half-written");
+    let c = &mail(&h).composers()[0];
+    assert!(
+        c.draft.body.contains("Dear all, the first sentence"),
+        "{}",
+        c.draft.body
+    );
+    assert!(!c.unsaved());
+}
