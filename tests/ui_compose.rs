@@ -21,10 +21,14 @@ use portolan::ui::app::{App, AppConfig};
 use portolan::ui::panels::mail::MailPanel;
 
 fn start(dir: &tempfile::TempDir) -> Harness<'static, App> {
+    start_at(dir, None)
+}
+
+fn start_at(dir: &tempfile::TempDir, url: Option<&str>) -> Harness<'static, App> {
     let config = AppConfig {
         store_path: dir.path().join("store.sqlite3"),
         extra_roots: portolan::proto::tls::Trust::load_pem(&common::ca_pem()).expect("ca"),
-        start_url: None,
+        start_url: url.map(str::to_string),
         log: ProtocolLog::default(),
         download_dir: Some(dir.path().join("downloads")),
         restore_session: false,
@@ -282,4 +286,22 @@ fn a_draft_lost_with_the_app_comes_back() {
         c.draft.body
     );
     assert!(!c.unsaved());
+}
+
+#[test]
+fn a_mailto_link_opens_the_composer_filled_in() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = start_at(
+        &dir,
+        Some(
+            "mailto:ann@example.org,bob@example.org?cc=carol@example.org&subject=Lunch%20%E2%9C%93&body=Noon%3F%0D%0AAt%20the%20usual%20place.",
+        ),
+    );
+    wait_for(&mut h, "➤ Send");
+    let d = &mail(&h).composers()[0].draft;
+    assert_eq!(d.to, "ann@example.org, bob@example.org");
+    assert_eq!(d.cc, "carol@example.org");
+    assert_eq!(d.subject, "Lunch ✓");
+    assert_eq!(d.body, "Noon?\nAt the usual place.");
+    wait_for(&mut h, "Add a mail account with an address to send from.");
 }

@@ -87,6 +87,11 @@ impl Composer {
         }
     }
 
+    /// Marks the draft as not yet kept, so the next autosave writes it.
+    pub fn keep_soon(&mut self) {
+        self.touched();
+    }
+
     /// The tab's title.
     pub fn title(&self) -> String {
         let s = self.draft.subject.trim();
@@ -188,17 +193,20 @@ impl Composer {
                 let d = dialog.clone();
                 self.picking = Some(Promise::spawn_thread("attach-dialog", move || d()));
             }
+            let l = ui.label("Priority");
             egui::ComboBox::from_id_salt(("compose-priority", self.key))
                 .selected_text(match self.draft.priority {
-                    Priority::High => "Priority: high",
-                    Priority::Normal => "Priority: normal",
-                    Priority::Low => "Priority: low",
+                    Priority::High => "high",
+                    Priority::Normal => "normal",
+                    Priority::Low => "low",
                 })
                 .show_ui(ui, |ui| {
                     ui.selectable_value(&mut self.draft.priority, Priority::High, "High");
                     ui.selectable_value(&mut self.draft.priority, Priority::Normal, "Normal");
                     ui.selectable_value(&mut self.draft.priority, Priority::Low, "Low");
-                });
+                })
+                .response
+                .labelled_by(l.id);
             if ui
                 .button("Close")
                 .on_hover_text("Close; the draft is kept")

@@ -179,6 +179,8 @@ impl MailPanel {
             }
         }
         c.draft = draft;
+        // A reply or a mailto: link is worth keeping before anything is typed.
+        c.keep_soon();
         if pick.is_none() {
             c.notice = Some("Add a mail account with an address to send from.".into());
         }
