@@ -45,8 +45,9 @@ pub struct Composer {
     /// The draft's id in the store (0 until first saved).
     pub draft_id: i64,
     pub draft: Draft,
-    /// What the store holds, to know whether there is anything to save.
-    saved: Draft,
+    /// Something changed since the store last got the draft. A flag, not a copy to compare
+    /// with: a 5,000-line reply is not cloned and compared on every frame.
+    dirty: bool,
     /// A save is on its way to the store.
     pub saving: bool,
     changed_at: Option<Instant>,
@@ -69,11 +70,7 @@ impl Composer {
         Composer {
             key,
             draft_id,
-            saved: if draft_id > 0 {
-                draft.clone()
-            } else {
-                Draft::default()
-            },
+            dirty: false,
             draft,
             saving: false,
             changed_at: None,
@@ -111,7 +108,7 @@ impl Composer {
 
     /// Something was typed that the store does not hold yet.
     pub fn unsaved(&self) -> bool {
-        self.draft != self.saved
+        self.dirty
     }
 
     /// True when an autosave is due: a pause in typing, or too long since the first change.
@@ -129,13 +126,15 @@ impl Composer {
     pub fn saved_as(&mut self, id: i64, what: Draft) {
         self.draft_id = id;
         self.saving = false;
+        // Typing may have gone on while the store wrote: only the same text is saved.
         if self.draft == what {
             self.first_unsaved = None;
+            self.dirty = false;
         }
-        self.saved = what;
     }
 
     fn touched(&mut self) {
+        self.dirty = true;
         let now = Instant::now();
         self.changed_at = Some(now);
         self.first_unsaved.get_or_insert(now);
@@ -171,7 +170,12 @@ impl Composer {
                 self.attach(paths);
             }
         }
-        let before = self.draft.clone();
+        let before = (
+            self.draft.priority,
+            self.draft.account,
+            self.draft.from.len(),
+        );
+        let mut changed = false;
         ui.horizontal(|ui| {
             if ui
                 .button(RichText::new("➤ Send").strong())
@@ -261,10 +265,10 @@ impl Composer {
                     .response
                     .labelled_by(l.id);
                 ui.end_row();
-                self.address_row(ui, "To", known);
+                changed |= self.address_row(ui, "To", known);
                 if self.show_cc {
-                    self.address_row(ui, "Cc", known);
-                    self.address_row(ui, "Bcc", known);
+                    changed |= self.address_row(ui, "Cc", known);
+                    changed |= self.address_row(ui, "Bcc", known);
                 } else {
                     ui.label("");
                     if ui.link("Add Cc and Bcc").clicked() {
@@ -273,32 +277,43 @@ impl Composer {
                     ui.end_row();
                 }
                 let l = ui.label("Subject");
-                ui.add(
-                    egui::TextEdit::singleline(&mut self.draft.subject)
-                        .id_salt(("compose-subject", self.key))
-                        .desired_width(f32::INFINITY),
-                )
-                .labelled_by(l.id);
+                changed |= ui
+                    .add(
+                        egui::TextEdit::singleline(&mut self.draft.subject)
+                            .id_salt(("compose-subject", self.key))
+                            .desired_width(f32::INFINITY),
+                    )
+                    .labelled_by(l.id)
+                    .changed();
                 ui.end_row();
             });
-        self.attachments_row(ui);
+        changed |= self.attachments_row(ui);
         ui.separator();
         let body_label = ui.label("Message");
         egui::ScrollArea::vertical()
             .id_salt(("compose-body", self.key))
             .auto_shrink([false, false])
             .show(ui, |ui| {
-                ui.add(
-                    egui::TextEdit::multiline(&mut self.draft.body)
-                        .id_salt(("compose-text", self.key))
-                        .font(egui::TextStyle::Monospace)
-                        .desired_width(f32::INFINITY)
-                        .desired_rows(20)
-                        .lock_focus(true),
-                )
-                .labelled_by(body_label.id);
+                changed |= ui
+                    .add(
+                        egui::TextEdit::multiline(&mut self.draft.body)
+                            .id_salt(("compose-text", self.key))
+                            .font(egui::TextStyle::Monospace)
+                            .desired_width(f32::INFINITY)
+                            .desired_rows(20)
+                            .lock_focus(true),
+                    )
+                    .labelled_by(body_label.id)
+                    .changed();
             });
-        if self.draft != before {
+        if changed
+            || before
+                != (
+                    self.draft.priority,
+                    self.draft.account,
+                    self.draft.from.len(),
+                )
+        {
             self.touched();
         }
         action
@@ -333,7 +348,8 @@ impl Composer {
         });
     }
 
-    fn address_row(&mut self, ui: &mut egui::Ui, name: &'static str, known: &[String]) {
+    /// One address field with its completion; true when it changed.
+    fn address_row(&mut self, ui: &mut egui::Ui, name: &'static str, known: &[String]) -> bool {
         let l = ui.label(name);
         let value = match name {
             "To" => &mut self.draft.to,
@@ -348,6 +364,7 @@ impl Composer {
                     .desired_width(f32::INFINITY),
             )
             .labelled_by(l.id);
+        let mut changed = r.changed();
         if r.has_focus() {
             self.completing = Some(name);
         } else if self.completing == Some(name) && r.lost_focus() {
@@ -383,15 +400,18 @@ impl Composer {
                             .rfind([',', ';'])
                             .map_or(String::new(), |i| format!("{}, ", value[..i].trim_end()));
                         *value = format!("{keep}{p}, ");
+                        changed = true;
                     }
                 }
             }
         }
+        changed
     }
 
-    fn attachments_row(&mut self, ui: &mut egui::Ui) {
+    /// The attached files, each removable; true when one was removed.
+    fn attachments_row(&mut self, ui: &mut egui::Ui) -> bool {
         if self.draft.attachments.is_empty() && self.draft.forwarded.is_empty() {
-            return;
+            return false;
         }
         let mut remove = None;
         ui.horizontal_wrapped(|ui| {
@@ -426,6 +446,7 @@ impl Composer {
                 self.sizes.remove(i);
             }
         }
+        remove.is_some()
     }
 }
 
