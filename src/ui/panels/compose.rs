@@ -123,11 +123,11 @@ impl Composer {
     }
 
     /// The store holds `what` under `id`.
-    pub fn saved_as(&mut self, id: i64, what: Draft) {
+    pub fn saved_as(&mut self, id: i64, what: &Draft) {
         self.draft_id = id;
         self.saving = false;
         // Typing may have gone on while the store wrote: only the same text is saved.
-        if self.draft == what {
+        if self.draft == *what {
             self.first_unsaved = None;
             self.dirty = false;
         }

@@ -541,7 +541,7 @@ impl MailPanel {
             },
             WritingEvent::DraftSaved { key, id, draft } => {
                 if let Some(c) = self.writing.composers.iter_mut().find(|c| c.key == key) {
-                    c.saved_as(id, *draft);
+                    c.saved_as(id, &draft);
                 }
             }
             WritingEvent::Queued { key, result } => {
