@@ -11,7 +11,8 @@
 # and ::1 only. Ports: gopher 7070 (gophernicus); HTTP 8080 and HTTPS 8443 with HTTP/2, 8444 with a
 # self-signed certificate (nginx); Telnet 2323 (inetutils-telnetd, real /bin/login);
 # FTP 2121, 2990, 2124 (vsftpd) and 2123 (pure-ftpd): see ftp-servers.sh; IMAP 1143/1993,
-# POP3 1110/1995 (dovecot) and SMTP 2525/2465 (exim): see mail-servers.sh; telnetlib3 2324,
+# POP3 1110/1995 (dovecot) and SMTP 2525/2465 (exim): see mail-servers.sh; SMTP 2526/2527
+# (aiosmtpd): see smtp-servers.sh; telnetlib3 2324,
 # 2325 (line mode) and telnets 2992/2993: see telnet-servers.sh.
 set -euo pipefail
 
@@ -30,6 +31,8 @@ log() { printf '[test-servers] %s\n' "$*" >&2; }
 . "$(dirname "$0")/mail-servers.sh"
 # shellcheck source=scripts/telnet-servers.sh
 . "$(dirname "$0")/telnet-servers.sh"
+# shellcheck source=scripts/smtp-servers.sh
+. "$(dirname "$0")/smtp-servers.sh"
 die() { log "error: $*"; exit 1; }
 
 need_root() {
@@ -295,8 +298,9 @@ cmd_start() {
         -l "[::1]:$TELNET_PORT" /usr/sbin/telnetd -h
     wait_port "$TELNET_PORT"
     start_telnet3
+    start_aiosmtpd
     local port
-    for port in $FTP_PORTS $MAIL_PORTS $TELNET3_PORTS; do wait_port "$port"; done
+    for port in $FTP_PORTS $MAIL_PORTS $TELNET3_PORTS $AIOSMTPD_PORTS; do wait_port "$port"; done
     cmd_check
     log "servers ready under $SRV"
 }
@@ -318,6 +322,7 @@ cmd_check() {
     check_ftp
     check_mail
     check_telnet3
+    check_aiosmtpd
     log "$ok checks passed, $bad failed"
     [ "$bad" = 0 ]
 }

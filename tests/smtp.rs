@@ -281,3 +281,115 @@ async fn the_command_line_sends_and_prints_the_message_id() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.starts_with("error: ") && err.contains("535"), "{err}");
 }
+
+/// The messages aiosmtpd kept, as files.
+fn aiosmtpd_mail() -> Vec<Vec<u8>> {
+    let dir = common::srv().join("aiosmtpd/mail/new");
+    std::fs::read_dir(dir)
+        .map(|d| {
+            d.filter_map(Result::ok)
+                .filter_map(|e| std::fs::read(e.path()).ok())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn aiosmtpd_starttls_and_auth_deliver() {
+    if !server_up("aiosmtpd", "127.0.0.1:2526") {
+        return;
+    }
+    let built = message(
+        "to aiosmtpd ✓",
+        vec![Part {
+            name: "ünï.bin".into(),
+            bytes: vec![0, 1, 2, 255, 254, b'\r', b'\n', b'.', b'\r', b'\n'],
+        }],
+    );
+    let attempt = smtp::send(
+        &exim(2526, TlsMode::Explicit, "postie", "secret"),
+        &trust_with_ca(),
+        &Limits::default(),
+        &built.envelope,
+        &built.bytes,
+    )
+    .await;
+    let transcript = attempt.transcript.text();
+    attempt
+        .result
+        .unwrap_or_else(|e| panic!("{e}\n{transcript}"));
+    let needle = format!("<{}>", built.message_id);
+    let raw = aiosmtpd_mail()
+        .into_iter()
+        .find(|m| String::from_utf8_lossy(m).contains(&needle))
+        .expect("kept by aiosmtpd");
+    let m = MessageParser::default().parse(&raw).expect("parse");
+    assert_eq!(m.subject(), Some("to aiosmtpd ✓"));
+    let a = m.attachments().next().expect("attachment");
+    assert_eq!(a.attachment_name(), Some("ünï.bin"));
+    assert_eq!(
+        a.contents(),
+        [0, 1, 2, 255, 254, b'\r', b'\n', b'.', b'\r', b'\n']
+    );
+
+    // Before TLS it takes no command at all; a wrong password is a 535 in words.
+    let a = smtp::send(
+        &exim(2526, TlsMode::Plain, "postie", "secret"),
+        &trust_with_ca(),
+        &Limits::default(),
+        &built.envelope,
+        &built.bytes,
+    )
+    .await;
+    let e = a.result.expect_err("plain is refused");
+    assert!(matches!(e, SmtpError::NoMechanism { .. }), "{e:?}");
+    assert!(e.to_string().contains("only over TLS"), "{e}");
+    assert!(
+        !a.transcript.text().contains("C: MAIL"),
+        "{}",
+        a.transcript.text()
+    );
+    let a = smtp::send(
+        &exim(2526, TlsMode::Explicit, "postie", "nope"),
+        &trust_with_ca(),
+        &Limits::default(),
+        &built.envelope,
+        &built.bytes,
+    )
+    .await;
+    let e = a.result.expect_err("bad password");
+    assert!(
+        matches!(e, SmtpError::Login { .. }) && e.to_string().contains("535"),
+        "{e}"
+    );
+}
+
+#[tokio::test]
+async fn a_server_without_starttls_gets_no_password_when_tls_is_required() {
+    if !server_up("aiosmtpd", "127.0.0.1:2527") {
+        return;
+    }
+    let built = message("never sent", Vec::new());
+    let a = smtp::send(
+        &exim(2527, TlsMode::Explicit, "postie", "secret"),
+        &trust_with_ca(),
+        &Limits::default(),
+        &built.envelope,
+        &built.bytes,
+    )
+    .await;
+    let e = a.result.expect_err("downgrade");
+    assert!(matches!(e, SmtpError::NoStartTls { .. }), "{e:?}");
+    let t = a.transcript.text();
+    assert!(!t.contains("C: AUTH") && !t.contains("C: MAIL"), "{t}");
+    // Chosen plain on purpose, it goes.
+    let a = smtp::send(
+        &exim(2527, TlsMode::Plain, "postie", "secret"),
+        &trust_with_ca(),
+        &Limits::default(),
+        &built.envelope,
+        &built.bytes,
+    )
+    .await;
+    a.result.expect("plain, as chosen");
+}

@@ -49,7 +49,10 @@ pub enum SmtpError {
         code: String,
         text: String,
     },
-    #[error("{addr} offers no login this client knows (PLAIN or LOGIN)")]
+    #[error(
+        "{addr} offers no login this client knows (PLAIN or LOGIN) on this connection; many \
+         servers offer one only over TLS: choose STARTTLS or SMTPS"
+    )]
     NoMechanism { addr: String },
     #[error("{addr} refused {stage} ({code}): {text}")]
     Refused {
