@@ -147,6 +147,12 @@ async fn run<E>(
                 }
                 Some(OutboxCommand::Password { account, password }) => {
                     passwords.insert(account, password);
+                    // What waited for this password goes now.
+                    for r in rows.iter().filter(|r| r.state == "failed" && r.account == account) {
+                        let id = r.id;
+                        backoff.remove(&id);
+                        let _ = wait(store, move |c| outbox::retry_now(c, id));
+                    }
                 }
             },
             () = tokio::time::sleep(sleep) => {}
