@@ -11,6 +11,8 @@
 #   6. terminal: a 50 MB ANSI stream through a Telnet session against alacritty_terminal alone,
 #      frame cost of a 200x60 terminal under output and idle, key press to wire
 #      (cargo bench --bench terminal)
+#   7. sending: a message with a 20 MB attachment submitted to exim against curl -T of the same
+#      bytes (cargo bench --bench smtp_send)
 # Usage: scripts/bench.sh [runs]   (default 5 runs per download measurement)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -113,6 +115,9 @@ cargo bench --quiet --bench mail_sync 2>/dev/null | grep -v "^running\|^test res
 
 echo "== 6. terminal (in-process host on loopback)"
 cargo bench --quiet --bench terminal 2>/dev/null | grep -v "^running\|^test result"
+
+echo "== 7. sending (exim on loopback, STARTTLS + AUTH)"
+cargo bench --quiet --bench smtp_send 2>/dev/null | grep -v "^running\|^test result"
 
 echo "== 3 and 4 need a display: Xvfb"
 if ! command -v Xvfb >/dev/null; then
