@@ -52,7 +52,10 @@ fn main() {
     let start = Instant::now();
     let built = build::build(
         &draft,
-        vec![Part { name: "big.bin".into(), bytes }],
+        vec![Part {
+            name: "big.bin".into(),
+            bytes,
+        }],
         Vec::new(),
         std::time::SystemTime::now(),
     )

@@ -52,6 +52,11 @@ cmd_install() {
     # Not a server: the window's CJK fallback font, which the Mail UI test reads a subject in
     # (the test harness refuses to draw a character no font has).
     [ -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] || missing+=(fonts-wqy-microhei)
+    # Not a server either: a display for the test that kills the real window mid-compose.
+    command -v Xvfb >/dev/null || missing+=(xvfb xauth)
+    [ -e /usr/lib/x86_64-linux-gnu/dri ] || [ -e /usr/lib/aarch64-linux-gnu/dri ] \
+        || missing+=(libgl1-mesa-dri libegl-mesa0 libegl1 libgl1 libglx-mesa0)
+    dpkg -s libxkbcommon-x11-0 >/dev/null 2>&1 || missing+=(libxkbcommon-x11-0 libxcursor1 libxi6 libx11-xcb1)
     command -v python3 >/dev/null || missing+=(python3)
     local ftp_missing
     ftp_missing=$(ftp_packages_missing)
