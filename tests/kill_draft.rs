@@ -1,6 +1,7 @@
 //! The real binary in a real (virtual) window, killed with SIGKILL in the middle of writing:
 //! the draft it was given by a `mailto:` link is in the store afterwards, and a second start
 //! keeps it. (That the next start shows it as a composer tab is checked in `ui_compose`.)
+#![allow(clippy::print_stderr)]
 
 use std::io::{BufRead as _, BufReader};
 use std::path::Path;

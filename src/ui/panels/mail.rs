@@ -1182,6 +1182,7 @@ impl MailPanel {
                 row.date,
             ),
         };
+        let mut write_to = None;
         egui::Grid::new("mail-headers")
             .num_columns(2)
             .show(ui, |ui| {
@@ -1195,7 +1196,17 @@ impl MailPanel {
                         continue;
                     }
                     ui.label(RichText::new(name).weak());
-                    ui.add(egui::Label::new(value).selectable(true));
+                    ui.horizontal(|ui| {
+                        ui.add(egui::Label::new(&value).selectable(true));
+                        if name != "Date"
+                            && ui
+                                .small_button("✉")
+                                .on_hover_text(format!("Write to {value}"))
+                                .clicked()
+                        {
+                            write_to = Some(value.clone());
+                        }
+                    });
                     ui.end_row();
                 }
             });
@@ -1260,6 +1271,15 @@ impl MailPanel {
             });
             if let Some((how, attached)) = answer {
                 self.answer(how, attached);
+            }
+            if let Some(to) = write_to {
+                self.compose(
+                    crate::mail::compose::Draft {
+                        to,
+                        ..Default::default()
+                    },
+                    None,
+                );
             }
             return;
         };
@@ -1377,6 +1397,15 @@ impl MailPanel {
         }
         if let Some((how, attached)) = answer {
             self.answer(how, attached);
+        }
+        if let Some(to) = write_to {
+            self.compose(
+                crate::mail::compose::Draft {
+                    to,
+                    ..Default::default()
+                },
+                None,
+            );
         }
         if allow_sender {
             self.remote_ok.insert(row.from_addr.to_lowercase());
