@@ -238,7 +238,8 @@ async fn deliver<E>(
     if password.is_empty() && !account.smtp_user.is_empty() {
         return fail(
             format!(
-                "no password for {}: open the account (or unlock saved passwords), then send again",
+                "no password for {}: enter it at the account in the Mail panel (or unlock saved \
+                 passwords), and the message goes",
                 account.smtp_user
             ),
             String::new(),

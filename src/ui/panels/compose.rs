@@ -58,6 +58,9 @@ pub struct Composer {
     /// Sizes of the attachments, read once when added.
     sizes: Vec<Option<u64>>,
     show_cc: bool,
+    /// Put the keyboard in the right field on the first frame: To when it is empty, else
+    /// the top of the text (a reply is written above the quote, as Thunderbird does).
+    focus_pending: bool,
     /// The field completion looks at, and what it offers.
     completing: Option<&'static str>,
     pub notice: Option<String>,
@@ -79,6 +82,7 @@ impl Composer {
             asking: Vec::new(),
             sizes,
             show_cc,
+            focus_pending: true,
             completing: None,
             notice: None,
         }
@@ -294,7 +298,7 @@ impl Composer {
             .id_salt(("compose-body", self.key))
             .auto_shrink([false, false])
             .show(ui, |ui| {
-                changed |= ui
+                let r = ui
                     .add(
                         egui::TextEdit::multiline(&mut self.draft.body)
                             .id_salt(("compose-text", self.key))
@@ -303,8 +307,20 @@ impl Composer {
                             .desired_rows(20)
                             .lock_focus(true),
                     )
-                    .labelled_by(body_label.id)
-                    .changed();
+                    .labelled_by(body_label.id);
+                changed |= r.changed();
+                if self.focus_pending && !self.draft.to.trim().is_empty() {
+                    self.focus_pending = false;
+                    r.request_focus();
+                    let mut state =
+                        egui::text_edit::TextEditState::load(ui.ctx(), r.id).unwrap_or_default();
+                    state
+                        .cursor
+                        .set_char_range(Some(egui::text::CCursorRange::one(
+                            egui::text::CCursor::new(0),
+                        )));
+                    state.store(ui.ctx(), r.id);
+                }
             });
         if changed
             || before
@@ -365,6 +381,10 @@ impl Composer {
             )
             .labelled_by(l.id);
         let mut changed = r.changed();
+        if self.focus_pending && name == "To" && value.trim().is_empty() {
+            self.focus_pending = false;
+            r.request_focus();
+        }
         if r.has_focus() {
             self.completing = Some(name);
         } else if self.completing == Some(name) && r.lost_focus() {

@@ -2279,8 +2279,27 @@ impl Panel for MailPanel {
                     None => self.accounts.push(*account),
                 }
                 self.folders.entry(id).or_default();
+                // An edit that leaves the password field empty keeps the password: the one
+                // typed this run, else the saved one.
+                let password = if password.is_empty() {
+                    self.passwords.get(&id).cloned().unwrap_or_default()
+                } else {
+                    password
+                };
                 if password.is_empty() {
-                    self.needs_password.insert(id, String::new());
+                    let events = self.events.clone();
+                    let key = self
+                        .accounts
+                        .iter()
+                        .find(|a| a.id == id)
+                        .map(Account::secret_key)
+                        .unwrap_or_default();
+                    self.secrets.get(key, move |password| {
+                        events.send(MailPanelEvent::Password {
+                            account: id,
+                            password,
+                        });
+                    });
                 } else {
                     self.start_worker(id, password);
                 }

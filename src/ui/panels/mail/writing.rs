@@ -402,22 +402,24 @@ impl MailPanel {
         if !dropped.is_empty() {
             c.attach(dropped);
         }
+        let mut secs = self.writing.undo_secs;
         let action = ui
-            .add_enabled_ui(!busy, |ui| c.ui(ui, &senders, &known, &dialog))
+            .add_enabled_ui(!busy, |ui| {
+                ui.horizontal(|ui| {
+                    let l = ui.weak("Wait before sending, to undo:");
+                    ui.add(egui::DragValue::new(&mut secs).range(0..=60).suffix(" s"))
+                        .labelled_by(l.id)
+                        .on_hover_text("0 sends at once");
+                });
+                c.ui(ui, &senders, &known, &dialog)
+            })
             .inner;
         self.writing.known = known;
-        ui.horizontal(|ui| {
-            ui.weak("Wait before sending (Undo):");
-            let mut secs = self.writing.undo_secs;
-            if ui
-                .add(egui::DragValue::new(&mut secs).range(0..=60).suffix(" s"))
-                .changed()
-            {
-                self.writing.undo_secs = secs;
-                self.store
-                    .set_setting(UNDO_SETTING, secs.to_string(), crate::store::api::ignore);
-            }
-        });
+        if secs != self.writing.undo_secs {
+            self.writing.undo_secs = secs;
+            self.store
+                .set_setting(UNDO_SETTING, secs.to_string(), crate::store::api::ignore);
+        }
         match action {
             ComposerAction::Send => self.queue(key),
             ComposerAction::Close => self.close_composer(key, false),
