@@ -1036,5 +1036,32 @@ mod tests {
             let again = Link::parse(&gopher_url(&g)).expect("own output parses");
             proptest::prop_assert_eq!(again, Link::Gopher(g));
         }
+
+        #[test]
+        fn mailto_fields_come_back_as_written(
+            to in proptest::collection::vec("[a-z]{1,8}@[a-z]{1,8}\\.org", 0..4),
+            cc in proptest::collection::vec("[a-z]{1,8}@[a-z]{1,8}\\.org", 0..3),
+            subject in "\\PC{0,40}",
+            body in "(\\PC|\n){0,80}",
+        ) {
+            let enc = |t: &str| {
+                percent_encoding::utf8_percent_encode(t, percent_encoding::NON_ALPHANUMERIC)
+                    .to_string()
+            };
+            let url = format!(
+                "mailto:{}?cc={}&subject={}&body={}",
+                to.join(","),
+                cc.join(","),
+                enc(&subject),
+                enc(&body.replace('\n', "\r\n"))
+            );
+            let Ok(Link::Mailto(m)) = Link::parse(&url) else {
+                return Err(proptest::test_runner::TestCaseError::fail(url));
+            };
+            proptest::prop_assert_eq!(m.to, to);
+            proptest::prop_assert_eq!(m.cc, cc);
+            proptest::prop_assert_eq!(m.subject, Some(subject));
+            proptest::prop_assert_eq!(m.body, Some(body));
+        }
     }
 }

@@ -244,6 +244,67 @@ fn write_attach_undo_send_see_it_in_sent_and_reply() {
         reply.body
     );
     assert!(reply.in_reply_to.is_some() && reply.answers.is_some());
+    // Sent, the original is marked answered on the server.
+    click(&mut h, "➤ Send");
+    until(&mut h, "the reply to leave", |m| {
+        m.composers().is_empty() && m.outbox().is_empty()
+    });
+    let answered = (0..100).any(|_| {
+        let flags = rt.block_on(flags_of("writer", "INBOX", &subject));
+        if flags.contains("\\Answered") {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        false
+    });
+    assert!(answered, "the original has no \\Answered");
+}
+
+/// The flags of the oldest message whose subject has `subject`, as the server says.
+async fn flags_of(user: &str, folder: &str, subject: &str) -> String {
+    use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _};
+    let s = tokio::net::TcpStream::connect("127.0.0.1:1143")
+        .await
+        .expect("imap");
+    let mut r = tokio::io::BufReader::new(s);
+    let mut out = String::new();
+    for cmd in [
+        format!("a LOGIN {user} secret\r\n"),
+        format!("b EXAMINE {folder}\r\n"),
+        format!("c SEARCH SUBJECT \"{subject}\"\r\n"),
+    ] {
+        r.get_mut().write_all(cmd.as_bytes()).await.expect("write");
+        let tag = &cmd[..1];
+        loop {
+            let mut line = String::new();
+            r.read_line(&mut line).await.expect("read");
+            if line.starts_with("* SEARCH") {
+                out = line.clone();
+            }
+            if line.starts_with(tag) || line.is_empty() {
+                break;
+            }
+        }
+    }
+    let Some(first) = out.split_whitespace().nth(2) else {
+        return String::new();
+    };
+    r.get_mut()
+        .write_all(format!("d FETCH {first} (FLAGS)\r\n").as_bytes())
+        .await
+        .expect("write");
+    let mut flags = String::new();
+    loop {
+        let mut line = String::new();
+        r.read_line(&mut line).await.expect("read");
+        if line.contains("FLAGS") {
+            flags = line.clone();
+        }
+        if line.starts_with('d') || line.is_empty() {
+            break;
+        }
+    }
+    flags
 }
 
 #[test]
