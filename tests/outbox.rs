@@ -176,3 +176,117 @@ async fn a_message_waits_for_the_server_and_goes_when_it_is_back() {
     assert_eq!(kept, vec!["through the outbox".to_string()]);
     tx.send(OutboxCommand::Stop).expect("stop");
 }
+
+/// Copies of a draft in the server's Drafts folder: a newer copy replaces the older, and a
+/// sent or discarded draft leaves none.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_drafts_copy_on_the_server_is_replaced_and_dropped() {
+    if !common::server_up("dovecot IMAP", "127.0.0.1:1143") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = Store::open(&dir.path().join("db")).expect("store");
+    let account = Account {
+        name: "postie".into(),
+        kind: "imap".into(),
+        host: "localhost".into(),
+        port: 1143,
+        user: "postie".into(),
+        tls: "plain".into(),
+        ..Account::default()
+    };
+    let id = store
+        .call(move |c| portolan::store::mail::save_account(c, &account))
+        .expect("call")
+        .expect("save");
+    let services = portolan::workers::Services::new(
+        tokio::runtime::Handle::current(),
+        common::trust_with_ca(),
+        portolan::proto::http::HttpClient::new(
+            common::trust_with_ca(),
+            &portolan::proto::net::Limits::default(),
+        )
+        .expect("http"),
+        portolan::proto::net::Limits::default(),
+    );
+    let secrets = Secrets::new(
+        tokio::runtime::Handle::current(),
+        dir.path().join("s"),
+        true,
+    );
+    let (sink, _rx) = EventSink::<OutboxEvent>::new(Notifier::new());
+    let tx = portolan::workers::outbox::spawn(&services, store.clone(), secrets, sink.map(|e| e));
+    tx.send(OutboxCommand::Password {
+        account: id,
+        password: "secret".into(),
+    })
+    .expect("send");
+    let token = format!("{:x}", u64::from(std::process::id()) * 7919 + 17);
+    let mut draft = Draft {
+        account: id,
+        from: "postie@localhost".into(),
+        subject: "draft, first words".into(),
+        body: "first".into(),
+        server_token: token.clone(),
+        ..Draft::default()
+    };
+    for words in ["first", "second, longer"] {
+        draft.body = words.into();
+        let raw =
+            build::build_draft(&draft, Vec::new(), std::time::SystemTime::now()).expect("draft");
+        tx.send(OutboxCommand::SaveDraft {
+            account: id,
+            token: token.clone(),
+            raw,
+        })
+        .expect("send");
+    }
+    let login = portolan::proto::imap::ImapServer {
+        host: "localhost".into(),
+        port: 1143,
+        tls: portolan::proto::tls::TlsMode::Plain,
+        user: "postie".into(),
+        password: "secret".into(),
+    };
+    let copies = |login: portolan::proto::imap::ImapServer, token: String| async move {
+        let mut s = portolan::proto::imap::ImapSession::connect(
+            &login,
+            &common::trust_with_ca(),
+            &portolan::proto::net::Limits::default(),
+        )
+        .await
+        .expect("imap");
+        if s.select("Drafts").await.is_err() {
+            return Vec::new();
+        }
+        let uids = s
+            .search(&format!("HEADER X-Portolan-Draft \"{token}\""))
+            .await
+            .expect("search");
+        let mut out = Vec::new();
+        for u in uids {
+            out.push(s.raw("Drafts", u, None).await.expect("fetch"));
+        }
+        out
+    };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let got = copies(login.clone(), token.clone()).await;
+        if got.len() == 1 && String::from_utf8_lossy(&got[0]).contains("second, longer") {
+            break;
+        }
+        assert!(Instant::now() < deadline, "{} copies", got.len());
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tx.send(OutboxCommand::DropDraft {
+        account: id,
+        token: token.clone(),
+    })
+    .expect("send");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !copies(login.clone(), token.clone()).await.is_empty() {
+        assert!(Instant::now() < deadline, "the copy stayed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tx.send(OutboxCommand::Stop).expect("stop");
+}

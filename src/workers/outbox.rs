@@ -33,6 +33,18 @@ pub enum OutboxCommand {
         account: i64,
         password: String,
     },
+    /// Keep this copy of a draft in the account's IMAP Drafts folder, replacing older copies
+    /// with the same token.
+    SaveDraft {
+        account: i64,
+        token: String,
+        raw: Vec<u8>,
+    },
+    /// The draft was sent or discarded: remove its copies from the Drafts folder.
+    DropDraft {
+        account: i64,
+        token: String,
+    },
     Stop,
 }
 
@@ -143,6 +155,16 @@ async fn run<E>(
                     for r in rows.iter().filter(|r| r.state == "failed") {
                         let id = r.id;
                         let _ = wait(store, move |c| outbox::retry_now(c, id));
+                    }
+                }
+                Some(OutboxCommand::SaveDraft { account, token, raw }) => {
+                    if let Err(e) = drafts_on_server(services, store, secrets, &passwords, account, &token, Some(&raw)).await {
+                        tracing::info!("the draft's copy on the server was not made: {e}");
+                    }
+                }
+                Some(OutboxCommand::DropDraft { account, token }) => {
+                    if let Err(e) = drafts_on_server(services, store, secrets, &passwords, account, &token, None).await {
+                        tracing::info!("the draft's copies on the server were not removed: {e}");
                     }
                 }
                 Some(OutboxCommand::Password { account, password }) => {
@@ -382,23 +404,8 @@ async fn copy_to_server(
         password,
     };
     let mut session = ImapSession::connect(&login, &services.trust, &services.limits).await?;
-    let acc = account.id;
-    let folders = store
-        .call(move |c| crate::store::mail::folders(c, acc))
-        .ok()
-        .and_then(Result::ok)
-        .unwrap_or_default();
-    let sent = folders
-        .iter()
-        .find(|f| f.role.as_deref() == Some("sent"))
-        .map(|f| f.name.clone());
-    let sent = if let Some(s) = sent {
-        s
-    } else {
-        // No SPECIAL-USE Sent: the usual name, made when the server has none.
-        let _ = session.create("Sent").await;
-        "Sent".to_string()
-    };
+    // No SPECIAL-USE Sent: the usual name, made when the server has none.
+    let sent = folder_for(&mut session, store, account.id, "sent", "Sent").await;
     session.append(&sent, Some("(\\Seen)"), raw).await?;
     if let Some(orig) = row.draft.answers {
         let target = store
@@ -416,6 +423,77 @@ async fn copy_to_server(
             session.store_flags(&[uid], &["\\Answered"], true).await?;
             let _ = wait(store, move |c| mark_answered_locally(c, orig));
         }
+    }
+    session.logout().await;
+    Ok(())
+}
+
+/// The account's folder with `role`, else the usual `name` (made when the server has none).
+async fn folder_for(
+    session: &mut ImapSession,
+    store: &Store,
+    account: i64,
+    role: &'static str,
+    name: &str,
+) -> String {
+    let folders = store
+        .call(move |c| crate::store::mail::folders(c, account))
+        .ok()
+        .and_then(Result::ok)
+        .unwrap_or_default();
+    if let Some(f) = folders.iter().find(|f| f.role.as_deref() == Some(role)) {
+        return f.name.clone();
+    }
+    let _ = session.create(name).await;
+    name.to_string()
+}
+
+/// Puts `raw` in the Drafts folder (when given) and removes every other copy of the draft
+/// named by `token`. Only IMAP accounts have a server Drafts folder; others are left alone.
+async fn drafts_on_server(
+    services: &Services,
+    store: &Store,
+    secrets: &Secrets,
+    typed: &HashMap<i64, String>,
+    account: i64,
+    token: &str,
+    raw: Option<&[u8]>,
+) -> Result<(), ImapError> {
+    let Some(a) = account_of(store, account).filter(|a| a.kind == "imap") else {
+        return Ok(());
+    };
+    let password = match typed.get(&a.id) {
+        Some(p) => p.clone(),
+        None => secret(secrets, a.secret_key()).await.unwrap_or_default(),
+    };
+    let login = ServerLogin {
+        host: a.host.clone(),
+        port: a.port,
+        tls: TlsMode::from_name(&a.tls),
+        user: a.user.clone(),
+        password,
+    };
+    let mut session = ImapSession::connect(&login, &services.trust, &services.limits).await?;
+    let drafts = folder_for(&mut session, store, a.id, "drafts", "Drafts").await;
+    if let Some(raw) = raw {
+        session
+            .append(&drafts, Some("(\\Draft \\Seen)"), raw)
+            .await?;
+    }
+    session.select(&drafts).await?;
+    let query = format!(
+        "HEADER X-Portolan-Draft {}",
+        crate::proto::imap::quote::quoted(token).map_err(ImapError::from)?
+    );
+    let mut uids = session.search(&query).await?;
+    uids.sort_unstable();
+    // The newest copy stays when one was just made.
+    if raw.is_some() {
+        uids.pop();
+    }
+    if !uids.is_empty() {
+        session.store_flags(&uids, &["\\Deleted"], true).await?;
+        session.expunge(&uids).await?;
     }
     session.logout().await;
     Ok(())

@@ -80,6 +80,26 @@ pub fn build(
     forwarded: Vec<Part>,
     now: SystemTime,
 ) -> Result<Built, ComposeError> {
+    assemble(d, attachments, forwarded, now, false)
+}
+
+/// The copy of a draft kept in the server's Drafts folder: the same message, allowed to have
+/// no recipient yet, marked with the draft's token.
+pub fn build_draft(
+    d: &Draft,
+    attachments: Vec<Part>,
+    now: SystemTime,
+) -> Result<Vec<u8>, ComposeError> {
+    assemble(d, attachments, Vec::new(), now, true).map(|b| b.bytes)
+}
+
+fn assemble(
+    d: &Draft,
+    attachments: Vec<Part>,
+    forwarded: Vec<Part>,
+    now: SystemTime,
+    draft: bool,
+) -> Result<Built, ComposeError> {
     let from: Mailbox = d
         .from
         .parse()
@@ -95,7 +115,8 @@ pub fn build(
         field("Cc", &d.cc)?,
         field("Bcc", &d.bcc)?,
     );
-    if to.is_empty() && cc.is_empty() && bcc.is_empty() {
+    let nobody = to.is_empty() && cc.is_empty() && bcc.is_empty();
+    if nobody && !draft {
         return Err(ComposeError::NoRecipients);
     }
     let message_id = new_message_id(&from);
@@ -113,6 +134,22 @@ pub fn build(
     }
     for m in &bcc {
         b = b.bcc(m.clone());
+    }
+    if draft {
+        // A draft keeps its Bcc, and may have nobody to go to yet.
+        b = b.keep_bcc();
+        if nobody {
+            let me =
+                lettre::address::Envelope::new(Some(from.email.clone()), vec![from.email.clone()])
+                    .map_err(|e| ComposeError::Build(e.to_string()))?;
+            b = b.envelope(me);
+        }
+        if !d.server_token.is_empty() {
+            b = b.raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("X-Portolan-Draft"),
+                d.server_token.clone(),
+            ));
+        }
     }
     if let Some(id) = &d.in_reply_to {
         b = b.in_reply_to(format!("<{id}>"));
@@ -312,6 +349,25 @@ mod tests {
             build(&d, vec![], vec![], SystemTime::now()),
             Err(ComposeError::BadSender(_))
         ));
+    }
+
+    #[test]
+    fn a_draft_copy_may_have_nobody_yet_and_keeps_its_token_and_bcc() {
+        let mut d = draft();
+        d.server_token = "tok123".into();
+        let raw = build_draft(&d, vec![], SystemTime::now()).expect("a draft builds");
+        let text = String::from_utf8_lossy(&raw);
+        assert!(text.contains("X-Portolan-Draft: tok123"), "{text}");
+        assert!(text.contains("dave@example.test"), "Bcc kept in the draft");
+        (d.to, d.cc, d.bcc) = (String::new(), String::new(), String::new());
+        assert!(
+            build_draft(&d, vec![], SystemTime::now()).is_ok(),
+            "nobody yet is fine"
+        );
+        assert!(
+            build(&d, vec![], vec![], SystemTime::now()).is_err(),
+            "but it cannot be sent"
+        );
     }
 
     #[test]

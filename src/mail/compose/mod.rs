@@ -45,6 +45,9 @@ pub struct Draft {
     /// The store id of the message answered, to mark it `\Answered` once this one is sent.
     pub answers: Option<i64>,
     pub priority: Priority,
+    /// Names this draft's copies in the server's Drafts folder (`X-Portolan-Draft`), so a
+    /// newer copy replaces the older ones; empty until the first copy is made.
+    pub server_token: String,
 }
 
 impl Draft {

@@ -238,6 +238,7 @@ pub fn reply(original: &Original, to: ReplyTo, mine: &[String], signature: &str)
         references,
         answers: (original.id > 0).then_some(original.id),
         priority: Priority::Normal,
+        server_token: String::new(),
     }
 }
 

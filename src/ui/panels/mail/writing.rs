@@ -19,6 +19,8 @@ use crate::workers::outbox::{OutboxCommand, OutboxEvent};
 /// Where the Undo window's length is kept (seconds; 0 sends at once).
 const UNDO_SETTING: &str = "mail.undo_send_secs";
 const UNDO_DEFAULT: i64 = 5;
+/// How often a draft being written is copied to the server's Drafts folder.
+const SERVER_COPY_EVERY: std::time::Duration = std::time::Duration::from_mins(2);
 
 /// What comes back to the writing half.
 #[derive(Debug)]
@@ -51,6 +53,10 @@ pub struct Writing {
     undo_secs: i64,
     /// Composers whose message is being built and queued.
     queueing: HashMap<u64, Instant>,
+    /// When each composer's draft was last copied to the server's Drafts folder.
+    server_copies: HashMap<u64, Instant>,
+    /// Composers whose draft the store saved since the server's copy was made.
+    changed_since_copy: std::collections::HashSet<u64>,
     open_transcript: Option<i64>,
 }
 
@@ -92,6 +98,8 @@ impl Writing {
             dialog: rfd_attach(),
             undo_secs,
             queueing: HashMap::new(),
+            server_copies: HashMap::new(),
+            changed_since_copy: std::collections::HashSet::new(),
             open_transcript: None,
         };
         for (id, d) in drafts {
@@ -430,16 +438,22 @@ impl MailPanel {
     }
 
     fn close_composer(&mut self, key: u64, discard: bool) {
+        if !discard {
+            // Closed but kept: the server's Drafts folder gets the last word too.
+            self.copy_draft_to_server(key);
+        }
         let Some(i) = self.writing.composers.iter().position(|c| c.key == key) else {
             return;
         };
         let c = self.writing.composers.remove(i);
+        self.writing.server_copies.remove(&key);
         if discard {
             if c.draft_id > 0 {
                 let id = c.draft_id;
                 self.store
                     .run(move |conn| outbox::delete_draft(conn, id), |_| {});
             }
+            self.drop_server_draft(&c.draft);
         } else if c.unsaved() && !c.draft.is_blank() {
             let (id, d) = (c.draft_id, c.draft.clone());
             self.store
@@ -474,6 +488,23 @@ impl MailPanel {
             }
             pending |= c.unsaved() && !c.draft.is_blank();
         }
+        // The server's copy less often: every two minutes of writing.
+        let due: Vec<u64> = self
+            .writing
+            .composers
+            .iter()
+            .filter(|c| self.writing.changed_since_copy.contains(&c.key))
+            .filter(|c| {
+                self.writing
+                    .server_copies
+                    .get(&c.key)
+                    .is_none_or(|t| now - *t >= SERVER_COPY_EVERY)
+            })
+            .map(|c| c.key)
+            .collect();
+        for key in due {
+            self.copy_draft_to_server(key);
+        }
         if pending {
             // Wake for the next autosave even if nothing else happens.
             ctx.request_repaint_after(std::time::Duration::from_secs(1));
@@ -488,6 +519,57 @@ impl MailPanel {
                 self.store
                     .run(move |conn| outbox::save_draft(conn, id, &d), |_| {});
             }
+        }
+    }
+
+    /// Copies the draft to the account's IMAP Drafts folder, off the frame (attachments are
+    /// read from disk); the outbox worker replaces the older copy.
+    fn copy_draft_to_server(&mut self, key: u64) {
+        let Some(c) = self.writing.composers.iter_mut().find(|c| c.key == key) else {
+            return;
+        };
+        let imap = self
+            .accounts
+            .iter()
+            .any(|a| a.id == c.draft.account && a.kind == "imap");
+        if !imap || c.draft.is_blank() || c.draft.from.is_empty() {
+            return;
+        }
+        if c.draft.server_token.is_empty() {
+            c.draft.server_token = format!("{:032x}", rand::random::<u128>());
+            c.keep_soon();
+        }
+        self.writing.server_copies.insert(key, Instant::now());
+        self.writing.changed_since_copy.remove(&key);
+        let draft = c.draft.clone();
+        let tx = self.writing.outbox_tx.clone();
+        self.services.runtime.spawn_blocking(move || {
+            let parts = draft
+                .attachments
+                .iter()
+                .filter_map(|p| {
+                    let bytes = std::fs::read(p).ok()?;
+                    let name = p.file_name()?.to_string_lossy().into_owned();
+                    Some(Part { name, bytes })
+                })
+                .collect();
+            // A half-typed address cannot be written yet; the store's copy has it all.
+            if let Ok(raw) = build::build_draft(&draft, parts, std::time::SystemTime::now()) {
+                let _ = tx.send(OutboxCommand::SaveDraft {
+                    account: draft.account,
+                    token: draft.server_token.clone(),
+                    raw,
+                });
+            }
+        });
+    }
+
+    fn drop_server_draft(&self, d: &Draft) {
+        if !d.server_token.is_empty() {
+            let _ = self.writing.outbox_tx.send(OutboxCommand::DropDraft {
+                account: d.account,
+                token: d.server_token.clone(),
+            });
         }
     }
 
@@ -544,6 +626,7 @@ impl MailPanel {
             WritingEvent::DraftSaved { key, id, draft } => {
                 if let Some(c) = self.writing.composers.iter_mut().find(|c| c.key == key) {
                     c.saved_as(id, &draft);
+                    self.writing.changed_since_copy.insert(key);
                 }
             }
             WritingEvent::Queued { key, result } => {
@@ -551,8 +634,10 @@ impl MailPanel {
                 match result {
                     Ok(_) => {
                         if let Some(i) = self.writing.composers.iter().position(|c| c.key == key) {
-                            self.writing.composers.remove(i);
+                            let c = self.writing.composers.remove(i);
+                            self.drop_server_draft(&c.draft);
                         }
+                        self.writing.server_copies.remove(&key);
                         if self.writing.active == Some(key) {
                             self.writing.active = None;
                         }
