@@ -328,7 +328,7 @@ fn a_draft_lost_with_the_app_comes_back() {
         h.step();
         // Typing pauses; the autosave runs; then the app is gone without an exit handler.
         let deadline = Instant::now() + Duration::from_secs(15);
-        while mail(&h).composers()[0].unsaved() || mail(&h).composers()[0].draft_id == 0 {
+        while mail(&h).composers()[0].unsaved() || !mail(&h).composers()[0].stored() {
             assert!(Instant::now() < deadline, "no autosave");
             h.step();
             std::thread::sleep(Duration::from_millis(50));

@@ -57,16 +57,16 @@ fn draft_of(text: &str) -> Draft {
     serde_json::from_str(text).unwrap_or_default()
 }
 
-/// Writes a draft; `id` 0 makes a new one. Returns its id.
+/// Writes a draft under `id` (made or replaced); `id` 0 makes a new one. Returns its id.
 pub fn save_draft(c: &Connection, id: i64, d: &Draft) -> rusqlite::Result<i64> {
     if id > 0 {
-        let n = c.execute(
-            "UPDATE drafts SET data = ?2, updated = ?3 WHERE id = ?1",
+        // The composer chose the id: the first save makes the row, later ones replace it.
+        c.execute(
+            "INSERT INTO drafts(id, data, updated) VALUES (?1, ?2, ?3)
+             ON CONFLICT(id) DO UPDATE SET data = excluded.data, updated = excluded.updated",
             params![id, json(d), now_ms()],
         )?;
-        if n > 0 {
-            return Ok(id);
-        }
+        return Ok(id);
     }
     c.execute(
         "INSERT INTO drafts(data, updated) VALUES (?1, ?2)",
@@ -431,6 +431,26 @@ mod tests {
             s.call(move |c| raw(c, q)).expect("c").expect("raw"),
             Some(b"raw".to_vec())
         );
+    }
+
+    #[test]
+    fn saves_under_a_chosen_id_make_one_row_whichever_comes_first() {
+        let (_d, s) = store();
+        for body in ["one", "two", "three"] {
+            let d = Draft {
+                body: body.into(),
+                ..Draft::default()
+            };
+            assert_eq!(
+                s.call(move |c| save_draft(c, 4242, &d))
+                    .expect("c")
+                    .expect("save"),
+                4242
+            );
+        }
+        let all = s.call(|c| drafts(c)).expect("c").expect("d");
+        assert_eq!(all.len(), 1);
+        assert_eq!(all[0].1.body, "three");
     }
 
     #[test]

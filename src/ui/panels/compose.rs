@@ -42,8 +42,11 @@ const SAVE_AT_LEAST_EVERY: Duration = Duration::from_secs(5);
 pub struct Composer {
     /// Tells tabs apart before the draft has an id in the store.
     pub key: u64,
-    /// The draft's id in the store (0 until first saved).
+    /// The draft's id in the store, chosen here when the composer opens, so every save of
+    /// the same composer (autosave, close, exit) writes the same row whichever comes first.
     pub draft_id: i64,
+    /// The store holds this draft (under `draft_id`).
+    stored: bool,
     pub draft: Draft,
     /// Something changed since the store last got the draft. A flag, not a copy to compare
     /// with: a 5,000-line reply is not cloned and compared on every frame.
@@ -61,6 +64,8 @@ pub struct Composer {
     /// Put the keyboard in the right field on the first frame: To when it is empty, else
     /// the top of the text (a reply is written above the quote, as Thunderbird does).
     focus_pending: bool,
+    /// Where the completion offers were drawn last, so a press on one keeps them.
+    offers_rect: Option<egui::Rect>,
     /// The field completion looks at, and what it offers.
     completing: Option<&'static str>,
     pub notice: Option<String>,
@@ -72,7 +77,15 @@ impl Composer {
         let show_cc = !draft.cc.is_empty() || !draft.bcc.is_empty();
         Composer {
             key,
-            draft_id,
+            // Below 2^53: the id survives any JSON tool that reads the database.
+            draft_id: if draft_id > 0 {
+                draft_id
+            } else {
+                i64::try_from(rand::random::<u64>() >> 11)
+                    .unwrap_or(1)
+                    .max(1)
+            },
+            stored: draft_id > 0,
             dirty: false,
             draft,
             saving: false,
@@ -83,6 +96,7 @@ impl Composer {
             sizes,
             show_cc,
             focus_pending: true,
+            offers_rect: None,
             completing: None,
             notice: None,
         }
@@ -110,6 +124,11 @@ impl Composer {
         &self.asking
     }
 
+    /// The store holds this draft.
+    pub fn stored(&self) -> bool {
+        self.stored
+    }
+
     /// Something was typed that the store does not hold yet.
     pub fn unsaved(&self) -> bool {
         self.dirty
@@ -129,6 +148,7 @@ impl Composer {
     /// The store holds `what` under `id`.
     pub fn saved_as(&mut self, id: i64, what: &Draft) {
         self.draft_id = id;
+        self.stored = true;
         self.saving = false;
         // Typing may have gone on while the store wrote: only the same text is saved.
         if self.draft == *what {
@@ -231,7 +251,7 @@ impl Composer {
             }
             let state = if self.unsaved() {
                 "not saved yet"
-            } else if self.draft_id > 0 {
+            } else if self.stored {
                 "draft saved"
             } else {
                 ""
@@ -294,6 +314,9 @@ impl Composer {
         changed |= self.attachments_row(ui);
         ui.separator();
         let body_label = ui.label("Message");
+        // The text fills the rest of the tab.
+        let line = ui.text_style_height(&egui::TextStyle::Monospace).max(1.0);
+        let rows = ((ui.available_height() - 12.0) / line).max(8.0) as usize;
         egui::ScrollArea::vertical()
             .id_salt(("compose-body", self.key))
             .auto_shrink([false, false])
@@ -304,7 +327,7 @@ impl Composer {
                             .id_salt(("compose-text", self.key))
                             .font(egui::TextStyle::Monospace)
                             .desired_width(f32::INFINITY)
-                            .desired_rows(20)
+                            .desired_rows(rows)
                             .lock_focus(true),
                     )
                     .labelled_by(body_label.id);
@@ -385,10 +408,19 @@ impl Composer {
             self.focus_pending = false;
             r.request_focus();
         }
+        // Enter in the field takes the first offer, as in Thunderbird.
+        let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
         if r.has_focus() {
             self.completing = Some(name);
-        } else if self.completing == Some(name) && r.lost_focus() {
-            self.completing = None;
+        } else if self.completing == Some(name) && r.lost_focus() && !enter {
+            // A press on an offer takes the focus first: keep the offers until its click.
+            let on_offers = ui
+                .input(|i| i.pointer.interact_pos())
+                .zip(self.offers_rect)
+                .is_some_and(|(p, rect)| rect.contains(p));
+            if !on_offers {
+                self.completing = None;
+            }
         }
         ui.end_row();
         if self.completing == Some(name) {
@@ -398,31 +430,46 @@ impl Composer {
                 .unwrap_or("")
                 .trim()
                 .to_lowercase();
-            if typed.chars().count() >= 1 {
-                let offers: Vec<&String> = known
+            let offers: Vec<&String> = if typed.is_empty() {
+                Vec::new()
+            } else {
+                known
                     .iter()
                     .filter(|k| k.to_lowercase().contains(&typed))
                     .take(6)
-                    .collect();
-                if !offers.is_empty() {
-                    ui.label("");
-                    let mut pick = None;
-                    ui.horizontal_wrapped(|ui| {
-                        for o in offers {
-                            if ui.small_button(o.as_str()).clicked() {
-                                pick = Some(o.clone());
-                            }
+                    .collect()
+            };
+            if !offers.is_empty() {
+                ui.label("");
+                let mut pick = enter.then(|| offers[0].clone());
+                let row = ui.horizontal_wrapped(|ui| {
+                    for o in &offers {
+                        if ui.small_button(o.as_str()).clicked() {
+                            pick = Some((*o).clone());
                         }
-                    });
-                    ui.end_row();
-                    if let Some(p) = pick {
-                        let keep = value
-                            .rfind([',', ';'])
-                            .map_or(String::new(), |i| format!("{}, ", value[..i].trim_end()));
-                        *value = format!("{keep}{p}, ");
-                        changed = true;
                     }
+                });
+                self.offers_rect = Some(row.response.rect);
+                ui.end_row();
+                if let Some(p) = pick {
+                    let keep = value
+                        .rfind([',', ';'])
+                        .map_or(String::new(), |i| format!("{}, ", value[..i].trim_end()));
+                    *value = format!("{keep}{p}, ");
+                    changed = true;
+                    // Back to the field, at its end, to go on typing.
+                    r.request_focus();
+                    let mut state =
+                        egui::text_edit::TextEditState::load(ui.ctx(), r.id).unwrap_or_default();
+                    state
+                        .cursor
+                        .set_char_range(Some(egui::text::CCursorRange::one(
+                            egui::text::CCursor::new(value.chars().count()),
+                        )));
+                    state.store(ui.ctx(), r.id);
                 }
+            } else if !r.has_focus() {
+                self.completing = None;
             }
         }
         changed

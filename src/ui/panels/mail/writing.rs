@@ -448,7 +448,7 @@ impl MailPanel {
         let c = self.writing.composers.remove(i);
         self.writing.server_copies.remove(&key);
         if discard {
-            if c.draft_id > 0 {
+            {
                 let id = c.draft_id;
                 self.store
                     .run(move |conn| outbox::delete_draft(conn, id), |_| {});
