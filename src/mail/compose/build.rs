@@ -135,6 +135,21 @@ fn assemble(
     for m in &bcc {
         b = b.bcc(m.clone());
     }
+    if !draft {
+        // One RCPT per person, however many fields name them.
+        let mut unique: Vec<lettre::Address> = Vec::new();
+        for m in to.iter().chain(&cc).chain(&bcc) {
+            if !unique
+                .iter()
+                .any(|u| u.to_string().eq_ignore_ascii_case(&m.email.to_string()))
+            {
+                unique.push(m.email.clone());
+            }
+        }
+        let envelope = lettre::address::Envelope::new(Some(from.email.clone()), unique)
+            .map_err(|e| ComposeError::Build(e.to_string()))?;
+        b = b.envelope(envelope);
+    }
     if draft {
         // A draft keeps its Bcc, and may have nobody to go to yet.
         b = b.keep_bcc();
@@ -327,6 +342,19 @@ mod tests {
             atts[3].content_type().and_then(|c| c.subtype()),
             Some("rfc822")
         );
+    }
+
+    #[test]
+    fn a_person_named_twice_gets_one_copy() {
+        let mut d = draft();
+        d.cc = "BOB@example.test, carol@example.test".into();
+        d.bcc = "carol@example.test".into();
+        let built = build(&d, vec![], vec![], SystemTime::now()).expect("build");
+        assert_eq!(
+            built.recipients,
+            vec!["bob@example.test", "carol@example.test"]
+        );
+        assert!(!String::from_utf8_lossy(&built.bytes).contains("Bcc:"));
     }
 
     #[test]

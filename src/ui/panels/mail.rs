@@ -1090,10 +1090,15 @@ impl MailPanel {
                         } else {
                             String::new()
                         };
-                        let clip = if m.attachments {
-                            format!("{indent}📎 {subject}")
+                        let answered = if m.flags.contains("\\Answered") {
+                            "↩ "
                         } else {
-                            format!("{indent}{subject}")
+                            ""
+                        };
+                        let clip = if m.attachments {
+                            format!("{indent}{answered}📎 {subject}")
+                        } else {
+                            format!("{indent}{answered}{subject}")
                         };
                         ui.add(egui::Label::new(strong(&clip)).selectable(false).truncate());
                     });
