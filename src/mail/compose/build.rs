@@ -141,7 +141,7 @@ fn assemble(
         for m in to.iter().chain(&cc).chain(&bcc) {
             if !unique
                 .iter()
-                .any(|u| u.to_string().eq_ignore_ascii_case(&m.email.to_string()))
+                .any(|u| u.to_string().eq_ignore_ascii_case(m.email.as_ref()))
             {
                 unique.push(m.email.clone());
             }
