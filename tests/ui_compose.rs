@@ -366,3 +366,34 @@ fn a_mailto_link_opens_the_composer_filled_in() {
     assert_eq!(d.body, "Noon?\nAt the usual place.");
     wait_for(&mut h, "Add a mail account with an address to send from.");
 }
+
+#[test]
+fn a_composer_moves_to_a_window_of_its_own_and_back() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = start_at(&dir, Some("mailto:ann@example.org?subject=Elsewhere"));
+    wait_for(&mut h, "➤ Send");
+    h.get_by_label("Own window").click();
+    h.step();
+    wait_for(&mut h, "This message is being written in its own window.");
+    assert_eq!(
+        mail(&h).composers()[0].place,
+        portolan::ui::panels::compose::Place::Window
+    );
+    // The window (inside the main one under the test harness) has the composer.
+    assert!(h.query_by_label("Into the tab").is_some());
+    // It lives on while another panel is in front.
+    h.get_by_label("Browser").click();
+    h.step();
+    h.step();
+    assert!(
+        h.query_by_label("Into the tab").is_some(),
+        "the window closed with the panel"
+    );
+    h.get_by_label("Into the tab").click();
+    h.step();
+    h.step();
+    assert_eq!(
+        mail(&h).composers()[0].place,
+        portolan::ui::panels::compose::Place::Tab
+    );
+}

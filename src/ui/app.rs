@@ -484,6 +484,11 @@ impl App {
                 panel.ui(ui);
             }
         });
+        // Windows of their own (a composer moved out of its tab) live whichever panel is in
+        // front.
+        for panel in &mut self.panels {
+            panel.windows(&ctx);
+        }
         self.settings_window(&ctx);
         self.passphrase.show(&ctx, &self.secrets);
         self.cert_window(&ctx);

@@ -34,6 +34,14 @@ pub enum ComposerAction {
     Discard,
 }
 
+/// Where a composer is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    Tab,
+    /// A window of its own (a native one where eframe can open more than one).
+    Window,
+}
+
 /// How long typing must pause before an autosave, and the longest time between two.
 const SAVE_AFTER_PAUSE: Duration = Duration::from_secs(2);
 const SAVE_AT_LEAST_EVERY: Duration = Duration::from_secs(5);
@@ -69,6 +77,7 @@ pub struct Composer {
     /// The field completion looks at, and what it offers.
     completing: Option<&'static str>,
     pub notice: Option<String>,
+    pub place: Place,
 }
 
 impl Composer {
@@ -99,6 +108,7 @@ impl Composer {
             offers_rect: None,
             completing: None,
             notice: None,
+            place: Place::Tab,
         }
     }
 
@@ -235,6 +245,13 @@ impl Composer {
                 })
                 .response
                 .labelled_by(l.id);
+            let (icon, tip, to) = match self.place {
+                Place::Tab => ("Own window", "Write in a window of its own", Place::Window),
+                Place::Window => ("Into the tab", "Back into the Mail panel's tab", Place::Tab),
+            };
+            if ui.button(icon).on_hover_text(tip).clicked() {
+                self.place = to;
+            }
             if ui
                 .button("Close")
                 .on_hover_text("Close; the draft is kept")

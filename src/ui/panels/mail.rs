@@ -2422,4 +2422,8 @@ impl Panel for MailPanel {
     fn save_state(&self) {
         self.save_drafts_now();
     }
+
+    fn windows(&mut self, ctx: &egui::Context) {
+        self.composer_windows(ctx);
+    }
 }

@@ -81,6 +81,11 @@ pub trait Panel: AsAny {
 
     /// The window is closing, or eframe asks for state to be kept.
     fn save_state(&self) {}
+
+    /// Draws the panel's windows of their own (native windows where the platform has them,
+    /// else windows inside the main one). Called every frame for every panel, shown or not,
+    /// since such a window closes when a frame does not draw it.
+    fn windows(&mut self, _ctx: &egui::Context) {}
 }
 
 /// An event on its way to the panel of `kind`; only that panel knows its type.

@@ -12,7 +12,7 @@ use crate::mail::compose::build::{self, Part};
 use crate::mail::compose::reply::{self, Original, ReplyTo};
 use crate::mail::compose::{Draft, address};
 use crate::store::outbox::{self, OutboxRow, Outgoing, now_ms};
-use crate::ui::panels::compose::{AttachDialog, Composer, ComposerAction, Sender};
+use crate::ui::panels::compose::{AttachDialog, Composer, ComposerAction, Place, Sender};
 use crate::ui::panels::{ShellAction, Toast};
 use crate::workers::outbox::{OutboxCommand, OutboxEvent};
 
@@ -407,6 +407,19 @@ impl MailPanel {
             self.writing.active = None;
             return false;
         };
+        if c.place == Place::Window {
+            self.writing.known = known;
+            ui.add_space(20.0);
+            ui.vertical_centered(|ui| {
+                ui.label("This message is being written in its own window.");
+                if ui.button("Back into this tab").clicked()
+                    && let Some(c) = self.writing.composers.iter_mut().find(|c| c.key == key)
+                {
+                    c.place = Place::Tab;
+                }
+            });
+            return true;
+        }
         if !dropped.is_empty() {
             c.attach(dropped);
         }
@@ -435,6 +448,73 @@ impl MailPanel {
             ComposerAction::None => {}
         }
         true
+    }
+
+    /// Composers moved out of their tabs, each in a window of its own.
+    pub(super) fn composer_windows(&mut self, ctx: &egui::Context) {
+        let keys: Vec<u64> = self
+            .writing
+            .composers
+            .iter()
+            .filter(|c| c.place == Place::Window)
+            .map(|c| c.key)
+            .collect();
+        if keys.is_empty() {
+            return;
+        }
+        let senders = self.senders();
+        let known = std::mem::take(&mut self.writing.known);
+        let dialog = self.writing.dialog.clone();
+        let mut actions = Vec::new();
+        for key in keys {
+            let busy = self.writing.queueing.contains_key(&key);
+            let Some(c) = self.writing.composers.iter_mut().find(|c| c.key == key) else {
+                continue;
+            };
+            let title = format!("{} — Portolan", c.title().trim_start_matches("✏ "));
+            let (action, closed) = ctx.show_viewport_immediate(
+                egui::ViewportId::from_hash_of(("composer", key)),
+                egui::ViewportBuilder::default()
+                    .with_title(title)
+                    .with_inner_size([820.0, 660.0]),
+                |ui, _class| {
+                    let dropped: Vec<std::path::PathBuf> = ui.input(|i| {
+                        i.raw
+                            .dropped_files
+                            .iter()
+                            .map(|f| f.path().to_path_buf())
+                            .filter(|p| !p.as_os_str().is_empty())
+                            .collect()
+                    });
+                    if !dropped.is_empty() {
+                        c.attach(dropped);
+                    }
+                    let action = egui::CentralPanel::default()
+                        .show(ui, |ui| {
+                            ui.add_enabled_ui(!busy, |ui| c.ui(ui, &senders, &known, &dialog))
+                                .inner
+                        })
+                        .inner;
+                    (action, ui.input(|i| i.viewport().close_requested()))
+                },
+            );
+            // Closing the window keeps the draft, as Close does.
+            let action = if closed {
+                ComposerAction::Close
+            } else {
+                action
+            };
+            actions.push((key, action));
+        }
+        self.writing.known = known;
+        for (key, action) in actions {
+            match action {
+                ComposerAction::Send => self.queue(key),
+                ComposerAction::Close => self.close_composer(key, false),
+                ComposerAction::Discard => self.close_composer(key, true),
+                ComposerAction::None => {}
+            }
+        }
     }
 
     fn close_composer(&mut self, key: u64, discard: bool) {
