@@ -397,3 +397,26 @@ fn a_composer_moves_to_a_window_of_its_own_and_back() {
         portolan::ui::panels::compose::Place::Tab
     );
 }
+
+#[test]
+fn a_file_in_the_files_panel_goes_into_a_message() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let downloads = dir.path().join("downloads");
+    std::fs::create_dir_all(&downloads).expect("dir");
+    std::fs::write(downloads.join("report.pdf"), b"%PDF-1.4\n").expect("write");
+    let mut h = start(&dir);
+    wait_for(&mut h, "Browser");
+    h.get_by_label("Files").click();
+    h.step();
+    wait_for(&mut h, "report.pdf");
+    h.get_by_label_contains("report.pdf").click_secondary();
+    h.step();
+    h.step();
+    h.get_by_label("✉ Attach to a message").click();
+    for _ in 0..5 {
+        h.step();
+    }
+    wait_for(&mut h, "➤ Send");
+    let c = &mail(&h).composers()[0];
+    assert_eq!(c.draft.attachments, vec![downloads.join("report.pdf")]);
+}

@@ -336,6 +336,12 @@ impl App {
             }
             ShellAction::Open(link) => self.open(&link),
             ShellAction::Show => self.panel = from,
+            ShellAction::Deliver(to, event) => {
+                if let Some(panel) = self.panel_mut(to) {
+                    panel.apply(event);
+                    self.panel = to;
+                }
+            }
             ShellAction::UpdateSettings(change) => {
                 change(&mut self.settings);
                 self.save_settings();

@@ -11,6 +11,11 @@ use poll_promise::Promise;
 use crate::mail::compose::checks::{self, Concern};
 use crate::mail::compose::{Draft, Priority};
 
+/// Files another panel (the Files panel's local pane) hands the Mail panel to attach: to the
+/// composer in front, else to a new message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachFiles(pub Vec<PathBuf>);
+
 /// Asks for files to attach; `None` when the user cancels (or there is no dialog).
 pub type AttachDialog = Arc<dyn Fn() -> Option<Vec<PathBuf>> + Send + Sync>;
 

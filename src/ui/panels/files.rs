@@ -88,6 +88,8 @@ pub enum FilesAction {
     Untrusted(Box<CertRejection>),
     Error(String),
     Info(String),
+    /// Local files to attach to a message (the Mail panel's composer).
+    Attach(Vec<PathBuf>),
 }
 
 /// The site manager window's state.
@@ -307,6 +309,10 @@ impl FilesPanel {
         };
         Some(match action {
             FilesAction::Transfer(spec) => ShellAction::StartJob(spec),
+            FilesAction::Attach(paths) => ShellAction::Deliver(
+                PanelKind::Mail,
+                super::PanelEvent::new(super::compose::AttachFiles(paths)),
+            ),
             FilesAction::SaveSite { site, password } => {
                 let key = site.secret_key();
                 let name = site.name.clone();
@@ -1537,6 +1543,7 @@ impl FilesPanel {
         }
         let row_h = ui.text_style_height(&egui::TextStyle::Body) + 4.0;
         let mut clicked: Option<(usize, bool, bool)> = None;
+        let mut attach: Option<String> = None;
         TableBuilder::new(ui)
             .id_salt("local_table")
             .striped(true)
@@ -1581,6 +1588,14 @@ impl FilesPanel {
                     row.col(|ui| {
                         ui.label(e.modified.map(short_time).unwrap_or_default());
                     });
+                    if !e.is_dir {
+                        row.response().context_menu(|ui| {
+                            if ui.button("✉ Attach to a message").clicked() {
+                                attach = Some(e.name.clone());
+                                ui.close();
+                            }
+                        });
+                    }
                     // Dragged onto the remote pane, the row (and the rest of the selection)
                     // is uploaded.
                     if let Some((double, add)) = row_input(
@@ -1609,6 +1624,20 @@ impl FilesPanel {
             } else {
                 toggle(&mut self.local_selected, e.name, add);
             }
+        }
+        if let Some(name) = attach {
+            // The selection when the row is in it, else the row: files only.
+            let names: Vec<String> = if self.local_selected.contains(&name) {
+                self.local_selected.iter().cloned().collect()
+            } else {
+                vec![name]
+            };
+            let paths: Vec<PathBuf> = names
+                .iter()
+                .filter(|n| self.local.iter().any(|e| &e.name == *n && !e.is_dir))
+                .map(|n| self.local_path.join(n))
+                .collect();
+            self.actions.push(FilesAction::Attach(paths));
         }
         if let Some(p) = go {
             self.open_local(p);

@@ -2198,6 +2198,13 @@ impl Panel for MailPanel {
     }
 
     fn apply(&mut self, event: PanelEvent) {
+        let event = match event.take_or::<crate::ui::panels::compose::AttachFiles>() {
+            Ok(files) => {
+                self.attach_files(files.0);
+                return;
+            }
+            Err(other) => other,
+        };
         let Some(event) = event.take::<MailPanelEvent>() else {
             return;
         };

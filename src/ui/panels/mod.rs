@@ -100,6 +100,11 @@ impl PanelEvent {
     pub fn take<E: Any>(self) -> Option<E> {
         self.0.downcast().ok().map(|b| *b)
     }
+
+    /// The event as type `E`, or itself back for another try.
+    pub fn take_or<E: Any>(self) -> Result<E, PanelEvent> {
+        self.0.downcast().map(|b| *b).map_err(PanelEvent)
+    }
 }
 
 impl std::fmt::Debug for PanelEvent {
@@ -133,6 +138,9 @@ pub enum ShellAction {
     Show,
     /// Change the settings and save them (a charset chosen for a host, say).
     UpdateSettings(Box<dyn FnOnce(&mut Settings) + Send>),
+    /// Hand another panel an event of a type it takes (files to attach, for Mail), and bring
+    /// it to the front.
+    Deliver(PanelKind, PanelEvent),
 }
 
 impl std::fmt::Debug for ShellAction {
@@ -146,6 +154,7 @@ impl std::fmt::Debug for ShellAction {
             ShellAction::Open(l) => write!(f, "Open({l})"),
             ShellAction::Show => f.write_str("Show"),
             ShellAction::UpdateSettings(_) => f.write_str("UpdateSettings"),
+            ShellAction::Deliver(to, _) => write!(f, "Deliver({to:?})"),
         }
     }
 }

@@ -209,6 +209,22 @@ impl MailPanel {
         );
     }
 
+    /// Files from another panel: to the composer in front, else to a new message.
+    pub fn attach_files(&mut self, paths: Vec<std::path::PathBuf>) {
+        if self.writing.active.is_none() {
+            self.compose(Draft::default(), self.open.as_ref().map(|f| f.account));
+        }
+        let active = self.writing.active;
+        if let Some(c) = self
+            .writing
+            .composers
+            .iter_mut()
+            .find(|c| Some(c.key) == active)
+        {
+            c.attach(paths);
+        }
+    }
+
     /// Reply, reply all, reply to the list, or forward the message in the reader.
     pub fn answer(&mut self, how: Option<ReplyTo>, attached: bool) {
         let Some(r) = &self.reader else { return };
