@@ -181,9 +181,10 @@ impl MailPanel {
         {
             draft.from.clone_from(&s.display);
             draft.account = s.account;
-            // A new message gets the signature; a reply has it already.
-            if draft.body.trim().is_empty() && !s.signature.trim().is_empty() {
-                draft.body = format!("\n{}", reply::signature_block(&s.signature));
+            // A new message (from a link too) gets the signature; a reply has it already.
+            if !s.signature.trim().is_empty() && !draft.body.contains(s.signature.trim()) {
+                let text = draft.body.trim_end().to_string();
+                draft.body = format!("{text}\n{}", reply::signature_block(&s.signature));
             }
         }
         c.draft = draft;
