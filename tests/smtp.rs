@@ -28,6 +28,24 @@ fn exim(port: u16, tls: TlsMode, user: &str, password: &str) -> SmtpServer {
     }
 }
 
+/// One submission of `built` to the local server on `port`, the test CA trusted.
+async fn submit(
+    port: u16,
+    tls: TlsMode,
+    user: &str,
+    password: &str,
+    built: &Built,
+) -> smtp::Attempt {
+    smtp::send(
+        &exim(port, tls, user, password),
+        &trust_with_ca(),
+        &Limits::default(),
+        &built.envelope,
+        &built.bytes,
+    )
+    .await
+}
+
 fn message(subject: &str, parts: Vec<Part>) -> Built {
     let d = Draft {
         from: "Postie Tester <postie@localhost>".into(),
@@ -86,14 +104,7 @@ async fn starttls_with_auth_delivers_every_byte() {
             },
         ],
     );
-    let attempt = smtp::send(
-        &exim(2525, TlsMode::Explicit, "postie", "secret"),
-        &trust_with_ca(),
-        &Limits::default(),
-        &built.envelope,
-        &built.bytes,
-    )
-    .await;
+    let attempt = submit(2525, TlsMode::Explicit, "postie", "secret", &built).await;
     let transcript = attempt.transcript.text();
     attempt
         .result
@@ -132,14 +143,7 @@ async fn implicit_tls_with_auth_login_or_plain() {
         return;
     }
     let built = message("over implicit TLS", Vec::new());
-    let attempt = smtp::send(
-        &exim(2465, TlsMode::Implicit, "postie", "secret"),
-        &trust_with_ca(),
-        &Limits::default(),
-        &built.envelope,
-        &built.bytes,
-    )
-    .await;
+    let attempt = submit(2465, TlsMode::Implicit, "postie", "secret", &built).await;
     attempt.result.expect("sent");
     let raw = read_back(&built.message_id).await;
     assert!(String::from_utf8_lossy(&raw).contains("over implicit TLS"));
@@ -152,14 +156,7 @@ async fn refusals_are_said_in_words() {
     }
     let built = message("refused", Vec::new());
     // A wrong password.
-    let a = smtp::send(
-        &exim(2525, TlsMode::Explicit, "postie", "wrong"),
-        &trust_with_ca(),
-        &Limits::default(),
-        &built.envelope,
-        &built.bytes,
-    )
-    .await;
+    let a = submit(2525, TlsMode::Explicit, "postie", "wrong", &built).await;
     let e = a.result.expect_err("bad password");
     assert!(matches!(e, SmtpError::Login { .. }), "{e:?}");
     assert!(
@@ -175,14 +172,7 @@ async fn refusals_are_said_in_words() {
         vec!["someone@elsewhere.example".parse().expect("a")],
     )
     .expect("env");
-    let a = smtp::send(
-        &exim(2525, TlsMode::Explicit, "", ""),
-        &trust_with_ca(),
-        &Limits::default(),
-        &foreign.envelope,
-        &foreign.bytes,
-    )
-    .await;
+    let a = submit(2525, TlsMode::Explicit, "", "", &foreign).await;
     let e = a.result.expect_err("relay");
     let words = e.to_string();
     assert!(
@@ -306,14 +296,7 @@ async fn aiosmtpd_starttls_and_auth_deliver() {
             bytes: vec![0, 1, 2, 255, 254, b'\r', b'\n', b'.', b'\r', b'\n'],
         }],
     );
-    let attempt = smtp::send(
-        &exim(2526, TlsMode::Explicit, "postie", "secret"),
-        &trust_with_ca(),
-        &Limits::default(),
-        &built.envelope,
-        &built.bytes,
-    )
-    .await;
+    let attempt = submit(2526, TlsMode::Explicit, "postie", "secret", &built).await;
     let transcript = attempt.transcript.text();
     attempt
         .result
@@ -333,14 +316,7 @@ async fn aiosmtpd_starttls_and_auth_deliver() {
     );
 
     // Before TLS it takes no command at all; a wrong password is a 535 in words.
-    let a = smtp::send(
-        &exim(2526, TlsMode::Plain, "postie", "secret"),
-        &trust_with_ca(),
-        &Limits::default(),
-        &built.envelope,
-        &built.bytes,
-    )
-    .await;
+    let a = submit(2526, TlsMode::Plain, "postie", "secret", &built).await;
     let e = a.result.expect_err("plain is refused");
     assert!(matches!(e, SmtpError::NoMechanism { .. }), "{e:?}");
     assert!(e.to_string().contains("only over TLS"), "{e}");
@@ -349,14 +325,7 @@ async fn aiosmtpd_starttls_and_auth_deliver() {
         "{}",
         a.transcript.text()
     );
-    let a = smtp::send(
-        &exim(2526, TlsMode::Explicit, "postie", "nope"),
-        &trust_with_ca(),
-        &Limits::default(),
-        &built.envelope,
-        &built.bytes,
-    )
-    .await;
+    let a = submit(2526, TlsMode::Explicit, "postie", "nope", &built).await;
     let e = a.result.expect_err("bad password");
     assert!(
         matches!(e, SmtpError::Login { .. }) && e.to_string().contains("535"),
@@ -370,26 +339,12 @@ async fn a_server_without_starttls_gets_no_password_when_tls_is_required() {
         return;
     }
     let built = message("never sent", Vec::new());
-    let a = smtp::send(
-        &exim(2527, TlsMode::Explicit, "postie", "secret"),
-        &trust_with_ca(),
-        &Limits::default(),
-        &built.envelope,
-        &built.bytes,
-    )
-    .await;
+    let a = submit(2527, TlsMode::Explicit, "postie", "secret", &built).await;
     let e = a.result.expect_err("downgrade");
     assert!(matches!(e, SmtpError::NoStartTls { .. }), "{e:?}");
     let t = a.transcript.text();
     assert!(!t.contains("C: AUTH") && !t.contains("C: MAIL"), "{t}");
     // Chosen plain on purpose, it goes.
-    let a = smtp::send(
-        &exim(2527, TlsMode::Plain, "postie", "secret"),
-        &trust_with_ca(),
-        &Limits::default(),
-        &built.envelope,
-        &built.bytes,
-    )
-    .await;
+    let a = submit(2527, TlsMode::Plain, "postie", "secret", &built).await;
     a.result.expect("plain, as chosen");
 }

@@ -5,7 +5,7 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::Panels as _;
-use common::wait_for;
+use common::{type_into, wait_for};
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};
@@ -76,17 +76,6 @@ fn an_ftp_url_opens_the_files_panel_connected() {
 }
 
 /// Types `text` into the field labelled `label`, replacing what it held.
-fn type_into(h: &mut Harness<'static, App>, label: &str, text: &str) {
-    h.get_all_by_label(label).last().expect(label).focus();
-    h.step();
-    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    h.get_all_by_label(label)
-        .last()
-        .expect(label)
-        .type_text(text);
-    h.step();
-}
-
 fn connect_form(h: &mut Harness<'static, App>) {
     wait_for(h, "Browser");
     h.get_by_label("Files").click();

@@ -8,57 +8,20 @@ mod common;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use common::wait_for;
+use common::{click, type_into, wait_for};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
-use portolan::protocol_log::ProtocolLog;
-use portolan::ui::app::{App, AppConfig};
+use portolan::ui::app::App;
 use portolan::ui::panels::mail::MailPanel;
 
 fn start(dir: &tempfile::TempDir) -> Harness<'static, App> {
-    let config = AppConfig {
-        store_path: dir.path().join("store.sqlite3"),
-        extra_roots: portolan::proto::tls::Trust::load_pem(&common::ca_pem()).expect("ca"),
-        start_url: None,
-        log: ProtocolLog::default(),
-        download_dir: Some(dir.path().join("downloads")),
-        restore_session: false,
-        startup_probe: None,
-        session_secrets: true,
-    };
-    let app = App::new(config).expect("app");
-    Harness::builder()
-        .with_size([1280.0, 900.0])
-        .build_ui_state(|ui, app: &mut App| app.frame(ui), app)
-}
-
-fn type_into(h: &mut Harness<'static, App>, label: &str, text: &str) {
-    h.get_all_by_label(label).last().expect(label).focus();
-    h.step();
-    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
-    h.get_all_by_label(label)
-        .last()
-        .expect(label)
-        .type_text(text);
-    h.step();
+    common::start_app(dir, None, [1280.0, 900.0])
 }
 
 fn mail<'a>(h: &'a Harness<'static, App>) -> &'a MailPanel {
     h.state()
         .panel_state::<MailPanel>()
         .expect("the Mail panel")
-}
-
-fn click(h: &mut Harness<'static, App>, label: &str) {
-    // Rows of the virtualized list exist only where they are drawn: scroll there first.
-    h.get_by_label_contains(label).scroll_to_me();
-    h.step();
-    h.step();
-    h.get_by_label_contains(label).hover();
-    h.step();
-    h.get_by_label_contains(label).click();
-    h.step();
-    h.step();
 }
 
 #[test]

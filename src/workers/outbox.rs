@@ -390,20 +390,7 @@ async fn copy_to_server(
     row: &OutboxRow,
     raw: &[u8],
 ) -> Result<(), ImapError> {
-    let password = match typed.get(&account.id) {
-        Some(p) => p.clone(),
-        None => secret(secrets, account.secret_key())
-            .await
-            .unwrap_or_default(),
-    };
-    let login = ServerLogin {
-        host: account.host.clone(),
-        port: account.port,
-        tls: TlsMode::from_name(&account.tls),
-        user: account.user.clone(),
-        password,
-    };
-    let mut session = ImapSession::connect(&login, &services.trust, &services.limits).await?;
+    let mut session = imap_session(services, secrets, typed, account).await?;
     // No SPECIAL-USE Sent: the usual name, made when the server has none.
     let sent = folder_for(&mut session, store, account.id, "sent", "Sent").await;
     session.append(&sent, Some("(\\Seen)"), raw).await?;
@@ -426,6 +413,28 @@ async fn copy_to_server(
     }
     session.logout().await;
     Ok(())
+}
+
+/// A session of its own with the account's incoming server, with the password typed this run
+/// or else the saved one.
+async fn imap_session(
+    services: &Services,
+    secrets: &Secrets,
+    typed: &HashMap<i64, String>,
+    a: &Account,
+) -> Result<ImapSession, ImapError> {
+    let password = match typed.get(&a.id) {
+        Some(p) => p.clone(),
+        None => secret(secrets, a.secret_key()).await.unwrap_or_default(),
+    };
+    let login = ServerLogin {
+        host: a.host.clone(),
+        port: a.port,
+        tls: TlsMode::from_name(&a.tls),
+        user: a.user.clone(),
+        password,
+    };
+    ImapSession::connect(&login, &services.trust, &services.limits).await
 }
 
 /// The account's folder with `role`, else the usual `name` (made when the server has none).
@@ -462,18 +471,7 @@ async fn drafts_on_server(
     let Some(a) = account_of(store, account).filter(|a| a.kind == "imap") else {
         return Ok(());
     };
-    let password = match typed.get(&a.id) {
-        Some(p) => p.clone(),
-        None => secret(secrets, a.secret_key()).await.unwrap_or_default(),
-    };
-    let login = ServerLogin {
-        host: a.host.clone(),
-        port: a.port,
-        tls: TlsMode::from_name(&a.tls),
-        user: a.user.clone(),
-        password,
-    };
-    let mut session = ImapSession::connect(&login, &services.trust, &services.limits).await?;
+    let mut session = imap_session(services, secrets, typed, &a).await?;
     let drafts = folder_for(&mut session, store, a.id, "drafts", "Drafts").await;
     if let Some(raw) = raw {
         session

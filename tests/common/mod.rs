@@ -95,3 +95,58 @@ pub fn wait_for(h: &mut egui_kittest::Harness<'static, portolan::ui::app::App>, 
         std::thread::sleep(Duration::from_millis(20));
     }
 }
+
+/// The app under the test harness with its store in `dir`, the test CA trusted, passwords
+/// kept for the session, opened at `url` when given.
+pub fn start_app(
+    dir: &tempfile::TempDir,
+    url: Option<&str>,
+    size: [f32; 2],
+) -> egui_kittest::Harness<'static, portolan::ui::app::App> {
+    use portolan::ui::app::{App, AppConfig};
+    let config = AppConfig {
+        store_path: dir.path().join("store.sqlite3"),
+        extra_roots: portolan::proto::tls::Trust::load_pem(&ca_pem()).expect("ca"),
+        start_url: url.map(str::to_string),
+        log: portolan::protocol_log::ProtocolLog::default(),
+        download_dir: Some(dir.path().join("downloads")),
+        restore_session: false,
+        startup_probe: None,
+        session_secrets: true,
+    };
+    let app = App::new(config).expect("app");
+    egui_kittest::Harness::builder()
+        .with_size(size)
+        .build_ui_state(|ui, app: &mut App| app.frame(ui), app)
+}
+
+/// Replaces the text of the (last) field labelled `label` with `text`.
+pub fn type_into(
+    h: &mut egui_kittest::Harness<'static, portolan::ui::app::App>,
+    label: &str,
+    text: &str,
+) {
+    use egui_kittest::kittest::Queryable as _;
+    h.get_all_by_label(label).last().expect(label).focus();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_all_by_label(label)
+        .last()
+        .expect(label)
+        .type_text(text);
+    h.step();
+}
+
+/// Clicks the node whose label contains `label`, scrolled into view and hovered first (rows
+/// of a virtualized list exist only where they are drawn).
+pub fn click(h: &mut egui_kittest::Harness<'static, portolan::ui::app::App>, label: &str) {
+    use egui_kittest::kittest::Queryable as _;
+    h.get_by_label_contains(label).scroll_to_me();
+    h.step();
+    h.step();
+    h.get_by_label_contains(label).hover();
+    h.step();
+    h.get_by_label_contains(label).click();
+    h.step();
+    h.step();
+}

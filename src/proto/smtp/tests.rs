@@ -39,6 +39,18 @@ fn trust() -> Arc<Trust> {
     Trust::new(Vec::new()).expect("trust")
 }
 
+/// One submission of `message` to the fake server on `port`, with short limits.
+async fn attempt(port: u16, tls: TlsMode, user: &str, message: &[u8]) -> Attempt {
+    send(
+        &server(port, tls, user),
+        &trust(),
+        &quick(),
+        &envelope(),
+        message,
+    )
+    .await
+}
+
 /// Runs `script` as the server for one connection; returns the port and what the client sent.
 async fn fake<F, Fut>(script: F) -> (u16, tokio::task::JoinHandle<Vec<String>>)
 where
@@ -100,14 +112,7 @@ async fn required_starttls_missing_sends_nothing_more() {
         got
     })
     .await;
-    let a = send(
-        &server(port, TlsMode::Explicit, "u"),
-        &trust(),
-        &quick(),
-        &envelope(),
-        b"Subject: x\r\n\r\nhi\r\n",
-    )
-    .await;
+    let a = attempt(port, TlsMode::Explicit, "u", b"Subject: x\r\n\r\nhi\r\n").await;
     assert!(
         matches!(a.result, Err(SmtpError::NoStartTls { .. })),
         "{:?}",
@@ -143,14 +148,7 @@ async fn bytes_before_the_handshake_are_refused() {
         Vec::new()
     })
     .await;
-    let a = send(
-        &server(port, TlsMode::Explicit, ""),
-        &trust(),
-        &quick(),
-        &envelope(),
-        b"x\r\n",
-    )
-    .await;
+    let a = attempt(port, TlsMode::Explicit, "", b"x\r\n").await;
     assert!(
         matches!(a.result, Err(SmtpError::Injection { .. })),
         "{:?}",
@@ -176,14 +174,7 @@ async fn a_reply_cut_in_half_is_an_error_worth_retrying() {
         Vec::new()
     })
     .await;
-    let a = send(
-        &server(port, TlsMode::Plain, ""),
-        &trust(),
-        &quick(),
-        &envelope(),
-        b"x\r\n",
-    )
-    .await;
+    let a = attempt(port, TlsMode::Plain, "", b"x\r\n").await;
     let e = a.result.expect_err("cut");
     assert!(e.is_temporary(), "{e}");
     assert!(!format!("{e}").contains("lettre"), "{e}");
@@ -202,14 +193,7 @@ async fn an_endless_greeting_line_is_bounded() {
         Vec::new()
     })
     .await;
-    let a = send(
-        &server(port, TlsMode::Explicit, ""),
-        &trust(),
-        &quick(),
-        &envelope(),
-        b"x\r\n",
-    )
-    .await;
+    let a = attempt(port, TlsMode::Explicit, "", b"x\r\n").await;
     assert!(
         matches!(a.result, Err(SmtpError::Net(NetError::LineTooLong { .. }))),
         "{:?}",
@@ -228,14 +212,7 @@ async fn a_silent_server_times_out() {
         Vec::new()
     })
     .await;
-    let a = send(
-        &server(port, TlsMode::Plain, ""),
-        &trust(),
-        &quick(),
-        &envelope(),
-        b"x\r\n",
-    )
-    .await;
+    let a = attempt(port, TlsMode::Plain, "", b"x\r\n").await;
     let e = a.result.expect_err("silent");
     assert!(e.is_temporary(), "{e}");
 }
@@ -261,14 +238,7 @@ async fn a_refused_recipient_keeps_the_servers_words() {
         got
     })
     .await;
-    let a = send(
-        &server(port, TlsMode::Plain, ""),
-        &trust(),
-        &quick(),
-        &envelope(),
-        b"x\r\n",
-    )
-    .await;
+    let a = attempt(port, TlsMode::Plain, "", b"x\r\n").await;
     let e = a.result.expect_err("refused");
     let words = e.to_string();
     assert!(words.contains("recipient <b@example.test>"), "{words}");

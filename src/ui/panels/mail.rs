@@ -1274,18 +1274,7 @@ impl MailPanel {
                 ui.spinner();
                 ui.label("Fetching the message…");
             });
-            if let Some((how, attached)) = answer {
-                self.answer(how, attached);
-            }
-            if let Some(to) = write_to {
-                self.compose(
-                    crate::mail::compose::Draft {
-                        to,
-                        ..Default::default()
-                    },
-                    None,
-                );
-            }
+            self.write_from_reader(answer, write_to);
             return;
         };
         if !rendered.remote.images.is_empty() && !reader.show_remote {
@@ -1400,18 +1389,7 @@ impl MailPanel {
         if recharset && let Some(raw) = self.reader.as_ref().and_then(|r| r.raw.clone()) {
             self.set_body(row.id, raw);
         }
-        if let Some((how, attached)) = answer {
-            self.answer(how, attached);
-        }
-        if let Some(to) = write_to {
-            self.compose(
-                crate::mail::compose::Draft {
-                    to,
-                    ..Default::default()
-                },
-                None,
-            );
-        }
+        self.write_from_reader(answer, write_to);
         if allow_sender {
             self.remote_ok.insert(row.from_addr.to_lowercase());
             let list = self.remote_ok.iter().cloned().collect::<Vec<_>>().join(" ");

@@ -210,6 +210,26 @@ impl MailPanel {
         );
     }
 
+    /// What the reader's buttons asked: a reply or forward, or a message to an address.
+    pub(super) fn write_from_reader(
+        &mut self,
+        answer: Option<(Option<ReplyTo>, bool)>,
+        write_to: Option<String>,
+    ) {
+        if let Some((how, attached)) = answer {
+            self.answer(how, attached);
+        }
+        if let Some(to) = write_to {
+            self.compose(
+                Draft {
+                    to,
+                    ..Draft::default()
+                },
+                None,
+            );
+        }
+    }
+
     /// Files from another panel: to the composer in front, else to a new message.
     pub fn attach_files(&mut self, paths: Vec<std::path::PathBuf>) {
         if self.writing.active.is_none() {
