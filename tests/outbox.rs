@@ -31,6 +31,31 @@ async fn relay(port: u16) -> tokio::task::JoinHandle<()> {
     })
 }
 
+/// The outbox worker on `store`, with its events.
+fn start_outbox(
+    store: &Store,
+    dir: &tempfile::TempDir,
+) -> (
+    tokio::sync::mpsc::UnboundedSender<OutboxCommand>,
+    std::sync::mpsc::Receiver<OutboxEvent>,
+) {
+    let limits = portolan::proto::net::Limits::default();
+    let services = portolan::workers::Services::new(
+        tokio::runtime::Handle::current(),
+        common::trust_with_ca(),
+        portolan::proto::http::HttpClient::new(common::trust_with_ca(), &limits).expect("http"),
+        limits,
+    );
+    let secrets = Secrets::new(
+        tokio::runtime::Handle::current(),
+        dir.path().join("secrets"),
+        true,
+    );
+    let (sink, rx) = EventSink::<OutboxEvent>::new(Notifier::new());
+    let tx = portolan::workers::outbox::spawn(&services, store.clone(), secrets, sink.map(|e| e));
+    (tx, rx)
+}
+
 fn next_event(
     rx: &std::sync::mpsc::Receiver<OutboxEvent>,
     want: impl Fn(&OutboxEvent) -> bool,
@@ -98,23 +123,7 @@ async fn a_message_waits_for_the_server_and_goes_when_it_is_back() {
         .expect("c")
         .expect("queue");
 
-    let services = portolan::workers::Services::new(
-        tokio::runtime::Handle::current(),
-        common::trust_with_ca(),
-        portolan::proto::http::HttpClient::new(
-            common::trust_with_ca(),
-            &portolan::proto::net::Limits::default(),
-        )
-        .expect("http"),
-        portolan::proto::net::Limits::default(),
-    );
-    let secrets = Secrets::new(
-        tokio::runtime::Handle::current(),
-        dir.path().join("secrets"),
-        true,
-    );
-    let (sink, rx) = EventSink::<OutboxEvent>::new(Notifier::new());
-    let tx = portolan::workers::outbox::spawn(&services, store.clone(), secrets, sink.map(|e| e));
+    let (tx, rx) = start_outbox(&store, &dir);
     tx.send(OutboxCommand::Password {
         account: id,
         password: "secret".into(),
@@ -199,23 +208,7 @@ async fn a_drafts_copy_on_the_server_is_replaced_and_dropped() {
         .call(move |c| portolan::store::mail::save_account(c, &account))
         .expect("call")
         .expect("save");
-    let services = portolan::workers::Services::new(
-        tokio::runtime::Handle::current(),
-        common::trust_with_ca(),
-        portolan::proto::http::HttpClient::new(
-            common::trust_with_ca(),
-            &portolan::proto::net::Limits::default(),
-        )
-        .expect("http"),
-        portolan::proto::net::Limits::default(),
-    );
-    let secrets = Secrets::new(
-        tokio::runtime::Handle::current(),
-        dir.path().join("s"),
-        true,
-    );
-    let (sink, _rx) = EventSink::<OutboxEvent>::new(Notifier::new());
-    let tx = portolan::workers::outbox::spawn(&services, store.clone(), secrets, sink.map(|e| e));
+    let (tx, _rx) = start_outbox(&store, &dir);
     tx.send(OutboxCommand::Password {
         account: id,
         password: "secret".into(),

@@ -356,15 +356,7 @@ impl Composer {
                 changed |= r.changed();
                 if self.focus_pending && !self.draft.to.trim().is_empty() {
                     self.focus_pending = false;
-                    r.request_focus();
-                    let mut state =
-                        egui::text_edit::TextEditState::load(ui.ctx(), r.id).unwrap_or_default();
-                    state
-                        .cursor
-                        .set_char_range(Some(egui::text::CCursorRange::one(
-                            egui::text::CCursor::new(0),
-                        )));
-                    state.store(ui.ctx(), r.id);
+                    focus_at(&r, 0);
                 }
             });
         if changed
@@ -480,15 +472,7 @@ impl Composer {
                     *value = format!("{keep}{p}, ");
                     changed = true;
                     // Back to the field, at its end, to go on typing.
-                    r.request_focus();
-                    let mut state =
-                        egui::text_edit::TextEditState::load(ui.ctx(), r.id).unwrap_or_default();
-                    state
-                        .cursor
-                        .set_char_range(Some(egui::text::CCursorRange::one(
-                            egui::text::CCursor::new(value.chars().count()),
-                        )));
-                    state.store(ui.ctx(), r.id);
+                    focus_at(&r, value.chars().count());
                 }
             } else if !r.has_focus() {
                 self.completing = None;
@@ -537,6 +521,18 @@ impl Composer {
         }
         remove.is_some()
     }
+}
+
+/// Gives a text field the keyboard with the cursor before character `at`.
+fn focus_at(r: &egui::Response, at: usize) {
+    r.request_focus();
+    let mut state = egui::text_edit::TextEditState::load(&r.ctx, r.id).unwrap_or_default();
+    state
+        .cursor
+        .set_char_range(Some(egui::text::CCursorRange::one(
+            egui::text::CCursor::new(at),
+        )));
+    state.store(&r.ctx, r.id);
 }
 
 fn size_of(p: &std::path::Path) -> Option<u64> {

@@ -430,14 +430,7 @@ impl MailPanel {
         let senders = self.senders();
         let known = std::mem::take(&mut self.writing.known);
         let dialog = self.writing.dialog.clone();
-        let dropped: Vec<std::path::PathBuf> = ui.input(|i| {
-            i.raw
-                .dropped_files
-                .iter()
-                .map(|f| f.path().to_path_buf())
-                .filter(|p| !p.as_os_str().is_empty())
-                .collect()
-        });
+        let dropped = dropped_files(ui);
         let busy = self.writing.queueing.contains_key(&key);
         let Some(c) = self.writing.composers.iter_mut().find(|c| c.key == key) else {
             self.writing.known = known;
@@ -515,14 +508,7 @@ impl MailPanel {
                     .with_title(title)
                     .with_inner_size([820.0, 660.0]),
                 |ui, _class| {
-                    let dropped: Vec<std::path::PathBuf> = ui.input(|i| {
-                        i.raw
-                            .dropped_files
-                            .iter()
-                            .map(|f| f.path().to_path_buf())
-                            .filter(|p| !p.as_os_str().is_empty())
-                            .collect()
-                    });
+                    let dropped = dropped_files(ui);
                     if !dropped.is_empty() {
                         c.attach(dropped);
                     }
@@ -783,6 +769,18 @@ impl MailPanel {
             WritingEvent::Known(k) => self.writing.known = k,
         }
     }
+}
+
+/// Files dropped on this window from the desktop.
+fn dropped_files(ui: &egui::Ui) -> Vec<std::path::PathBuf> {
+    ui.input(|i| {
+        i.raw
+            .dropped_files
+            .iter()
+            .map(|f| f.path().to_path_buf())
+            .filter(|p| !p.as_os_str().is_empty())
+            .collect()
+    })
 }
 
 /// Reads the attachments, builds the message and puts it in the outbox (removing its draft).
