@@ -385,3 +385,34 @@ fn a_file_in_the_files_panel_goes_into_a_message() {
     let c = &mail(&h).composers()[0];
     assert_eq!(c.draft.attachments, vec![downloads.join("report.pdf")]);
 }
+
+#[test]
+fn a_long_quote_gets_an_editor_of_its_own_and_the_body_stays_whole() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = start(&dir);
+    wait_for(&mut h, "Browser");
+    h.get_by_label("Mail").click();
+    h.step();
+    let mut body = String::from("\n\nOn Monday, Ann wrote:\n");
+    for i in 0..400 {
+        body.push_str(&format!("> quoted line {i}\n"));
+    }
+    h.state_mut()
+        .panel_state_mut::<MailPanel>()
+        .expect("panel")
+        .compose(
+            portolan::mail::compose::Draft {
+                to: "ann@example.org".into(),
+                subject: "Re: long".into(),
+                body: body.clone(),
+                ..Default::default()
+            },
+            None,
+        );
+    wait_for(&mut h, "Quoted text");
+    // The keyboard is at the top of the new text.
+    h.get_by_label("Message").type_text("My answer.");
+    h.step();
+    let d = &mail(&h).composers()[0].draft;
+    assert_eq!(d.body, format!("My answer.{body}"));
+}

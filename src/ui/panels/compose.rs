@@ -77,6 +77,10 @@ pub struct Composer {
     /// Put the keyboard in the right field on the first frame: To when it is empty, else
     /// the top of the text (a reply is written above the quote, as Thunderbird does).
     focus_pending: bool,
+    /// A long reply's text in two editors, the new text and the quote (their concatenation
+    /// is the body); `long_checked` once the body was looked at.
+    long: Option<(String, String)>,
+    long_checked: bool,
     /// Where the completion offers were drawn last, so a press on one keeps them.
     offers_rect: Option<egui::Rect>,
     /// The field completion looks at, and what it offers.
@@ -111,6 +115,8 @@ impl Composer {
             show_cc,
             focus_pending: true,
             offers_rect: None,
+            long: None,
+            long_checked: false,
             completing: None,
             notice: None,
             place: Place::Tab,
@@ -339,20 +345,57 @@ impl Composer {
         // The text fills the rest of the tab.
         let line = ui.text_style_height(&egui::TextStyle::Monospace).max(1.0);
         let rows = ((ui.available_height() - 12.0) / line).max(8.0) as usize;
+        if !self.long_checked {
+            self.long_checked = true;
+            self.long = split_quote(&self.draft.body).map(|at| {
+                let (top, bottom) = self.draft.body.split_at(at);
+                (top.to_string(), bottom.to_string())
+            });
+        }
         egui::ScrollArea::vertical()
             .id_salt(("compose-body", self.key))
             .auto_shrink([false, false])
             .show(ui, |ui| {
-                let r = ui
-                    .add(
+                let mono = egui::TextStyle::Monospace;
+                let r = if let Some((top, bottom)) = &mut self.long {
+                    // A long quote is an editor of its own under the new text: typing above
+                    // it lays out only the new text again, not thousands of quoted lines.
+                    let r = ui
+                        .add(
+                            egui::TextEdit::multiline(top)
+                                .id_salt(("compose-text", self.key))
+                                .font(mono.clone())
+                                .desired_width(f32::INFINITY)
+                                .desired_rows(8)
+                                .lock_focus(true),
+                        )
+                        .labelled_by(body_label.id);
+                    let l = ui.weak("Quoted text");
+                    let q = ui
+                        .add(
+                            egui::TextEdit::multiline(bottom)
+                                .id_salt(("compose-quote", self.key))
+                                .font(mono)
+                                .desired_width(f32::INFINITY)
+                                .lock_focus(true),
+                        )
+                        .labelled_by(l.id);
+                    if r.changed() || q.changed() {
+                        self.draft.body = format!("{top}{bottom}");
+                    }
+                    changed |= q.changed();
+                    r
+                } else {
+                    ui.add(
                         egui::TextEdit::multiline(&mut self.draft.body)
                             .id_salt(("compose-text", self.key))
-                            .font(egui::TextStyle::Monospace)
+                            .font(mono)
                             .desired_width(f32::INFINITY)
                             .desired_rows(rows)
                             .lock_focus(true),
                     )
-                    .labelled_by(body_label.id);
+                    .labelled_by(body_label.id)
+                };
                 changed |= r.changed();
                 if self.focus_pending && !self.draft.to.trim().is_empty() {
                     self.focus_pending = false;
@@ -374,6 +417,9 @@ impl Composer {
 
     /// Picks the identity and adds its signature when the text has it not yet.
     pub fn set_sender(&mut self, s: &Sender) {
+        // The body may change below: its editors are made again from it.
+        self.long = None;
+        self.long_checked = false;
         self.draft.from.clone_from(&s.display);
         self.draft.account = s.account;
         if !s.signature.trim().is_empty() && !self.draft.body.contains(s.signature.trim()) {
@@ -523,6 +569,33 @@ impl Composer {
     }
 }
 
+/// Quotes at least this long get an editor of their own.
+const LONG_QUOTE_LINES: usize = 200;
+
+/// Where a long quote starts in `body` (at its attribution line when there is one), when the
+/// quote is long enough to be worth an editor of its own.
+pub fn split_quote(body: &str) -> Option<usize> {
+    let mut offset = 0;
+    let mut previous: Option<(usize, &str)> = None;
+    for line in body.split_inclusive('\n') {
+        if line.starts_with('>') {
+            let quoted = body[offset..].lines().count();
+            if quoted + 1 < LONG_QUOTE_LINES {
+                return None;
+            }
+            return Some(match previous {
+                Some((at, p)) if p.trim_end().ends_with(':') => at,
+                _ => offset,
+            });
+        }
+        if !line.trim().is_empty() {
+            previous = Some((offset, line));
+        }
+        offset += line.len();
+    }
+    None
+}
+
 /// Gives a text field the keyboard with the cursor before character `at`.
 fn focus_at(r: &egui::Response, at: usize) {
     r.request_focus();
@@ -544,5 +617,27 @@ fn human_size(n: u64) -> String {
         n if n >= 1 << 20 => format!("{:.1} MB", n as f64 / f64::from(1 << 20)),
         n if n >= 1 << 10 => format!("{:.0} KB", n as f64 / 1024.0),
         n => format!("{n} B"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_a_long_quote_is_split_at_its_attribution() {
+        let mut long = String::from("My answer.\n\nOn Monday, Ann wrote:\n");
+        for i in 0..300 {
+            long.push_str(&format!("> line {i}\n"));
+        }
+        long.push_str("\n-- \nMe\n");
+        let at = split_quote(&long).expect("split");
+        assert!(long[at..].starts_with("On Monday, Ann wrote:"));
+        assert_eq!(&long[..at], "My answer.\n\n");
+        let short = "Hi\n> one\n> two\n";
+        assert_eq!(split_quote(short), None);
+        assert_eq!(split_quote("no quote at all\n"), None);
+        let bare = "> quoted\n".repeat(300);
+        assert_eq!(split_quote(&bare), Some(0));
     }
 }
