@@ -416,3 +416,42 @@ fn a_long_quote_gets_an_editor_of_its_own_and_the_body_stays_whole() {
     let d = &mail(&h).composers()[0].draft;
     assert_eq!(d.body, format!("My answer.{body}"));
 }
+
+#[test]
+fn files_dragged_from_the_files_panel_onto_the_mail_tab_go_into_a_message() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let downloads = dir.path().join("downloads");
+    std::fs::create_dir_all(&downloads).expect("dir");
+    std::fs::write(downloads.join("notes.txt"), b"notes\n").expect("write");
+    let mut h = start(&dir);
+    wait_for(&mut h, "Browser");
+    h.get_by_label("Files").click();
+    h.step();
+    wait_for(&mut h, "notes.txt");
+    let from = h.get_by_label_contains("notes.txt").rect().center();
+    let tab = h.get_by_label("Mail").rect().center();
+    h.hover_at(from);
+    h.step();
+    h.drag_at(from);
+    h.step();
+    // Over the Mail tab the panel opens, still dragging...
+    for i in 1..=10 {
+        h.hover_at(from + (tab - from) * (i as f32 / 10.0));
+        h.step();
+    }
+    h.step();
+    assert_eq!(h.state().panel, portolan::link::PanelKind::Mail);
+    // ...and dropped on the mailbox it becomes a new message with the file.
+    let to = egui::pos2(700.0, 500.0);
+    for i in 1..=5 {
+        h.hover_at(tab + (to - tab) * (i as f32 / 5.0));
+        h.step();
+    }
+    h.drop_at(to);
+    h.step();
+    wait_for(&mut h, "➤ Send");
+    assert_eq!(
+        mail(&h).composers()[0].draft.attachments,
+        vec![downloads.join("notes.txt")]
+    );
+}

@@ -397,13 +397,15 @@ impl App {
             ui.horizontal(|ui| {
                 ui.label(RichText::new("Portolan").strong());
                 ui.separator();
+                let dragging = egui::DragAndDrop::has_any_payload(ui.ctx());
                 for panel in &self.panels {
                     let kind = panel.kind();
-                    if ui
+                    let r = ui
                         .selectable_label(self.panel == kind, kind.title())
-                        .on_hover_text(format!("{} {}", panel.icon(), kind.title()))
-                        .clicked()
-                    {
+                        .on_hover_text(format!("{} {}", panel.icon(), kind.title()));
+                    // Something dragged over a panel's tab opens that panel, to be dropped
+                    // there (files from the Files panel onto a message).
+                    if r.clicked() || (dragging && r.contains_pointer()) {
                         self.panel = kind;
                     }
                 }

@@ -164,11 +164,29 @@ struct Conflict {
     local_path: PathBuf,
 }
 
-/// Rows dragged from one pane to the other.
+/// Rows dragged from one pane to the other, or local files onto a message being written.
 #[derive(Debug, Clone)]
-enum Dragged {
-    Local(Vec<String>),
+pub enum Dragged {
+    /// Names in the folder `dir`.
+    Local {
+        dir: PathBuf,
+        names: Vec<String>,
+    },
     Remote(Vec<Vec<u8>>),
+}
+
+impl Dragged {
+    /// The local files dragged (folders left out), with their full paths.
+    pub fn local_files(&self) -> Vec<PathBuf> {
+        match self {
+            Dragged::Local { dir, names } => names
+                .iter()
+                .map(|n| dir.join(n))
+                .filter(|p| p.is_file())
+                .collect(),
+            Dragged::Remote(_) => Vec::new(),
+        }
+    }
 }
 
 /// What to do with a transfer whose name exists on the other side.
@@ -1598,12 +1616,14 @@ impl FilesPanel {
                     }
                     // Dragged onto the remote pane, the row (and the rest of the selection)
                     // is uploaded.
-                    if let Some((double, add)) = row_input(
-                        &row.response(),
-                        &e.name,
-                        &self.local_selected,
-                        Dragged::Local,
-                    ) {
+                    if let Some((double, add)) =
+                        row_input(&row.response(), &e.name, &self.local_selected, |names| {
+                            Dragged::Local {
+                                dir: self.local_path.clone(),
+                                names,
+                            }
+                        })
+                    {
                         clicked = Some((i, double, add));
                     }
                 });
@@ -1797,7 +1817,7 @@ impl FilesPanel {
                 });
             });
         if let Some(payload) = dropped_on(ui, pane_rect, "remote_drop")
-            && let (Dragged::Local(names), true) = (payload.as_ref(), connected)
+            && let (Dragged::Local { names, .. }, true) = (payload.as_ref(), connected)
         {
             self.local_selected = names.iter().cloned().collect();
             self.upload_selected();

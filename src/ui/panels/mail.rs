@@ -2153,6 +2153,21 @@ impl Panel for MailPanel {
             });
             return;
         }
+        // Files from the Files panel dropped on the mailbox start a message with them.
+        if let Some(d) = ui
+            .interact(
+                ui.max_rect(),
+                ui.scope_id().with("mail-drop"),
+                egui::Sense::hover(),
+            )
+            .dnd_release_payload::<crate::ui::panels::files::Dragged>()
+        {
+            let files = d.local_files();
+            if !files.is_empty() {
+                self.attach_files(files);
+                return;
+            }
+        }
         egui::Panel::left("mail-sidebar")
             .resizable(true)
             .default_size(230.0)

@@ -453,6 +453,17 @@ impl MailPanel {
         if !dropped.is_empty() {
             c.attach(dropped);
         }
+        // Files dragged from the Files panel's local pane.
+        if let Some(d) = ui
+            .interact(
+                ui.max_rect(),
+                ui.scope_id().with(("compose-drop", key)),
+                egui::Sense::hover(),
+            )
+            .dnd_release_payload::<crate::ui::panels::files::Dragged>()
+        {
+            c.attach(d.local_files());
+        }
         let mut secs = self.writing.undo_secs;
         let action = ui
             .add_enabled_ui(!busy, |ui| {
