@@ -152,3 +152,99 @@ fn add_an_account_read_a_message_and_save_an_attachment() {
             .collect::<Vec<_>>()
     );
 }
+
+/// A message dragged from the list onto a folder moves there on the server.
+#[test]
+fn a_message_dragged_onto_a_folder_moves_there() {
+    if !common::server_up("dovecot IMAP", "127.0.0.1:1993") {
+        return;
+    }
+    let subject = format!("Drag me {}", std::process::id());
+    let target = format!("Dropped{}", std::process::id());
+    let rt = tokio::runtime::Runtime::new().expect("rt");
+    let login = portolan::proto::imap::ImapServer {
+        host: "localhost".into(),
+        port: 1143,
+        tls: portolan::proto::tls::TlsMode::Plain,
+        user: "scratch".into(),
+        password: "secret".into(),
+    };
+    rt.block_on(async {
+        let mut s = portolan::proto::imap::ImapSession::connect(
+            &login,
+            &common::trust_with_ca(),
+            &portolan::proto::net::Limits::default(),
+        )
+        .await
+        .expect("imap");
+        s.create(&target).await.expect("create");
+        let msg = format!(
+            "From: a@example.test\r\nTo: scratch@localhost\r\nSubject: {subject}\r\n\r\nbody\r\n"
+        );
+        s.append("INBOX", None, msg.as_bytes())
+            .await
+            .expect("append");
+    });
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = start(&dir);
+    wait_for(&mut h, "Browser");
+    h.get_by_label("Mail").click();
+    h.step();
+    wait_for(&mut h, "Add account…");
+    click(&mut h, "Add account…");
+    wait_for(&mut h, "Add a mail account");
+    for (label, text) in [
+        ("Email address", "scratch@localhost"),
+        ("Password", "secret"),
+        ("Incoming server", "localhost"),
+        ("Port", "1993"),
+        ("User name", "scratch"),
+    ] {
+        type_into(&mut h, label, text);
+    }
+    click(&mut h, "Save account");
+    wait_for(&mut h, &target);
+    wait_for(&mut h, &subject);
+    for _ in 0..10 {
+        h.step();
+    }
+    let from = h.get_by_label_contains(&subject).rect().center();
+    let to = h.get_by_label_contains(&target).rect().center();
+    h.hover_at(from);
+    h.step();
+    h.drag_at(from);
+    h.step();
+    for i in 1..=10 {
+        h.hover_at(from + (to - from) * (i as f32 / 10.0));
+        h.step();
+    }
+    h.drop_at(to);
+    h.step();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let moved = loop {
+        let n = rt.block_on(async {
+            let mut s = portolan::proto::imap::ImapSession::connect(
+                &login,
+                &common::trust_with_ca(),
+                &portolan::proto::net::Limits::default(),
+            )
+            .await
+            .expect("imap");
+            s.select(&target).await.expect("select");
+            s.search(&format!("SUBJECT \"{subject}\""))
+                .await
+                .expect("search")
+                .len()
+        });
+        if n == 1 || std::time::Instant::now() > deadline {
+            break n;
+        }
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    assert_eq!(moved, 1, "the message is in {target} on the server");
+    assert!(
+        !mail(&h).shown().iter().any(|r| r.subject == subject),
+        "and gone from the list"
+    );
+}

@@ -25,6 +25,10 @@ use crate::workers::{MappedSink, Services};
 
 mod writing;
 
+/// Messages being dragged from the list (their store ids), to drop on a folder.
+#[derive(Debug, Clone)]
+struct DraggedMessages(Vec<i64>);
+
 /// The retry id the outbox's certificate questions come back with.
 const OUTBOX_RETRY: u64 = u64::MAX;
 
@@ -686,6 +690,30 @@ impl MailPanel {
         }
     }
 
+    /// Messages dropped on a folder: moved there when they are of the same account.
+    fn move_to_folder(&mut self, to: &FolderRow, ids: &[i64]) {
+        let rows: Vec<MessageRow> = self
+            .rows
+            .iter()
+            .filter(|r| ids.contains(&r.id))
+            .cloned()
+            .collect();
+        let (same, other): (Vec<MessageRow>, Vec<MessageRow>) = rows
+            .into_iter()
+            .partition(|r| self.folder_of(r).is_some_and(|f| f.account == to.account));
+        if !other.is_empty() {
+            self.actions.push(ShellAction::Toast(Toast::Warning(
+                "Messages move only between folders of the same account.".into(),
+            )));
+        }
+        let same: Vec<MessageRow> = same.into_iter().filter(|r| r.folder != to.id).collect();
+        if same.is_empty() {
+            return;
+        }
+        self.selected = same.iter().map(|r| r.id).collect();
+        self.move_selected(Some(&to.name));
+    }
+
     fn mark_folder_read(&mut self) {
         let unread: Vec<MessageRow> = self.rows.iter().filter(|r| !r.seen).cloned().collect();
         if !unread.is_empty() {
@@ -726,6 +754,7 @@ impl MailPanel {
             }
         }
         let mut open = None;
+        let mut dropped: Option<(FolderRow, Vec<i64>)> = None;
         let mut edit = None;
         let mut folder_edit = None;
         let mut folder_change = None;
@@ -800,6 +829,22 @@ impl MailPanel {
                                     );
                                     if r.clicked() {
                                         open = Some(f.clone());
+                                    }
+                                    if f.selectable
+                                        && r.dnd_hover_payload::<DraggedMessages>().is_some()
+                                    {
+                                        ui.painter().rect_stroke(
+                                            r.rect,
+                                            3.0,
+                                            ui.visuals().selection.stroke,
+                                            egui::StrokeKind::Outside,
+                                        );
+                                    }
+                                    if f.selectable
+                                        && let Some(d) =
+                                            crate::ui::widgets::dropped::<DraggedMessages>(&r)
+                                    {
+                                        dropped = Some((f.clone(), d.0.clone()));
                                     }
                                     if a.kind == "imap" {
                                         r.context_menu(|ui| {
@@ -890,6 +935,9 @@ impl MailPanel {
             });
         if let Some(f) = open {
             self.open_folder(f);
+        }
+        if let Some((to, ids)) = dropped {
+            self.move_to_folder(&to, &ids);
         }
         if unified {
             self.open_unified();
@@ -1027,7 +1075,7 @@ impl MailPanel {
         TableBuilder::new(ui)
             .id_salt("mail-list")
             .striped(true)
-            .sense(egui::Sense::click())
+            .sense(egui::Sense::click_and_drag())
             .column(Column::exact(18.0))
             .column(Column::exact(from_w).clip(true))
             .column(Column::exact(subject_w).clip(true))
@@ -1108,8 +1156,18 @@ impl MailPanel {
                     row.col(|ui| {
                         ui.label(human_size(u64::from(m.size)));
                     });
-                    if row.response().clicked() {
+                    let r = row.response();
+                    if r.clicked() {
                         clicked = Some((i, modifiers));
+                    }
+                    // Dragged onto a folder, the row (or the selection it is in) moves there.
+                    if r.drag_started() {
+                        let ids: Vec<i64> = if self.selected.contains(&m.id) {
+                            self.selected.iter().copied().collect()
+                        } else {
+                            vec![m.id]
+                        };
+                        egui::DragAndDrop::set_payload(&r.ctx, DraggedMessages(ids));
                     }
                 });
             });
@@ -2154,13 +2212,12 @@ impl Panel for MailPanel {
             return;
         }
         // Files from the Files panel dropped on the mailbox start a message with them.
-        if let Some(d) = ui
-            .interact(
+        if let Some(d) =
+            crate::ui::widgets::dropped::<crate::ui::panels::files::Dragged>(&ui.interact(
                 ui.max_rect(),
                 ui.scope_id().with("mail-drop"),
                 egui::Sense::hover(),
-            )
-            .dnd_release_payload::<crate::ui::panels::files::Dragged>()
+            ))
         {
             let files = d.local_files();
             if !files.is_empty() {

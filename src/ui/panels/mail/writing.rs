@@ -454,13 +454,12 @@ impl MailPanel {
             c.attach(dropped);
         }
         // Files dragged from the Files panel's local pane.
-        if let Some(d) = ui
-            .interact(
+        if let Some(d) =
+            crate::ui::widgets::dropped::<crate::ui::panels::files::Dragged>(&ui.interact(
                 ui.max_rect(),
                 ui.scope_id().with(("compose-drop", key)),
                 egui::Sense::hover(),
-            )
-            .dnd_release_payload::<crate::ui::panels::files::Dragged>()
+            ))
         {
             c.attach(d.local_files());
         }
