@@ -184,6 +184,10 @@ fn a_message_dragged_onto_a_folder_moves_there() {
         s.append("INBOX", None, msg.as_bytes())
             .await
             .expect("append");
+        let sent = format!(
+            "From: scratch@localhost\r\nTo: a@example.test\r\nSubject: Re: {subject}\r\n\r\nmine\r\n"
+        );
+        s.append("Sent", None, sent.as_bytes()).await.expect("append to Sent");
     });
     let dir = tempfile::tempdir().expect("tmp");
     let mut h = start(&dir);
@@ -247,4 +251,31 @@ fn a_message_dragged_onto_a_folder_moves_there() {
         !mail(&h).shown().iter().any(|r| r.subject == subject),
         "and gone from the list"
     );
+    // Sent was never opened, yet its messages are in the store for the conversation view.
+    let store = portolan::store::Store::open(&dir.path().join("store.sqlite3")).expect("store");
+    let reply = format!("Re: {subject}");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let r = reply.clone();
+        let n: i64 = store
+            .call(move |c| {
+                c.query_row(
+                    "SELECT count(*) FROM messages m JOIN folders f ON f.id = m.folder
+                     WHERE f.role = 'sent' AND m.subject = ?1",
+                    [r],
+                    |row| row.get(0),
+                )
+            })
+            .expect("call")
+            .expect("query");
+        if n == 1 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "Sent was not synced in the background"
+        );
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
 }

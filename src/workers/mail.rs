@@ -233,6 +233,7 @@ async fn imap_loop<E>(
                 }
             };
         backoff = 2;
+        let mut sent_synced = false;
         events.send(MailEvent::Connected {
             account: account.id,
             tls: session.tls,
@@ -426,8 +427,41 @@ async fn imap_loop<E>(
                 }
                 continue 'connect;
             }
+            // Once per connection, after the open folder: Sent too, so the conversation view
+            // has the user's own replies without Sent being opened first.
+            if !sent_synced && let Some(folder) = open.clone() {
+                sent_synced = true;
+                if let Err(e) = sync_sent(&mut session, store, account, &folder, events).await {
+                    if report_error(&e, account, events) {
+                        return;
+                    }
+                    continue 'connect;
+                }
+            }
         }
     }
+}
+
+/// Syncs the account's Sent folder (when it is not `open`), then `open` again so IDLE goes on
+/// watching it.
+async fn sync_sent<E>(
+    session: &mut ImapSession,
+    store: &Store,
+    account: &Account,
+    open: &FolderRow,
+    events: &MappedSink<MailEvent, E>,
+) -> Result<(), SyncError> {
+    let id = account.id;
+    let sent = store
+        .mail_wait(move |c| records::folders(c, id))?
+        .into_iter()
+        .find(|f| f.role.as_deref() == Some("sent") && f.selectable);
+    let Some(sent) = sent.filter(|s| s.id != open.id) else {
+        return Ok(());
+    };
+    sync_open(session, store, &sent, events).await?;
+    // Synced again rather than only selected: what arrived meanwhile is not missed.
+    sync_open(session, store, open, events).await
 }
 
 /// Reports an error; true when the worker should stop (it cannot go on as set up).
