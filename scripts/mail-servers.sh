@@ -3,7 +3,8 @@
 # dovecot: IMAP 1143 (STARTTLS offered, plain allowed on loopback), IMAPS 1993, POP3 1110
 # (STLS offered), POP3S 1995, LMTP 2424 for exim's deliveries. A second dovecot on 1144/1111
 # that offers no STARTTLS at all, for the test that an account set to STARTTLS never logs in
-# in plain text.
+# in plain text; it also shows the same mail as another kind of server would: "." as the
+# delimiter, no SPECIAL-USE, no CONDSTORE or QRESYNC.
 # exim: SMTP 2525 (STARTTLS, AUTH PLAIN/LOGIN) and 2465 (implicit TLS), delivering local mail
 # to dovecot over LMTP, so a test can send and then see the message arrive over IMAP IDLE.
 #
@@ -123,11 +124,18 @@ write_dovecot_conf() {
         printf 'first_valid_uid = %s\n' "$uid"
         printf 'passdb {\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%%n %s/users\n}\n' "$d"
         printf 'userdb {\n  driver = passwd-file\n  args = username_format=%%n %s/users\n}\n' "$d"
-        printf 'namespace inbox {\n  inbox = yes\n  separator = /\n'
-        for box in Drafts Sent Trash Junk; do
-            printf '  mailbox %s {\n    special_use = \\%s\n    auto = subscribe\n  }\n' "$box" "$box"
-        done
-        printf '}\n'
+        if [ "$tls" = ssl ]; then
+            printf 'namespace inbox {\n  inbox = yes\n  separator = /\n'
+            for box in Drafts Sent Trash Junk; do
+                printf '  mailbox %s {\n    special_use = \\%s\n    auto = subscribe\n  }\n' "$box" "$box"
+            done
+            printf '}\n'
+        else
+            # The second instance is another kind of server over the same mail: "." as the
+            # hierarchy delimiter, no SPECIAL-USE, and no CONDSTORE or QRESYNC announced.
+            printf 'namespace inbox {\n  inbox = yes\n  separator = .\n}\n'
+            printf 'imap_capability = IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT THREAD=REFERENCES MULTIAPPEND UNSELECT CHILDREN NAMESPACE UIDPLUS LIST-EXTENDED ESEARCH SEARCHRES WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE LITERAL+\n'
+        fi
         printf 'service imap-login {\n  inet_listener imap {\n    port = %s\n  }\n' "$imap"
         if [ "$tls" = ssl ]; then
             printf '  inet_listener imaps {\n    port = 1993\n    ssl = yes\n  }\n'

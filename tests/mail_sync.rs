@@ -340,3 +340,85 @@ async fn pop3_large_messages_come_as_a_preview_and_whole_on_demand() {
     assert!(!partial);
     s.quit().await.expect("QUIT");
 }
+
+/// The same mail through a server of another kind (the second dovecot): "." as the hierarchy
+/// delimiter, no SPECIAL-USE (roles guessed from names), no CONDSTORE (new UIDs plus a flag
+/// rescan), with changes made through the first server arriving all the same.
+#[tokio::test]
+async fn a_server_without_condstore_or_special_use_and_with_another_delimiter() {
+    if !server_up("dovecot IMAP", "127.0.0.1:1143")
+        || !server_up("dovecot IMAP without TLS", "127.0.0.1:1144")
+    {
+        return;
+    }
+    let trust = trust_with_ca();
+    let limits = Limits::default();
+    let plain = ImapServer {
+        port: 1144,
+        ..imap("scratch")
+    };
+    let mut s = ImapSession::connect(&plain, &trust, &limits)
+        .await
+        .expect("login");
+    assert!(
+        !s.has("CONDSTORE") && !s.has("SPECIAL-USE"),
+        "{:?}",
+        s.capabilities
+    );
+    let name = format!("Plain{}", std::process::id());
+    let _ = s.delete(&format!("{name}.inner")).await;
+    let _ = s.delete(&name).await;
+    s.create(&name).await.expect("CREATE");
+    s.create(&format!("{name}.inner"))
+        .await
+        .expect("CREATE a child");
+    // Made by the first server on its first login; here it may not be there yet.
+    let _ = s.create("Sent").await;
+    let folders = s.folders().await.expect("LIST");
+    let inner = folders
+        .iter()
+        .find(|f| f.name == format!("{name}.inner"))
+        .expect("the child, named with the server's delimiter");
+    assert_eq!(inner.delimiter.as_deref(), Some("."));
+    let sent = folders.iter().find(|f| f.name == "Sent").expect("Sent");
+    assert_eq!(
+        sent.special_use,
+        Some(portolan::proto::imap::SpecialUse::Sent),
+        "guessed from the name"
+    );
+    for i in 1..=3 {
+        s.append(&name, None, &message(&format!("plain {i}")))
+            .await
+            .expect("APPEND");
+    }
+    let (_d, store, account) = store();
+    let fid = folder_row(&store, account, &name).id;
+    let report = sync_imap_folder(&mut s, &store, &fresh(&store, fid), |_| {})
+        .await
+        .expect("sync");
+    assert_eq!(report.new, 3, "{report:?}");
+    let again = sync_imap_folder(&mut s, &store, &fresh(&store, fid), |_| {})
+        .await
+        .expect("sync");
+    assert_eq!(
+        (again.new, again.flags_changed, again.removed),
+        (0, 0, 0),
+        "{again:?}"
+    );
+    // Flagged through the other server (its "/" view of the same folder): the rescan sees it.
+    let mut other = ImapSession::connect(&imap("scratch"), &trust, &limits)
+        .await
+        .expect("login");
+    other.select(&name).await.expect("SELECT");
+    other
+        .store_flags(&[2], &["\\Flagged"], true)
+        .await
+        .expect("STORE");
+    let report = sync_imap_folder(&mut s, &store, &fresh(&store, fid), |_| {})
+        .await
+        .expect("sync");
+    assert_eq!(report.flags_changed, 1, "{report:?}");
+    assert_eq!(search(&store, "is:flagged subject:plain"), vec![2]);
+    let _ = s.delete(&format!("{name}.inner")).await;
+    let _ = s.delete(&name).await;
+}

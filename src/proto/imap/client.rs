@@ -539,7 +539,7 @@ impl ImapSession {
             let Some(uid) = f.uid else { continue };
             out.push(MessageHead {
                 uid,
-                flags: f.flags().map(|fl| flag_name(&fl)).collect(),
+                flags: lasting_flags(f.flags()),
                 internal_date: f.internal_date().map(|d| d.timestamp()),
                 size: f.size.unwrap_or(0),
                 modseq: f.modseq,
@@ -565,7 +565,7 @@ impl ImapSession {
         let mut out = Vec::with_capacity(fetches.len());
         for f in fetches {
             if let Some(uid) = f.uid {
-                out.push((uid, f.flags().map(|fl| flag_name(&fl)).collect(), f.modseq));
+                out.push((uid, lasting_flags(f.flags()), f.modseq));
             }
         }
         Ok(out)
@@ -904,6 +904,15 @@ fn selected(m: &async_imap::types::Mailbox) -> FolderStatus {
         uidvalidity: m.uid_validity,
         highest_modseq: m.highest_modseq,
     }
+}
+
+/// A message's flags without `\Recent`: that one belongs to a session (RFC 3501 2.3.2, gone in
+/// `IMAP4rev2`), so another client opening the folder would look like a change to every message.
+fn lasting_flags<'a>(flags: impl Iterator<Item = Flag<'a>>) -> Vec<String> {
+    flags
+        .filter(|f| !matches!(f, Flag::Recent))
+        .map(|f| flag_name(&f))
+        .collect()
 }
 
 fn flag_name(f: &Flag<'_>) -> String {
