@@ -2,6 +2,7 @@
 //! (and, as the reader grows, bodies and attachments), shared by IMAP, POP3 and News.
 
 pub mod summary;
+pub mod when;
 
 pub use summary::Summary;
 pub mod compose;

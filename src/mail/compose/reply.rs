@@ -170,10 +170,9 @@ pub fn quoted(original: &Original) -> String {
     out
 }
 
-/// A date as the attribution line shows it: `2026-12-06 10:00 UTC`.
+/// A date as the attribution line shows it, in local time: `2026-12-06 10:00`.
 pub fn attribution_date(secs: i64) -> String {
-    let full = crate::mail::summary::rfc3339_utc(secs);
-    format!("{} UTC", full.get(..16).unwrap_or(&full).replace('T', " "))
+    crate::mail::when::local_short(secs)
 }
 
 /// A reply draft: recipients as `to` says, my own addresses left out of Cc.

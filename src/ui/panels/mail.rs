@@ -2134,14 +2134,11 @@ fn sort_name(s: Sort) -> &'static str {
 
 /// `2023-11-14 22:13` in UTC, short for the list.
 fn short_date(secs: i64) -> String {
-    let full = crate::mail::summary::rfc3339_utc(secs);
-    full.get(..16).unwrap_or(&full).replace('T', " ")
+    crate::mail::when::local_short(secs)
 }
 
 fn long_date(secs: i64) -> String {
-    crate::mail::summary::rfc3339_utc(secs)
-        .replace('T', " ")
-        .replace('Z', " UTC")
+    crate::mail::when::local_long(secs)
 }
 
 fn human_size(n: u64) -> String {
