@@ -3,9 +3,10 @@
 #   2526  STARTTLS required before anything else, then AUTH PLAIN/LOGIN (postie/secret)
 #   2527  no STARTTLS at all (AUTH over plain text), for the test that an account set to
 #         require TLS never logs in in plain text
+#   2528  STARTTLS with the self-signed certificate (CA:TRUE, as `openssl req -x509` makes it)
 # Both keep what they accept in the Maildir $SRV/aiosmtpd/mail.
 
-AIOSMTPD_PORTS="2526 2527"
+AIOSMTPD_PORTS="2526 2527 2528"
 
 install_aiosmtpd() {
     [ -x "$SRV/aiosmtpd/bin/aiosmtpd" ] && return
@@ -31,6 +32,8 @@ def check(server, session, envelope, mechanism, data):
 
 tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
 tls.load_cert_chain("$SRV/tls/cert.pem", "$SRV/tls/key.pem")
+selfsigned = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+selfsigned.load_cert_chain("$SRV/tls/selfsigned.pem", "$SRV/tls/selfsigned-key.pem")
 box = Mailbox("$SRV/aiosmtpd/mail")
 servers = [
     Controller(box, hostname="127.0.0.1", port=2526, server_hostname="localhost",
@@ -38,6 +41,9 @@ servers = [
                auth_required=True, auth_require_tls=True),
     Controller(box, hostname="127.0.0.1", port=2527, server_hostname="localhost",
                authenticator=check, auth_required=True, auth_require_tls=False),
+    Controller(box, hostname="127.0.0.1", port=2528, server_hostname="localhost",
+               tls_context=selfsigned, require_starttls=True, authenticator=check,
+               auth_required=True, auth_require_tls=True),
 ]
 for s in servers:
     s.start()

@@ -348,3 +348,49 @@ async fn a_server_without_starttls_gets_no_password_when_tls_is_required() {
     let a = submit(2527, TlsMode::Plain, "postie", "secret", &built).await;
     a.result.expect("plain, as chosen");
 }
+
+/// A server with the certificate most self-signed servers have (`openssl req -x509`: CA:TRUE,
+/// its own issuer): refused until trusted, then accepted once its fingerprint is pinned, as
+/// the trust dialog's "Always trust" does. lettre's own TLS could not take such a pin.
+#[tokio::test]
+async fn a_self_signed_certificate_is_trusted_once_pinned() {
+    if !server_up("aiosmtpd", "127.0.0.1:2528") {
+        return;
+    }
+    let trust = common::trust_without_ca();
+    let built = message("to a self-signed server", Vec::new());
+    let server = exim(2528, TlsMode::Explicit, "postie", "secret");
+    let first = smtp::send(
+        &server,
+        &trust,
+        &Limits::default(),
+        &built.envelope,
+        &built.bytes,
+    )
+    .await;
+    let Err(SmtpError::Net(NetError::Untrusted(rejection))) = first.result else {
+        panic!("{:?}", first.result);
+    };
+    assert_eq!(rejection.host, "localhost");
+    assert!(
+        !first.transcript.text().contains("C: AUTH"),
+        "no password before trust"
+    );
+    trust.pin(&rejection.host, &rejection.cert.sha256);
+    let again = smtp::send(
+        &server,
+        &trust,
+        &Limits::default(),
+        &built.envelope,
+        &built.bytes,
+    )
+    .await;
+    again.result.expect("sent once pinned");
+    let needle = format!("<{}>", built.message_id);
+    assert!(
+        aiosmtpd_mail()
+            .iter()
+            .any(|m| String::from_utf8_lossy(m).contains(&needle)),
+        "kept by aiosmtpd"
+    );
+}
