@@ -455,3 +455,73 @@ fn files_dragged_from_the_files_panel_onto_the_mail_tab_go_into_a_message() {
         vec![downloads.join("notes.txt")]
     );
 }
+
+/// The outbox meets a self-signed certificate: the trust dialog asks, "Always trust" pins it,
+/// and the message goes.
+#[test]
+fn sending_to_a_self_signed_server_asks_and_goes_once_trusted() {
+    if !common::server_up("aiosmtpd", "127.0.0.1:2528")
+        || !common::server_up("dovecot", "127.0.0.1:1993")
+    {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    {
+        let s = portolan::store::Store::open(&dir.path().join("store.sqlite3")).expect("store");
+        let account = portolan::store::mail::Account {
+            name: "postie".into(),
+            host: "localhost".into(),
+            port: 1993,
+            user: "postie".into(),
+            smtp_host: "localhost".into(),
+            smtp_port: 2528,
+            smtp_user: "postie".into(),
+            smtp_tls: "require".into(),
+            identities: vec![portolan::store::mail::Identity {
+                name: "Postie".into(),
+                address: "postie@localhost".into(),
+                signature: String::new(),
+            }],
+            ..Default::default()
+        };
+        s.call(move |c| {
+            portolan::store::records::set_setting(c, "mail.undo_send_secs", "0")?;
+            portolan::store::mail::save_account(c, &account)
+        })
+        .expect("call")
+        .expect("seed");
+    }
+    let subject = format!("Self-signed {}", std::process::id());
+    let mut h = start(&dir);
+    wait_for(&mut h, "Browser");
+    h.get_by_label("Mail").click();
+    h.step();
+    wait_for(&mut h, "Password:");
+    type_into(&mut h, "Password:", "secret");
+    click(&mut h, "Connect");
+    h.state_mut()
+        .panel_state_mut::<MailPanel>()
+        .expect("panel")
+        .compose(
+            portolan::mail::compose::Draft {
+                to: "postie@localhost".into(),
+                subject: subject.clone(),
+                body: "Through a certificate of its own.".into(),
+                ..Default::default()
+            },
+            None,
+        );
+    wait_for(&mut h, "➤ Send");
+    click(&mut h, "➤ Send");
+    wait_for(&mut h, "Untrusted certificate");
+    click(&mut h, "Always trust");
+    until(&mut h, "the message to leave", |m| {
+        m.composers().is_empty() && m.outbox().is_empty()
+    });
+    let kept = std::fs::read_dir(common::srv().join("aiosmtpd/mail/new"))
+        .expect("maildir")
+        .filter_map(Result::ok)
+        .filter_map(|e| std::fs::read(e.path()).ok())
+        .any(|m| String::from_utf8_lossy(&m).contains(&subject));
+    assert!(kept, "aiosmtpd has it");
+}
