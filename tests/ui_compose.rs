@@ -59,25 +59,19 @@ fn until(h: &mut Harness<'static, App>, what: &str, done: impl Fn(&MailPanel) ->
 }
 
 fn add_writer_account(h: &mut Harness<'static, App>) {
-    wait_for(h, "Browser");
-    h.get_by_label("Mail").click();
-    h.step();
-    wait_for(h, "Add account…");
-    click(h, "Add account…");
-    wait_for(h, "Add a mail account");
-    for (label, text) in [
-        ("Your name", "Wendy Writer"),
-        ("Email address", "writer@localhost"),
-        ("Password", "secret"),
-        ("Incoming server", "localhost"),
-        ("Port", "1993"),
-        ("User name", "writer"),
-        ("Outgoing (SMTP) server", "localhost"),
-        ("SMTP port", "2465"),
-    ] {
-        type_into(h, label, text);
-    }
-    click(h, "Save account");
+    common::add_mail_account(
+        h,
+        &[
+            ("Your name", "Wendy Writer"),
+            ("Email address", "writer@localhost"),
+            ("Password", "secret"),
+            ("Incoming server", "localhost"),
+            ("Port", "1993"),
+            ("User name", "writer"),
+            ("Outgoing (SMTP) server", "localhost"),
+            ("SMTP port", "2465"),
+        ],
+    );
     wait_for(h, "INBOX");
 }
 

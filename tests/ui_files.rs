@@ -290,16 +290,7 @@ fn dragging_a_remote_row_onto_the_local_pane_downloads_it() {
     wait_for(&mut h, "one.txt");
     let from = h.get_by_label_contains("one.txt").rect().center();
     let to = egui::pos2(150.0, 500.0); // the empty local pane
-    h.hover_at(from);
-    h.step();
-    h.drag_at(from);
-    h.step();
-    for i in 1..=10 {
-        h.hover_at(from + (to - from) * (i as f32 / 10.0));
-        h.step();
-    }
-    h.drop_at(to);
-    h.step();
+    common::drag(&mut h, from, to);
     wait_for(&mut h, "Done:");
     assert_eq!(
         std::fs::read(dir.path().join("downloads/one.txt")).expect("one"),

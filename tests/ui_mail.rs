@@ -31,25 +31,19 @@ fn add_an_account_read_a_message_and_save_an_attachment() {
     }
     let dir = tempfile::tempdir().expect("tmp");
     let mut h = start(&dir);
-    wait_for(&mut h, "Browser");
-    h.get_by_label("Mail").click();
-    h.step();
-    wait_for(&mut h, "Add account…");
-    click(&mut h, "Add account…");
-    wait_for(&mut h, "Add a mail account");
-    for (label, text) in [
-        ("Your name", "Tess Tester"),
-        ("Email address", "reader@localhost"),
-        ("Password", "secret"),
-        ("Incoming server", "localhost"),
-        ("Port", "1993"),
-        ("User name", "reader"),
-        ("Outgoing (SMTP) server", "localhost"),
-        ("SMTP port", "2465"),
-    ] {
-        type_into(&mut h, label, text);
-    }
-    click(&mut h, "Save account");
+    common::add_mail_account(
+        &mut h,
+        &[
+            ("Your name", "Tess Tester"),
+            ("Email address", "reader@localhost"),
+            ("Password", "secret"),
+            ("Incoming server", "localhost"),
+            ("Port", "1993"),
+            ("User name", "reader"),
+            ("Outgoing (SMTP) server", "localhost"),
+            ("SMTP port", "2465"),
+        ],
+    );
     // The folders arrive, INBOX opens by itself and its messages are listed.
     wait_for(&mut h, "Entwürfe");
     wait_for(&mut h, "Grüße aus Köln");
@@ -191,22 +185,16 @@ fn a_message_dragged_onto_a_folder_moves_there() {
     });
     let dir = tempfile::tempdir().expect("tmp");
     let mut h = start(&dir);
-    wait_for(&mut h, "Browser");
-    h.get_by_label("Mail").click();
-    h.step();
-    wait_for(&mut h, "Add account…");
-    click(&mut h, "Add account…");
-    wait_for(&mut h, "Add a mail account");
-    for (label, text) in [
-        ("Email address", "scratch@localhost"),
-        ("Password", "secret"),
-        ("Incoming server", "localhost"),
-        ("Port", "1993"),
-        ("User name", "scratch"),
-    ] {
-        type_into(&mut h, label, text);
-    }
-    click(&mut h, "Save account");
+    common::add_mail_account(
+        &mut h,
+        &[
+            ("Email address", "scratch@localhost"),
+            ("Password", "secret"),
+            ("Incoming server", "localhost"),
+            ("Port", "1993"),
+            ("User name", "scratch"),
+        ],
+    );
     wait_for(&mut h, &target);
     wait_for(&mut h, &subject);
     for _ in 0..10 {
@@ -214,16 +202,7 @@ fn a_message_dragged_onto_a_folder_moves_there() {
     }
     let from = h.get_by_label_contains(&subject).rect().center();
     let to = h.get_by_label_contains(&target).rect().center();
-    h.hover_at(from);
-    h.step();
-    h.drag_at(from);
-    h.step();
-    for i in 1..=10 {
-        h.hover_at(from + (to - from) * (i as f32 / 10.0));
-        h.step();
-    }
-    h.drop_at(to);
-    h.step();
+    common::drag(&mut h, from, to);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     let moved = loop {
         let n = rt.block_on(async {

@@ -128,15 +128,12 @@ pub async fn send(o: &SendOptions, net: &NetOptions) -> Result<(), CliError> {
     let mut body = String::new();
     std::io::Read::read_to_string(&mut std::io::stdin(), &mut body)
         .map_err(|e| CliError(format!("the body on stdin is not UTF-8 text: {e}")))?;
-    let mut parts = Vec::new();
-    for path in &o.attach {
-        let bytes = std::fs::read(path)
-            .map_err(|e| CliError(format!("cannot read {}: {e}", path.display())))?;
-        let name = path
-            .file_name()
-            .map_or_else(|| "attachment".into(), |n| n.to_string_lossy().into_owned());
-        parts.push(Part { name, bytes });
-    }
+    let parts = o
+        .attach
+        .iter()
+        .map(|p| Part::read(p))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(CliError)?;
     let draft = Draft {
         from: o.from.clone(),
         to: o.to.join(", "),

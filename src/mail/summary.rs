@@ -106,7 +106,8 @@ fn addresses(list: Option<&Address<'_>>) -> String {
         .join(", ")
 }
 
-fn ids(value: &HeaderValue<'_>) -> Vec<String> {
+/// The Message-IDs of a header (References, In-Reply-To), in order.
+pub(crate) fn ids(value: &HeaderValue<'_>) -> Vec<String> {
     match value {
         HeaderValue::Text(t) => vec![t.to_string()],
         HeaderValue::TextList(list) => list.iter().map(ToString::to_string).collect(),

@@ -85,7 +85,7 @@ fn wait<T: Send + 'static>(
     store: &Store,
     f: impl FnOnce(&mut rusqlite::Connection) -> rusqlite::Result<T> + Send + 'static,
 ) -> Option<T> {
-    store.call(f).ok().and_then(Result::ok)
+    store.mail_wait(f).ok()
 }
 
 async fn run<E>(

@@ -150,3 +150,39 @@ pub fn click(h: &mut egui_kittest::Harness<'static, portolan::ui::app::App>, lab
     h.step();
     h.step();
 }
+
+/// Opens the Mail panel and adds an account through its form, one `(label, text)` a field.
+pub fn add_mail_account(
+    h: &mut egui_kittest::Harness<'static, portolan::ui::app::App>,
+    fields: &[(&str, &str)],
+) {
+    use egui_kittest::kittest::Queryable as _;
+    wait_for(h, "Browser");
+    h.get_by_label("Mail").click();
+    h.step();
+    wait_for(h, "Add account…");
+    click(h, "Add account…");
+    wait_for(h, "Add a mail account");
+    for (label, text) in fields {
+        type_into(h, label, text);
+    }
+    click(h, "Save account");
+}
+
+/// Drags with the pointer from `from` to `to` in ten steps, a frame each, and drops.
+pub fn drag(
+    h: &mut egui_kittest::Harness<'static, portolan::ui::app::App>,
+    from: egui::Pos2,
+    to: egui::Pos2,
+) {
+    h.hover_at(from);
+    h.step();
+    h.drag_at(from);
+    h.step();
+    for i in 1..=10 {
+        h.hover_at(from + (to - from) * (i as f32 / 10.0));
+        h.step();
+    }
+    h.drop_at(to);
+    h.step();
+}

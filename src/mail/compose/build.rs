@@ -33,6 +33,18 @@ pub struct Part {
     pub bytes: Vec<u8>,
 }
 
+impl Part {
+    /// A file from disk, under its own name; the error says which file and why.
+    pub fn read(path: &std::path::Path) -> Result<Part, String> {
+        let bytes =
+            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let name = path
+            .file_name()
+            .map_or_else(|| "attachment".into(), |n| n.to_string_lossy().into_owned());
+        Ok(Part { name, bytes })
+    }
+}
+
 /// A message ready for the outbox.
 #[derive(Debug, Clone)]
 pub struct Built {

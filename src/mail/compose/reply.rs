@@ -1,7 +1,7 @@
 //! Replies and forwards as a Thunderbird user expects them: the right people, `Re:` and
 //! `Fwd:` never stacked, the quote with its attribution, In-Reply-To and References set.
 
-use mail_parser::{Address, HeaderValue, MessageParser};
+use mail_parser::{Address, MessageParser};
 
 use super::address::{self, display};
 use super::{Draft, Priority};
@@ -84,7 +84,7 @@ impl Original {
             author,
             date: m.date().map(mail_parser::DateTime::to_timestamp),
             message_id: m.message_id().map(str::to_string),
-            references: ids(m.references()),
+            references: crate::mail::summary::ids(m.references()),
             text,
         }
     }
@@ -100,14 +100,6 @@ fn entries(list: Option<&Address<'_>>) -> Vec<String> {
             .collect()
     })
     .unwrap_or_default()
-}
-
-fn ids(value: &HeaderValue<'_>) -> Vec<String> {
-    match value {
-        HeaderValue::Text(t) => vec![t.to_string()],
-        HeaderValue::TextList(list) => list.iter().map(ToString::to_string).collect(),
-        _ => Vec::new(),
-    }
 }
 
 /// Prefixes people and clients put before a subject: English, German, Nordic, Dutch, French.

@@ -545,7 +545,7 @@ impl Composer {
                     .get(i)
                     .copied()
                     .flatten()
-                    .map_or_else(|| "missing".to_string(), human_size);
+                    .map_or_else(|| "missing".to_string(), crate::ui::activity::human_bytes);
                 ui.label(format!("📄 {name} ({size})"));
                 if ui
                     .small_button("✖")
@@ -610,14 +610,6 @@ fn focus_at(r: &egui::Response, at: usize) {
 
 fn size_of(p: &std::path::Path) -> Option<u64> {
     std::fs::metadata(p).ok().map(|m| m.len())
-}
-
-fn human_size(n: u64) -> String {
-    match n {
-        n if n >= 1 << 20 => format!("{:.1} MB", n as f64 / f64::from(1 << 20)),
-        n if n >= 1 << 10 => format!("{:.0} KB", n as f64 / 1024.0),
-        n => format!("{n} B"),
-    }
 }
 
 #[cfg(test)]

@@ -657,14 +657,11 @@ impl MailPanel {
         let draft = c.draft.clone();
         let tx = self.writing.outbox_tx.clone();
         self.services.runtime.spawn_blocking(move || {
+            // A file gone meanwhile is left out of the server's copy, not the draft.
             let parts = draft
                 .attachments
                 .iter()
-                .filter_map(|p| {
-                    let bytes = std::fs::read(p).ok()?;
-                    let name = p.file_name()?.to_string_lossy().into_owned();
-                    Some(Part { name, bytes })
-                })
+                .filter_map(|p| Part::read(p).ok())
                 .collect();
             // A half-typed address cannot be written yet; the store's copy has it all.
             if let Ok(raw) = build::build_draft(&draft, parts, std::time::SystemTime::now()) {
@@ -800,14 +797,11 @@ fn prepare(
     draft_id: i64,
     send_after: i64,
 ) -> Result<i64, String> {
-    let mut parts = Vec::new();
-    for p in &draft.attachments {
-        let bytes = std::fs::read(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
-        let name = p
-            .file_name()
-            .map_or_else(|| "attachment".into(), |n| n.to_string_lossy().into_owned());
-        parts.push(Part { name, bytes });
-    }
+    let parts = draft
+        .attachments
+        .iter()
+        .map(|p| Part::read(p))
+        .collect::<Result<Vec<_>, _>>()?;
     let mut forwarded = Vec::new();
     for &id in &draft.forwarded {
         let (raw, subject) = store
