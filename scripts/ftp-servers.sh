@@ -25,13 +25,7 @@ install_pure_ftpd() {
 
 install_pyftpdlib() {
     [ -x "$SRV/pyftpd/bin/python" ] && "$SRV/pyftpd/bin/python" -c 'import pyftpdlib, OpenSSL' 2>/dev/null && return
-    rm -rf "$SRV/pyftpd"
-    if ! python3 -m venv "$SRV/pyftpd" 2>/dev/null; then
-        # Debian's own python3 needs its venv package.
-        apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
-        python3 -m venv "$SRV/pyftpd"
-    fi
-    "$SRV/pyftpd/bin/pip" install -q pyftpdlib pyopenssl
+    make_venv "$SRV/pyftpd" pyftpdlib pyopenssl
 }
 
 make_ftp_user() {

@@ -10,12 +10,7 @@ AIOSMTPD_PORTS="2526 2527 2528"
 
 install_aiosmtpd() {
     [ -x "$SRV/aiosmtpd/bin/aiosmtpd" ] && return
-    rm -rf "$SRV/aiosmtpd"
-    if ! python3 -m venv "$SRV/aiosmtpd" 2>/dev/null; then
-        apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
-        python3 -m venv "$SRV/aiosmtpd"
-    fi
-    "$SRV/aiosmtpd/bin/pip" install -q 'aiosmtpd==1.4.6'
+    make_venv "$SRV/aiosmtpd" 'aiosmtpd==1.4.6'
 }
 
 write_aiosmtpd_server() {

@@ -9,12 +9,7 @@ TELNET3_PORTS="2324 2325 2992 2993"
 
 install_telnetlib3() {
     [ -x "$SRV/telnetlib3/bin/telnetlib3-server" ] && return
-    rm -rf "$SRV/telnetlib3"
-    if ! python3 -m venv "$SRV/telnetlib3" 2>/dev/null; then
-        apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
-        python3 -m venv "$SRV/telnetlib3"
-    fi
-    "$SRV/telnetlib3/bin/pip" install -q 'telnetlib3==5.0.1'
+    make_venv "$SRV/telnetlib3" 'telnetlib3==5.0.1'
 }
 
 start_telnet3() {

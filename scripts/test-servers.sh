@@ -25,6 +25,16 @@ SELF_SIGNED_PORT=8444
 TELNET_PORT=2323
 
 log() { printf '[test-servers] %s\n' "$*" >&2; }
+# A Python venv at DIR with the PyPI packages given (Debian's python3 needs its venv package).
+make_venv() {
+    local dir=$1; shift
+    rm -rf "$dir"
+    if ! python3 -m venv "$dir" 2>/dev/null; then
+        apt-get install -y -qq --no-install-recommends python3-venv >/dev/null
+        python3 -m venv "$dir"
+    fi
+    "$dir/bin/pip" install -q "$@"
+}
 # shellcheck source=scripts/ftp-servers.sh
 . "$(dirname "$0")/ftp-servers.sh"
 # shellcheck source=scripts/mail-servers.sh
