@@ -2199,7 +2199,6 @@ impl Panel for MailPanel {
         let ctx = ui.ctx().clone();
         self.editor_window(&ctx);
         self.folder_window(&ctx);
-        self.autosave(&ctx);
         self.tab_strip(ui);
         self.outbox_bar(ui);
         if self.writing.active.is_some() {
@@ -2478,6 +2477,9 @@ impl Panel for MailPanel {
     }
 
     fn windows(&mut self, ctx: &egui::Context) {
+        // Here, not in `ui`: a draft in a window of its own is saved whichever panel is in
+        // front.
+        self.autosave(ctx);
         self.composer_windows(ctx);
     }
 }
