@@ -127,15 +127,15 @@ async fn run<E>(
             }
             continue;
         }
+        // Refused for a passing reason in an earlier run: tried again soon.
+        for r in rows.iter().filter(|r| r.state == "failed" && r.temporary) {
+            backoff.entry(r.id).or_insert((now + 30_000, 30_000));
+        }
         let next = rows
             .iter()
             .filter_map(|r| match r.state.as_str() {
                 "waiting" => Some(r.send_after),
-                "failed" if r.temporary => backoff.get(&r.id).map(|(at, _)| *at).or_else(|| {
-                    // Refused in an earlier run: try again soon.
-                    backoff.insert(r.id, (now + 30_000, 30_000));
-                    Some(now + 30_000)
-                }),
+                "failed" if r.temporary => backoff.get(&r.id).map(|(at, _)| *at),
                 _ => None,
             })
             .min();
