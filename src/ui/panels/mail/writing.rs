@@ -481,12 +481,7 @@ impl MailPanel {
             self.store
                 .set_setting(UNDO_SETTING, secs.to_string(), crate::store::api::ignore);
         }
-        match action {
-            ComposerAction::Send => self.queue(key),
-            ComposerAction::Close => self.close_composer(key, false),
-            ComposerAction::Discard => self.close_composer(key, true),
-            ComposerAction::None => {}
-        }
+        self.carry_out(key, action);
         true
     }
 
@@ -541,12 +536,17 @@ impl MailPanel {
         }
         self.writing.known = known;
         for (key, action) in actions {
-            match action {
-                ComposerAction::Send => self.queue(key),
-                ComposerAction::Close => self.close_composer(key, false),
-                ComposerAction::Discard => self.close_composer(key, true),
-                ComposerAction::None => {}
-            }
+            self.carry_out(key, action);
+        }
+    }
+
+    /// What a composer's buttons asked, wherever it is drawn.
+    fn carry_out(&mut self, key: u64, action: ComposerAction) {
+        match action {
+            ComposerAction::Send => self.queue(key),
+            ComposerAction::Close => self.close_composer(key, false),
+            ComposerAction::Discard => self.close_composer(key, true),
+            ComposerAction::None => {}
         }
     }
 
