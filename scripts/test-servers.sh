@@ -13,7 +13,8 @@
 # FTP 2121, 2990, 2124 (vsftpd) and 2123 (pure-ftpd): see ftp-servers.sh; IMAP 1143/1993,
 # POP3 1110/1995 (dovecot) and SMTP 2525/2465 (exim): see mail-servers.sh; SMTP 2526/2527
 # (aiosmtpd): see smtp-servers.sh; telnetlib3 2324,
-# 2325 (line mode) and telnets 2992/2993: see telnet-servers.sh.
+# 2325 (line mode) and telnets 2992/2993: see telnet-servers.sh; NNTP 1119, 1563 (NNTPS), 1121
+# (AUTHINFO) (INN): see news-servers.sh.
 set -euo pipefail
 
 SRV="${PORTOLAN_SRV:-/tmp/portolan-srv}"
@@ -43,6 +44,8 @@ make_venv() {
 . "$(dirname "$0")/telnet-servers.sh"
 # shellcheck source=scripts/smtp-servers.sh
 . "$(dirname "$0")/smtp-servers.sh"
+# shellcheck source=scripts/news-servers.sh
+. "$(dirname "$0")/news-servers.sh"
 die() { log "error: $*"; exit 1; }
 
 need_root() {
@@ -74,7 +77,11 @@ cmd_install() {
     local mail_missing
     mail_missing=$(mail_packages_missing)
     [ -z "$mail_missing" ] || missing+=($mail_missing)
+    local news_missing
+    news_missing=$(news_packages_missing)
+    [ -z "$news_missing" ] || missing+=($news_missing)
     if [ ${#missing[@]} -eq 0 ]; then
+        finish_inn_install
         log "all server packages present"
         return
     fi
@@ -89,7 +96,12 @@ cmd_install() {
     fi
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # inn2's postinst fails on a host with no domain name: finish_inn_install completes it.
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || true
+    finish_inn_install
+    local still
+    still="$(ftp_packages_missing) $(mail_packages_missing) $(news_packages_missing)"
+    [ -z "${still// /}" ] || die "not installed: $still"
     if [ "$made_policy" = 1 ]; then rm -f /usr/sbin/policy-rc.d; fi
 }
 
@@ -316,6 +328,9 @@ cmd_start() {
     start_aiosmtpd
     local port
     for port in $FTP_PORTS $MAIL_PORTS $TELNET3_PORTS $AIOSMTPD_PORTS; do wait_port "$port"; done
+    # Last: the news fill streams to innd while the other servers come up.
+    start_news
+    for port in $NEWS_PORTS; do wait_port "$port"; done
     cmd_check
     log "servers ready under $SRV"
 }
@@ -338,12 +353,15 @@ cmd_check() {
     check_mail
     check_telnet3
     check_aiosmtpd
+    check_news
     log "$ok checks passed, $bad failed"
     [ "$bad" = 0 ]
 }
 
 cmd_stop() {
     [ -d "$SRV/pids" ] || return 0
+    # innd ignores SIGTERM for a while; it is asked to shut down first.
+    stop_news
     local f pid
     for f in "$SRV"/pids/*.pid; do
         [ -e "$f" ] || continue
