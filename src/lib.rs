@@ -11,6 +11,7 @@ pub mod frame_guard;
 pub mod link;
 pub mod mail;
 pub mod mirror;
+pub mod news;
 pub mod proto;
 pub mod protocol_log;
 pub mod secrets;

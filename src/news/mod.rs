@@ -1,0 +1,6 @@
+//! Usenet beyond the wire: read ranges and `.newsrc`, and the binaries articles carry (yEnc,
+//! uuencode). Pure code; the worker and the store use it.
+
+pub mod ranges;
+pub mod uu;
+pub mod yenc;
