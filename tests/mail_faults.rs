@@ -7,90 +7,12 @@ mod common;
 
 use std::time::{Duration, Instant};
 
+use common::fake::{Dialect, Reply, scripted};
 use portolan::proto::imap::guard::GuardError;
 use portolan::proto::imap::{ImapError, ImapServer, ImapSession};
 use portolan::proto::net::{Limits, NetError};
 use portolan::proto::pop3::{Pop3Error, Pop3Server, Pop3Session};
 use portolan::proto::tls::TlsMode;
-use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
-use tokio::net::TcpListener;
-
-/// What the fake server does when a command starts with a prefix.
-#[derive(Clone)]
-enum Reply {
-    /// These bytes (`{tag}` becomes the IMAP command's tag).
-    Send(&'static str),
-    /// These bytes, then close the connection.
-    SendAndClose(Vec<u8>),
-    /// These bytes, then the same line for ever.
-    Endless(&'static str, &'static str),
-    /// Nothing at all, ever.
-    Silence,
-}
-
-/// A server that greets with `greeting` and answers each command line by the first entry whose
-/// prefix it starts with (after the tag, for IMAP).
-async fn scripted(greeting: Vec<u8>, script: Vec<(&'static str, Reply)>, imap: bool) -> u16 {
-    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let port = listener.local_addr().expect("addr").port();
-    tokio::spawn(async move {
-        while let Ok((stream, _)) = listener.accept().await {
-            let script = script.clone();
-            let greeting = greeting.clone();
-            tokio::spawn(async move {
-                let (r, mut w) = stream.into_split();
-                let mut r = BufReader::new(r);
-                if w.write_all(&greeting).await.is_err() {
-                    return;
-                }
-                let mut line = String::new();
-                loop {
-                    line.clear();
-                    if r.read_line(&mut line).await.unwrap_or(0) == 0 {
-                        return;
-                    }
-                    let (tag, command) = if imap {
-                        line.split_once(' ').unwrap_or(("*", line.as_str()))
-                    } else {
-                        ("", line.as_str())
-                    };
-                    let command = command.to_ascii_uppercase();
-                    let reply = script
-                        .iter()
-                        .find(|(prefix, _)| command.starts_with(prefix))
-                        .map(|(_, r)| r.clone());
-                    match reply {
-                        Some(Reply::Send(text)) => {
-                            let _ = w.write_all(text.replace("{tag}", tag).as_bytes()).await;
-                        }
-                        Some(Reply::SendAndClose(bytes)) => {
-                            let _ = w.write_all(&bytes).await;
-                            let _ = w.shutdown().await;
-                            return;
-                        }
-                        Some(Reply::Endless(first, again)) => {
-                            let _ = w.write_all(first.replace("{tag}", tag).as_bytes()).await;
-                            while w.write_all(again.as_bytes()).await.is_ok() {}
-                            return;
-                        }
-                        Some(Reply::Silence) => {
-                            tokio::time::sleep(Duration::from_hours(1)).await;
-                        }
-                        None => {
-                            let no = if imap {
-                                format!("{tag} BAD unknown\r\n")
-                            } else {
-                                "-ERR unknown\r\n".to_string()
-                            };
-                            let _ = w.write_all(no.as_bytes()).await;
-                        }
-                    }
-                }
-            });
-        }
-    });
-    port
-}
 
 fn limits() -> Limits {
     Limits {
@@ -133,7 +55,12 @@ fn pop_script(mut rest: Vec<(&'static str, Reply)>) -> Vec<(&'static str, Reply)
 
 #[tokio::test]
 async fn pop3_garbage_greeting_is_named() {
-    let port = scripted(b"HTTP/1.1 400 Bad Request\r\n\r\n".to_vec(), vec![], false).await;
+    let port = scripted(
+        b"HTTP/1.1 400 Bad Request\r\n\r\n".to_vec(),
+        vec![],
+        Dialect::Pop3,
+    )
+    .await;
     let e = Pop3Session::connect(
         &pop_server(port, TlsMode::Plain),
         &common::trust_without_ca(),
@@ -147,7 +74,7 @@ async fn pop3_garbage_greeting_is_named() {
 
 #[tokio::test]
 async fn pop3_ten_megabyte_greeting_is_cut_off() {
-    let port = scripted(vec![b'+'; 10 * 1024 * 1024], vec![], false).await;
+    let port = scripted(vec![b'+'; 10 * 1024 * 1024], vec![], Dialect::Pop3).await;
     let e = Pop3Session::connect(
         &pop_server(port, TlsMode::Plain),
         &common::trust_without_ca(),
@@ -169,7 +96,7 @@ async fn pop3_message_cut_in_the_middle_is_an_error_not_a_message() {
             "RETR 1",
             Reply::SendAndClose(b"+OK\r\nSubject: half\r\n\r\nthe first half of".to_vec()),
         )]),
-        false,
+        Dialect::Pop3,
     )
     .await;
     let mut s = Pop3Session::connect(
@@ -192,7 +119,7 @@ async fn pop3_message_that_never_ends_stops_past_its_announced_size() {
             "RETR 1",
             Reply::Endless("+OK\r\n", "more and more text\r\n"),
         )]),
-        false,
+        Dialect::Pop3,
     )
     .await;
     let mut s = Pop3Session::connect(
@@ -221,7 +148,7 @@ async fn pop3_ten_megabyte_line_in_a_message_is_refused() {
                 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
             ),
         )]),
-        false,
+        Dialect::Pop3,
     )
     .await;
     let mut s = Pop3Session::connect(
@@ -251,7 +178,7 @@ async fn pop3_stls_refused_after_being_offered_never_falls_back_to_plain() {
             ("STLS", Reply::Send("-ERR not today\r\n")),
             ("USER", Reply::Send("+OK\r\n")),
         ],
-        false,
+        Dialect::Pop3,
     )
     .await;
     let e = Pop3Session::connect(
@@ -272,7 +199,7 @@ async fn pop3_data_injected_before_the_tls_handshake_is_refused() {
             ("CAPA", Reply::Send("+OK\r\nSTLS\r\n.\r\n")),
             ("STLS", Reply::Send("+OK begin TLS\r\n+OK injected\r\n")),
         ],
-        false,
+        Dialect::Pop3,
     )
     .await;
     // Give both lines time to arrive in one read.
@@ -297,7 +224,7 @@ async fn pop3_silence_times_out() {
     let port = scripted(
         b"+OK ready\r\n".to_vec(),
         pop_script(vec![("STAT", Reply::Silence)]),
-        false,
+        Dialect::Pop3,
     )
     .await;
     let mut s = Pop3Session::connect(
@@ -344,7 +271,12 @@ async fn imap_login(port: u16) -> ImapSession {
 
 #[tokio::test]
 async fn imap_garbage_greeting_is_named() {
-    let port = scripted(b"220 smtp.example ESMTP\r\n".to_vec(), vec![], true).await;
+    let port = scripted(
+        b"220 smtp.example ESMTP\r\n".to_vec(),
+        vec![],
+        Dialect::Imap,
+    )
+    .await;
     let e = ImapSession::connect(
         &imap_server(port, TlsMode::Plain),
         &common::trust_without_ca(),
@@ -364,7 +296,7 @@ async fn imap_literal_claiming_gigabytes_is_stopped_before_any_data() {
             "UID FETCH",
             Reply::Send("* 1 FETCH (UID 1 BODY[] {4000000000}\r\nabc"),
         )]),
-        true,
+        Dialect::Imap,
     )
     .await;
     let mut s = imap_login(port).await;
@@ -399,7 +331,7 @@ async fn imap_ten_megabyte_line_is_stopped() {
             "UID FETCH",
             Reply::Endless("* 1 FETCH (UID 1 FLAGS (", "\\\\Seen \\\\Seen \\\\Seen "),
         )]),
-        true,
+        Dialect::Imap,
     )
     .await;
     let mut s = imap_login(port).await;
@@ -427,7 +359,7 @@ async fn imap_connection_dropped_mid_fetch_is_a_clear_error() {
                 b"* 1 FETCH (UID 1 BODY[] {5000}\r\nFrom: a@b\r\n\r\nonly a part".to_vec(),
             ),
         )]),
-        true,
+        Dialect::Imap,
     )
     .await;
     let mut s = imap_login(port).await;
@@ -448,7 +380,7 @@ async fn imap_starttls_refused_is_never_a_plain_login() {
             ("STARTTLS", Reply::Send("{tag} NO not now\r\n")),
             ("LOGIN", Reply::Send("{tag} OK logged in\r\n")),
         ],
-        true,
+        Dialect::Imap,
     )
     .await;
     for tls in [TlsMode::IfOffered, TlsMode::Explicit] {
@@ -471,7 +403,7 @@ async fn imap_silence_times_out() {
     let port = scripted(
         IMAP_GREETING.to_vec(),
         imap_script(vec![("UID FETCH", Reply::Silence)]),
-        true,
+        Dialect::Imap,
     )
     .await;
     let mut s = imap_login(port).await;
@@ -490,7 +422,7 @@ async fn imap_refusal_carries_the_servers_words() {
             "CREATE",
             Reply::Send("{tag} NO [ALREADYEXISTS] Mailbox already exists\r\n"),
         )]),
-        true,
+        Dialect::Imap,
     )
     .await;
     let mut s = imap_login(port).await;

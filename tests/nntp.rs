@@ -39,7 +39,7 @@ async fn groups_capabilities_and_descriptions() {
     assert!(!s.tls);
     assert!(s.posting_allowed);
     assert!(s.capabilities.reader && s.capabilities.over && s.capabilities.starttls);
-    let groups = s.list_groups().await.expect("list");
+    let groups = s.list_groups(None).await.expect("list");
     let bulk = groups.iter().find(|g| g.name == "test.bulk").expect("bulk");
     assert_eq!(bulk.count, 100_000);
     assert!(
@@ -287,4 +287,141 @@ async fn post_then_read_back_and_a_refusal_in_words() {
     // The session is still good.
     assert!(s.select("local.test").await.is_ok());
     s.quit().await;
+}
+
+fn portolan() -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_portolan"));
+    c.env_remove("PORTOLAN_PASSWORD");
+    c
+}
+
+/// The spool file INN keeps in wire format, unstuffed: what `get` must print byte for byte.
+fn spool_article(group_path: &str, number: u64) -> Vec<u8> {
+    let raw = std::fs::read(
+        common::srv()
+            .join("inn/spool/articles")
+            .join(group_path)
+            .join(number.to_string()),
+    )
+    .expect("the spool file");
+    let body = raw
+        .strip_suffix(b".\r\n")
+        .expect("wire format ends with a dot line");
+    let mut out = Vec::new();
+    for line in body.split_inclusive(|b| *b == b'\n') {
+        out.extend_from_slice(line.strip_prefix(b".").unwrap_or(line));
+    }
+    out
+}
+
+#[test]
+fn command_line_lists_gets_and_posts() {
+    if !server_up("INN", "127.0.0.1:1119") {
+        return;
+    }
+    let run = |args: &[&str]| {
+        let out = portolan()
+            .args(args)
+            .arg("--cacert")
+            .arg(common::ca_pem())
+            .output()
+            .expect("run");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+            out.stdout,
+        )
+    };
+    // Groups.
+    let (code, stdout, stderr, _) = run(&["ls", "nntp://localhost:1119/", "--json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let groups: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    let bulk = groups
+        .iter()
+        .find(|g| g["group"] == "test.bulk")
+        .expect("bulk");
+    assert_eq!(bulk["count"], 100_000);
+    assert_eq!(bulk["first"], 1);
+    assert_eq!(bulk["last"], 100_000);
+    assert_eq!(bulk["posting"], true);
+    let (_, stdout, _, _) = run(&["ls", "nntp://localhost:1119/local.*", "--json"]);
+    assert!(
+        stdout.lines().all(|l| l.contains("\"group\":\"local.")),
+        "{stdout}"
+    );
+    // Overview.
+    let (code, stdout, stderr, _) = run(&["ls", "nntp://localhost:1119/local.test", "--json"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let rows: Vec<serde_json::Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json"))
+        .collect();
+    let latin1 = rows
+        .iter()
+        .find(|r| r["message_id"] == "<latin1@example.test>")
+        .expect("latin1");
+    assert_eq!(latin1["subject"], "Café crème");
+    assert_eq!(latin1["from"], "René <rene@example.test>");
+    assert_eq!(latin1["date"], "2026-01-01T00:01:50Z");
+    let last = rows
+        .iter()
+        .find(|r| r["message_id"] == "<thread-4@example.test>")
+        .expect("thread");
+    assert_eq!(last["references"].as_array().expect("array").len(), 4);
+    // Articles by number and by Message-ID, byte for byte as the spool has them.
+    let dots = rows
+        .iter()
+        .find(|r| r["message_id"] == "<dots@example.test>")
+        .expect("dots")["number"]
+        .as_u64()
+        .expect("number");
+    let (code, _, stderr, bytes) =
+        run(&["get", &format!("nntp://localhost:1119/local.test/{dots}")]);
+    assert_eq!(code, Some(0), "{stderr}");
+    assert_eq!(bytes, spool_article("local/test", dots));
+    let (_, _, _, by_id) = run(&["get", "news://localhost:1119/<dots@example.test>"]);
+    assert_eq!(by_id, bytes);
+    let (_, _, _, snews) = run(&["get", "snews://localhost:1563/<dots@example.test>"]);
+    assert_eq!(snews, bytes);
+    let (code, _, stderr, _) = run(&["get", "nntp://localhost:1119/local.test/99999"]);
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.starts_with("error: ") && stderr.contains("99999"),
+        "{stderr}"
+    );
+    // Posting.
+    let post = |article: &str| {
+        let mut child = portolan()
+            .args(["post", "nntp://localhost:1119/", "--cacert"])
+            .arg(common::ca_pem())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        std::io::Write::write_all(child.stdin.as_mut().expect("stdin"), article.as_bytes())
+            .expect("write");
+        drop(child.stdin.take());
+        let out = child.wait_with_output().expect("wait");
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    };
+    let (code, stdout, stderr) = post(
+        "From: Tess Ter <tester@example.test>\nNewsgroups: local.test\nSubject: From the command line\n\nPosted with portolan post.\n",
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(stdout.starts_with("240 "), "{stdout}");
+    let (code, _, stderr) = post("From: nobody\nNewsgroups: local.test\nSubject: x\n\nbody\n");
+    assert_eq!(code, Some(1));
+    assert!(
+        stderr.starts_with("error: ") && stderr.contains("From header"),
+        "{stderr}"
+    );
 }

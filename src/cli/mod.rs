@@ -10,6 +10,7 @@ use std::sync::Arc;
 use clap::{Parser, Subcommand};
 
 mod mail;
+mod news;
 mod send;
 mod telnet;
 
@@ -136,6 +137,12 @@ pub enum Command {
         #[command(flatten)]
         net: NetOptions,
     },
+    /// Post an article (headers, a blank line, the body) read from stdin to an NNTP server.
+    Post {
+        url: String,
+        #[command(flatten)]
+        net: NetOptions,
+    },
     /// List a directory-like resource: a gopher menu, or the links of a web page.
     Ls {
         url: String,
@@ -175,6 +182,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
             Command::Ls { url, json, net } => ls(&url, json, &net).await,
             Command::Send { message, net } => send::send(&message, &net).await,
             Command::Put { file, url, net } => put(&file, &url, &net).await,
+            Command::Post { url, net } => news::post(&url, &net, &trust_for(&net)?).await,
             Command::Mirror {
                 url,
                 local,
@@ -201,7 +209,7 @@ fn parse_link(url: &str) -> Result<Link, CliError> {
     let mail = matches!(
         link.scheme(),
         Scheme::Imap | Scheme::Imaps | Scheme::Pop | Scheme::Pops
-    );
+    ) || link.panel() == PanelKind::News;
     if !mail && !matches!(link.panel(), PanelKind::Browser | PanelKind::Files) {
         return Err(CliError(format!(
             "{} URLs are not available yet on the command line",
@@ -364,6 +372,7 @@ async fn get(
             server,
             path,
         } => mail::get_pop(*scheme, server, path, output, net, &trust).await,
+        Link::News { .. } => news::get(&link, url, output, net, &trust).await,
         _ => Err(CliError("unsupported URL".into())),
     }
 }
@@ -473,6 +482,7 @@ async fn ls(url: &str, json: bool, net: &NetOptions) -> Result<(), CliError> {
             server,
             ..
         } => return mail::ls_pop(*scheme, server, json, net, &trust).await,
+        Link::News { .. } => return news::ls(&link, url, json, net, &trust).await,
         _ => return Err(CliError("unsupported URL".into())),
     }
     out.flush().map_err(err)

@@ -12,6 +12,8 @@ use std::time::Duration;
 
 use portolan::proto::tls::Trust;
 
+pub mod fake;
+
 pub const GOPHER: &str = "localhost:7070";
 pub const HTTP: &str = "127.0.0.1:8080";
 pub const HTTPS: &str = "localhost:8443";

@@ -441,16 +441,34 @@ impl NntpSession {
         }
     }
 
-    /// Every group: LIST COUNTS where offered (exact counts), else LIST ACTIVE.
-    pub async fn list_groups(&mut self) -> Result<Vec<ActiveGroup>, NntpError> {
+    /// Every group, or those `wildmat` matches (`comp.*,!comp.os.*`, RFC 3977 §4): LIST
+    /// COUNTS where offered (exact counts), else LIST ACTIVE.
+    pub async fn list_groups(
+        &mut self,
+        wildmat: Option<&str>,
+    ) -> Result<Vec<ActiveGroup>, NntpError> {
+        let arg = match wildmat
+            .map(str::trim)
+            .filter(|w| !w.is_empty() && *w != "*")
+        {
+            Some(w) if w.contains(|c: char| c.is_whitespace() || c.is_control()) => {
+                return Err(NntpError::NoSuchGroup {
+                    addr: self.addr.clone(),
+                    group: w.to_string(),
+                });
+            }
+            Some(w) => format!(" {w}"),
+            None => String::new(),
+        };
         let counts = self.capabilities.lists("COUNTS");
-        let command = if counts { "LIST COUNTS" } else { "LIST ACTIVE" };
-        let mut status = self.command(command).await?;
-        if counts && status.code != 215 {
-            status = self.command("LIST ACTIVE").await?;
-            return self.read_active(status, "LIST ACTIVE", false, 215).await;
+        if counts {
+            let status = self.command(&format!("LIST COUNTS{arg}")).await?;
+            if status.code == 215 {
+                return self.read_active(status, "LIST COUNTS", true, 215).await;
+            }
         }
-        self.read_active(status, command, counts, 215).await
+        let status = self.command(&format!("LIST ACTIVE{arg}")).await?;
+        self.read_active(status, "LIST ACTIVE", false, 215).await
     }
 
     /// NEWGROUPS: groups created since `since` (Unix seconds, by the server's clock).
