@@ -229,6 +229,7 @@ pub async fn post(url: &str, net: &NetOptions, trust: &Arc<Trust>) -> Result<(),
     let mut session = open(scheme, server, net, trust).await?;
     let status = session.post(&article).await.map_err(err)?;
     session.quit().await;
-    println!("{} {}", status.code, status.text);
-    Ok(())
+    let mut stdout = std::io::stdout();
+    writeln!(stdout, "{} {}", status.code, status.text).map_err(err)?;
+    stdout.flush().map_err(err)
 }
