@@ -222,12 +222,22 @@ pub fn save_account(c: &mut Connection, a: &Account) -> rusqlite::Result<i64> {
     Ok(id)
 }
 
+/// The mail accounts (IMAP and POP3); news servers are listed by [`news_servers`].
 pub fn accounts(c: &Connection) -> rusqlite::Result<Vec<Account>> {
-    let mut st = c.prepare(
+    accounts_where(c, "kind <> 'nntp'")
+}
+
+/// The news servers: accounts of kind `nntp`, with the identities they post as.
+pub fn news_servers(c: &Connection) -> rusqlite::Result<Vec<Account>> {
+    accounts_where(c, "kind = 'nntp'")
+}
+
+fn accounts_where(c: &Connection, which: &str) -> rusqlite::Result<Vec<Account>> {
+    let mut st = c.prepare(&format!(
         "SELECT id, name, kind, host, port, user, tls, smtp_host, smtp_port, smtp_user,
              smtp_tls, leave_on_server, delete_after_days, capabilities
-         FROM accounts ORDER BY name, id",
-    )?;
+         FROM accounts WHERE {which} ORDER BY name, id"
+    ))?;
     let mut out: Vec<Account> = st
         .query_map([], |r| {
             Ok(Account {
@@ -330,10 +340,10 @@ pub fn local_folder(c: &Connection, account: i64, name: &str, role: &str) -> rus
     )
 }
 
-const FOLDER_COLUMNS: &str = "id, account, name, delimiter, role, selectable, uidvalidity, \
+pub(super) const FOLDER_COLUMNS: &str = "id, account, name, delimiter, role, selectable, uidvalidity, \
      uidnext, highest_modseq, messages, unseen";
 
-fn folder_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FolderRow> {
+pub(super) fn folder_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<FolderRow> {
     Ok(FolderRow {
         id: r.get(0)?,
         account: r.get(1)?,
@@ -607,10 +617,10 @@ pub fn remote_ids(c: &Connection, folder: i64) -> rusqlite::Result<Vec<String>> 
     st.query_map([folder], |r| r.get(0))?.collect()
 }
 
-const MESSAGE_COLUMNS: &str = "id, folder, uid, flags, seen, flagged, date, size, from_name, \
+pub(super) const MESSAGE_COLUMNS: &str = "id, folder, uid, flags, seen, flagged, date, size, from_name, \
      from_addr, recipients, subject, message_id, in_reply_to, refs, list_id, attachments";
 
-fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageRow> {
+pub(super) fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageRow> {
     Ok(MessageRow {
         id: r.get(0)?,
         folder: r.get(1)?,

@@ -165,6 +165,36 @@ const STEPS: &[&str] = &[
         transcript  TEXT NOT NULL DEFAULT '',
         temporary   INTEGER NOT NULL DEFAULT 0
     );",
+    // 7: news. A news server is an account (kind `nntp`) and a subscribed group is a folder
+    // whose messages are the articles' overviews (uid = article number), so search, bodies
+    // and the renderer are shared with mail. Read state is kept as ranges, as `.newsrc` has
+    // it; the server's whole group list is cached apart; a post waits in news_posts until the
+    // server takes it, and a refused one stays there with the server's words.
+    "CREATE TABLE newsgroups (
+        account     INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        name        TEXT NOT NULL,
+        first       INTEGER NOT NULL DEFAULT 0,
+        last        INTEGER NOT NULL DEFAULT 0,
+        count       INTEGER NOT NULL DEFAULT 0,
+        status      TEXT NOT NULL DEFAULT 'y',
+        description TEXT NOT NULL DEFAULT '',
+        added       INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (account, name)
+    ) WITHOUT ROWID;
+    ALTER TABLE folders ADD COLUMN read_ranges TEXT NOT NULL DEFAULT '';
+    ALTER TABLE folders ADD COLUMN first_article INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE folders ADD COLUMN last_article INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE accounts ADD COLUMN groups_checked INTEGER;
+    CREATE TABLE news_posts (
+        id         INTEGER PRIMARY KEY,
+        account    INTEGER NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+        newsgroups TEXT NOT NULL,
+        subject    TEXT NOT NULL,
+        raw        BLOB NOT NULL,
+        created    INTEGER NOT NULL,
+        state      TEXT NOT NULL DEFAULT 'waiting',
+        error      TEXT NOT NULL DEFAULT ''
+    );",
 ];
 
 /// The schema version this build writes.

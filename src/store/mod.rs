@@ -6,6 +6,7 @@
 pub mod api;
 pub mod mail;
 mod migrations;
+pub mod news;
 pub mod outbox;
 pub mod records;
 pub mod telnet_hosts;
