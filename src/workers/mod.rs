@@ -12,6 +12,7 @@ pub mod mail;
 pub mod mail_setup;
 pub mod mail_sync;
 pub mod mirror;
+pub mod news;
 pub mod outbox;
 pub mod queue;
 pub mod terminal;

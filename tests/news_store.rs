@@ -1,0 +1,167 @@
+//! Headers from the real INN into the store: a first visit of the latest articles, only new
+//! ones later, the 100,000-article group whole and searchable, read marks kept across
+//! fetches, and an article cached for offline reading.
+
+mod common;
+
+use common::{server_up, trust_with_ca};
+use portolan::mail::search::Query;
+use portolan::proto::net::Limits;
+use portolan::proto::nntp::{NntpServer, NntpSession};
+use portolan::proto::tls::TlsMode;
+use portolan::store::Store;
+use portolan::store::mail::{self, Account};
+use portolan::store::news;
+use portolan::workers::news::fetch_headers;
+
+async fn session() -> NntpSession {
+    let server = NntpServer {
+        host: "localhost".into(),
+        port: 1119,
+        tls: TlsMode::Plain,
+        user: String::new(),
+        password: String::new(),
+    };
+    NntpSession::connect(&server, &trust_with_ca(), &Limits::default())
+        .await
+        .expect("connect")
+}
+
+fn store_with_server() -> (tempfile::TempDir, Store, i64) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = Store::open(&dir.path().join("news.db")).expect("store");
+    let id = store
+        .mail_wait(|c| {
+            mail::save_account(
+                c,
+                &Account {
+                    name: "Loopback news".into(),
+                    kind: "nntp".into(),
+                    host: "localhost".into(),
+                    port: 1119,
+                    tls: "plain".into(),
+                    ..Account::default()
+                },
+            )
+        })
+        .expect("account");
+    (dir, store, id)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_visit_then_only_new_articles_with_read_marks_kept() {
+    if !server_up("INN", "127.0.0.1:1119") {
+        return;
+    }
+    let (_dir, store, account) = store_with_server();
+    let mut s = session().await;
+    let groups = s.list_groups(None).await.expect("list");
+    store
+        .mail_wait(move |c| news::save_group_list(c, account, &groups, &[], 1))
+        .expect("groups");
+    let folder = store
+        .mail_wait(move |c| news::subscribe(c, account, "test.bulk"))
+        .expect("subscribe");
+    let (stats, left_out) = fetch_headers(&mut s, &store, folder, "test.bulk", Some(1000), |_| {})
+        .await
+        .expect("first visit");
+    assert_eq!((stats.read, left_out), (1000, 0));
+    let rows = store
+        .mail_wait(move |c| news::articles(c, folder))
+        .expect("rows");
+    assert_eq!(rows.len(), 1000);
+    assert_eq!(
+        rows.first().map(|r| r.uid),
+        Some(99_001),
+        "the latest 1,000"
+    );
+    store
+        .mail_wait(move |c| news::mark(c, folder, &[99_001, 99_002], true))
+        .expect("mark");
+    // Nothing is new: nothing is fetched, the marks stay.
+    let (again, _) = fetch_headers(&mut s, &store, folder, "test.bulk", Some(1000), |_| {})
+        .await
+        .expect("again");
+    assert_eq!(again.read, 0);
+    let g = store
+        .mail_wait(move |c| news::subscribed_group(c, folder))
+        .expect("group")
+        .expect("subscribed");
+    assert_eq!(g.read.to_string(), "99001-99002");
+    assert_eq!(g.unread(), 100_000 - 2);
+    assert_eq!(g.folder.unseen, 100_000 - 2);
+    s.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_whole_bulk_group_is_stored_threaded_and_searchable() {
+    if !server_up("INN", "127.0.0.1:1119") {
+        return;
+    }
+    let (_dir, store, account) = store_with_server();
+    let mut s = session().await;
+    let folder = store
+        .mail_wait(move |c| news::subscribe(c, account, "test.bulk"))
+        .expect("subscribe");
+    let (stats, _) = fetch_headers(&mut s, &store, folder, "test.bulk", None, |_| {})
+        .await
+        .expect("all");
+    assert_eq!(stats.read, 100_000);
+    let rows = store
+        .mail_wait(move |c| news::articles(c, folder))
+        .expect("rows");
+    assert_eq!(rows.len(), 100_000);
+    let threaded = portolan::mail::threads::threaded(rows);
+    let roots = threaded.iter().filter(|r| r.depth == 0).count();
+    assert_eq!(roots, 10_000, "threads of ten");
+    let found = store
+        .mail_wait(move |c| mail::search(c, &[folder], &Query::parse("\"Bulk thread 4321\""), 50))
+        .expect("search");
+    assert_eq!(found.len(), 10);
+    assert!(
+        found
+            .iter()
+            .all(|r| r.subject.ends_with("Bulk thread 4321"))
+    );
+    s.quit().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_test_group_keeps_decoded_headers_and_a_cached_article() {
+    if !server_up("INN", "127.0.0.1:1119") {
+        return;
+    }
+    let (_dir, store, account) = store_with_server();
+    let mut s = session().await;
+    let folder = store
+        .mail_wait(move |c| news::subscribe(c, account, "local.test"))
+        .expect("subscribe");
+    fetch_headers(&mut s, &store, folder, "local.test", None, |_| {})
+        .await
+        .expect("headers");
+    let rows = store
+        .mail_wait(move |c| news::articles(c, folder))
+        .expect("rows");
+    let latin1 = rows
+        .iter()
+        .find(|r| r.message_id.as_deref() == Some("latin1@example.test"))
+        .expect("latin1");
+    assert_eq!(latin1.subject, "Café crème");
+    assert_eq!(latin1.from_name, "René");
+    assert_eq!(latin1.from_addr, "rene@example.test");
+    let raw = s
+        .article(&portolan::proto::nntp::ArticleId::Number(u64::from(
+            latin1.uid,
+        )))
+        .await
+        .expect("article");
+    let id = latin1.id;
+    let text = portolan::mail::render::plain_text_of(&raw);
+    let saved = raw.clone();
+    store
+        .mail_wait(move |c| mail::save_body(c, id, &saved, &text))
+        .expect("save");
+    let cached = store.mail_wait(move |c| mail::body(c, id)).expect("body");
+    assert_eq!(cached, Some(raw), "offline reading has the article as sent");
+    s.quit().await;
+}
