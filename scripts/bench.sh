@@ -13,6 +13,8 @@
 #      (cargo bench --bench terminal)
 #   7. sending: a message with a 20 MB attachment submitted to exim against curl -T of the same
 #      bytes (cargo bench --bench smtp_send)
+#   8. news: OVER of a 100,000-article group into the store against a raw socket drain and
+#      nntplib, search over it, the group filter per keystroke (cargo bench --bench news_over)
 # Usage: scripts/bench.sh [runs]   (default 5 runs per download measurement)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -118,6 +120,9 @@ cargo bench --quiet --bench terminal 2>/dev/null | grep -v "^running\|^test resu
 
 echo "== 7. sending (exim on loopback, STARTTLS + AUTH)"
 cargo bench --quiet --bench smtp_send 2>/dev/null | grep -v "^running\|^test result"
+
+echo "== 8. news (INN on loopback)"
+cargo bench --quiet --bench news_over 2>/dev/null | grep -v "^running\|^test result"
 
 echo "== 3 and 4 need a display: Xvfb"
 if ! command -v Xvfb >/dev/null; then

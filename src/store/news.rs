@@ -340,11 +340,13 @@ pub fn split_from(from: &str) -> (String, String) {
 
 /// Stores overview lines of a subscribed group (read ones marked seen by the ranges), with
 /// their search index entries, in one transaction. Article numbers that do not fit the
-/// store's 32-bit message numbers are counted and left out.
+/// store's 32-bit message numbers are counted and left out. `fresh`: the caller fetched only
+/// numbers above the newest stored, so none is looked up first.
 pub fn store_overviews(
     c: &mut Connection,
     folder: i64,
     rows: &[Overview],
+    fresh: bool,
 ) -> rusqlite::Result<usize> {
     let read: String = c.query_row(
         "SELECT read_ranges FROM folders WHERE id = ?1",
@@ -374,7 +376,7 @@ pub fn store_overviews(
             })
         })
         .collect();
-    mail::insert_batch(c, folder, &batch, false)?;
+    mail::insert_batch(c, folder, &batch, fresh)?;
     Ok(left_out)
 }
 
@@ -670,7 +672,7 @@ mod tests {
                 }
             })
             .collect();
-        s.call(move |c| store_overviews(c, folder, &rows))
+        s.call(move |c| store_overviews(c, folder, &rows, false))
             .unwrap()
             .unwrap();
         s.call(move |c| mark(c, folder, &[2, 3], true))
@@ -694,7 +696,7 @@ mod tests {
         let again = vec![over(2, &["<a1@x>"]), over(6, &[])];
         s.call(move |c| {
             set_range(c, folder, 2, 6)?;
-            store_overviews(c, folder, &again)
+            store_overviews(c, folder, &again, false)
         })
         .unwrap()
         .unwrap();

@@ -264,9 +264,7 @@ impl<E> Worker<E> {
             });
             self.session = Some(s);
         }
-        self.session
-            .as_mut()
-            .ok_or_else(|| NntpError::BadCredentials)
+        self.session.as_mut().ok_or(NntpError::BadCredentials)
     }
 
     async fn carry_out(&mut self, command: &NewsCommand) -> Result<(), NntpError> {
@@ -417,6 +415,7 @@ impl<E> Worker<E> {
     }
 }
 
+#[allow(clippy::needless_pass_by_value)] // the shape map_err hands over
 fn store_error(e: crate::store::StoreError) -> NntpError {
     NntpError::Sink(std::io::Error::other(e.to_string()))
 }
@@ -462,7 +461,7 @@ pub async fn fetch_headers(
             let counted = stored.clone();
             let done = done_tx.clone();
             store.run(
-                move |c| news::store_overviews(c, folder, &batch),
+                move |c| news::store_overviews(c, folder, &batch, true),
                 move |r| {
                     let r = match r {
                         Ok(skipped) => {

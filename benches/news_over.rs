@@ -1,0 +1,218 @@
+//! News figures against the local INN, printed, never asserted (scripts/bench.sh runs it after
+//! starting the servers):
+//! - OVER of the 100,000-article group into the store (every header stored and searchable)
+//!   against a raw socket draining the same OVER and Python's nntplib, in one run;
+//! - filtering 100,000 group names per keystroke.
+#![allow(clippy::print_stdout)]
+
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::net::TcpStream;
+use std::time::Instant;
+
+use portolan::mail::search::Query;
+use portolan::news::groups::GroupFilter;
+use portolan::proto::net::Limits;
+use portolan::proto::nntp::{NntpServer, NntpSession};
+use portolan::proto::tls::{TlsMode, Trust};
+use portolan::store::Store;
+use portolan::store::mail::{self, Account};
+use portolan::store::news::{self, GroupEntry};
+use portolan::workers::news::fetch_headers;
+
+const GROUP: &str = "test.bulk";
+
+/// GROUP then OVER of the whole group over a raw socket, read to the final dot.
+fn raw_drain() -> (f64, usize) {
+    let s = TcpStream::connect("127.0.0.1:1119").expect("INN");
+    let mut r = BufReader::with_capacity(1 << 20, s.try_clone().expect("clone"));
+    let mut w = s;
+    let mut line = Vec::new();
+    r.read_until(b'\n', &mut line).expect("greeting");
+    let start = Instant::now();
+    write!(w, "GROUP {GROUP}\r\n").expect("send");
+    line.clear();
+    r.read_until(b'\n', &mut line).expect("group");
+    let text = String::from_utf8_lossy(&line).into_owned();
+    let mut f = text.split_whitespace().skip(2);
+    let (first, last) = (f.next().unwrap_or("1"), f.next().unwrap_or("1"));
+    write!(w, "OVER {first}-{last}\r\n").expect("send");
+    let mut bytes = 0;
+    loop {
+        line.clear();
+        let n = r.read_until(b'\n', &mut line).expect("read");
+        assert!(n > 0, "closed");
+        bytes += n;
+        if line == b".\r\n" {
+            break;
+        }
+    }
+    (start.elapsed().as_secs_f64(), bytes)
+}
+
+fn nntplib() -> Option<f64> {
+    let script = format!(
+        "import warnings\nwarnings.simplefilter('ignore')\nimport nntplib,time\n\
+         s=nntplib.NNTP('127.0.0.1',1119)\nt=time.time()\n_,c,f,l,_=s.group('{GROUP}')\n\
+         s.over((f,l))\nprint(time.time()-t)\n"
+    );
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .output()
+        .ok()?;
+    String::from_utf8_lossy(&out.stdout).trim().parse().ok()
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v[v.len() / 2]
+}
+
+async fn ours(trust: &std::sync::Arc<Trust>, store: &Store) -> (f64, u64) {
+    let account = store
+        .mail_wait(|c| {
+            mail::save_account(
+                c,
+                &Account {
+                    name: "bench".into(),
+                    kind: "nntp".into(),
+                    host: "127.0.0.1".into(),
+                    port: 1119,
+                    tls: "plain".into(),
+                    ..Account::default()
+                },
+            )
+        })
+        .expect("account");
+    let folder = store
+        .mail_wait(move |c| news::subscribe(c, account, GROUP))
+        .expect("subscribe");
+    let server = NntpServer {
+        host: "127.0.0.1".into(),
+        port: 1119,
+        tls: TlsMode::Plain,
+        user: String::new(),
+        password: String::new(),
+    };
+    let mut s = NntpSession::connect(&server, trust, &Limits::default())
+        .await
+        .expect("connect");
+    // LIST OVERVIEW.FMT is read once per session, before the clock starts, as the raw drain
+    // knows the format.
+    s.overview_format().await.expect("format");
+    let start = Instant::now();
+    let (stats, _) = fetch_headers(&mut s, store, folder, GROUP, None, |_| {})
+        .await
+        .expect("headers");
+    let took = start.elapsed().as_secs_f64();
+    s.quit().await;
+    (took, stats.read)
+}
+
+#[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+async fn main() {
+    portolan::proto::tls::install_crypto_provider();
+    let trust = Trust::new(Vec::new()).expect("trust");
+    if TcpStream::connect("127.0.0.1:1119").is_err() {
+        println!("INN is not running on 127.0.0.1:1119: run scripts/test-servers.sh start");
+        return;
+    }
+    let (warm, _) = raw_drain();
+    println!("INN warm-up OVER: {warm:.2} s");
+    let dir = tempfile::tempdir().expect("tmp");
+    let (mut raws, mut pys, mut mine) = (Vec::new(), Vec::new(), Vec::new());
+    let mut bytes = 0;
+    let mut last_store = None;
+    for run in 0..3 {
+        let (raw, b) = raw_drain();
+        raws.push(raw);
+        bytes = b;
+        if let Some(p) = nntplib() {
+            pys.push(p);
+        }
+        let store = Store::open(&dir.path().join(format!("run{run}.db"))).expect("store");
+        let (t, n) = ours(&trust, &store).await;
+        assert_eq!(n, 100_000, "every article");
+        mine.push(t);
+        last_store = Some(store);
+    }
+    // Where the time goes: OVER read and parsed with nothing stored.
+    let mut parse_only = Vec::new();
+    for _ in 0..3 {
+        let server = NntpServer {
+            host: "127.0.0.1".into(),
+            port: 1119,
+            tls: TlsMode::Plain,
+            user: String::new(),
+            password: String::new(),
+        };
+        let mut s = NntpSession::connect(&server, &trust, &Limits::default())
+            .await
+            .expect("connect");
+        s.overview_format().await.expect("format");
+        let start = Instant::now();
+        let g = s.select(GROUP).await.expect("group");
+        let mut n = 0;
+        s.over(g.first, g.last, portolan::charset::Charset::Latin1, |b| {
+            n += b.len();
+        })
+        .await
+        .expect("over");
+        parse_only.push(start.elapsed().as_secs_f64());
+        s.quit().await;
+    }
+    println!(
+        "news OVER read and parsed, nothing stored: {:.2} s",
+        median(parse_only)
+    );
+    let (raw, ours_t) = (median(raws), median(mine));
+    println!(
+        "news OVER of 100,000 articles ({:.1} MB): raw socket {raw:.2} s   portolan into the \
+         store {ours_t:.2} s   nntplib: {}   portolan/raw: {:.2}",
+        bytes as f64 / 1e6,
+        if pys.is_empty() {
+            "not available".to_string()
+        } else {
+            format!("{:.2} s", median(pys))
+        },
+        ours_t / raw
+    );
+    if let Some(store) = last_store {
+        let start = Instant::now();
+        let found = store
+            .mail_wait(|c| mail::search(c, &[], &Query::parse("\"Bulk thread 4321\""), 50))
+            .expect("search");
+        println!(
+            "news search over the stored 100,000 headers: {} found in {:.1} ms",
+            found.len(),
+            start.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+    // The group browser's filter over 100,000 names, one keystroke at a time.
+    let groups: Vec<GroupEntry> = (0..100_000)
+        .map(|i| GroupEntry {
+            name: format!(
+                "{}.{}.group{i}",
+                ["comp", "rec", "sci", "alt", "de"][i % 5],
+                ["lang", "arts", "misc", "binaries", "talk"][(i / 5) % 5]
+            ),
+            description: format!("Discussion number {i}"),
+            ..GroupEntry::default()
+        })
+        .collect();
+    let mut worst: f64 = 0.0;
+    let mut total = 0.0;
+    let typed = "comp.lang.group4";
+    for end in 1..=typed.len() {
+        let start = Instant::now();
+        let hits = GroupFilter::new(&typed[..end]).apply(&groups);
+        let ms = start.elapsed().as_secs_f64() * 1000.0;
+        std::hint::black_box(hits);
+        worst = worst.max(ms);
+        total += ms;
+    }
+    println!(
+        "group filter over 100,000 names: {:.2} ms per keystroke on average, {worst:.2} ms at worst",
+        total / typed.len() as f64
+    );
+}
