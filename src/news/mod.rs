@@ -2,6 +2,8 @@
 //! uuencode). Pure code; the worker and the store use it.
 
 pub mod groups;
+pub mod post;
 pub mod ranges;
+pub mod threads;
 pub mod uu;
 pub mod yenc;
