@@ -8,6 +8,7 @@ pub mod browser;
 pub mod compose;
 pub mod files;
 pub mod mail;
+pub mod news;
 pub mod terminal;
 
 use std::any::Any;
@@ -26,6 +27,7 @@ pub fn all(ctx: &PanelContext) -> anyhow::Result<Vec<Box<dyn Panel>>> {
     Ok(vec![
         Box::new(files::FilesPanel::from_context(ctx)?),
         Box::new(mail::MailPanel::from_context(ctx)?),
+        Box::new(news::NewsPanel::from_context(ctx)?),
         Box::new(browser::BrowserPanel::from_context(ctx)?),
         Box::new(terminal::TerminalPanel::from_context(ctx)?),
     ])
