@@ -248,6 +248,17 @@ impl NewsPanel {
             .collect()
     }
 
+    /// The Message-IDs of the placeholders shown for parents the server lacks.
+    pub fn missing_parents(&self) -> Vec<&str> {
+        self.lines
+            .iter()
+            .filter_map(|l| match l {
+                ThreadLine::Missing { message_id } => Some(message_id.as_str()),
+                ThreadLine::Article { .. } => None,
+            })
+            .collect()
+    }
+
     pub fn last_saved(&self) -> Option<&PathBuf> {
         self.last_saved.as_ref()
     }
@@ -1040,7 +1051,7 @@ impl NewsPanel {
                         ui.label(RichText::new(state).small().weak());
                     }
                     ui.horizontal(|ui| {
-                        if ui.button("Groups…").clicked() {
+                        if ui.button("Browse groups…").clicked() {
                             browse = Some(server.id);
                         }
                         if ui
@@ -1056,7 +1067,12 @@ impl NewsPanel {
                         .get(&server.id)
                         .map_or(&[][..], Vec::as_slice);
                     if groups.is_empty() {
-                        ui.label(RichText::new("No subscribed group: open Groups…").weak());
+                        ui.label(
+                            RichText::new(
+                                "No subscribed group: browse the server's groups to find one.",
+                            )
+                            .weak(),
+                        );
                     }
                     for g in groups {
                         let unread = g.unread();
@@ -1148,7 +1164,9 @@ impl NewsPanel {
     fn thread_list(&mut self, ui: &mut egui::Ui) {
         use egui_extras::{Column, TableBuilder};
         if self.open.is_none() {
-            ui.label("Choose a group on the left, or open Groups… to subscribe to one.");
+            ui.label(
+                "Choose a group on the left, or browse a server's groups to subscribe to one.",
+            );
             return;
         }
         if self.lines.is_empty() {
@@ -1167,8 +1185,13 @@ impl NewsPanel {
         let mut clicked = None;
         let mut gap = None;
         let mut thread_read = None;
+        // Per group, so each group's list opens at its top.
+        let salt = (
+            "news-threads",
+            self.open.as_ref().map_or(0, |g| g.folder.id),
+        );
         TableBuilder::new(ui)
-            .id_salt("news-threads")
+            .id_salt(salt)
             .striped(true)
             .sense(egui::Sense::click())
             .column(Column::exact(subject_w).clip(true))
@@ -1387,18 +1410,19 @@ impl NewsPanel {
             .find(|s| s.id == b.account)
             .map_or_else(String::new, |s| s.name.clone());
         let mut reload_all = false;
+        let mut close = false;
         egui::Window::new(format!("Groups on {server}"))
             .open(&mut open)
             .default_size([560.0, 520.0])
             .show(ctx, |ui| {
                 ui.horizontal(|ui| {
-                    ui.label("Find groups");
+                    let l = ui.label("Find groups");
                     ui.add(
                         egui::TextEdit::singleline(&mut b.filter)
                             .hint_text("words in the name or description")
                             .desired_width(260.0),
                     )
-                    .labelled_by(ui.label("").id);
+                    .labelled_by(l.id);
                     if ui.checkbox(&mut b.new_only, "New only").changed() {
                         b.applied.clear();
                     }
@@ -1413,7 +1437,12 @@ impl NewsPanel {
                 if b.filter != b.applied {
                     b.refilter();
                 }
-                ui.label(format!("{} of {} groups", b.shown.len(), b.groups.len()));
+                ui.horizontal(|ui| {
+                    ui.label(format!("{} of {} groups", b.shown.len(), b.groups.len()));
+                    if ui.button("Done").clicked() {
+                        close = true;
+                    }
+                });
                 let subscribed: std::collections::HashSet<&str> = self
                     .subscribed
                     .get(&b.account)
@@ -1456,7 +1485,7 @@ impl NewsPanel {
                     });
             });
         let account = b.account;
-        if !open {
+        if !open || close {
             self.browser = None;
         }
         if reload_all {
@@ -1607,12 +1636,9 @@ impl NewsPanel {
                     };
                     ui.colored_label(color, c.words());
                 }
-                let label = if p.confirmed { "Post anyway" } else { "Post" };
-                if ui.button(label).clicked() {
-                    send = true;
-                }
                 egui::ScrollArea::vertical()
                     .id_salt("news-poster-body")
+                    .max_height(360.0)
                     .show(ui, |ui| {
                         ui.add(
                             egui::TextEdit::multiline(&mut p.draft.body)
@@ -1621,6 +1647,14 @@ impl NewsPanel {
                                 .font(egui::TextStyle::Monospace),
                         );
                     });
+                let label = if p.confirmed {
+                    "Send anyway"
+                } else {
+                    "Send article"
+                };
+                if ui.button(label).clicked() {
+                    send = true;
+                }
             });
         if send {
             self.send_post();
@@ -1832,7 +1866,7 @@ impl Panel for NewsPanel {
         egui::CentralPanel::default().show(ui, |ui| {
             self.toolbar(ui);
             ui.separator();
-            let list_h = (ui.available_height() * 0.45).max(120.0);
+            let list_h = (ui.available_height() * 0.5).max(120.0);
             egui::Panel::top("news-list")
                 .resizable(true)
                 .default_size(list_h)

@@ -1,0 +1,132 @@
+//! The News panel driven through its accessible labels against the real INN: add a server
+//! (STARTTLS with the test CA), find a group in the browser by typing, subscribe, open it,
+//! read an article, follow up and see the follow-up arrive in the thread; a missing parent
+//! shows as a placeholder; a uuencoded file is decoded and saved where the dialog answered.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::{click, type_into, wait_for};
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable as _;
+use portolan::ui::app::App;
+use portolan::ui::panels::news::NewsPanel;
+
+fn news<'a>(h: &'a Harness<'static, App>) -> &'a NewsPanel {
+    h.state()
+        .panel_state::<NewsPanel>()
+        .expect("the News panel")
+}
+
+fn add_server(h: &mut Harness<'static, App>) {
+    wait_for(h, "Browser");
+    h.get_by_label("News").click();
+    h.step();
+    wait_for(h, "Add server");
+    click(h, "Add server");
+    wait_for(h, "Add a news server");
+    for (label, text) in [
+        ("Server", "localhost"),
+        ("Port", "1119"),
+        ("Your name", "Tess Ter"),
+        ("Your address", "tester@example.test"),
+    ] {
+        type_into(h, label, text);
+    }
+    click(h, "Save");
+    wait_for(h, "connected (TLS)");
+}
+
+fn subscribe_and_open(h: &mut Harness<'static, App>, group: &str) {
+    click(h, "Browse groups…");
+    wait_for(h, "test.bulk");
+    type_into(h, "Find groups", group);
+    wait_for(h, "1 of ");
+    click(h, "Subscribe");
+    wait_for(h, "✔");
+    click(h, "Done");
+    click(h, &format!("{group}  ("));
+}
+
+#[test]
+fn subscribe_read_and_follow_up() {
+    if !common::server_up("INN", "127.0.0.1:1119") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = common::start_app(&dir, None, [1280.0, 900.0]);
+    add_server(&mut h);
+    assert_eq!(news(&h).servers().len(), 1);
+    // local.general: the other tests post to local.test, so this list stays short.
+    subscribe_and_open(&mut h, "local.general");
+    wait_for(&mut h, "Meeting on Friday");
+    // Exactly: earlier runs' follow-ups say "Re: Meeting on Friday".
+    h.get_by_label("Meeting on Friday").click();
+    h.step();
+    wait_for(&mut h, "Shall we meet on Friday at noon?");
+    // Reading marked it read.
+    let account = news(&h).servers()[0].id;
+    let group = news(&h).subscribed(account)[0].clone();
+    assert!(group.read.ranges().len() == 1, "{:?}", group.read);
+    click(&mut h, "Follow up");
+    wait_for(&mut h, "Post to Usenet");
+    let subject = format!("Re: Meeting on Friday ({})", std::process::id());
+    type_into(&mut h, "Subject", &subject);
+    click(&mut h, "Send article");
+    // The server takes it, and the group is fetched again: it is in the thread.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !news(&h).shown().iter().any(|r| r.subject == subject) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the follow-up never came"
+        );
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let shown = news(&h).shown();
+    let posted = shown
+        .iter()
+        .find(|r| r.subject == subject)
+        .expect("the follow-up in the list");
+    assert_eq!(posted.refs, "meeting@example.test");
+    assert_eq!(posted.from_name, "Tess Ter");
+}
+
+#[test]
+fn a_placeholder_and_a_uuencoded_file_saved() {
+    if !common::server_up("INN", "127.0.0.1:1119") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = common::start_app(&dir, None, [1280.0, 900.0]);
+    add_server(&mut h);
+    subscribe_and_open(&mut h, "local.test");
+    wait_for(&mut h, "hello.txt (uuencoded)");
+    // The article whose parent INN never had sits under a placeholder.
+    assert_eq!(news(&h).missing_parents(), vec!["never-here@example.test"]);
+    let target = dir.path().join("hello-saved.txt");
+    {
+        let target = target.clone();
+        h.state_mut()
+            .panel_state_mut::<NewsPanel>()
+            .expect("panel")
+            .set_save_dialog(Arc::new(move |name: &str| {
+                assert_eq!(name, "hello.txt");
+                Some(target.clone())
+            }));
+    }
+    click(&mut h, "hello.txt (uuencoded)");
+    wait_for(&mut h, "Save hello.txt");
+    click(&mut h, "Save hello.txt");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while news(&h).last_saved().is_none() {
+        assert!(std::time::Instant::now() < deadline, "nothing saved");
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(
+        std::fs::read(&target).expect("saved"),
+        b"Hello, uuencode!\n".repeat(20)
+    );
+}
