@@ -893,7 +893,7 @@ impl NewsPanel {
                         .get_mut(&message_id)
                         .and_then(|rest| (!rest.is_empty()).then(|| rest.remove(0)));
                     if let Some(server) = next {
-                        self.send(server, NewsCommand::ById { message_id })
+                        self.send(server, NewsCommand::ById { message_id });
                     } else {
                         self.asked.remove(&message_id);
                         self.status = format!("no server has <{message_id}>");
@@ -1886,7 +1886,7 @@ impl Panel for NewsPanel {
             NewsPanelEvent::Password { account, password } => {
                 if let Some(a) = self.servers.iter().find(|s| s.id == account).cloned() {
                     if let Some(p) = password {
-                        self.start_worker(&a, p)
+                        self.start_worker(&a, p);
                     } else {
                         self.state.insert(
                             account,
