@@ -158,6 +158,8 @@ pub struct NewsPanel {
     open: Option<Subscribed>,
     rows: Vec<MessageRow>,
     lines: Vec<ThreadLine>,
+    /// Unread articles among `rows`, counted when they change, not every frame.
+    unread: usize,
     generation: u64,
     /// Where the Message-ID asked of other servers came from (to fill a gap).
     asked: HashMap<String, Vec<i64>>,
@@ -203,6 +205,7 @@ impl NewsPanel {
             open: None,
             rows: Vec::new(),
             lines: Vec::new(),
+            unread: 0,
             generation: 0,
             asked: HashMap::new(),
             selected: None,
@@ -246,6 +249,15 @@ impl NewsPanel {
                 ThreadLine::Missing { .. } => None,
             })
             .collect()
+    }
+
+    /// Shows `rows` as the open group's articles (benchmarks and tests fill the list so).
+    pub fn show_rows(&mut self, group: Subscribed, rows: Vec<MessageRow>) {
+        self.lines = threads::lines(&rows);
+        self.rows = rows;
+        self.count_unread();
+        self.open = Some(group);
+        self.progress = None;
     }
 
     /// The Message-IDs of the placeholders shown for parents the server lacks.
@@ -391,6 +403,7 @@ impl NewsPanel {
         if self.open.as_ref().is_some_and(|o| o.folder.id == folder) {
             self.open = None;
             self.rows.clear();
+            self.unread = 0;
             self.lines.clear();
             self.reader = None;
         }
@@ -424,6 +437,7 @@ impl NewsPanel {
         );
         self.open = Some(g);
         self.rows.clear();
+        self.unread = 0;
         self.lines.clear();
         self.reader = None;
         self.selected = None;
@@ -487,12 +501,18 @@ impl NewsPanel {
         );
     }
 
+    fn count_unread(&mut self) {
+        self.unread = self.rows.iter().filter(|r| !r.seen).count();
+    }
+
     fn mark(&mut self, folder: i64, numbers: &[u64], read: bool) {
+        let wanted: std::collections::HashSet<u64> = numbers.iter().copied().collect();
         for r in &mut self.rows {
-            if r.folder == folder && numbers.contains(&u64::from(r.uid)) {
+            if r.folder == folder && wanted.contains(&u64::from(r.uid)) {
                 r.seen = read;
             }
         }
+        self.count_unread();
         let numbers = numbers.to_vec();
         let account = self.open.as_ref().map_or(0, |g| g.folder.account);
         let events = self.events.clone();
@@ -515,6 +535,7 @@ impl NewsPanel {
             for r in &mut self.rows {
                 r.seen = true;
             }
+            self.unread = 0;
         }
         let events = self.events.clone();
         self.store.run(
@@ -1596,6 +1617,7 @@ impl NewsPanel {
             if self.open.as_ref().is_some_and(|g| g.folder.account == id) {
                 self.open = None;
                 self.rows.clear();
+                self.unread = 0;
                 self.lines.clear();
                 self.reader = None;
             }
@@ -1836,7 +1858,7 @@ impl Panel for NewsPanel {
     fn status(&self) -> String {
         match &self.open {
             Some(g) => {
-                let unread = self.rows.iter().filter(|r| !r.seen).count();
+                let unread = self.unread;
                 format!(
                     "{} · {} articles · {unread} unread{}",
                     g.folder.name,
@@ -1933,6 +1955,7 @@ impl Panel for NewsPanel {
                 {
                     self.rows = rows;
                     self.lines = lines;
+                    self.count_unread();
                     // A link to an article number: show it once its group is listed.
                     if let Some((_, name, Some(n))) = self.open_when_listed.clone()
                         && self.open.as_ref().is_some_and(|g| g.folder.name == name)
