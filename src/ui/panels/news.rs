@@ -1544,7 +1544,7 @@ impl NewsPanel {
                     field(ui, "Name", &mut ed.account.name, false);
                     field(ui, "Server", &mut ed.account.host, false);
                     field(ui, "Port", &mut ed.port, false);
-                    ui.label("Security");
+                    let security = ui.label("Security");
                     let before = ed.account.tls.clone();
                     egui::ComboBox::from_id_salt("news-tls")
                         .selected_text(tls_label(TlsMode::from_name(&ed.account.tls)))
@@ -1561,7 +1561,9 @@ impl NewsPanel {
                                     tls_label(mode),
                                 );
                             }
-                        });
+                        })
+                        .response
+                        .labelled_by(security.id);
                     if ed.account.tls != before {
                         let implicit = TlsMode::from_name(&ed.account.tls) == TlsMode::Implicit;
                         if implicit && ed.port.trim() == "119" {
@@ -1575,8 +1577,9 @@ impl NewsPanel {
                     field(ui, "Password", &mut ed.password, true);
                     field(ui, "Your name", &mut ed.name, false);
                     field(ui, "Your address", &mut ed.address, false);
-                    ui.label("Signature");
-                    ui.add(egui::TextEdit::multiline(&mut ed.signature).desired_rows(2));
+                    let l = ui.label("Signature");
+                    ui.add(egui::TextEdit::multiline(&mut ed.signature).desired_rows(2))
+                        .labelled_by(l.id);
                     ui.end_row();
                 });
             if TlsMode::from_name(&ed.account.tls) == TlsMode::Plain {
@@ -1658,6 +1661,7 @@ impl NewsPanel {
                     };
                     ui.colored_label(color, c.words());
                 }
+                let text_label = ui.label("Text");
                 egui::ScrollArea::vertical()
                     .id_salt("news-poster-body")
                     .max_height(360.0)
@@ -1667,7 +1671,8 @@ impl NewsPanel {
                                 .desired_rows(14)
                                 .desired_width(f32::INFINITY)
                                 .font(egui::TextStyle::Monospace),
-                        );
+                        )
+                        .labelled_by(text_label.id);
                     });
                 let label = if p.confirmed {
                     "Send anyway"
@@ -1720,9 +1725,17 @@ impl NewsPanel {
                     ..Account::default()
                 }));
             } else {
-                self.actions.push(ShellAction::Toast(Toast::Warning(
-                    "Add a news server first: news: links use your first server.".into(),
-                )));
+                // `news:GROUP` names no server: the form, saying why it opened.
+                let mut editor = ServerEditor::new(Account {
+                    kind: "nntp".into(),
+                    port: 119,
+                    tls: TlsMode::IfOffered.name().into(),
+                    ..Account::default()
+                });
+                editor.error = Some(format!(
+                    "Add a news server first: {link} names no server, so it opens on your first one."
+                ));
+                self.editor = Some(editor);
             }
             return;
         };
