@@ -160,6 +160,11 @@ pub struct NewsPanel {
     lines: Vec<ThreadLine>,
     /// Unread articles among `rows`, counted when they change, not every frame.
     unread: usize,
+    /// The quick filter over subjects and senders, and the lines it leaves (indexes into
+    /// `lines`), computed when the text or the rows change.
+    filter: String,
+    filter_applied: String,
+    matches: Option<Vec<usize>>,
     generation: u64,
     /// Where the Message-ID asked of other servers came from (to fill a gap).
     asked: HashMap<String, Vec<i64>>,
@@ -206,6 +211,9 @@ impl NewsPanel {
             rows: Vec::new(),
             lines: Vec::new(),
             unread: 0,
+            filter: String::new(),
+            filter_applied: String::new(),
+            matches: None,
             generation: 0,
             asked: HashMap::new(),
             selected: None,
@@ -503,6 +511,36 @@ impl NewsPanel {
 
     fn count_unread(&mut self) {
         self.unread = self.rows.iter().filter(|r| !r.seen).count();
+        self.refilter();
+    }
+
+    /// The lines whose article's subject or sender holds every word typed.
+    fn refilter(&mut self) {
+        self.filter_applied.clone_from(&self.filter);
+        let words: Vec<String> = self
+            .filter
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect();
+        if words.is_empty() {
+            self.matches = None;
+            return;
+        }
+        self.matches = Some(
+            self.lines
+                .iter()
+                .enumerate()
+                .filter(|(_, l)| match l {
+                    ThreadLine::Article { index, .. } => self.rows.get(*index).is_some_and(|r| {
+                        let text =
+                            format!("{} {} {}", r.subject, r.from_name, r.from_addr).to_lowercase();
+                        words.iter().all(|w| text.contains(w.as_str()))
+                    }),
+                    ThreadLine::Missing { .. } => false,
+                })
+                .map(|(i, _)| i)
+                .collect(),
+        );
     }
 
     fn mark(&mut self, folder: i64, numbers: &[u64], read: bool) {
@@ -1180,6 +1218,21 @@ impl NewsPanel {
                 ui.label(format!("{n} headers"));
             }
         });
+        ui.horizontal(|ui| {
+            let l = ui.label("Filter");
+            ui.add(
+                egui::TextEdit::singleline(&mut self.filter)
+                    .hint_text("words in the subject or sender")
+                    .desired_width(260.0),
+            )
+            .labelled_by(l.id);
+            if let Some(m) = &self.matches {
+                ui.label(format!("{} of {}", m.len(), self.rows.len()));
+            }
+        });
+        if self.filter != self.filter_applied {
+            self.refilter();
+        }
     }
 
     fn thread_list(&mut self, ui: &mut egui::Ui) {
@@ -1226,9 +1279,16 @@ impl NewsPanel {
                 }
             })
             .body(|body| {
-                body.rows(row_h, self.lines.len(), |mut row| {
-                    let i = row.index();
-                    match &self.lines[i] {
+                let shown = self.matches.as_ref().map_or(self.lines.len(), Vec::len);
+                body.rows(row_h, shown, |mut row| {
+                    let i = match &self.matches {
+                        Some(m) => m.get(row.index()).copied().unwrap_or(0),
+                        None => row.index(),
+                    };
+                    let Some(line) = self.lines.get(i) else {
+                        return;
+                    };
+                    match line {
                         ThreadLine::Missing { message_id } => {
                             row.col(|ui| {
                                 let r = ui.add(
