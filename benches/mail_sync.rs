@@ -295,6 +295,7 @@ async fn main() {
             modseq: h.modseq,
             header: h.header,
             remote_id: None,
+            ..records::NewMessage::default()
         })
         .collect();
     let parse_only = start.elapsed().as_secs_f64();

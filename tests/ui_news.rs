@@ -143,3 +143,39 @@ fn a_placeholder_and_a_uuencoded_file_saved() {
         b"Hello, uuencode!\n".repeat(20)
     );
 }
+
+#[test]
+fn a_rule_hides_what_it_matches_counted_while_typed() {
+    if !common::server_up("INN", "127.0.0.1:1119") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = common::start_app(&dir, None, [1280.0, 900.0]);
+    add_server(&mut h);
+    subscribe_and_open(&mut h, "local.test");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while news(&h).shown().len() < 13 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the group never filled"
+        );
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let before = news(&h).shown().len();
+    click(&mut h, "Rules…");
+    wait_for(&mut h, "Scoring rules");
+    type_into(&mut h, "Pattern", "yenc \\(");
+    // Before anything is applied, the editor counts what the rule would take.
+    wait_for(&mut h, "Matches 2 of the");
+    click(&mut h, "Add rule");
+    wait_for(&mut h, "Show 2 hidden");
+    assert_eq!(news(&h).shown().len(), before - 2);
+    assert!(
+        news(&h).shown().iter().all(|r| !r.subject.contains("yEnc")),
+        "the two yEnc parts are hidden"
+    );
+    // A pattern that is not a regular expression is said to be so, and cannot be added.
+    type_into(&mut h, "Pattern", "(unclosed");
+    wait_for(&mut h, "not a valid regular expression");
+}

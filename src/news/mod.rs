@@ -4,6 +4,7 @@
 pub mod groups;
 pub mod post;
 pub mod ranges;
+pub mod score;
 pub mod threads;
 pub mod uu;
 pub mod yenc;

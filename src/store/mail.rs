@@ -127,6 +127,10 @@ pub struct MessageRow {
     pub refs: String,
     pub list_id: Option<String>,
     pub attachments: bool,
+    /// Body lines (news overviews give them; 0 for mail).
+    pub lines: u32,
+    /// Groups a news article was posted to (1 for mail).
+    pub crossposts: u16,
     /// Depth in its conversation when the list is threaded (not stored).
     pub depth: u16,
 }
@@ -144,6 +148,9 @@ pub struct NewMessage {
     pub header: Vec<u8>,
     /// The header already read (the sync reads it off the store thread); else it is read here.
     pub summary: Option<Box<Summary>>,
+    /// News: body lines and groups posted to, from the overview.
+    pub lines: u32,
+    pub crossposts: u16,
 }
 
 /// How the list is sorted.
@@ -460,9 +467,10 @@ pub fn insert_batch(
         let mut insert = tx.prepare_cached(
             "INSERT INTO messages(folder, uid, remote_id, flags, seen, flagged, date,
                  internal_date, size, modseq, from_name, from_addr, recipients, subject,
-                 message_id, in_reply_to, refs, list_id, attachments, header)
+                 message_id, in_reply_to, refs, list_id, attachments, header, lines,
+                 crossposts)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                 ?17, ?18, ?19, ?20)",
+                 ?17, ?18, ?19, ?20, ?21, ?22)",
         )?;
         let mut index = tx.prepare_cached(
             "INSERT OR REPLACE INTO message_text(rowid, sender, recipients, subject, body)
@@ -520,7 +528,9 @@ pub fn insert_batch(
                 s.references.join(" "),
                 s.list_id,
                 attachments,
-                m.header
+                m.header,
+                m.lines,
+                m.crossposts.max(1)
             ])?;
             let id = tx.last_insert_rowid();
             index.execute(params![
@@ -618,7 +628,8 @@ pub fn remote_ids(c: &Connection, folder: i64) -> rusqlite::Result<Vec<String>> 
 }
 
 pub(super) const MESSAGE_COLUMNS: &str = "id, folder, uid, flags, seen, flagged, date, size, from_name, \
-     from_addr, recipients, subject, message_id, in_reply_to, refs, list_id, attachments";
+     from_addr, recipients, subject, message_id, in_reply_to, refs, list_id, attachments, lines, \
+     crossposts";
 
 pub(super) fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageRow> {
     Ok(MessageRow {
@@ -639,6 +650,8 @@ pub(super) fn message_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<MessageRow>
         refs: r.get(14)?,
         list_id: r.get(15)?,
         attachments: r.get(16)?,
+        lines: r.get(17)?,
+        crossposts: r.get(18)?,
         depth: 0,
     })
 }

@@ -195,6 +195,18 @@ const STEPS: &[&str] = &[
         state      TEXT NOT NULL DEFAULT 'waiting',
         error      TEXT NOT NULL DEFAULT ''
     );",
+    // 8: news scoring. A message keeps the lines and crosspost count an overview gave, which
+    // rules test; the rules themselves, each for some groups and until an expiry.
+    "ALTER TABLE messages ADD COLUMN lines INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE messages ADD COLUMN crossposts INTEGER NOT NULL DEFAULT 1;
+    CREATE TABLE score_rules (
+        id      INTEGER PRIMARY KEY,
+        groups  TEXT NOT NULL DEFAULT '',
+        field   TEXT NOT NULL,
+        pattern TEXT NOT NULL,
+        action  TEXT NOT NULL,
+        expires INTEGER
+    );",
 ];
 
 /// The schema version this build writes.

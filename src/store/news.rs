@@ -372,6 +372,8 @@ pub fn store_overviews(
                 internal_date: o.date,
                 size: u32::try_from(o.bytes).unwrap_or(u32::MAX),
                 summary: Some(Box::new(summary_of(o))),
+                lines: u32::try_from(o.lines).unwrap_or(u32::MAX),
+                crossposts: u16::try_from(o.crossposts()).unwrap_or(u16::MAX),
                 ..NewMessage::default()
             })
         })
@@ -552,6 +554,95 @@ pub fn posts(c: &Connection, account: i64) -> rusqlite::Result<Vec<Post>> {
 
 pub fn forget_post(c: &Connection, id: i64) -> rusqlite::Result<()> {
     c.execute("DELETE FROM news_posts WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+fn field_name(f: crate::news::score::Field) -> &'static str {
+    use crate::news::score::Field;
+    match f {
+        Field::Author => "author",
+        Field::Subject => "subject",
+        Field::MessageId => "message-id",
+        Field::References => "references",
+        Field::Thread => "thread",
+        Field::Crossposts => "crossposts",
+        Field::Lines => "lines",
+    }
+}
+
+fn field_of(name: &str) -> Option<crate::news::score::Field> {
+    crate::news::score::Field::ALL
+        .into_iter()
+        .find(|f| field_name(*f) == name)
+}
+
+/// Every scoring rule, oldest first (rules whose field this build does not know are left out).
+pub fn score_rules(c: &Connection) -> rusqlite::Result<Vec<crate::news::score::Rule>> {
+    use crate::news::score::{Action, Rule};
+    let mut st = c.prepare(
+        "SELECT id, groups, field, pattern, action, expires FROM score_rules ORDER BY id",
+    )?;
+    let rows = st.query_map([], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, Option<i64>>(5)?,
+        ))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (id, groups, field, pattern, action, expires) = row?;
+        let Some(field) = field_of(&field) else {
+            continue;
+        };
+        out.push(Rule {
+            id,
+            groups,
+            field,
+            pattern,
+            action: if action == "highlight" {
+                Action::Highlight
+            } else {
+                Action::Hide
+            },
+            expires,
+        });
+    }
+    Ok(out)
+}
+
+/// Adds a rule (id 0) or changes one; returns its id.
+pub fn save_score_rule(c: &Connection, r: &crate::news::score::Rule) -> rusqlite::Result<i64> {
+    let action = match r.action {
+        crate::news::score::Action::Hide => "hide",
+        crate::news::score::Action::Highlight => "highlight",
+    };
+    c.execute(
+        "INSERT INTO score_rules(id, groups, field, pattern, action, expires)
+         VALUES (NULLIF(?1, 0), ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT(id) DO UPDATE SET groups = excluded.groups, field = excluded.field,
+             pattern = excluded.pattern, action = excluded.action, expires = excluded.expires",
+        params![
+            r.id,
+            r.groups,
+            field_name(r.field),
+            r.pattern,
+            action,
+            r.expires
+        ],
+    )?;
+    Ok(if r.id > 0 {
+        r.id
+    } else {
+        c.last_insert_rowid()
+    })
+}
+
+pub fn delete_score_rule(c: &Connection, id: i64) -> rusqlite::Result<()> {
+    c.execute("DELETE FROM score_rules WHERE id = ?1", [id])?;
     Ok(())
 }
 
@@ -747,6 +838,26 @@ mod tests {
         );
         s.call(move |c| post_done(c, p, None)).unwrap().unwrap();
         assert!(s.call(move |c| posts(c, id)).unwrap().unwrap().is_empty());
+    }
+
+    #[test]
+    fn score_rules_round_trip() {
+        use crate::news::score::{Action, Field, Rule};
+        let (_d, s, _) = store_with_server();
+        let rule = Rule {
+            id: 0,
+            groups: "comp.*".into(),
+            field: Field::Thread,
+            pattern: "^root@x$".into(),
+            action: Action::Highlight,
+            expires: Some(5),
+        };
+        let r = rule.clone();
+        let id = s.call(move |c| save_score_rule(c, &r)).unwrap().unwrap();
+        let list = s.call(|c| score_rules(c)).unwrap().unwrap();
+        assert_eq!(list, vec![Rule { id, ..rule }]);
+        s.call(move |c| delete_score_rule(c, id)).unwrap().unwrap();
+        assert!(s.call(|c| score_rules(c)).unwrap().unwrap().is_empty());
     }
 
     #[test]

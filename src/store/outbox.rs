@@ -251,6 +251,7 @@ pub fn save_local_copy(
         modseq: None,
         header: raw[..header_end].to_vec(),
         summary: None,
+        ..m::NewMessage::default()
     };
     m::insert_messages(c, folder, &[message])?;
     let id = m::id_of(c, folder, uid)?.unwrap_or(0);

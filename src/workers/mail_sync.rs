@@ -93,6 +93,7 @@ fn to_new(h: MessageHead) -> NewMessage {
         size: h.size,
         modseq: h.modseq,
         header: Vec::new(),
+        ..NewMessage::default()
     }
 }
 
@@ -257,6 +258,7 @@ pub async fn sync_pop3(
             size: size.map_or(raw.len() as u32, |s| s.min(u64::from(u32::MAX)) as u32),
             modseq: None,
             header: header_of(&raw).to_vec(),
+            ..NewMessage::default()
         };
         let text = crate::mail::render::plain_text_of(&raw);
         let local_uid = message.uid;

@@ -17,6 +17,7 @@ use crate::link::{Link, NewsTarget, PanelKind};
 use crate::mail::render::{self, Rendered, TextLine};
 use crate::news::groups::GroupFilter;
 use crate::news::post::{self, Concern, NewsDraft};
+use crate::news::score::{self, Action, Field, Rule, Verdicts};
 use crate::news::threads::{self, ThreadLine};
 use crate::proto::tls::TlsMode;
 use crate::secrets::Secrets;
@@ -55,7 +56,9 @@ pub enum NewsPanelEvent {
         generation: u64,
         rows: Vec<MessageRow>,
         lines: Vec<ThreadLine>,
+        verdicts: Verdicts,
     },
+    Rules(Vec<Rule>),
     CachedBody {
         message: i64,
         raw: Option<Vec<u8>>,
@@ -70,6 +73,31 @@ pub enum NewsPanelEvent {
         group: String,
     },
     Error(String),
+}
+
+/// Which kind of file an import read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Import {
+    SlrnScore,
+    Newsrc(i64),
+}
+
+/// What a file dialog's work ended with.
+enum FileDone {
+    Read(Import, Result<String, String>),
+    Written(Result<PathBuf, String>),
+}
+
+/// The scoring rules window: the list, and a rule being written with its live match count.
+struct RuleEditor {
+    field: Field,
+    pattern: String,
+    action: Action,
+    groups: String,
+    /// Days until it expires; empty for never.
+    days: String,
+    count: Result<usize, String>,
+    counted: Option<(Field, String)>,
 }
 
 /// The server editor's fields.
@@ -165,6 +193,12 @@ pub struct NewsPanel {
     filter: String,
     filter_applied: String,
     matches: Option<Vec<usize>>,
+    rules: Vec<Rule>,
+    /// What the rules made of the open group's rows.
+    verdicts: Verdicts,
+    show_hidden: bool,
+    rule_editor: Option<RuleEditor>,
+    file_work: Option<Promise<Option<FileDone>>>,
     generation: u64,
     /// Where the Message-ID asked of other servers came from (to fill a gap).
     asked: HashMap<String, Vec<i64>>,
@@ -214,6 +248,11 @@ impl NewsPanel {
             filter: String::new(),
             filter_applied: String::new(),
             matches: None,
+            rules: ctx.store.mail_wait(|c| records::score_rules(c))?,
+            verdicts: Verdicts::default(),
+            show_hidden: false,
+            rule_editor: None,
+            file_work: None,
             generation: 0,
             asked: HashMap::new(),
             selected: None,
@@ -248,10 +287,19 @@ impl NewsPanel {
         self.subscribed.get(&account).map_or(&[], Vec::as_slice)
     }
 
-    /// The open group's articles in thread order (placeholders left out).
+    /// The open group's articles as listed: thread order, without placeholders and without
+    /// what the quick filter or the rules leave out.
     pub fn shown(&self) -> Vec<&MessageRow> {
-        self.lines
+        let all: Vec<usize>;
+        let visible = if let Some(m) = &self.matches {
+            m
+        } else {
+            all = (0..self.lines.len()).collect();
+            &all
+        };
+        visible
             .iter()
+            .filter_map(|i| self.lines.get(*i))
             .filter_map(|l| match l {
                 ThreadLine::Article { index, .. } => self.rows.get(*index),
                 ThreadLine::Missing { .. } => None,
@@ -457,18 +505,21 @@ impl NewsPanel {
         let Some(g) = &self.open else { return };
         self.generation += 1;
         let (folder, generation) = (g.folder.id, self.generation);
+        let (group, rules) = (g.folder.name.clone(), self.rules.clone());
         let events = self.events.clone();
         self.store.run(
             move |c| records::articles(c, folder),
             move |r| match r {
                 Ok(rows) => {
-                    // Threading runs here, on the store thread, never in a frame.
+                    // Threading and scoring run here, on the store thread, never in a frame.
                     let lines = threads::lines(&rows);
+                    let verdicts = score::judge(&rules, &group, &rows, unix_now());
                     events.send(NewsPanelEvent::Articles {
                         folder,
                         generation,
                         rows,
                         lines,
+                        verdicts,
                     });
                 }
                 Err(e) => events.send(NewsPanelEvent::Error(format!("cannot read the group: {e}"))),
@@ -514,7 +565,8 @@ impl NewsPanel {
         self.refilter();
     }
 
-    /// The lines whose article's subject or sender holds every word typed.
+    /// The lines shown: without what the rules hide (unless shown), and with every word of
+    /// the quick filter in the subject or the sender.
     fn refilter(&mut self) {
         self.filter_applied.clone_from(&self.filter);
         let words: Vec<String> = self
@@ -522,7 +574,8 @@ impl NewsPanel {
             .split_whitespace()
             .map(str::to_lowercase)
             .collect();
-        if words.is_empty() {
+        let hiding = !self.show_hidden && !self.verdicts.hidden.is_empty();
+        if words.is_empty() && !hiding {
             self.matches = None;
             return;
         }
@@ -532,15 +585,171 @@ impl NewsPanel {
                 .enumerate()
                 .filter(|(_, l)| match l {
                     ThreadLine::Article { index, .. } => self.rows.get(*index).is_some_and(|r| {
+                        if hiding && self.verdicts.hidden.contains(&r.id) {
+                            return false;
+                        }
+                        if words.is_empty() {
+                            return true;
+                        }
                         let text =
                             format!("{} {} {}", r.subject, r.from_name, r.from_addr).to_lowercase();
                         words.iter().all(|w| text.contains(w.as_str()))
                     }),
-                    ThreadLine::Missing { .. } => false,
+                    ThreadLine::Missing { .. } => words.is_empty(),
                 })
                 .map(|(i, _)| i)
                 .collect(),
         );
+    }
+
+    /// The first Message-ID of the thread `row` is in (its root, present or not).
+    fn thread_root(row: &MessageRow) -> Option<String> {
+        row.refs
+            .split_whitespace()
+            .next()
+            .map(str::to_string)
+            .or_else(|| row.message_id.clone())
+    }
+
+    /// Watches (highlights) or ignores (hides) the thread of `row`, for this group.
+    fn rule_for_thread(&mut self, row: &MessageRow, action: Action) {
+        let Some(root) = Self::thread_root(row) else {
+            return;
+        };
+        let group = self
+            .open
+            .as_ref()
+            .map(|g| g.folder.name.clone())
+            .unwrap_or_default();
+        self.add_rules(vec![Rule {
+            id: 0,
+            groups: group,
+            field: Field::Thread,
+            pattern: format!("^{}$", regex::escape(root.trim_matches(['<', '>']))),
+            action,
+            expires: None,
+        }]);
+    }
+
+    fn add_rules(&mut self, rules: Vec<Rule>) {
+        let events = self.events.clone();
+        self.store.run(
+            move |c| {
+                for r in &rules {
+                    records::save_score_rule(c, r)?;
+                }
+                records::score_rules(c)
+            },
+            move |r| match r {
+                Ok(rules) => events.send(NewsPanelEvent::Rules(rules)),
+                Err(e) => events.send(NewsPanelEvent::Error(format!("cannot keep the rule: {e}"))),
+            },
+        );
+    }
+
+    fn delete_rule(&mut self, id: i64) {
+        let events = self.events.clone();
+        self.store.run(
+            move |c| {
+                records::delete_score_rule(c, id)?;
+                records::score_rules(c)
+            },
+            move |r| {
+                if let Ok(rules) = r {
+                    events.send(NewsPanelEvent::Rules(rules));
+                }
+            },
+        );
+    }
+
+    /// Reads a file the user picks through the desktop's dialog, off the frame.
+    fn import_file(&mut self, what: Import) {
+        self.file_work = Some(Promise::spawn_thread("news-import", move || {
+            let path = rfd::FileDialog::new().pick_file()?;
+            let text = std::fs::read(&path)
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .map_err(|e| format!("cannot read {}: {e}", path.display()));
+            Some(FileDone::Read(what, text))
+        }));
+    }
+
+    /// Writes the server's subscriptions and read ranges as a `.newsrc` where the user says.
+    fn export_newsrc(&mut self, account: i64) {
+        let store = self.store.clone();
+        self.file_work = Some(Promise::spawn_thread("news-export", move || {
+            let path = rfd::FileDialog::new()
+                .set_file_name(".newsrc")
+                .save_file()?;
+            let result = store
+                .mail_wait(move |c| records::newsrc(c, account))
+                .map_err(|e| e.to_string())
+                .and_then(|entries| {
+                    std::fs::write(&path, crate::news::ranges::write_newsrc(&entries))
+                        .map_err(|e| format!("cannot write {}: {e}", path.display()))
+                })
+                .map(|()| path);
+            Some(FileDone::Written(result))
+        }));
+    }
+
+    fn poll_file_work(&mut self) {
+        let Some(p) = &self.file_work else { return };
+        let Some(done) = p.ready() else { return };
+        match done {
+            Some(FileDone::Read(what, text)) => {
+                let (what, text) = (*what, text.clone());
+                self.file_work = None;
+                self.imported(what, text);
+                return;
+            }
+            Some(FileDone::Written(Ok(path))) => self.actions.push(ShellAction::Toast(
+                Toast::Success(format!("Saved {}", path.display())),
+            )),
+            Some(FileDone::Written(Err(e))) => {
+                self.actions
+                    .push(ShellAction::Toast(Toast::Error(e.clone())));
+            }
+            None => {}
+        }
+        self.file_work = None;
+    }
+
+    fn imported(&mut self, what: Import, text: Result<String, String>) {
+        let text = match text {
+            Ok(t) => t,
+            Err(e) => {
+                self.actions.push(ShellAction::Toast(Toast::Error(e)));
+                return;
+            }
+        };
+        match what {
+            Import::SlrnScore => {
+                let (rules, skipped) = score::import_slrn(&text);
+                let n = rules.len();
+                self.add_rules(rules);
+                self.actions.push(ShellAction::Toast(Toast::Info(format!(
+                    "{n} rule(s) imported; {skipped} line(s) of the score file were not understood"
+                ))));
+            }
+            Import::Newsrc(account) => {
+                let entries = crate::news::ranges::parse_newsrc(&text);
+                let events = self.events.clone();
+                self.store.run(
+                    move |c| {
+                        let n = records::import_newsrc(c, account, &entries)?;
+                        Ok::<_, rusqlite::Error>((n, records::subscribed(c, account)?))
+                    },
+                    move |r| match r {
+                        Ok((_, groups)) => {
+                            events.send(NewsPanelEvent::Subscribed { account, groups });
+                        }
+                        Err(e) => events.send(NewsPanelEvent::Error(format!(
+                            "cannot import the .newsrc: {e}"
+                        ))),
+                    },
+                );
+            }
+        }
     }
 
     fn mark(&mut self, folder: i64, numbers: &[u64], read: bool) {
@@ -1229,6 +1438,21 @@ impl NewsPanel {
             if let Some(m) = &self.matches {
                 ui.label(format!("{} of {}", m.len(), self.rows.len()));
             }
+            if ui
+                .button("Rules…")
+                .on_hover_text("Scoring and killfile rules: hide or highlight articles")
+                .clicked()
+            {
+                self.open_rules();
+            }
+            let hidden = self.verdicts.hidden.len();
+            if hidden > 0
+                && ui
+                    .toggle_value(&mut self.show_hidden, format!("Show {hidden} hidden"))
+                    .changed()
+            {
+                self.filter_applied.clear();
+            }
         });
         if self.filter != self.filter_applied {
             self.refilter();
@@ -1259,6 +1483,7 @@ impl NewsPanel {
         let mut clicked = None;
         let mut gap = None;
         let mut thread_read = None;
+        let mut thread_rule: Option<(MessageRow, Action)> = None;
         // Per group, so each group's list opens at its top.
         let salt = (
             "news-threads",
@@ -1314,9 +1539,19 @@ impl NewsPanel {
                                 return;
                             };
                             row.set_selected(self.selected == Some(m.id));
+                            let highlighted = self.verdicts.highlighted.contains(&m.id);
+                            let hidden = self.verdicts.hidden.contains(&m.id);
                             let text = |t: String| {
-                                let t = RichText::new(t);
-                                if m.seen { t } else { t.strong() }
+                                let mut t = RichText::new(t);
+                                if !m.seen {
+                                    t = t.strong();
+                                }
+                                if highlighted {
+                                    t = t.color(Color32::from_rgb(0xe0, 0xb0, 0x30));
+                                } else if hidden {
+                                    t = t.strikethrough();
+                                }
+                                t
                             };
                             row.col(|ui| {
                                 let indent = if *depth > 0 {
@@ -1362,6 +1597,14 @@ impl NewsPanel {
                                     thread_read = Some((i, false));
                                     ui.close();
                                 }
+                                if ui.button("Watch thread").clicked() {
+                                    thread_rule = Some((m.clone(), Action::Highlight));
+                                    ui.close();
+                                }
+                                if ui.button("Ignore thread").clicked() {
+                                    thread_rule = Some((m.clone(), Action::Hide));
+                                    ui.close();
+                                }
                             });
                         }
                     }
@@ -1375,6 +1618,9 @@ impl NewsPanel {
         }
         if let Some((line, read)) = thread_read {
             self.mark_thread(line, read);
+        }
+        if let Some((row, action)) = thread_rule {
+            self.rule_for_thread(&row, action);
         }
     }
 
@@ -1481,6 +1727,195 @@ impl NewsPanel {
         }
     }
 
+    fn open_rules(&mut self) {
+        let groups = self
+            .open
+            .as_ref()
+            .map(|g| g.folder.name.clone())
+            .unwrap_or_default();
+        self.rule_editor = Some(RuleEditor {
+            field: Field::Subject,
+            pattern: String::new(),
+            action: Action::Hide,
+            groups,
+            days: String::new(),
+            count: Ok(0),
+            counted: None,
+        });
+    }
+
+    fn rules_window(&mut self, ctx: &egui::Context) {
+        let Some(ed) = &mut self.rule_editor else {
+            return;
+        };
+        // The live count: over the loaded headers, when the rule being written changes.
+        let key = (ed.field, ed.pattern.clone());
+        if ed.counted.as_ref() != Some(&key) {
+            let rule = Rule {
+                id: 0,
+                groups: String::new(),
+                field: ed.field,
+                pattern: ed.pattern.clone(),
+                action: ed.action,
+                expires: None,
+            };
+            ed.count = score::count_matches(&rule, &self.rows).map_err(|e| e.to_string());
+            ed.counted = Some(key);
+        }
+        let mut open = true;
+        let mut add = None;
+        let mut delete = None;
+        let mut import = false;
+        let loaded = self.rows.len();
+        egui::Window::new("Scoring rules")
+            .open(&mut open)
+            .default_size([640.0, 420.0])
+            .show(ctx, |ui| {
+                ui.label(
+                    "Rules hide or highlight articles. A pattern is a regular expression, any \
+                     case; Crossposts and Lines take a number (at least).",
+                );
+                egui::Grid::new("news-rule-form")
+                    .num_columns(2)
+                    .show(ui, |ui| {
+                        let l = ui.label("Look at");
+                        egui::ComboBox::from_id_salt("news-rule-field")
+                            .selected_text(ed.field.name())
+                            .show_ui(ui, |ui| {
+                                for f in Field::ALL {
+                                    ui.selectable_value(&mut ed.field, f, f.name());
+                                }
+                            })
+                            .response
+                            .labelled_by(l.id);
+                        ui.end_row();
+                        let l = ui.label("Pattern");
+                        ui.add(egui::TextEdit::singleline(&mut ed.pattern).desired_width(320.0))
+                            .labelled_by(l.id);
+                        ui.end_row();
+                        let l = ui.label("Then");
+                        egui::ComboBox::from_id_salt("news-rule-action")
+                            .selected_text(match ed.action {
+                                Action::Hide => "Hide",
+                                Action::Highlight => "Highlight",
+                            })
+                            .show_ui(ui, |ui| {
+                                ui.selectable_value(&mut ed.action, Action::Hide, "Hide");
+                                ui.selectable_value(&mut ed.action, Action::Highlight, "Highlight");
+                            })
+                            .response
+                            .labelled_by(l.id);
+                        ui.end_row();
+                        let l = ui.label("In groups");
+                        ui.add(
+                            egui::TextEdit::singleline(&mut ed.groups)
+                                .hint_text("comp.*,!comp.os.* (empty: every group)")
+                                .desired_width(320.0),
+                        )
+                        .labelled_by(l.id);
+                        ui.end_row();
+                        let l = ui.label("Expires in days");
+                        ui.add(
+                            egui::TextEdit::singleline(&mut ed.days)
+                                .hint_text("empty: never")
+                                .desired_width(80.0),
+                        )
+                        .labelled_by(l.id);
+                        ui.end_row();
+                    });
+                match &ed.count {
+                    Ok(n) if !ed.pattern.trim().is_empty() => {
+                        ui.label(format!("Matches {n} of the {loaded} loaded headers"));
+                    }
+                    Ok(_) => {}
+                    Err(e) => {
+                        ui.colored_label(ui.visuals().error_fg_color, e);
+                    }
+                }
+                ui.horizontal(|ui| {
+                    let days = ed.days.trim();
+                    let expires = if days.is_empty() {
+                        Some(None)
+                    } else {
+                        days.parse::<i64>()
+                            .ok()
+                            .filter(|d| *d > 0)
+                            .map(|d| Some(unix_now() + d * 86_400))
+                    };
+                    let ok = ed.count.is_ok() && !ed.pattern.trim().is_empty() && expires.is_some();
+                    if ui.add_enabled(ok, egui::Button::new("Add rule")).clicked()
+                        && let Some(expires) = expires
+                    {
+                        add = Some(Rule {
+                            id: 0,
+                            groups: ed.groups.trim().to_string(),
+                            field: ed.field,
+                            pattern: ed.pattern.trim().to_string(),
+                            action: ed.action,
+                            expires,
+                        });
+                    }
+                    if ui.button("Import slrn score file…").clicked() {
+                        import = true;
+                    }
+                });
+                ui.separator();
+                if self.rules.is_empty() {
+                    ui.label("No rules yet.");
+                }
+                egui::ScrollArea::vertical()
+                    .id_salt("news-rules")
+                    .show(ui, |ui| {
+                        for r in &self.rules {
+                            ui.horizontal(|ui| {
+                                if ui
+                                    .small_button("🗑")
+                                    .on_hover_text("Delete this rule")
+                                    .clicked()
+                                {
+                                    delete = Some(r.id);
+                                }
+                                let verb = match r.action {
+                                    Action::Hide => "hide",
+                                    Action::Highlight => "highlight",
+                                };
+                                let groups = if r.groups.is_empty() {
+                                    "every group"
+                                } else {
+                                    &r.groups
+                                };
+                                let until = r
+                                    .expires
+                                    .map(|e| {
+                                        format!(", until {}", crate::mail::when::local_short(e))
+                                    })
+                                    .unwrap_or_default();
+                                ui.label(format!(
+                                    "{verb} where {} ~ {} in {groups}{until}",
+                                    r.field.name(),
+                                    r.pattern
+                                ));
+                            });
+                        }
+                    });
+            });
+        if let Some(r) = add {
+            if let Some(ed) = &mut self.rule_editor {
+                ed.pattern.clear();
+            }
+            self.add_rules(vec![r]);
+        }
+        if let Some(id) = delete {
+            self.delete_rule(id);
+        }
+        if import {
+            self.import_file(Import::SlrnScore);
+        }
+        if !open {
+            self.rule_editor = None;
+        }
+    }
+
     fn browser_window(&mut self, ctx: &egui::Context) {
         let Some(b) = &mut self.browser else { return };
         let mut open = true;
@@ -1582,6 +2017,7 @@ impl NewsPanel {
         let mut open = true;
         let mut save = false;
         let mut delete = false;
+        let mut newsrc = None;
         let report = self.reports.get(&ed.account.id).cloned();
         egui::Window::new(if ed.account.id == 0 {
             "Add a news server"
@@ -1665,12 +2101,32 @@ impl NewsPanel {
                 if ed.account.id != 0 && ui.button("Delete server").clicked() {
                     delete = true;
                 }
+                if ed.account.id != 0 {
+                    if ui
+                        .button("Import .newsrc…")
+                        .on_hover_text(
+                            "Subscriptions and read articles from slrn, tin or another reader",
+                        )
+                        .clicked()
+                    {
+                        newsrc = Some(true);
+                    }
+                    if ui.button("Export .newsrc…").clicked() {
+                        newsrc = Some(false);
+                    }
+                }
             });
         });
+        let (account, delete_id) = (ed.account.id, ed.account.id);
+        match newsrc {
+            Some(true) => self.import_file(Import::Newsrc(account)),
+            Some(false) => self.export_newsrc(account),
+            None => {}
+        }
         if save {
             self.save_editor();
         } else if delete {
-            let id = ed.account.id;
+            let id = delete_id;
             self.editor = None;
             if let Some(w) = self.workers.remove(&id) {
                 let _ = w.send(NewsCommand::Stop);
@@ -1878,6 +2334,12 @@ fn write_binary(raw: &[u8], path: &std::path::Path) -> Result<(), String> {
         .map_err(|e| format!("cannot rename to {}: {e}", path.display()))
 }
 
+fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
 fn rot13(text: &str) -> String {
     text.chars()
         .map(|c| match c {
@@ -1950,10 +2412,12 @@ impl Panel for NewsPanel {
 
     fn ui(&mut self, ui: &mut egui::Ui) {
         self.poll_saving();
+        self.poll_file_work();
         let ctx = ui.ctx().clone();
         self.editor_window(&ctx);
         self.browser_window(&ctx);
         self.poster_window(&ctx);
+        self.rules_window(&ctx);
         egui::Panel::left("news-sidebar")
             .resizable(true)
             .default_size(240.0)
@@ -2022,12 +2486,14 @@ impl Panel for NewsPanel {
                 generation,
                 rows,
                 lines,
+                verdicts,
             } => {
                 if generation == self.generation
                     && self.open.as_ref().is_some_and(|g| g.folder.id == folder)
                 {
                     self.rows = rows;
                     self.lines = lines;
+                    self.verdicts = verdicts;
                     self.count_unread();
                     // A link to an article number: show it once its group is listed.
                     if let Some((_, name, Some(n))) = self.open_when_listed.clone()
@@ -2049,6 +2515,10 @@ impl Panel for NewsPanel {
                     }
                 }
             },
+            NewsPanelEvent::Rules(rules) => {
+                self.rules = rules;
+                self.reload();
+            }
             NewsPanelEvent::Posts { account, posts } => {
                 self.posts.insert(account, posts);
             }
