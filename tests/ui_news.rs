@@ -1,11 +1,10 @@
 //! The News panel driven through its accessible labels against the real INN: add a server
 //! (STARTTLS with the test CA), find a group in the browser by typing, subscribe, open it,
 //! read an article, follow up and see the follow-up arrive in the thread; a missing parent
-//! shows as a placeholder; a uuencoded file is decoded and saved where the dialog answered.
+//! shows as a placeholder; a uuencoded file and a two-part yEnc post are decoded into the
+//! download folder through the Activity list, under a safe name.
 
 mod common;
-
-use std::sync::Arc;
 
 use common::{click, type_into, wait_for};
 use egui_kittest::Harness;
@@ -94,7 +93,7 @@ fn subscribe_read_and_follow_up() {
 }
 
 #[test]
-fn a_placeholder_and_a_uuencoded_file_saved() {
+fn a_placeholder_and_binaries_decoded_into_the_download_folder() {
     if !common::server_up("INN", "127.0.0.1:1119") {
         return;
     }
@@ -118,23 +117,14 @@ fn a_placeholder_and_a_uuencoded_file_saved() {
     wait_for(&mut h, "hello.txt (uuencoded)");
     // The article whose parent INN never had sits under a placeholder.
     assert_eq!(news(&h).missing_parents(), vec!["never-here@example.test"]);
-    let target = dir.path().join("hello-saved.txt");
-    {
-        let target = target.clone();
-        h.state_mut()
-            .panel_state_mut::<NewsPanel>()
-            .expect("panel")
-            .set_save_dialog(Arc::new(move |name: &str| {
-                assert_eq!(name, "hello.txt");
-                Some(target.clone())
-            }));
-    }
     click(&mut h, "hello.txt (uuencoded)");
     wait_for(&mut h, "Save hello.txt");
     click(&mut h, "Save hello.txt");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while news(&h).last_saved().is_none() {
-        assert!(std::time::Instant::now() < deadline, "nothing saved");
+    // Decoded through the Activity list into the download folder.
+    let target = dir.path().join("downloads").join("hello.txt");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !target.exists() {
+        assert!(std::time::Instant::now() < deadline, "hello.txt never came");
         h.step();
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
@@ -142,6 +132,35 @@ fn a_placeholder_and_a_uuencoded_file_saved() {
         std::fs::read(&target).expect("saved"),
         b"Hello, uuencode!\n".repeat(20)
     );
+    // The two yEnc parts make one file, named safely however the poster named it.
+    type_into(&mut h, "Filter", "evil");
+    wait_for(&mut h, "yEnc (1/2)");
+    click(&mut h, "yEnc (1/2)");
+    wait_for(&mut h, "Save ../../evil name.bin");
+    click(&mut h, "Save ../../evil name.bin");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let saved = loop {
+        let found = std::fs::read_dir(dir.path().join("downloads"))
+            .expect("downloads")
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .find(|p| {
+                p.to_string_lossy().contains("evil") && !p.to_string_lossy().ends_with(".part")
+            });
+        if let Some(p) = found {
+            break p;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the yEnc file never came"
+        );
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert_eq!(saved.parent(), Some(dir.path().join("downloads").as_path()));
+    let mut want: Vec<u8> = (0..3000u32).map(|i| ((i * 7 + 3) % 256) as u8).collect();
+    want.extend_from_slice(b"\0\n\r=.\t end");
+    assert_eq!(std::fs::read(&saved).expect("yEnc file"), want);
 }
 
 #[test]

@@ -25,6 +25,11 @@ pub enum JobSpec {
         /// Append to a shorter file of the same name on the server.
         resume: bool,
     },
+    /// A binary posted in news articles, decoded into `folder`.
+    NewsBinary {
+        job: super::news_binary::BinaryJob,
+        folder: PathBuf,
+    },
     /// A whole folder in either direction, or a mirror from the Compare view.
     Mirror {
         job: MirrorJob,
@@ -49,6 +54,7 @@ impl JobSpec {
             } => format!("{}:{} {}", site.host, site.port, name),
             JobSpec::Upload { local, .. } => format!("upload {}", local.display()),
             JobSpec::Mirror { job, .. } => job.title(),
+            JobSpec::NewsBinary { job, .. } => format!("{} from {}", job.name, job.group),
         }
     }
 
@@ -72,6 +78,9 @@ impl JobSpec {
             } => transfer::start_upload(services, site, local, remote, resume, events),
             JobSpec::Mirror { job, plan, delete } => {
                 super::mirror::start_job(services, job, plan, delete, events)
+            }
+            JobSpec::NewsBinary { job, folder } => {
+                super::news_binary::start(services, job, folder, events)
             }
         }
     }
@@ -118,7 +127,7 @@ impl JobSpec {
                 plan: None,
                 delete,
             },
-            other @ JobSpec::Download { .. } => other,
+            other @ (JobSpec::Download { .. } | JobSpec::NewsBinary { .. }) => other,
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod mail_setup;
 pub mod mail_sync;
 pub mod mirror;
 pub mod news;
+pub mod news_binary;
 pub mod outbox;
 pub mod queue;
 pub mod terminal;

@@ -6,7 +6,6 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use egui::{Color32, RichText};
 use poll_promise::Promise;
@@ -26,9 +25,6 @@ use crate::store::mail::{Account, Identity, MessageRow};
 use crate::store::news::{self as records, GroupEntry, Post, Subscribed};
 use crate::workers::news::{self as worker, FIRST_VISIT, NewsCommand, NewsEvent};
 use crate::workers::{MappedSink, Services};
-
-/// Asks where to save a decoded binary; `None` when the user cancels.
-pub type SaveDialog = Arc<dyn Fn(&str) -> Option<PathBuf> + Send + Sync>;
 
 /// What comes back to the panel.
 #[derive(Debug)]
@@ -169,8 +165,6 @@ struct Poster {
     confirmed: bool,
 }
 
-type Saving = Promise<Option<Result<PathBuf, String>>>;
-
 pub struct NewsPanel {
     services: Services,
     store: Store,
@@ -211,17 +205,12 @@ pub struct NewsPanel {
     fetch_all: bool,
     /// Fetching headers: the running count.
     progress: Option<u64>,
-    save_dialog: SaveDialog,
-    saving: Option<Saving>,
-    last_saved: Option<PathBuf>,
+    /// Where decoded binaries go (Settings).
+    download_dir: PathBuf,
     /// A group to open once a link's subscription is stored.
     open_when_listed: Option<(i64, String, Option<u64>)>,
     status: String,
     actions: Vec<ShellAction>,
-}
-
-fn rfd_save() -> SaveDialog {
-    Arc::new(|name: &str| rfd::FileDialog::new().set_file_name(name).save_file())
 }
 
 impl NewsPanel {
@@ -262,20 +251,13 @@ impl NewsPanel {
             posts: HashMap::new(),
             fetch_all: false,
             progress: None,
-            save_dialog: rfd_save(),
-            saving: None,
-            last_saved: None,
+            download_dir: ctx.settings.download_dir.clone(),
             open_when_listed: None,
             status: String::new(),
             actions: Vec::new(),
         };
         panel.set_servers(servers);
         Ok(panel)
-    }
-
-    /// Replaces the save dialog (tests answer it without a desktop).
-    pub fn set_save_dialog(&mut self, save: SaveDialog) {
-        self.save_dialog = save;
     }
 
     pub fn servers(&self) -> &[Account] {
@@ -325,10 +307,6 @@ impl NewsPanel {
                 ThreadLine::Article { .. } => None,
             })
             .collect()
-    }
-
-    pub fn last_saved(&self) -> Option<&PathBuf> {
-        self.last_saved.as_ref()
     }
 
     fn set_servers(&mut self, servers: Vec<Account>) {
@@ -1032,36 +1010,46 @@ impl NewsPanel {
         }
     }
 
+    /// Decodes the binary of the article shown into the download folder, as an Activity job:
+    /// every part of a multi-part yEnc post, found by its subject's `(n/N)`.
     fn save_binary(&mut self) {
         let Some(reader) = &self.reader else { return };
-        let Some(raw) = reader.raw.clone() else {
+        let Some(g) = &self.open else { return };
+        let Some(server) = self.servers.iter().find(|s| s.id == g.folder.account) else {
             return;
         };
-        let suggested = crate::filename::sanitize(reader.binary.as_deref().unwrap_or("file"));
-        let dialog = self.save_dialog.clone();
-        self.saving = Some(Promise::spawn_thread("save-binary", move || {
-            let path = dialog(&suggested)?;
-            Some(write_binary(&raw, &path).map(|()| path))
-        }));
-    }
-
-    fn poll_saving(&mut self) {
-        let Some(p) = &self.saving else { return };
-        let Some(result) = p.ready() else { return };
-        match result {
-            Some(Ok(path)) => {
-                self.actions.push(ShellAction::Toast(Toast::Success(format!(
-                    "Saved {}",
-                    path.display()
-                ))));
-                self.last_saved = Some(path.clone());
+        let name = reader.binary.clone().unwrap_or_else(|| "file.bin".into());
+        let row = &reader.row;
+        let rows: Vec<(u64, String)> = self
+            .rows
+            .iter()
+            .map(|r| (u64::from(r.uid), r.subject.clone()))
+            .collect();
+        let articles = match crate::workers::news_binary::sibling_parts(&row.subject, &rows) {
+            Some((total, parts)) if total > 1 => {
+                if parts.len() < total as usize {
+                    self.actions.push(ShellAction::Toast(Toast::Warning(format!(
+                        "{} of {total} parts are listed in this group; the file may come out \
+                         incomplete",
+                        parts.len()
+                    ))));
+                }
+                parts
             }
-            Some(Err(e)) => self
-                .actions
-                .push(ShellAction::Toast(Toast::Error(e.clone()))),
-            None => {}
-        }
-        self.saving = None;
+            _ => vec![u64::from(row.uid)],
+        };
+        let password = self.passwords.get(&server.id).cloned().unwrap_or_default();
+        self.actions.push(ShellAction::StartJob(
+            crate::workers::job_spec::JobSpec::NewsBinary {
+                job: crate::workers::news_binary::BinaryJob {
+                    server: worker::login_of(server, &password),
+                    group: g.folder.name.clone(),
+                    articles,
+                    name,
+                },
+                folder: self.download_dir.clone(),
+            },
+        ));
     }
 
     fn on_worker(&mut self, event: NewsEvent) {
@@ -1677,7 +1665,10 @@ impl NewsPanel {
             if let Some(name) = &reader.binary
                 && ui
                     .button(format!("💾 Save {name}"))
-                    .on_hover_text("Decode the attached file (yEnc or uuencode) and save it")
+                    .on_hover_text(
+                        "Decode the file (yEnc, every part of a multi-part post, or uuencode) \
+                         into the download folder",
+                    )
                     .clicked()
             {
                 save = true;
@@ -2309,31 +2300,6 @@ fn binary_name(raw: &[u8]) -> Option<String> {
     None
 }
 
-/// Decodes the binary in an article and writes it through `path.part`, renamed when whole.
-fn write_binary(raw: &[u8], path: &std::path::Path) -> Result<(), String> {
-    let data = match crate::news::yenc::decode(raw) {
-        Ok(part) if part.total.unwrap_or(1) <= 1 => part.data,
-        Ok(part) => {
-            return Err(format!(
-                "this is part {} of {} of a yEnc post; open the other parts' articles too \
-                 (assembling parts from several articles is not available yet)",
-                part.part.unwrap_or(1),
-                part.total.unwrap_or(1)
-            ));
-        }
-        Err(crate::news::yenc::YencError::NoBegin) => {
-            crate::news::uu::decode(raw)
-                .map_err(|e| format!("cannot decode the file: {e}"))?
-                .data
-        }
-        Err(e) => return Err(format!("cannot decode the file: {e}")),
-    };
-    let part = crate::filename::part_path(path);
-    std::fs::write(&part, &data).map_err(|e| format!("cannot write {}: {e}", part.display()))?;
-    crate::filename::finish_part(&part, path)
-        .map_err(|e| format!("cannot rename to {}: {e}", path.display()))
-}
-
 fn unix_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -2411,7 +2377,6 @@ impl Panel for NewsPanel {
     }
 
     fn ui(&mut self, ui: &mut egui::Ui) {
-        self.poll_saving();
         self.poll_file_work();
         let ctx = ui.ctx().clone();
         self.editor_window(&ctx);
@@ -2542,6 +2507,10 @@ impl Panel for NewsPanel {
 
     fn take_actions(&mut self) -> Vec<ShellAction> {
         std::mem::take(&mut self.actions)
+    }
+
+    fn settings_changed(&mut self, settings: &crate::settings::Settings) {
+        self.download_dir.clone_from(&settings.download_dir);
     }
 }
 
