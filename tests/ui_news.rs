@@ -152,7 +152,13 @@ fn a_placeholder_and_binaries_decoded_into_the_download_folder() {
         }
         assert!(
             std::time::Instant::now() < deadline,
-            "the yEnc file never came"
+            "the yEnc file never came: {:?}",
+            h.state()
+                .activity
+                .jobs
+                .iter()
+                .map(|j| format!("{} {:?}", j.title, j.state))
+                .collect::<Vec<_>>()
         );
         h.step();
         std::thread::sleep(std::time::Duration::from_millis(20));
@@ -197,4 +203,26 @@ fn a_rule_hides_what_it_matches_counted_while_typed() {
     // A pattern that is not a regular expression is said to be so, and cannot be added.
     type_into(&mut h, "Pattern", "(unclosed");
     wait_for(&mut h, "not a valid regular expression");
+}
+
+#[test]
+fn a_group_charset_reads_8_bit_text_that_names_none() {
+    if !common::server_up("INN", "127.0.0.1:1119") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = common::start_app(&dir, None, [1280.0, 900.0]);
+    add_server(&mut h);
+    subscribe_and_open(&mut h, "local.test");
+    type_into(&mut h, "Filter", "crème");
+    wait_for(&mut h, "Café crème");
+    click(&mut h, "Café crème");
+    wait_for(&mut h, "Un caf");
+    h.get_by_role_and_label(egui::accesskit::Role::ComboBox, "Charset")
+        .click();
+    h.step();
+    h.step();
+    h.get_by_label("ISO-8859-1").click();
+    h.step();
+    wait_for(&mut h, "Un café, s'il vous plaît.");
 }

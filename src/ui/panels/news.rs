@@ -55,6 +55,11 @@ pub enum NewsPanelEvent {
         verdicts: Verdicts,
     },
     Rules(Vec<Rule>),
+    /// The charset chosen for a group's articles (`None`: as each says).
+    GroupCharset {
+        folder: i64,
+        charset: Option<String>,
+    },
     CachedBody {
         message: i64,
         raw: Option<Vec<u8>>,
@@ -192,6 +197,8 @@ pub struct NewsPanel {
     verdicts: Verdicts,
     show_hidden: bool,
     rule_editor: Option<RuleEditor>,
+    /// The open group's charset for article text, kept per group.
+    group_charset: Option<String>,
     file_work: Option<Promise<Option<FileDone>>>,
     generation: u64,
     /// Where the Message-ID asked of other servers came from (to fill a gap).
@@ -241,6 +248,7 @@ impl NewsPanel {
             verdicts: Verdicts::default(),
             show_hidden: false,
             rule_editor: None,
+            group_charset: None,
             file_work: None,
             generation: 0,
             asked: HashMap::new(),
@@ -456,6 +464,16 @@ impl NewsPanel {
     }
 
     fn open_group(&mut self, g: Subscribed) {
+        self.group_charset = None;
+        let (folder, key) = (g.folder.id, charset_key(&g.folder.name));
+        let events = self.events.clone();
+        self.store.run(
+            move |c| crate::store::records::get_setting(c, &key),
+            move |r| {
+                let charset = r.ok().flatten().filter(|c| !c.is_empty());
+                events.send(NewsPanelEvent::GroupCharset { folder, charset });
+            },
+        );
         let first_visit = if self.fetch_all {
             None
         } else {
@@ -813,7 +831,11 @@ impl NewsPanel {
         if reader.row.id != message {
             return;
         }
-        let rendered = render::render(&raw);
+        // The group's charset, for articles that name none or the wrong one.
+        let rendered = match &self.group_charset {
+            Some(cs) => render::render(&render::with_charset(&raw, cs)),
+            None => render::render(&raw),
+        };
         reader.raw_text = String::from_utf8_lossy(&raw).into_owned();
         reader.binary = binary_name(&raw);
         reader.rendered = Some(rendered);
@@ -1007,6 +1029,23 @@ impl NewsPanel {
                 self.queue_post(account, groups, subject, raw);
             }
             Err(concerns) => p.concerns = concerns,
+        }
+    }
+
+    /// Keeps the charset chosen for the open group and shows the article in it.
+    fn charset_chosen(&mut self) {
+        let Some(g) = &self.open else { return };
+        let value = self.group_charset.clone().unwrap_or_default();
+        self.store.set_setting(
+            &charset_key(&g.folder.name),
+            value,
+            crate::store::api::ignore,
+        );
+        if let Some(r) = &self.reader
+            && let Some(raw) = r.raw.clone()
+        {
+            let id = r.row.id;
+            self.set_body(id, raw);
         }
     }
 
@@ -1641,6 +1680,7 @@ impl NewsPanel {
                 }
             });
         let mut follow = false;
+        let mut recharset = false;
         let mut by_mail = false;
         let mut cancel = false;
         let mut save = false;
@@ -1662,18 +1702,38 @@ impl NewsPanel {
             });
             ui.toggle_value(&mut reader.rot13, "ROT13");
             ui.toggle_value(&mut reader.raw_view, "Raw source");
-            if let Some(name) = &reader.binary
-                && ui
+            let before = self.group_charset.clone();
+            let charset_label = ui.label("Charset");
+            egui::ComboBox::from_id_salt("news-charset")
+                .selected_text(self.group_charset.as_deref().unwrap_or("as sent"))
+                .show_ui(ui, |ui| {
+                    ui.selectable_value(&mut self.group_charset, None, "as sent");
+                    for cs in render::CHARSETS {
+                        ui.selectable_value(&mut self.group_charset, Some((*cs).to_string()), *cs);
+                    }
+                })
+                .response
+                .labelled_by(charset_label.id)
+                .on_hover_text("The charset of this group's articles, for those that name none or the wrong one");
+            if self.group_charset != before {
+                recharset = true;
+            }
+        });
+        if let Some(name) = &reader.binary {
+            ui.horizontal(|ui| {
+                ui.label(format!("📎 This article carries a file: {name}"));
+                if ui
                     .button(format!("💾 Save {name}"))
                     .on_hover_text(
                         "Decode the file (yEnc, every part of a multi-part post, or uuencode) \
                          into the download folder",
                     )
                     .clicked()
-            {
-                save = true;
-            }
-        });
+                {
+                    save = true;
+                }
+            });
+        }
         ui.separator();
         egui::ScrollArea::vertical()
             .id_salt("news-article")
@@ -1706,6 +1766,9 @@ impl NewsPanel {
             });
         if follow {
             self.follow_up();
+        }
+        if recharset {
+            self.charset_chosen();
         }
         if by_mail {
             self.reply_by_mail();
@@ -2300,6 +2363,11 @@ fn binary_name(raw: &[u8]) -> Option<String> {
     None
 }
 
+/// Where a group's charset is kept among the settings.
+fn charset_key(group: &str) -> String {
+    format!("news.charset.{group}")
+}
+
 fn unix_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -2480,6 +2548,17 @@ impl Panel for NewsPanel {
                     }
                 }
             },
+            NewsPanelEvent::GroupCharset { folder, charset } => {
+                if self.open.as_ref().is_some_and(|g| g.folder.id == folder) {
+                    self.group_charset = charset;
+                    if let Some(r) = &self.reader
+                        && let Some(raw) = r.raw.clone()
+                    {
+                        let id = r.row.id;
+                        self.set_body(id, raw);
+                    }
+                }
+            }
             NewsPanelEvent::Rules(rules) => {
                 self.rules = rules;
                 self.reload();
