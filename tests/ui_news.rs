@@ -226,3 +226,33 @@ fn a_group_charset_reads_8_bit_text_that_names_none() {
     h.step();
     wait_for(&mut h, "Un café, s'il vous plaît.");
 }
+
+#[test]
+fn the_list_can_be_ordered_by_sender_instead_of_threads() {
+    if !common::server_up("INN", "127.0.0.1:1119") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = common::start_app(&dir, None, [1280.0, 900.0]);
+    add_server(&mut h);
+    subscribe_and_open(&mut h, "local.general");
+    wait_for(&mut h, "Meeting on Friday");
+    h.get_by_role_and_label(egui::accesskit::Role::ComboBox, "Order")
+        .click();
+    h.step();
+    h.step();
+    h.get_by_label("By sender").click();
+    h.step();
+    // In threads the replies by Rita and Paul come after Tess's first post; by sender,
+    // Paul comes first.
+    let senders: Vec<String> = news(&h)
+        .shown()
+        .iter()
+        .map(|r| r.from_name.to_lowercase())
+        .collect();
+    assert!(senders.len() >= 5, "{senders:?}");
+    let mut sorted = senders.clone();
+    sorted.sort();
+    assert_eq!(senders, sorted);
+    assert_eq!(senders[0], "paul poster");
+}

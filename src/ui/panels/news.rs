@@ -83,6 +83,37 @@ pub enum Import {
     Newsrc(i64),
 }
 
+/// How the article list is ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    /// Conversations, newest thread first.
+    Threads,
+    NewestFirst,
+    OldestFirst,
+    Subject,
+    Sender,
+}
+
+impl Order {
+    const ALL: [Order; 5] = [
+        Order::Threads,
+        Order::NewestFirst,
+        Order::OldestFirst,
+        Order::Subject,
+        Order::Sender,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Order::Threads => "Threads",
+            Order::NewestFirst => "Newest first",
+            Order::OldestFirst => "Oldest first",
+            Order::Subject => "By subject",
+            Order::Sender => "By sender",
+        }
+    }
+}
+
 /// What a file dialog's work ended with.
 enum FileDone {
     Read(Import, Result<String, String>),
@@ -185,6 +216,9 @@ pub struct NewsPanel {
     open: Option<Subscribed>,
     rows: Vec<MessageRow>,
     lines: Vec<ThreadLine>,
+    /// The thread order as the store thread made it, kept for going back to Threads.
+    thread_lines: Vec<ThreadLine>,
+    order: Order,
     /// Unread articles among `rows`, counted when they change, not every frame.
     unread: usize,
     /// The quick filter over subjects and senders, and the lines it leaves (indexes into
@@ -240,6 +274,8 @@ impl NewsPanel {
             open: None,
             rows: Vec::new(),
             lines: Vec::new(),
+            thread_lines: Vec::new(),
+            order: Order::Threads,
             unread: 0,
             filter: String::new(),
             filter_applied: String::new(),
@@ -299,8 +335,9 @@ impl NewsPanel {
 
     /// Shows `rows` as the open group's articles (benchmarks and tests fill the list so).
     pub fn show_rows(&mut self, group: Subscribed, rows: Vec<MessageRow>) {
-        self.lines = threads::lines(&rows);
+        self.thread_lines = threads::lines(&rows);
         self.rows = rows;
+        self.arrange();
         self.count_unread();
         self.open = Some(group);
         self.progress = None;
@@ -554,6 +591,37 @@ impl NewsPanel {
                 });
             },
         );
+    }
+
+    /// The list's lines in the chosen order: the threads as made, or every article flat,
+    /// sorted (on a change of rows or order, never in a frame).
+    fn arrange(&mut self) {
+        if self.order == Order::Threads {
+            self.lines.clone_from(&self.thread_lines);
+            return;
+        }
+        let rows = &self.rows;
+        let mut idx: Vec<usize> = (0..rows.len()).collect();
+        match self.order {
+            Order::NewestFirst => {
+                idx.sort_by_key(|i| std::cmp::Reverse((rows[*i].date, rows[*i].uid)));
+            }
+            Order::OldestFirst => idx.sort_by_key(|i| (rows[*i].date, rows[*i].uid)),
+            Order::Subject => idx.sort_by_cached_key(|i| {
+                (
+                    crate::mail::compose::reply::base_subject(&rows[*i].subject).to_lowercase(),
+                    rows[*i].date,
+                )
+            }),
+            Order::Sender => {
+                idx.sort_by_cached_key(|i| (rows[*i].from_name.to_lowercase(), rows[*i].date));
+            }
+            Order::Threads => {}
+        }
+        self.lines = idx
+            .into_iter()
+            .map(|index| ThreadLine::Article { index, depth: 0 })
+            .collect();
     }
 
     fn count_unread(&mut self) {
@@ -1455,6 +1523,21 @@ impl NewsPanel {
             }
         });
         ui.horizontal(|ui| {
+            let order_label = ui.label("Order");
+            let before = self.order;
+            egui::ComboBox::from_id_salt("news-order")
+                .selected_text(self.order.name())
+                .show_ui(ui, |ui| {
+                    for o in Order::ALL {
+                        ui.selectable_value(&mut self.order, o, o.name());
+                    }
+                })
+                .response
+                .labelled_by(order_label.id);
+            if self.order != before {
+                self.arrange();
+                self.refilter();
+            }
             let l = ui.label("Filter");
             ui.add(
                 egui::TextEdit::singleline(&mut self.filter)
@@ -2525,7 +2608,8 @@ impl Panel for NewsPanel {
                     && self.open.as_ref().is_some_and(|g| g.folder.id == folder)
                 {
                     self.rows = rows;
-                    self.lines = lines;
+                    self.thread_lines = lines;
+                    self.arrange();
                     self.verdicts = verdicts;
                     self.count_unread();
                     // A link to an article number: show it once its group is listed.
