@@ -18,6 +18,26 @@ fn news<'a>(h: &'a Harness<'static, App>) -> &'a NewsPanel {
         .expect("the News panel")
 }
 
+/// Steps frames until `done` holds; on a time-out the panic names `what` and the Activity
+/// list's jobs.
+fn until(h: &mut Harness<'static, App>, what: &str, done: impl Fn(&Harness<'static, App>) -> bool) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !done(h) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what} never happened; jobs: {:?}",
+            h.state()
+                .activity
+                .jobs
+                .iter()
+                .map(|j| format!("{} {:?}", j.title, j.state))
+                .collect::<Vec<_>>()
+        );
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
 fn add_server(h: &mut Harness<'static, App>) {
     wait_for(h, "Browser");
     h.get_by_label("News").click();
@@ -74,15 +94,9 @@ fn subscribe_read_and_follow_up() {
     type_into(&mut h, "Subject", &subject);
     click(&mut h, "Send article");
     // The server takes it, and the group is fetched again: it is in the thread.
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !news(&h).shown().iter().any(|r| r.subject == subject) {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the follow-up never came"
-        );
-        h.step();
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    until(&mut h, "the follow-up arriving", |h| {
+        news(h).shown().iter().any(|r| r.subject == subject)
+    });
     let shown = news(&h).shown();
     let posted = shown
         .iter()
@@ -101,15 +115,7 @@ fn a_placeholder_and_binaries_decoded_into_the_download_folder() {
     let mut h = common::start_app(&dir, None, [1280.0, 900.0]);
     add_server(&mut h);
     subscribe_and_open(&mut h, "local.test");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while news(&h).shown().len() < 13 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the group never filled"
-        );
-        h.step();
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    until(&mut h, "the group filling", |h| news(h).shown().len() >= 13);
     // Other tests post to this group: the quick filter finds the one article whatever the
     // list's length.
     type_into(&mut h, "Filter", "uuencoded");
@@ -122,12 +128,7 @@ fn a_placeholder_and_binaries_decoded_into_the_download_folder() {
     click(&mut h, "Save hello.txt");
     // Decoded through the Activity list into the download folder.
     let target = dir.path().join("downloads").join("hello.txt");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while !target.exists() {
-        assert!(std::time::Instant::now() < deadline, "hello.txt never came");
-        h.step();
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    until(&mut h, "hello.txt arriving", |_| target.exists());
     assert_eq!(
         std::fs::read(&target).expect("saved"),
         b"Hello, uuencode!\n".repeat(20)
@@ -138,31 +139,19 @@ fn a_placeholder_and_binaries_decoded_into_the_download_folder() {
     click(&mut h, "yEnc (1/2)");
     wait_for(&mut h, "Save ../../evil name.bin");
     click(&mut h, "Save ../../evil name.bin");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    let saved = loop {
-        let found = std::fs::read_dir(dir.path().join("downloads"))
-            .expect("downloads")
+    let downloads = dir.path().join("downloads");
+    let yenc_file = || {
+        std::fs::read_dir(&downloads)
+            .ok()?
             .filter_map(Result::ok)
             .map(|e| e.path())
             .find(|p| {
-                p.to_string_lossy().contains("evil") && !p.to_string_lossy().ends_with(".part")
-            });
-        if let Some(p) = found {
-            break p;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the yEnc file never came: {:?}",
-            h.state()
-                .activity
-                .jobs
-                .iter()
-                .map(|j| format!("{} {:?}", j.title, j.state))
-                .collect::<Vec<_>>()
-        );
-        h.step();
-        std::thread::sleep(std::time::Duration::from_millis(20));
+                let name = p.to_string_lossy();
+                name.contains("evil") && !name.ends_with(".part")
+            })
     };
+    until(&mut h, "the yEnc file arriving", |_| yenc_file().is_some());
+    let saved = yenc_file().expect("the yEnc file");
     assert_eq!(saved.parent(), Some(dir.path().join("downloads").as_path()));
     let mut want: Vec<u8> = (0..3000u32).map(|i| ((i * 7 + 3) % 256) as u8).collect();
     want.extend_from_slice(b"\0\n\r=.\t end");
@@ -178,15 +167,7 @@ fn a_rule_hides_what_it_matches_counted_while_typed() {
     let mut h = common::start_app(&dir, None, [1280.0, 900.0]);
     add_server(&mut h);
     subscribe_and_open(&mut h, "local.test");
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while news(&h).shown().len() < 13 {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the group never filled"
-        );
-        h.step();
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    until(&mut h, "the group filling", |h| news(h).shown().len() >= 13);
     let before = news(&h).shown().len();
     click(&mut h, "Rules…");
     wait_for(&mut h, "Scoring rules");

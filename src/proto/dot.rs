@@ -106,6 +106,71 @@ impl DotDecoder {
     }
 }
 
+/// Why a data block could not be read to its end.
+#[derive(Debug)]
+pub enum BlockError {
+    Net(crate::proto::net::NetError),
+    /// The connection ended before the final dot.
+    Cut,
+    /// More content than `limit` bytes.
+    Overlong {
+        limit: u64,
+    },
+    Sink(std::io::Error),
+}
+
+/// Reads a data block from `reader` into `sink`, unstuffed, byte for byte, to its final dot:
+/// every read bounded by the read timeout, every line by `max_line` and the whole by `limit`,
+/// so a block that never ends can fill neither memory nor the disk. Returns the bytes written.
+pub async fn copy_block<R, W>(
+    reader: &mut R,
+    limits: &crate::proto::net::Limits,
+    addr: &str,
+    max_line: usize,
+    limit: u64,
+    sink: &mut W,
+) -> Result<u64, BlockError>
+where
+    R: tokio::io::AsyncBufRead + Unpin,
+    W: std::io::Write + ?Sized,
+{
+    use tokio::io::AsyncBufReadExt as _;
+    let mut decoder = DotDecoder::new();
+    let mut out = Vec::with_capacity(64 * 1024);
+    let mut total = 0u64;
+    let mut line_len = 0usize;
+    loop {
+        let chunk = crate::proto::net::bounded(limits, addr, reader.fill_buf())
+            .await
+            .map_err(BlockError::Net)?;
+        if chunk.is_empty() {
+            return Err(BlockError::Cut);
+        }
+        out.clear();
+        let fed = decoder.feed(chunk, &mut out);
+        // The longest line: counted over what went through, reset at each line end.
+        match chunk[..fed.used].iter().rposition(|b| *b == b'\n') {
+            Some(at) => line_len = fed.used - at - 1,
+            None => line_len += fed.used,
+        }
+        reader.consume(fed.used);
+        if line_len > max_line {
+            return Err(BlockError::Net(crate::proto::net::NetError::LineTooLong {
+                addr: addr.to_string(),
+                limit: max_line,
+            }));
+        }
+        total += out.len() as u64;
+        if total > limit {
+            return Err(BlockError::Overlong { limit });
+        }
+        sink.write_all(&out).map_err(BlockError::Sink)?;
+        if fed.done {
+            return Ok(total);
+        }
+    }
+}
+
 /// Encodes `content` as a data block for sending: every line ends in CR LF (a bare LF
 /// becomes CR LF), a line starting with a dot gets one more, and the final `.` line follows.
 pub fn stuff(content: &[u8]) -> Vec<u8> {

@@ -11,7 +11,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use super::overview::{self, Overview, OverviewFormat};
 use super::reply::{self, ActiveGroup, Capabilities, GroupInfo, Status};
 use crate::charset::Charset;
-use crate::proto::dot::{self, DotDecoder};
+use crate::proto::dot;
 use crate::proto::net::{self, Limits, NetError, Stream};
 use crate::proto::tls::{TlsMode, Trust};
 use crate::proto::wire::{self, Flow};
@@ -643,45 +643,28 @@ impl NntpSession {
             });
         }
         let what = format!("article {}", id.arg());
-        let mut decoder = DotDecoder::new();
-        let mut out = Vec::with_capacity(64 * 1024);
-        let mut total = 0u64;
-        let mut line_len = 0usize;
-        loop {
-            let chunk = net::bounded(&self.limits, &self.addr, self.reader.fill_buf()).await?;
-            if chunk.is_empty() {
-                return Err(NntpError::Cut {
-                    addr: self.addr.clone(),
-                    what,
-                });
-            }
-            out.clear();
-            let fed = decoder.feed(chunk, &mut out);
-            match chunk[..fed.used].iter().rposition(|b| *b == b'\n') {
-                Some(at) => line_len = fed.used - at - 1,
-                None => line_len += fed.used,
-            }
-            self.reader.consume(fed.used);
-            if line_len > MAX_ARTICLE_LINE {
-                return Err(NetError::LineTooLong {
-                    addr: self.addr.clone(),
-                    limit: MAX_ARTICLE_LINE,
-                }
-                .into());
-            }
-            total += out.len() as u64;
-            if total > limit {
-                return Err(NntpError::Overlong {
-                    addr: self.addr.clone(),
-                    what,
-                    limit,
-                });
-            }
-            sink.write_all(&out).map_err(NntpError::Sink)?;
-            if fed.done {
-                return Ok(total);
-            }
-        }
+        dot::copy_block(
+            &mut self.reader,
+            &self.limits,
+            &self.addr,
+            MAX_ARTICLE_LINE,
+            limit,
+            sink,
+        )
+        .await
+        .map_err(|e| match e {
+            dot::BlockError::Net(e) => NntpError::Net(e),
+            dot::BlockError::Cut => NntpError::Cut {
+                addr: self.addr.clone(),
+                what,
+            },
+            dot::BlockError::Overlong { limit } => NntpError::Overlong {
+                addr: self.addr.clone(),
+                what,
+                limit,
+            },
+            dot::BlockError::Sink(e) => NntpError::Sink(e),
+        })
     }
 
     /// ARTICLE into memory, at most `limits.max_body` bytes.

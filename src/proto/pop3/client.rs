@@ -340,46 +340,28 @@ impl Pop3Session {
             size.saturating_mul(2).saturating_add(64 * 1024)
         });
         let what = format!("message {number}");
-        let mut decoder = DotDecoder::new();
-        let mut out = Vec::with_capacity(256 * 1024);
-        let mut total = 0u64;
-        let mut line_len = 0usize;
-        loop {
-            let chunk = net::bounded(&self.limits, &self.addr, self.reader.fill_buf()).await?;
-            if chunk.is_empty() {
-                return Err(Pop3Error::Cut {
-                    addr: self.addr.clone(),
-                    what,
-                });
-            }
-            out.clear();
-            let fed = decoder.feed(chunk, &mut out);
-            // The longest line: counted over what went through, reset at each line end.
-            match chunk[..fed.used].iter().rposition(|b| *b == b'\n') {
-                Some(at) => line_len = fed.used - at - 1,
-                None => line_len += fed.used,
-            }
-            self.reader.consume(fed.used);
-            if line_len > MAX_MESSAGE_LINE {
-                return Err(NetError::LineTooLong {
-                    addr: self.addr.clone(),
-                    limit: MAX_MESSAGE_LINE,
-                }
-                .into());
-            }
-            total += out.len() as u64;
-            if total > limit {
-                return Err(Pop3Error::Overlong {
-                    addr: self.addr.clone(),
-                    what,
-                    limit,
-                });
-            }
-            sink.write_all(&out).map_err(Pop3Error::Sink)?;
-            if fed.done {
-                return Ok(total);
-            }
-        }
+        crate::proto::dot::copy_block(
+            &mut self.reader,
+            &self.limits,
+            &self.addr,
+            MAX_MESSAGE_LINE,
+            limit,
+            sink,
+        )
+        .await
+        .map_err(|e| match e {
+            crate::proto::dot::BlockError::Net(e) => Pop3Error::Net(e),
+            crate::proto::dot::BlockError::Cut => Pop3Error::Cut {
+                addr: self.addr.clone(),
+                what,
+            },
+            crate::proto::dot::BlockError::Overlong { limit } => Pop3Error::Overlong {
+                addr: self.addr.clone(),
+                what,
+                limit,
+            },
+            crate::proto::dot::BlockError::Sink(e) => Pop3Error::Sink(e),
+        })
     }
 
     /// RETR into memory, for messages that go to the store.
