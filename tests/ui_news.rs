@@ -38,6 +38,16 @@ fn until(h: &mut Harness<'static, App>, what: &str, done: impl Fn(&Harness<'stat
     }
 }
 
+/// Opens the combo box labelled `label` and picks the entry labelled exactly `entry`.
+fn choose(h: &mut Harness<'static, App>, label: &str, entry: &str) {
+    h.get_by_role_and_label(egui::accesskit::Role::ComboBox, label)
+        .click();
+    h.step();
+    h.step();
+    h.get_by_label(entry).click();
+    h.step();
+}
+
 fn add_server(h: &mut Harness<'static, App>) {
     wait_for(h, "Browser");
     h.get_by_label("News").click();
@@ -199,12 +209,7 @@ fn a_group_charset_reads_8_bit_text_that_names_none() {
     wait_for(&mut h, "Café crème");
     click(&mut h, "Café crème");
     wait_for(&mut h, "Un caf");
-    h.get_by_role_and_label(egui::accesskit::Role::ComboBox, "Charset")
-        .click();
-    h.step();
-    h.step();
-    h.get_by_label("ISO-8859-1").click();
-    h.step();
+    choose(&mut h, "Charset", "ISO-8859-1");
     wait_for(&mut h, "Un café, s'il vous plaît.");
 }
 
@@ -218,12 +223,7 @@ fn the_list_can_be_ordered_by_sender_instead_of_threads() {
     add_server(&mut h);
     subscribe_and_open(&mut h, "local.general");
     wait_for(&mut h, "Meeting on Friday");
-    h.get_by_role_and_label(egui::accesskit::Role::ComboBox, "Order")
-        .click();
-    h.step();
-    h.step();
-    h.get_by_label("By sender").click();
-    h.step();
+    choose(&mut h, "Order", "By sender");
     // In threads the replies by Rita and Paul come after Tess's first post; by sender,
     // Paul comes first.
     let senders: Vec<String> = news(&h)
