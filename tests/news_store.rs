@@ -165,3 +165,44 @@ async fn the_test_group_keeps_decoded_headers_and_a_cached_article() {
     assert_eq!(cached, Some(raw), "offline reading has the article as sent");
     s.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_numbered_anew_drops_its_stale_cache() {
+    if !server_up("INN", "127.0.0.1:1119") {
+        return;
+    }
+    let (_dir, store, account) = store_with_server();
+    let mut s = session().await;
+    let folder = store
+        .mail_wait(move |c| news::subscribe(c, account, "local.general"))
+        .expect("subscribe");
+    // What a rebuilt server leaves behind: a stored article above the server's last number,
+    // read.
+    let stale = vec![portolan::proto::nntp::Overview {
+        number: 999_999,
+        subject: "From the old server".into(),
+        message_id: "<stale@x>".into(),
+        ..portolan::proto::nntp::Overview::default()
+    }];
+    store
+        .mail_wait(move |c| {
+            news::store_overviews(c, folder, &stale, false)?;
+            news::mark(c, folder, &[999_999], true)
+        })
+        .expect("stale");
+    let (stats, _) = fetch_headers(&mut s, &store, folder, "local.general", None, |_| {})
+        .await
+        .expect("headers");
+    let rows = store
+        .mail_wait(move |c| news::articles(c, folder))
+        .expect("rows");
+    assert!(rows.iter().all(|r| r.subject != "From the old server"));
+    assert_eq!(rows.len() as u64, stats.read);
+    assert!(rows.iter().any(|r| r.subject == "Meeting on Friday"));
+    let g = store
+        .mail_wait(move |c| news::subscribed_group(c, folder))
+        .expect("group")
+        .expect("subscribed");
+    assert!(g.read.ranges().is_empty(), "the old read marks went too");
+    s.quit().await;
+}

@@ -126,21 +126,23 @@ pub fn save_group_list(
     Ok(fresh)
 }
 
-/// Adds what NEWGROUPS found, marked new.
+/// Adds what NEWGROUPS found, marked new; returns how many were not known before (a server
+/// may list a group again after it was recreated).
 pub fn add_new_groups(
     c: &mut Connection,
     account: i64,
     groups: &[ActiveGroup],
     now: i64,
-) -> rusqlite::Result<()> {
+) -> rusqlite::Result<usize> {
     let tx = c.transaction()?;
+    let mut fresh = 0;
     {
         let mut insert = tx.prepare_cached(
             "INSERT OR IGNORE INTO newsgroups(account, name, first, last, count, status, added)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?;
         for g in groups {
-            insert.execute(params![
+            fresh += insert.execute(params![
                 account,
                 g.name,
                 g.first as i64,
@@ -155,7 +157,19 @@ pub fn add_new_groups(
         "UPDATE accounts SET groups_checked = ?2 WHERE id = ?1",
         params![account, now],
     )?;
-    tx.commit()
+    tx.commit()?;
+    Ok(fresh)
+}
+
+/// Forgets a group's cached articles and read state: the server numbers it anew (its last
+/// article is below what was stored, as after a server was rebuilt).
+pub fn reset_group(c: &Connection, folder: i64) -> rusqlite::Result<()> {
+    c.execute("DELETE FROM messages WHERE folder = ?1", [folder])?;
+    c.execute(
+        "UPDATE folders SET read_ranges = '' WHERE id = ?1",
+        [folder],
+    )?;
+    refresh_unseen(c, folder)
 }
 
 /// When the group list was last read from the server (its clock), if ever.

@@ -338,11 +338,9 @@ impl<E> Worker<E> {
         let fresh = match checked {
             Some(since) if !full => {
                 let groups = s.new_groups(since).await?;
-                let fresh = groups.len();
                 self.store
                     .mail_wait(move |c| news::add_new_groups(c, account, &groups, server_now))
-                    .map_err(store_error)?;
-                fresh
+                    .map_err(store_error)?
             }
             _ => {
                 let groups = s.list_groups(None).await?;
@@ -437,6 +435,11 @@ pub async fn fetch_headers(
     let (first, last) = (group.first, group.last);
     let newest = store
         .mail_wait(move |c| {
+            // Stored numbers above the server's last: the group was numbered anew, and what
+            // is cached belongs to articles that are gone.
+            if news::newest_stored(c, folder)?.is_some_and(|n| n > last) {
+                news::reset_group(c, folder)?;
+            }
             news::set_range(c, folder, first, last)?;
             news::newest_stored(c, folder)
         })
