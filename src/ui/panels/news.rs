@@ -1964,7 +1964,9 @@ impl NewsPanel {
                     Ok(n) if !ed.pattern.trim().is_empty() => {
                         ui.label(format!("Matches {n} of the {loaded} loaded headers"));
                     }
+                    // Nothing typed yet is no error.
                     Ok(_) => {}
+                    Err(_) if ed.pattern.trim().is_empty() => {}
                     Err(e) => {
                         ui.colored_label(ui.visuals().error_fg_color, e);
                     }
