@@ -237,3 +237,36 @@ fn the_list_can_be_ordered_by_sender_instead_of_threads() {
     assert_eq!(senders, sorted);
     assert_eq!(senders[0], "paul poster");
 }
+
+#[test]
+fn an_article_being_written_survives_a_restart() {
+    if !common::server_up("INN", "127.0.0.1:1119") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    {
+        let mut h = common::start_app(&dir, None, [1280.0, 900.0]);
+        add_server(&mut h);
+        subscribe_and_open(&mut h, "local.general");
+        click(&mut h, "✏ Post");
+        wait_for(&mut h, "Post to Usenet");
+        type_into(&mut h, "Subject", "Half written");
+        type_into(&mut h, "Text", "Words typed before the crash.");
+        // The autosave writes a second after the last change.
+        let start = std::time::Instant::now();
+        until(&mut h, "a second passing", |_| {
+            start.elapsed() > std::time::Duration::from_millis(1500)
+        });
+        // Dropped without closing the window or saving state: as a crash leaves it.
+    }
+    let mut h = common::start_app(&dir, None, [1280.0, 900.0]);
+    h.get_by_label("News").click();
+    h.step();
+    wait_for(&mut h, "Post to Usenet");
+    assert!(h.query_all_by_value("Half written").count() > 0);
+    assert!(
+        h.query_all_by_value("Words typed before the crash.")
+            .count()
+            > 0
+    );
+}

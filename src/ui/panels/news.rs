@@ -196,6 +196,9 @@ struct Reader {
 struct Poster {
     account: i64,
     draft: NewsDraft,
+    /// The draft as last written to the store, and when it last changed since.
+    saved: String,
+    changed_at: Option<std::time::Instant>,
     concerns: Vec<Concern>,
     /// The wide crosspost was seen and accepted.
     confirmed: bool,
@@ -301,6 +304,23 @@ impl NewsPanel {
             actions: Vec::new(),
         };
         panel.set_servers(servers);
+        // An article that was being written when Portolan stopped opens again.
+        let kept = ctx.store.load_setting(DRAFT_KEY)?.unwrap_or_default();
+        if let Ok(v) = serde_json::from_str::<serde_json::Value>(&kept)
+            && let (Some(account), Some(draft)) = (
+                v["account"].as_i64(),
+                serde_json::from_value::<NewsDraft>(v["draft"].clone()).ok(),
+            )
+        {
+            panel.poster = Some(Poster {
+                account,
+                draft,
+                concerns: Vec::new(),
+                confirmed: false,
+                saved: kept,
+                changed_at: None,
+            });
+        }
         Ok(panel)
     }
 
@@ -975,6 +995,8 @@ impl NewsPanel {
             },
             concerns: Vec::new(),
             confirmed: false,
+            saved: String::new(),
+            changed_at: None,
         });
     }
 
@@ -998,6 +1020,8 @@ impl NewsPanel {
             draft,
             concerns: Vec::new(),
             confirmed: false,
+            saved: String::new(),
+            changed_at: None,
         });
     }
 
@@ -1094,6 +1118,7 @@ impl NewsPanel {
                     p.draft.subject.clone(),
                 );
                 self.poster = None;
+                self.forget_draft();
                 self.queue_post(account, groups, subject, raw);
             }
             Err(concerns) => p.concerns = concerns,
@@ -2285,6 +2310,30 @@ impl NewsPanel {
         }
     }
 
+    /// Writes the article being written to the store a second after it last changed, so a
+    /// crash loses at most that second (the window closing writes it at once: `save_state`).
+    fn autosave(&mut self) {
+        let Some(p) = &mut self.poster else { return };
+        let json = serde_json::json!({"account": p.account, "draft": p.draft}).to_string();
+        if json == p.saved {
+            p.changed_at = None;
+            return;
+        }
+        let changed = *p.changed_at.get_or_insert_with(std::time::Instant::now);
+        if changed.elapsed() < std::time::Duration::from_secs(1) {
+            return;
+        }
+        p.saved.clone_from(&json);
+        p.changed_at = None;
+        self.store
+            .set_setting(DRAFT_KEY, json, crate::store::api::ignore);
+    }
+
+    fn forget_draft(&self) {
+        self.store
+            .set_setting(DRAFT_KEY, String::new(), crate::store::api::ignore);
+    }
+
     fn poster_window(&mut self, ctx: &egui::Context) {
         let Some(p) = &mut self.poster else { return };
         let mut open = true;
@@ -2341,7 +2390,9 @@ impl NewsPanel {
         if send {
             self.send_post();
         } else if !open {
+            // Closing the window is discarding the article.
             self.poster = None;
+            self.forget_draft();
         }
     }
 
@@ -2447,6 +2498,9 @@ fn binary_name(raw: &[u8]) -> Option<String> {
     }
     None
 }
+
+/// Where the article being written is kept between autosaves and runs.
+const DRAFT_KEY: &str = "news.draft";
 
 /// Where a group's charset is kept among the settings.
 fn charset_key(group: &str) -> String {
@@ -2672,6 +2726,25 @@ impl Panel for NewsPanel {
 
     fn take_actions(&mut self) -> Vec<ShellAction> {
         std::mem::take(&mut self.actions)
+    }
+
+    fn save_state(&self) {
+        if let Some(p) = &self.poster {
+            let json = serde_json::json!({"account": p.account, "draft": p.draft}).to_string();
+            if json != p.saved {
+                let _ = self
+                    .store
+                    .call(move |c| crate::store::records::set_setting(c, DRAFT_KEY, &json));
+            }
+        }
+    }
+
+    fn windows(&mut self, ctx: &egui::Context) {
+        // Here, not in `ui`: an article is saved while another panel is in front.
+        self.autosave();
+        if self.poster.as_ref().is_some_and(|p| p.changed_at.is_some()) {
+            ctx.request_repaint_after(std::time::Duration::from_millis(1100));
+        }
     }
 
     fn settings_changed(&mut self, settings: &crate::settings::Settings) {
