@@ -270,3 +270,41 @@ fn an_article_being_written_survives_a_restart() {
             > 0
     );
 }
+
+/// A Message-ID this server does not give (INN's open reader hides secret.*) is looked up on
+/// the user's other servers: a `news:` link typed in the Browser finds it on the one that
+/// logged in.
+#[test]
+fn a_message_id_missing_here_is_fetched_from_another_server() {
+    if !common::server_up("INN", "127.0.0.1:1121") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = common::start_app(&dir, None, [1280.0, 900.0]);
+    add_server(&mut h);
+    // The second server: the reader that needs a login.
+    click(&mut h, "Add server");
+    wait_for(&mut h, "Add a news server");
+    for (label, text) in [
+        ("Name", "Login reader"),
+        ("Server", "localhost"),
+        ("Port", "1121"),
+        ("User (if the server asks)", "tester"),
+        ("Password", "secret"),
+    ] {
+        type_into(&mut h, label, text);
+    }
+    click(&mut h, "Save");
+    until(&mut h, "both servers connected", |h| {
+        news(h).servers().len() == 2
+    });
+    h.get_by_label("Browser").click();
+    h.step();
+    h.get_by_label("URL:").focus();
+    h.step();
+    h.get_by_label("URL:").type_text("news:secret@example.test");
+    h.step();
+    h.key_press(egui::Key::Enter);
+    h.step();
+    wait_for(&mut h, "Only readers who logged in see this.");
+}

@@ -232,7 +232,8 @@ impl<E> Worker<E> {
                     error,
                 });
             }
-            (NewsCommand::ById { message_id }, NntpError::NoSuchArticle { .. }) => {
+            // Not here, or not for this login: the panel asks the next server.
+            (NewsCommand::ById { message_id }, _) => {
                 self.events.send(NewsEvent::ById {
                     account,
                     message_id: message_id.clone(),
