@@ -835,6 +835,27 @@ mod tests {
     }
 
     #[test]
+    fn posters_seen_in_news_are_offered_to_the_composer() {
+        let (_d, s, id) = store_with_server();
+        let folder = s
+            .call(move |c| subscribe(c, id, "local.test"))
+            .unwrap()
+            .unwrap();
+        let rows = vec![over(1, &[])];
+        s.call(move |c| store_overviews(c, folder, &rows, true))
+            .unwrap()
+            .unwrap();
+        let known = s
+            .call(|c| crate::store::outbox::known_addresses(c, 100))
+            .unwrap()
+            .unwrap();
+        assert!(
+            known.iter().any(|a| a.contains("tester@example.test")),
+            "{known:?}"
+        );
+    }
+
+    #[test]
     fn posts_are_kept_until_taken_and_refusals_keep_their_words() {
         let (_d, s, id) = store_with_server();
         let p = s
