@@ -457,6 +457,18 @@ pub fn insert_batch(
     batch: &[NewMessage],
     fresh: bool,
 ) -> rusqlite::Result<()> {
+    insert_rows(c, folder, batch, fresh, true)
+}
+
+/// [`insert_batch`], with the search index written row by row (`index`) or left to the
+/// caller, who indexes the new rows in one statement.
+pub fn insert_rows(
+    c: &mut Connection,
+    folder: i64,
+    batch: &[NewMessage],
+    fresh: bool,
+    index_rows: bool,
+) -> rusqlite::Result<()> {
     let tx = c.transaction()?;
     {
         let mut existing =
@@ -533,6 +545,9 @@ pub fn insert_batch(
                 m.crossposts.max(1)
             ])?;
             let id = tx.last_insert_rowid();
+            if !index_rows {
+                continue;
+            }
             index.execute(params![
                 id,
                 format!("{} {}", s.from_name, s.from_address),

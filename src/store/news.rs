@@ -392,7 +392,16 @@ pub fn store_overviews(
             })
         })
         .collect();
-    mail::insert_batch(c, folder, &batch, fresh)?;
+    let before: i64 = c.query_row("SELECT coalesce(max(id), 0) FROM messages", [], |r| {
+        r.get(0)
+    })?;
+    mail::insert_rows(c, folder, &batch, fresh, false)?;
+    c.execute(
+        "INSERT INTO message_text(rowid, sender, recipients, subject, body)
+         SELECT id, from_name || ' ' || from_addr, recipients, subject, '' FROM messages
+         WHERE folder = ?1 AND id > ?2",
+        params![folder, before],
+    )?;
     Ok(left_out)
 }
 
