@@ -247,6 +247,8 @@ pub struct NewsPanel {
     posts: HashMap<i64, Vec<Post>>,
     /// Fetch every article of a group on its first visit, not only the latest.
     fetch_all: bool,
+    /// How many of the latest headers a first visit fetches otherwise.
+    first_visit: u64,
     /// Fetching headers: the running count.
     progress: Option<u64>,
     /// Where decoded binaries go (Settings).
@@ -297,6 +299,7 @@ impl NewsPanel {
             poster: None,
             posts: HashMap::new(),
             fetch_all: false,
+            first_visit: FIRST_VISIT,
             progress: None,
             download_dir: ctx.settings.download_dir.clone(),
             open_when_listed: None,
@@ -534,7 +537,7 @@ impl NewsPanel {
         let first_visit = if self.fetch_all {
             None
         } else {
-            Some(FIRST_VISIT)
+            Some(self.first_visit)
         };
         self.send(
             g.folder.account,
@@ -1539,9 +1542,18 @@ impl NewsPanel {
                 self.catch_up(&g);
             }
             ui.checkbox(&mut self.fetch_all, "All on a first visit")
-                .on_hover_text(format!(
-                    "A group opened for the first time fetches every header, not only the latest {FIRST_VISIT}"
-                ));
+                .on_hover_text(
+                    "A group opened for the first time fetches every header, not only the latest",
+                );
+            if !self.fetch_all {
+                let l = ui.label("else the latest");
+                ui.add(
+                    egui::DragValue::new(&mut self.first_visit)
+                        .range(10..=1_000_000)
+                        .speed(10.0),
+                )
+                .labelled_by(l.id);
+            }
             if let Some(n) = self.progress {
                 ui.spinner();
                 ui.label(format!("{n} headers"));
