@@ -114,6 +114,11 @@ fn subscribe_read_and_follow_up() {
         .expect("the follow-up in the list");
     assert_eq!(posted.refs, "meeting@example.test");
     assert_eq!(posted.from_name, "Tess Ter");
+    let id = posted.id;
+    // One's own follow-up arrives read.
+    until(&mut h, "the follow-up marked read", |h| {
+        news(h).shown().iter().any(|r| r.id == id && r.seen)
+    });
 }
 
 #[test]

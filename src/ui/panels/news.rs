@@ -249,6 +249,8 @@ pub struct NewsPanel {
     fetch_all: bool,
     /// How many of the latest headers a first visit fetches otherwise.
     first_visit: u64,
+    /// Message-IDs of articles posted in this run, marked read when they arrive.
+    own_posts: std::collections::HashSet<String>,
     /// Fetching headers: the running count.
     progress: Option<u64>,
     /// Where decoded binaries go (Settings).
@@ -300,6 +302,7 @@ impl NewsPanel {
             posts: HashMap::new(),
             fetch_all: false,
             first_visit: FIRST_VISIT,
+            own_posts: std::collections::HashSet::new(),
             progress: None,
             download_dir: ctx.settings.download_dir.clone(),
             open_when_listed: None,
@@ -1114,7 +1117,10 @@ impl NewsPanel {
             return;
         }
         match post::build(&p.draft, std::time::SystemTime::now()) {
-            Ok((raw, _)) => {
+            Ok((raw, id)) => {
+                // One's own article comes back read, as it was written here.
+                self.own_posts
+                    .insert(id.trim_matches(['<', '>']).to_string());
                 let (account, groups, subject) = (
                     p.account,
                     p.draft.newsgroups.clone(),
@@ -2680,6 +2686,20 @@ impl Panel for NewsPanel {
                     self.arrange();
                     self.verdicts = verdicts;
                     self.count_unread();
+                    let own: Vec<u64> = self
+                        .rows
+                        .iter()
+                        .filter(|r| {
+                            !r.seen
+                                && r.message_id
+                                    .as_deref()
+                                    .is_some_and(|m| self.own_posts.contains(m))
+                        })
+                        .map(|r| u64::from(r.uid))
+                        .collect();
+                    if !own.is_empty() {
+                        self.mark(folder, &own, true);
+                    }
                     // A link to an article number: show it once its group is listed.
                     if let Some((_, name, Some(n))) = self.open_when_listed.clone()
                         && self.open.as_ref().is_some_and(|g| g.folder.name == name)
