@@ -153,7 +153,7 @@ async fn main() {
         let start = Instant::now();
         let g = s.select(GROUP).await.expect("group");
         let mut n = 0;
-        s.over(g.first, g.last, portolan::charset::Charset::Latin1, |b| {
+        s.over(g.first, g.last, encoding_rs::WINDOWS_1252, |b| {
             n += b.len();
         })
         .await

@@ -9,7 +9,6 @@ mod common;
 use std::time::Duration;
 
 use common::fake::{Dialect, Reply, scripted};
-use portolan::charset::Charset;
 use portolan::proto::net::{Limits, NetError};
 use portolan::proto::nntp::{ArticleId, NntpError, NntpServer, NntpSession, Overview, Part};
 use portolan::proto::tls::TlsMode;
@@ -79,7 +78,7 @@ async fn an_old_server_with_malformed_and_huge_overview_lines() {
     s.select("alt.test").await.expect("group");
     let mut rows: Vec<Overview> = Vec::new();
     let stats = s
-        .over(1, 5, Charset::Latin1, |b| rows.extend(b))
+        .over(1, 5, encoding_rs::WINDOWS_1252, |b| rows.extend(b))
         .await
         .expect("XOVER after OVER is refused");
     assert_eq!((stats.read, stats.malformed, stats.overlong), (4, 1, 1));
@@ -111,7 +110,7 @@ async fn a_connection_dropped_mid_over_keeps_what_arrived() {
     s.select("alt.test").await.expect("group");
     let mut got = 0;
     let e = s
-        .over(1, 3000, Charset::Latin1, |b| got += b.len())
+        .over(1, 3000, encoding_rs::WINDOWS_1252, |b| got += b.len())
         .await
         .expect_err("a cut");
     assert!(matches!(e, NntpError::Cut { .. }), "{e:?}");

@@ -206,3 +206,38 @@ async fn a_group_numbered_anew_drops_its_stale_cache() {
     assert!(g.read.ranges().is_empty(), "the old read marks went too");
     s.quit().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_group_charset_reads_8_bit_headers_that_name_none() {
+    if !server_up("INN", "127.0.0.1:1119") {
+        return;
+    }
+    let (_dir, store, account) = store_with_server();
+    let mut s = session().await;
+    let folder = store
+        .mail_wait(move |c| news::subscribe(c, account, "local.test"))
+        .expect("subscribe");
+    // The Latin-1 subject read as if the group were Greek (ISO-8859-7): other letters, the
+    // same bytes, so the group's charset is what decoded them.
+    portolan::workers::news::fetch_headers_in(
+        &mut s,
+        &store,
+        folder,
+        "local.test",
+        None,
+        encoding_rs::ISO_8859_7,
+        |_| {},
+    )
+    .await
+    .expect("headers");
+    let rows = store
+        .mail_wait(move |c| news::articles(c, folder))
+        .expect("rows");
+    let subject = &rows
+        .iter()
+        .find(|r| r.message_id.as_deref() == Some("latin1@example.test"))
+        .expect("latin1")
+        .subject;
+    assert_eq!(subject, "Cafι crθme");
+    s.quit().await;
+}

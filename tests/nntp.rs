@@ -5,7 +5,6 @@
 mod common;
 
 use common::{server_up, trust_with_ca, trust_without_ca};
-use portolan::charset::Charset;
 use portolan::proto::net::{Limits, NetError};
 use portolan::proto::nntp::{ArticleId, NntpError, NntpServer, NntpSession, Overview};
 use portolan::proto::tls::TlsMode;
@@ -81,7 +80,9 @@ async fn overview_of_the_test_group_decodes_every_header() {
     assert!(g.count >= 13);
     let mut rows: Vec<Overview> = Vec::new();
     let stats = s
-        .over(g.first, g.last, Charset::Latin1, |b| rows.extend(b))
+        .over(g.first, g.last, encoding_rs::WINDOWS_1252, |b| {
+            rows.extend(b);
+        })
         .await
         .expect("over");
     assert_eq!(stats.read as usize, rows.len());
@@ -108,7 +109,7 @@ async fn overview_of_the_test_group_decodes_every_header() {
     assert_eq!(last.date, Some(1_767_225_600 + 204));
     // An empty range is no error.
     let none = s
-        .over(g.last + 10, g.last + 20, Charset::Latin1, |_| {})
+        .over(g.last + 10, g.last + 20, encoding_rs::WINDOWS_1252, |_| {})
         .await
         .expect("empty range");
     assert_eq!(none.read, 0);
@@ -126,7 +127,7 @@ async fn the_bulk_group_comes_in_batches() {
     let mut count = 0;
     let mut last_number = 0;
     let stats = s
-        .over(g.first, g.last, Charset::Latin1, |b| {
+        .over(g.first, g.last, encoding_rs::WINDOWS_1252, |b| {
             batches += 1;
             count += b.len();
             last_number = b.last().map_or(0, |o| o.number);

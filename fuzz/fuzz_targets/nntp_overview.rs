@@ -4,7 +4,6 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use portolan::charset::Charset;
 use portolan::proto::nntp::overview::{self, OverviewFormat};
 use portolan::proto::nntp::reply::{self, Capabilities};
 
@@ -13,7 +12,7 @@ fuzz_target!(|data: &[u8]| {
     let declared = OverviewFormat::parse(&lines);
     for format in [OverviewFormat::default(), declared] {
         for line in &lines {
-            if let Ok(o) = overview::parse_line(line, &format, Charset::Latin1) {
+            if let Ok(o) = overview::parse_line(line, &format, encoding_rs::WINDOWS_1252) {
                 assert!(o.number > 0);
                 let _ = o.crossposts();
             }

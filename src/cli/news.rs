@@ -5,7 +5,6 @@ use std::io::{Read as _, Write as _};
 use std::sync::Arc;
 
 use super::{CliError, NetOptions, Output, err};
-use crate::charset::Charset;
 use crate::link::{Link, NewsTarget, Scheme, Server};
 use crate::mail::summary::rfc3339_utc;
 use crate::proto::net::{Limits, ServerLogin};
@@ -118,38 +117,43 @@ pub async fn ls(
     let group = session.select(&name).await.map_err(err)?;
     let mut write_error = None;
     let result = session
-        .over(group.first, group.last, Charset::Latin1, |batch| {
-            for o in batch {
-                if write_error.is_some() {
-                    return;
+        .over(
+            group.first,
+            group.last,
+            encoding_rs::WINDOWS_1252,
+            |batch| {
+                for o in batch {
+                    if write_error.is_some() {
+                        return;
+                    }
+                    let date = o.date.map(rfc3339_utc);
+                    let line = if json {
+                        serde_json::json!({
+                            "number": o.number,
+                            "subject": o.subject,
+                            "from": o.from,
+                            "date": date,
+                            "message_id": o.message_id,
+                            "references": o.references,
+                            "bytes": o.bytes,
+                            "lines": o.lines,
+                        })
+                        .to_string()
+                    } else {
+                        format!(
+                            "{:>8} {:<20} {:<30} {}",
+                            o.number,
+                            date.unwrap_or_default(),
+                            o.from,
+                            o.subject
+                        )
+                    };
+                    if let Err(e) = writeln!(out, "{line}") {
+                        write_error = Some(e);
+                    }
                 }
-                let date = o.date.map(rfc3339_utc);
-                let line = if json {
-                    serde_json::json!({
-                        "number": o.number,
-                        "subject": o.subject,
-                        "from": o.from,
-                        "date": date,
-                        "message_id": o.message_id,
-                        "references": o.references,
-                        "bytes": o.bytes,
-                        "lines": o.lines,
-                    })
-                    .to_string()
-                } else {
-                    format!(
-                        "{:>8} {:<20} {:<30} {}",
-                        o.number,
-                        date.unwrap_or_default(),
-                        o.from,
-                        o.subject
-                    )
-                };
-                if let Err(e) = writeln!(out, "{line}") {
-                    write_error = Some(e);
-                }
-            }
-        })
+            },
+        )
         .await;
     if let Some(e) = write_error {
         return Err(err(e));

@@ -8,7 +8,6 @@
 use tokio::sync::mpsc;
 
 use super::{MappedSink, Services};
-use crate::charset::Charset;
 use crate::proto::net::{NetError, ServerLogin};
 use crate::proto::nntp::{ArticleId, NntpError, NntpSession, OverStats, Part};
 use crate::proto::tls::TlsMode;
@@ -32,6 +31,8 @@ pub enum NewsCommand {
         folder: i64,
         name: String,
         first_visit: Option<u64>,
+        /// The group's charset for 8-bit headers that name none (windows-1252 without one).
+        charset: Option<String>,
     },
     /// An article's text for the reader: by number in its group, else by Message-ID.
     Article {
@@ -276,7 +277,14 @@ impl<E> Worker<E> {
                 folder,
                 name,
                 first_visit,
-            } => self.open(*folder, name, *first_visit).await,
+                charset,
+            } => {
+                let fallback = charset
+                    .as_deref()
+                    .and_then(|c| encoding_rs::Encoding::for_label(c.as_bytes()))
+                    .unwrap_or(encoding_rs::WINDOWS_1252);
+                self.open(*folder, name, *first_visit, fallback).await
+            }
             NewsCommand::Article {
                 message,
                 group,
@@ -362,14 +370,16 @@ impl<E> Worker<E> {
         folder: i64,
         name: &str,
         first_visit: Option<u64>,
+        fallback: &'static encoding_rs::Encoding,
     ) -> Result<(), NntpError> {
         let store = self.store.clone();
         let events = self.events.clone();
         let s = self.session().await?;
-        let (stats, left_out) = fetch_headers(s, &store, folder, name, first_visit, |stored| {
-            events.send(NewsEvent::Progress { folder, stored });
-        })
-        .await?;
+        let (stats, left_out) =
+            fetch_headers_in(s, &store, folder, name, first_visit, fallback, |stored| {
+                events.send(NewsEvent::Progress { folder, stored });
+            })
+            .await?;
         self.events.send(NewsEvent::Opened {
             folder,
             stats,
@@ -432,6 +442,28 @@ pub async fn fetch_headers(
     first_visit: Option<u64>,
     progress: impl Fn(u64),
 ) -> Result<(OverStats, usize), NntpError> {
+    fetch_headers_in(
+        session,
+        store,
+        folder,
+        name,
+        first_visit,
+        encoding_rs::WINDOWS_1252,
+        progress,
+    )
+    .await
+}
+
+/// [`fetch_headers`], reading 8-bit headers that name no charset in `fallback` (the group's).
+pub async fn fetch_headers_in(
+    session: &mut NntpSession,
+    store: &Store,
+    folder: i64,
+    name: &str,
+    first_visit: Option<u64>,
+    fallback: &'static encoding_rs::Encoding,
+    progress: impl Fn(u64),
+) -> Result<(OverStats, usize), NntpError> {
     let group = session.select(name).await?;
     let (first, last) = (group.first, group.last);
     let newest = store
@@ -458,7 +490,7 @@ pub async fn fetch_headers(
     let (done_tx, done_rx) = std::sync::mpsc::channel::<Result<(), String>>();
     let mut batches = 0usize;
     let stats = session
-        .over(start, last, Charset::Latin1, |batch| {
+        .over(start, last, fallback, |batch| {
             batches += 1;
             let n = batch.len() as u64;
             let left_out = left_out.clone();

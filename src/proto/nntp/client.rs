@@ -10,7 +10,6 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 use super::overview::{self, Overview, OverviewFormat};
 use super::reply::{self, ActiveGroup, Capabilities, GroupInfo, Status};
-use crate::charset::Charset;
 use crate::proto::dot;
 use crate::proto::net::{self, Limits, NetError, Stream};
 use crate::proto::tls::{TlsMode, Trust};
@@ -547,7 +546,7 @@ impl NntpSession {
         &mut self,
         first: u64,
         last: u64,
-        fallback: Charset,
+        fallback: &'static encoding_rs::Encoding,
         mut batch: impl FnMut(Vec<Overview>),
     ) -> Result<OverStats, NntpError> {
         let format = self.overview_format().await?;

@@ -91,12 +91,12 @@ pub enum OverviewError {
 
 /// Reads one overview line (without CR LF). Missing fields are empty; a subject that held a
 /// TAB (which servers should have turned into a space) is joined again when the Message-ID
-/// is found further right; bytes in no declared charset are read as UTF-8 where valid and as
-/// `fallback` otherwise.
+/// is found further right; bytes in no declared charset are read as UTF-8 where valid and in
+/// `fallback` (the group's charset; windows-1252, Latin-1's superset, by default) otherwise.
 pub fn parse_line(
     line: &[u8],
     format: &OverviewFormat,
-    fallback: crate::charset::Charset,
+    fallback: &'static encoding_rs::Encoding,
 ) -> Result<Overview, OverviewError> {
     let mut fields: Vec<&[u8]> = line.split(|b| *b == b'\t').collect();
     let number = std::str::from_utf8(fields[0])
@@ -125,7 +125,7 @@ fn from_fields(
     number: u64,
     fields: &[&[u8]],
     format: &OverviewFormat,
-    fallback: crate::charset::Charset,
+    fallback: &'static encoding_rs::Encoding,
 ) -> Overview {
     let get = |name: &str| -> &[u8] {
         format
@@ -179,11 +179,11 @@ fn looks_like_id(field: &[u8]) -> bool {
 }
 
 /// Decodes a header value: raw 8-bit bytes as UTF-8 or `fallback`, then RFC 2047 words.
-pub fn decode_header(raw: &[u8], fallback: crate::charset::Charset) -> String {
+pub fn decode_header(raw: &[u8], fallback: &'static encoding_rs::Encoding) -> String {
     let raw = raw.trim_ascii();
     let text = match std::str::from_utf8(raw) {
         Ok(t) => std::borrow::Cow::Borrowed(t),
-        Err(_) => std::borrow::Cow::Owned(fallback.decode(raw)),
+        Err(_) => std::borrow::Cow::Owned(fallback.decode_without_bom_handling(raw).0.into_owned()),
     };
     if !text.contains("=?") {
         return text.replace(['\r', '\n'], " ");
@@ -213,7 +213,6 @@ pub fn parse_date(raw: &[u8]) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::charset::Charset;
 
     fn inn_format() -> OverviewFormat {
         OverviewFormat::parse(
@@ -260,7 +259,7 @@ mod tests {
     #[test]
     fn an_inn_line() {
         let line = b"3\t=?UTF-8?Q?Gr=C3=BC=C3=9Fe_aus_M=C3=BCnchen?=\tTess Ter <tester@example.test>\tThu, 01 Jan 2026 00:02:00 GMT\t<encoded@example.test>\t<a@x> <b@x>\t520\t3\tXref: news.localdomain local.test:3 local.general:5";
-        let o = parse_line(line, &inn_format(), Charset::Latin1).unwrap();
+        let o = parse_line(line, &inn_format(), encoding_rs::WINDOWS_1252).unwrap();
         assert_eq!(o.number, 3);
         assert_eq!(o.subject, "Grüße aus München");
         assert_eq!(o.from, "Tess Ter <tester@example.test>");
@@ -275,14 +274,14 @@ mod tests {
     fn malformed_lines_are_read_as_well_as_they_can_be() {
         let f = OverviewFormat::default();
         // Missing fields.
-        let o = parse_line(b"7\tOnly a subject", &f, Charset::Latin1).unwrap();
+        let o = parse_line(b"7\tOnly a subject", &f, encoding_rs::WINDOWS_1252).unwrap();
         assert_eq!(o.subject, "Only a subject");
         assert_eq!((o.from.as_str(), o.date, o.bytes), ("", None, 0));
         // A TAB in the subject.
         let o = parse_line(
             b"8\tpart one\tpart two\ta@b\tMon, 1 Jan 2024 00:00:00 +0000\t<id@x>\t\t10\t1",
             &f,
-            Charset::Latin1,
+            encoding_rs::WINDOWS_1252,
         )
         .unwrap();
         assert_eq!(o.subject, "part one part two");
@@ -290,26 +289,34 @@ mod tests {
         assert_eq!(o.message_id, "<id@x>");
         assert_eq!(o.lines, 1);
         // 8-bit headers in no declared charset.
-        let o = parse_line(b"9\tCaf\xe9\tRen\xe9 <r@x>\t\t<c@x>", &f, Charset::Latin1).unwrap();
+        let o = parse_line(
+            b"9\tCaf\xe9\tRen\xe9 <r@x>\t\t<c@x>",
+            &f,
+            encoding_rs::WINDOWS_1252,
+        )
+        .unwrap();
         assert_eq!(o.subject, "Café");
         assert_eq!(o.from, "René <r@x>");
+        // A group's own charset for such bytes.
+        let o = parse_line(b"10	\xf0\xd2\xc9\xd7\xc5\xd4\ta@b", &f, encoding_rs::KOI8_R).unwrap();
+        assert_eq!(o.subject, "Привет");
         // Garbage numbers and dates.
         assert_eq!(
-            parse_line(b"x\ty", &f, Charset::Latin1),
+            parse_line(b"x\ty", &f, encoding_rs::WINDOWS_1252),
             Err(OverviewError::NoNumber)
         );
         assert_eq!(
-            parse_line(b"", &f, Charset::Latin1),
+            parse_line(b"", &f, encoding_rs::WINDOWS_1252),
             Err(OverviewError::NoNumber)
         );
         assert_eq!(
-            parse_line(b"0\ty", &f, Charset::Latin1),
+            parse_line(b"0\ty", &f, encoding_rs::WINDOWS_1252),
             Err(OverviewError::NoNumber)
         );
         let o = parse_line(
             b"5\ts\tf\tnot a date\t<i@x>\tjunk refs\tx\ty",
             &f,
-            Charset::Latin1,
+            encoding_rs::WINDOWS_1252,
         )
         .unwrap();
         assert_eq!((o.date, o.bytes, o.lines), (None, 0, 0));

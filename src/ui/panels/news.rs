@@ -55,11 +55,6 @@ pub enum NewsPanelEvent {
         verdicts: Verdicts,
     },
     Rules(Vec<Rule>),
-    /// The charset chosen for a group's articles (`None`: as each says).
-    GroupCharset {
-        folder: i64,
-        charset: Option<String>,
-    },
     CachedBody {
         message: i64,
         raw: Option<Vec<u8>>,
@@ -236,6 +231,8 @@ pub struct NewsPanel {
     rule_editor: Option<RuleEditor>,
     /// The open group's charset for article text, kept per group.
     group_charset: Option<String>,
+    /// Every group's chosen charset, read at start (for the headers a fetch decodes).
+    charsets: HashMap<String, String>,
     file_work: Option<Promise<Option<FileDone>>>,
     generation: u64,
     /// Where the Message-ID asked of other servers came from (to fill a gap).
@@ -292,6 +289,15 @@ impl NewsPanel {
             show_hidden: false,
             rule_editor: None,
             group_charset: None,
+            charsets: ctx
+                .store
+                .load_settings()?
+                .into_iter()
+                .filter_map(|(k, v)| {
+                    let group = k.strip_prefix("news.charset.")?;
+                    (!v.is_empty()).then(|| (group.to_string(), v))
+                })
+                .collect(),
             file_work: None,
             generation: 0,
             asked: HashMap::new(),
@@ -527,16 +533,7 @@ impl NewsPanel {
     }
 
     fn open_group(&mut self, g: Subscribed) {
-        self.group_charset = None;
-        let (folder, key) = (g.folder.id, charset_key(&g.folder.name));
-        let events = self.events.clone();
-        self.store.run(
-            move |c| crate::store::records::get_setting(c, &key),
-            move |r| {
-                let charset = r.ok().flatten().filter(|c| !c.is_empty());
-                events.send(NewsPanelEvent::GroupCharset { folder, charset });
-            },
-        );
+        self.group_charset = self.charsets.get(&g.folder.name).cloned();
         let first_visit = if self.fetch_all {
             None
         } else {
@@ -548,6 +545,7 @@ impl NewsPanel {
                 folder: g.folder.id,
                 name: g.folder.name.clone(),
                 first_visit,
+                charset: self.charsets.get(&g.folder.name).cloned(),
             },
         );
         self.open = Some(g);
@@ -1138,6 +1136,11 @@ impl NewsPanel {
     fn charset_chosen(&mut self) {
         let Some(g) = &self.open else { return };
         let value = self.group_charset.clone().unwrap_or_default();
+        if value.is_empty() {
+            self.charsets.remove(&g.folder.name);
+        } else {
+            self.charsets.insert(g.folder.name.clone(), value.clone());
+        }
         self.store.set_setting(
             &charset_key(&g.folder.name),
             value,
@@ -1315,6 +1318,7 @@ impl NewsPanel {
                             folder: g.folder.id,
                             name: g.folder.name.clone(),
                             first_visit: Some(FIRST_VISIT),
+                            charset: self.charsets.get(&g.folder.name).cloned(),
                         },
                     );
                 }
@@ -2720,17 +2724,6 @@ impl Panel for NewsPanel {
                     }
                 }
             },
-            NewsPanelEvent::GroupCharset { folder, charset } => {
-                if self.open.as_ref().is_some_and(|g| g.folder.id == folder) {
-                    self.group_charset = charset;
-                    if let Some(r) = &self.reader
-                        && let Some(raw) = r.raw.clone()
-                    {
-                        let id = r.row.id;
-                        self.set_body(id, raw);
-                    }
-                }
-            }
             NewsPanelEvent::Rules(rules) => {
                 self.rules = rules;
                 self.reload();
