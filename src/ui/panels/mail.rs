@@ -6,14 +6,14 @@ use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use egui::{Color32, RichText};
+use egui::RichText;
 use poll_promise::Promise;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::{Panel, PanelContext, PanelEvent, ShellAction, Toast};
 use crate::document::Document;
 use crate::link::{Link, PanelKind};
-use crate::mail::render::{self, Rendered, TextLine};
+use crate::mail::render::{self, Rendered};
 use crate::mail::search::Query;
 use crate::proto::tls::TlsMode;
 use crate::secrets::Secrets;
@@ -1411,7 +1411,7 @@ impl MailPanel {
                 if let Some(doc) = &reader.html {
                     crate::ui::widgets::document_view::show(ui, doc, &mut reader.view);
                 } else {
-                    quoted_text(ui, &rendered.text);
+                    crate::ui::widgets::quoted_text(ui, &rendered.text);
                 }
                 // Images of the message itself (cid:) are shown; remote ones only when allowed.
                 if let Some(raw) = &reader.raw {
@@ -2077,28 +2077,6 @@ fn open_attachment_now(raw: &[u8], a: &render::Attachment) {
     let path = crate::filename::unique_target(&folder, &a.name);
     if write_attachment(raw, a.index, &path).is_ok() {
         let _ = std::process::Command::new("xdg-open").arg(&path).spawn();
-    }
-}
-
-fn quoted_text(ui: &mut egui::Ui, lines: &[TextLine]) {
-    let colors = [
-        Color32::from_rgb(0x4a, 0x7f, 0xc1),
-        Color32::from_rgb(0x3f, 0x9e, 0x5a),
-        Color32::from_rgb(0xb5, 0x6b, 0x2e),
-        Color32::from_rgb(0x8e, 0x5a, 0xa8),
-    ];
-    for line in lines {
-        if line.quote == 0 {
-            ui.add(egui::Label::new(&line.text).wrap().selectable(true));
-        } else {
-            let color = colors[(usize::from(line.quote) - 1) % colors.len()];
-            let marks = ">".repeat(usize::from(line.quote));
-            ui.add(
-                egui::Label::new(RichText::new(format!("{marks} {}", line.text)).color(color))
-                    .wrap()
-                    .selectable(true),
-            );
-        }
     }
 }
 

@@ -1888,9 +1888,9 @@ impl NewsPanel {
                                 ..l.clone()
                             })
                             .collect();
-                        quoted_text(ui, &lines);
+                        crate::ui::widgets::quoted_text(ui, &lines);
                     } else {
-                        quoted_text(ui, &r.text);
+                        crate::ui::widgets::quoted_text(ui, &r.text);
                     }
                 }
             });
@@ -2543,28 +2543,6 @@ fn rot13(text: &str) -> String {
             _ => c,
         })
         .collect()
-}
-
-fn quoted_text(ui: &mut egui::Ui, lines: &[TextLine]) {
-    let colors = [
-        Color32::from_rgb(0x4a, 0x7f, 0xc1),
-        Color32::from_rgb(0x3f, 0x9e, 0x5a),
-        Color32::from_rgb(0xb5, 0x6b, 0x2e),
-        Color32::from_rgb(0x8e, 0x5a, 0xa8),
-    ];
-    for line in lines {
-        if line.quote == 0 {
-            ui.add(egui::Label::new(&line.text).wrap().selectable(true));
-        } else {
-            let color = colors[(usize::from(line.quote) - 1) % colors.len()];
-            let marks = ">".repeat(usize::from(line.quote));
-            ui.add(
-                egui::Label::new(RichText::new(format!("{marks} {}", line.text)).color(color))
-                    .wrap()
-                    .selectable(true),
-            );
-        }
-    }
 }
 
 fn tls_label(mode: TlsMode) -> &'static str {

@@ -27,3 +27,28 @@ pub fn dropped<T: std::any::Any + Send + Sync>(r: &egui::Response) -> Option<std
         None
     }
 }
+
+/// A message's text with its quote levels coloured, as the Mail and News readers show it.
+pub fn quoted_text(ui: &mut egui::Ui, lines: &[crate::mail::render::TextLine]) {
+    let colors = [
+        egui::Color32::from_rgb(0x4a, 0x7f, 0xc1),
+        egui::Color32::from_rgb(0x3f, 0x9e, 0x5a),
+        egui::Color32::from_rgb(0xb5, 0x6b, 0x2e),
+        egui::Color32::from_rgb(0x8e, 0x5a, 0xa8),
+    ];
+    for line in lines {
+        if line.quote == 0 {
+            ui.add(egui::Label::new(&line.text).wrap().selectable(true));
+        } else {
+            let color = colors[(usize::from(line.quote) - 1) % colors.len()];
+            let marks = ">".repeat(usize::from(line.quote));
+            ui.add(
+                egui::Label::new(
+                    egui::RichText::new(format!("{marks} {}", line.text)).color(color),
+                )
+                .wrap()
+                .selectable(true),
+            );
+        }
+    }
+}
