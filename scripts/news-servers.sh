@@ -4,11 +4,12 @@
 #   1119  reader, anonymous read and post; STARTTLS offered
 #   1563  the same over NNTPS (implicit TLS, the test CA's certificate)
 #   1121  reader that needs AUTHINFO USER/PASS (tester/secret) before anything
+#   1564  NNTPS with the self-signed certificate (as `openssl req -x509` makes it)
 #   1120  innd itself (the feeder; readers get transit mode there, so tests do not use it)
 # Groups: local.general, local.test (threads, yEnc, uuencode, 8-bit headers), local.empty,
 # secret.stuff (only after AUTHINFO on 1121) and test.bulk (100,000 threaded articles).
 
-NEWS_PORTS="1119 1563 1121"
+NEWS_PORTS="1119 1563 1121 1564"
 NEWS_BULK="${PORTOLAN_NEWS_BULK:-100000}"
 
 news_packages_missing() {
@@ -136,7 +137,14 @@ access "login" {
 }
 EOF
     chown -R news:news "$n"
-    chmod 600 "$n/etc/key.pem" "$n/etc-auth/key.pem"
+    # The self-signed reader: its own etc/ for its own certificate.
+    cp -r "$n/etc" "$n/etc-self"
+    cp "$SRV/tls/selfsigned.pem" "$n/etc-self/cert.pem"
+    cp "$SRV/tls/selfsigned-key.pem" "$n/etc-self/key.pem"
+    sed -i -e "s|^pathetc: .*|pathetc: $n/etc-self|" -e "s|$n/etc/cert.pem|$n/etc-self/cert.pem|" \
+        -e "s|$n/etc/key.pem|$n/etc-self/key.pem|" "$n/etc-self/inn.conf"
+    chown -R news:news "$n/etc-self"
+    chmod 600 "$n/etc/key.pem" "$n/etc-auth/key.pem" "$n/etc-self/key.pem"
     inn_run /usr/lib/news/bin/makedbz -i -o -s 300000 -f "$n/db/history"
 }
 
@@ -154,6 +162,8 @@ start_news() {
     start_bg nnrpd-tls "${as_news[@]}" "$bin/nnrpd" -D -f -n -S -p 1563 -4 127.0.0.1 -6 ::1
     as_news[-1]="INNCONF=$SRV/inn/etc-auth/inn.conf"
     start_bg nnrpd-auth "${as_news[@]}" "$bin/nnrpd" -D -f -n -p 1121 -4 127.0.0.1 -6 ::1
+    as_news[-1]="INNCONF=$SRV/inn/etc-self/inn.conf"
+    start_bg nnrpd-self "${as_news[@]}" "$bin/nnrpd" -D -f -n -S -p 1564 -4 127.0.0.1 -6 ::1
     python3 "$(dirname "${BASH_SOURCE[0]}")/news-fill.py" 127.0.0.1 1120 "$NEWS_BULK" \
         || die "filling the news server failed"
 }

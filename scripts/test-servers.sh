@@ -14,7 +14,7 @@
 # POP3 1110/1995 (dovecot) and SMTP 2525/2465 (exim): see mail-servers.sh; SMTP 2526/2527
 # (aiosmtpd): see smtp-servers.sh; telnetlib3 2324,
 # 2325 (line mode) and telnets 2992/2993: see telnet-servers.sh; NNTP 1119, 1563 (NNTPS), 1121
-# (AUTHINFO) (INN): see news-servers.sh.
+# (AUTHINFO), 1564 (self-signed NNTPS) (INN): see news-servers.sh.
 set -euo pipefail
 
 SRV="${PORTOLAN_SRV:-/tmp/portolan-srv}"

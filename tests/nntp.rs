@@ -426,3 +426,41 @@ fn command_line_lists_gets_and_posts() {
         "{stderr}"
     );
 }
+
+/// A server with a certificate made by `openssl req -x509` (self-signed, CA:TRUE): refused
+/// with the reason in words until that certificate is trusted, then read like any other.
+#[tokio::test]
+async fn nntps_with_a_self_signed_certificate() {
+    if !server_up("INN (self-signed)", "127.0.0.1:1564") {
+        return;
+    }
+    let refused = NntpSession::connect(
+        &inn(1564, TlsMode::Implicit, "", ""),
+        &trust_without_ca(),
+        &Limits::default(),
+    )
+    .await
+    .expect_err("not trusted yet");
+    match &refused {
+        NntpError::Net(NetError::Untrusted(r)) => {
+            assert!(r.reason.contains("self-signed"), "{}", r.reason);
+        }
+        other => panic!("{other:?}"),
+    }
+    let pem = portolan::proto::tls::Trust::load_pem(&common::srv().join("tls/selfsigned.pem"))
+        .expect("the self-signed certificate");
+    let trust = portolan::proto::tls::Trust::new(pem).expect("trust");
+    let mut s = NntpSession::connect(
+        &inn(1564, TlsMode::Implicit, "", ""),
+        &trust,
+        &Limits::default(),
+    )
+    .await
+    .expect("trusted");
+    assert!(s.tls);
+    assert_eq!(
+        s.select("local.test").await.expect("group").name,
+        "local.test"
+    );
+    s.quit().await;
+}
