@@ -42,8 +42,8 @@ impl GroupFilter {
 }
 
 /// `needle` (already lower-case) in `hay`, ignoring ASCII case without allocating; other
-/// text is compared after lower-casing.
-fn contains_folded(hay: &str, needle: &str) -> bool {
+/// text is compared after lower-casing. Also the article list's quick filter.
+pub fn contains_folded(hay: &str, needle: &str) -> bool {
     if needle.is_empty() {
         return true;
     }
