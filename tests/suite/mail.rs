@@ -2,13 +2,12 @@
 //! `scripts/test-servers.sh`: plain, STARTTLS and implicit TLS, folders, messages byte for byte,
 //! flags and moves seen from a second connection, UIDVALIDITY, IDLE after an SMTP send.
 
-mod common;
-
+use crate::common;
 use std::io::{BufRead as _, BufReader, Write as _};
 use std::process::Command;
 use std::time::Duration;
 
-use common::{server_up, srv, trust_with_ca, trust_without_ca};
+use crate::common::{server_up, srv, trust_with_ca, trust_without_ca};
 use portolan::mail::Summary;
 use portolan::proto::imap::{ImapError, ImapServer, ImapSession, SpecialUse};
 use portolan::proto::net::{Limits, NetError};

@@ -2,8 +2,7 @@
 //! the words of the failure; when the server is back it goes, leaves the outbox and is kept in
 //! the account's Sent folder. Undo takes a waiting message back before it leaves.
 
-mod common;
-
+use crate::common;
 use std::time::{Duration, Instant};
 
 use portolan::mail::compose::Draft;

@@ -3,12 +3,11 @@
 //! account, see its folders and messages, open one and read its body, see the blocked remote
 //! content bar, and save an attachment to the path the dialog answered.
 
-mod common;
-
+use crate::common;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 
-use common::{click, type_into, wait_for};
+use crate::common::{click, type_into, wait_for};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use portolan::ui::app::App;

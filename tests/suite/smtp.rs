@@ -2,12 +2,11 @@
 //! the message back from dovecot over IMAP: headers, a UTF-8 subject, attachments byte for byte
 //! with non-ASCII names. Refusals in words, an untrusted certificate, the command line.
 
-mod common;
-
+use crate::common;
 use std::process::Command;
 use std::time::{Duration, SystemTime};
 
-use common::{server_up, trust_with_ca, trust_without_ca};
+use crate::common::{server_up, trust_with_ca, trust_without_ca};
 use mail_parser::{MessageParser, MimeHeaders as _};
 use portolan::mail::compose::Draft;
 use portolan::mail::compose::build::{self, Built, Part};

@@ -1,7 +1,6 @@
 //! The gopher client against the real gophernicus server.
 
-mod common;
-
+use crate::common;
 use portolan::charset::Charset;
 use portolan::link::{GopherLink, Link};
 use portolan::proto::gopher::{self, ItemClass};

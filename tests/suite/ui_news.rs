@@ -4,9 +4,8 @@
 //! shows as a placeholder; a uuencoded file and a two-part yEnc post are decoded into the
 //! download folder through the Activity list, under a safe name.
 
-mod common;
-
-use common::{click, type_into, wait_for};
+use crate::common;
+use crate::common::{click, type_into, wait_for};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use portolan::ui::app::App;

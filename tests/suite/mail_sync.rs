@@ -4,9 +4,7 @@
 //! (new UIDVALIDITY) is fetched again and no other folder is touched, and POP3 downloads each
 //! message once and deletes on the server only what is stored.
 
-mod common;
-
-use common::{server_up, trust_with_ca};
+use crate::common::{server_up, trust_with_ca};
 use portolan::mail::search::Query;
 use portolan::proto::imap::{ImapServer, ImapSession};
 use portolan::proto::net::Limits;

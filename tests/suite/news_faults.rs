@@ -4,11 +4,10 @@
 //! refusing greeting, STARTTLS missing or injected, silence. Each ends in a clear error or the
 //! best reading there is, quickly, and what arrived before a cut is kept.
 
-mod common;
-
+use crate::common;
 use std::time::Duration;
 
-use common::fake::{Dialect, Reply, scripted};
+use crate::common::fake::{Dialect, Reply, scripted};
 use portolan::proto::net::{Limits, NetError};
 use portolan::proto::nntp::{ArticleId, NntpError, NntpServer, NntpSession, Overview, Part};
 use portolan::proto::tls::TlsMode;

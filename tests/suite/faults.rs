@@ -2,8 +2,7 @@
 //! a connection closed mid-response, silence. Each must end in a clear error or a best-effort
 //! page, never a hang or a crash.
 
-mod common;
-
+use crate::common;
 use std::time::Duration;
 
 use portolan::link::{GopherLink, Link};

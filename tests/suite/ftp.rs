@@ -1,8 +1,7 @@
 //! The FTP client against real vsftpd (plain, explicit, implicit and strict TLS with session
 //! reuse, IPv6) and pure-ftpd (MLSD).
 
-mod common;
-
+use crate::common;
 use std::sync::Arc;
 
 use portolan::proto::ftp::{EntryKind, FtpError, FtpSession, FtpSite, TlsMode};

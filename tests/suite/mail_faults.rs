@@ -3,11 +3,10 @@
 //! middle of a message, a message that never ends, STARTTLS refused or injected, silence. Each
 //! must end in a clear error, quickly, never a hang or a crash.
 
-mod common;
-
+use crate::common;
 use std::time::{Duration, Instant};
 
-use common::fake::{Dialect, Reply, scripted};
+use crate::common::fake::{Dialect, Reply, scripted};
 use portolan::proto::imap::guard::GuardError;
 use portolan::proto::imap::{ImapError, ImapServer, ImapSession};
 use portolan::proto::net::{Limits, NetError};

@@ -3,9 +3,8 @@
 //! that scrolled off is reached with the wheel; telnetlib3 in line mode for local echo, tabs,
 //! capture and the session directory.
 
-mod common;
-
-use common::wait_for;
+use crate::common;
+use crate::common::wait_for;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;

@@ -1,11 +1,10 @@
 //! The Files panel driven through its accessible labels against the real vsftpd.
 
-mod common;
-
+use crate::common;
 use std::time::{Duration, Instant};
 
-use common::Panels as _;
-use common::{type_into, wait_for};
+use crate::common::Panels as _;
+use crate::common::{type_into, wait_for};
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT as _, Queryable as _};

@@ -2,9 +2,7 @@
 //! ones later, the 100,000-article group whole and searchable, read marks kept across
 //! fetches, and an article cached for offline reading.
 
-mod common;
-
-use common::{server_up, trust_with_ca};
+use crate::common::{server_up, trust_with_ca};
 use portolan::mail::search::Query;
 use portolan::proto::net::Limits;
 use portolan::proto::nntp::{NntpServer, NntpSession};

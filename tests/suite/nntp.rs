@@ -2,9 +2,8 @@
 //! asked for with 480), group lists, OVER of the 100,000-article group, articles byte for byte
 //! with stuffed dots, posting and reading back, refusals in words.
 
-mod common;
-
-use common::{server_up, trust_with_ca, trust_without_ca};
+use crate::common;
+use crate::common::{server_up, trust_with_ca, trust_without_ca};
 use portolan::proto::net::{Limits, NetError};
 use portolan::proto::nntp::{ArticleId, NntpError, NntpServer, NntpSession, Overview};
 use portolan::proto::tls::TlsMode;

@@ -1,7 +1,6 @@
 //! The HTTP client against the real nginx server, HTTP and HTTPS (HTTP/2).
 
-mod common;
-
+use crate::common;
 use portolan::document::Document;
 use portolan::proto::http::{self, HttpClient, HttpError};
 use portolan::proto::net::Limits;

@@ -1,12 +1,11 @@
 //! The Browser panel driven as a user would, through accessible labels, against the real
 //! gophernicus and nginx servers.
 
-mod common;
-
+use crate::common;
 use std::time::{Duration, Instant};
 
-use common::Panels as _;
-use common::wait_for;
+use crate::common::Panels as _;
+use crate::common::wait_for;
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;

@@ -4,12 +4,11 @@
 //! the right quote; a draft typed and then lost with the app (no exit handler, as after
 //! `kill -9`) is back on the next start.
 
-mod common;
-
+use crate::common;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{click, type_into, wait_for};
+use crate::common::{click, type_into, wait_for};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable as _;
 use mail_parser::MimeHeaders as _;

@@ -2,8 +2,7 @@
 //! the window size arrives through NAWS (and again after a resize), the terminal type through
 //! TTYPE.
 
-mod common;
-
+use crate::common;
 use std::time::Duration;
 
 use portolan::proto::net::Limits;

@@ -1,7 +1,6 @@
 //! The command line as a user runs it: output, exit status, and one-line errors.
 
-mod common;
-
+use crate::common;
 use std::process::Command;
 
 fn portolan() -> Command {
