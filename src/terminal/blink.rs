@@ -31,16 +31,39 @@ pub struct BlinkMarker {
 }
 
 impl BlinkMarker {
-    /// Appends `input` to `out`, with the blink parameters of SGR sequences rewritten.
+    /// Appends `input` (UTF-8 already) to `out`, with the blink parameters of SGR sequences
+    /// rewritten.
     pub fn rewrite(&mut self, input: &[u8], out: &mut Vec<u8>) {
-        out.reserve(input.len());
+        self.rewrite_mapped(input, out, |bytes, out| out.extend_from_slice(bytes));
+    }
+
+    /// As [`BlinkMarker::rewrite`], for bytes in a single-byte charset: a run of text is
+    /// scanned once, for ESC and for the first byte that is not ASCII, and each run of bytes
+    /// at or above 0x80 goes through `map` on its way out. The charset decode and the blink marking
+    /// are then one pass over the host's bytes, with one copy, not two of each.
+    pub fn rewrite_mapped(
+        &mut self,
+        input: &[u8],
+        out: &mut Vec<u8>,
+        map: impl Fn(&[u8], &mut Vec<u8>),
+    ) {
+        out.reserve(input.len() + input.len() / 4);
         let mut rest = input;
         while !rest.is_empty() {
             if self.state == State::Ground {
-                // Text up to the next ESC passes in one copy.
-                let run = rest.iter().position(|&b| b == 0x1b).unwrap_or(rest.len());
-                out.extend_from_slice(&rest[..run]);
-                rest = &rest[run..];
+                // Text up to the next ESC passes in runs: ASCII as it is, the rest mapped.
+                let stop = rest
+                    .iter()
+                    .position(|&b| b == 0x1b || b >= 0x80)
+                    .unwrap_or(rest.len());
+                out.extend_from_slice(&rest[..stop]);
+                rest = &rest[stop..];
+                let high = rest.iter().take_while(|&&b| b >= 0x80).count();
+                if high > 0 {
+                    map(&rest[..high], out);
+                    rest = &rest[high..];
+                    continue;
+                }
                 if rest.is_empty() {
                     break;
                 }
@@ -53,7 +76,11 @@ impl BlinkMarker {
                     self.state = State::Esc;
                 }
                 State::Esc => {
-                    out.push(b);
+                    if b >= 0x80 {
+                        map(&[b], out);
+                    } else {
+                        out.push(b);
+                    }
                     self.state = match b {
                         b'[' => {
                             self.params.clear();
@@ -78,7 +105,11 @@ impl BlinkMarker {
                         // A control inside the sequence, or one too long: passed as it came,
                         // for the parser to treat as it would have.
                         out.extend_from_slice(&self.params);
-                        out.push(b);
+                        if b >= 0x80 {
+                            map(&[b], out);
+                        } else {
+                            out.push(b);
+                        }
                         self.state = if b == 0x1b { State::Esc } else { State::Ground };
                     }
                 }
@@ -190,5 +221,64 @@ mod tests {
         assert_eq!(run(&[b"\x1b[5\r;5m"]), "\x1b[5\r;5m");
         let long = format!("\x1b[{}m", "1;".repeat(200));
         assert_eq!(run(&[long.as_bytes()]), long);
+    }
+
+    /// The one-pass decode and marking writes what decoding first and marking after did.
+    fn two_passes(charset: crate::terminal::ScreenCharset, chunks: &[&[u8]]) -> Vec<u8> {
+        let mut d = crate::terminal::Decoder::new(charset);
+        let mut m = BlinkMarker::default();
+        let mut out = Vec::new();
+        for c in chunks {
+            let mut text = Vec::new();
+            d.decode(c, &mut text);
+            m.rewrite(&text, &mut out);
+        }
+        out
+    }
+
+    fn one_pass(charset: crate::terminal::ScreenCharset, chunks: &[&[u8]]) -> Vec<u8> {
+        let d = crate::terminal::Decoder::new(charset);
+        let map = d.single_byte_map().expect("a single-byte charset");
+        let mut m = BlinkMarker::default();
+        let mut out = Vec::new();
+        for c in chunks {
+            m.rewrite_mapped(c, &mut out, map);
+        }
+        out
+    }
+
+    #[test]
+    fn one_pass_decode_and_marking_equals_two() {
+        use crate::terminal::ScreenCharset::{Cp437, Latin1};
+        let whole: &[u8] =
+            b"\xc9\xcd\xbb a\x1b[1;5;31m\xdb\xb2\x1b[25m\x1b\xb0\x1b[5\xc4m\x1b]2;caf\xe9\x07\xff";
+        for charset in [Cp437, Latin1] {
+            for cut in 0..whole.len() {
+                let chunks = [&whole[..cut], &whole[cut..]];
+                assert_eq!(
+                    String::from_utf8(one_pass(charset, &chunks)).expect("utf8"),
+                    String::from_utf8(two_passes(charset, &chunks)).expect("utf8"),
+                    "{charset:?} cut at {cut}"
+                );
+            }
+        }
+        assert_eq!(
+            String::from_utf8(one_pass(Cp437, &[b"\x1b[5m\xdb"])).expect("utf8"),
+            "\x1b[58;2;1;2;3m\u{2588}"
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn one_pass_equals_two_on_any_bytes(
+            bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300),
+            cut in 0usize..300,
+        ) {
+            let cut = cut.min(bytes.len());
+            let chunks = [&bytes[..cut], &bytes[cut..]];
+            for charset in [crate::terminal::ScreenCharset::Cp437, crate::terminal::ScreenCharset::Latin1] {
+                proptest::prop_assert_eq!(one_pass(charset, &chunks), two_passes(charset, &chunks));
+            }
+        }
     }
 }

@@ -40,6 +40,9 @@ impl ScreenCharset {
     }
 }
 
+/// Writes the UTF-8 of a run of bytes of a single-byte charset.
+pub type RunMap = fn(&[u8], &mut Vec<u8>);
+
 /// A streaming decoder: a UTF-8 sequence split across reads is joined, not broken.
 #[derive(Debug, Clone)]
 pub struct Decoder {
@@ -72,6 +75,24 @@ impl Decoder {
             ScreenCharset::Cp437 => single_byte(bytes, out, cp437),
             ScreenCharset::Latin1 => single_byte(bytes, out, char::from),
             ScreenCharset::Utf8 | ScreenCharset::Auto => self.utf8(bytes, out),
+        }
+    }
+
+    /// For a single-byte charset, what writes the UTF-8 of a run of bytes at or above 0x80
+    /// (below that every such charset is ASCII); `None` for UTF-8, which needs the stream.
+    pub fn single_byte_map(&self) -> Option<RunMap> {
+        match self.charset {
+            ScreenCharset::Cp437 => Some(|run, out| {
+                for &b in run {
+                    push_char(out, cp437(b));
+                }
+            }),
+            ScreenCharset::Latin1 => Some(|run, out| {
+                for &b in run {
+                    push_char(out, char::from(b));
+                }
+            }),
+            ScreenCharset::Utf8 | ScreenCharset::Auto => None,
         }
     }
 
@@ -122,11 +143,15 @@ fn single_byte(bytes: &[u8], out: &mut Vec<u8>, map: impl Fn(u8) -> char) {
         out.extend_from_slice(&rest[..ascii]);
         rest = &rest[ascii..];
         if let Some((&b, tail)) = rest.split_first() {
-            let mut buf = [0u8; 4];
-            out.extend_from_slice(map(b).encode_utf8(&mut buf).as_bytes());
+            push_char(out, map(b));
             rest = tail;
         }
     }
+}
+
+fn push_char(out: &mut Vec<u8>, c: char) {
+    let mut buf = [0u8; 4];
+    out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
 }
 
 /// CP437's upper half (box drawing, blocks, accented letters) as Unicode; the lower half is

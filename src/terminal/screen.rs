@@ -14,8 +14,9 @@ use alacritty_terminal::term::test::TermSize;
 use alacritty_terminal::term::{Config, Term, TermMode};
 use alacritty_terminal::vte::ansi::Processor;
 
-use super::blink::{BLINK_MARK, BlinkMarker};
-use super::decode::{Decoder, ScreenCharset};
+use super::blink::BLINK_MARK;
+use super::decode::ScreenCharset;
+use super::host_text::HostText;
 
 /// Lines kept above the screen for scrolling back.
 pub const SCROLLBACK_LINES: usize = 10_000;
@@ -80,10 +81,10 @@ pub struct Screen {
     term: Term<Listener>,
     parser: Processor,
     listener: Listener,
-    decoder: Decoder,
-    utf8: Vec<u8>,
-    blink: BlinkMarker,
+    text: HostText,
     marked: Vec<u8>,
+    /// Changes whenever what the screen shows may have changed.
+    generation: u64,
 }
 
 impl Screen {
@@ -98,25 +99,34 @@ impl Screen {
             term: Term::new(config, &size, listener.clone()),
             parser: Processor::new(),
             listener,
-            decoder: Decoder::new(charset),
-            utf8: Vec::new(),
-            blink: BlinkMarker::default(),
+            text: HostText::new(charset),
             marked: Vec::new(),
+            generation: 0,
         }
     }
 
     /// Feeds bytes from the host.
     pub fn feed(&mut self, bytes: &[u8]) {
-        self.utf8.clear();
-        self.decoder.decode(bytes, &mut self.utf8);
+        self.generation += 1;
         self.marked.clear();
-        self.blink.rewrite(&self.utf8, &mut self.marked);
+        self.text.convert(bytes, &mut self.marked);
         self.parser.advance(&mut self.term, &self.marked);
     }
 
-    /// The UTF-8 the last [`Screen::feed`] produced (for a text capture).
+    /// Feeds text a [`HostText`] made elsewhere (a session converts on the thread that
+    /// reads); `charset` is the one it used, shown as the screen's.
+    pub fn feed_text(&mut self, text: &[u8], charset: ScreenCharset) {
+        self.generation += 1;
+        if self.text.charset() != charset {
+            self.text.set_charset(charset);
+        }
+        self.parser.advance(&mut self.term, text);
+    }
+
+    /// The UTF-8 the last [`Screen::feed`] gave the model (for a text capture, which drops
+    /// escape sequences, blink marks among them).
     pub fn last_text(&self) -> &[u8] {
-        &self.utf8
+        &self.marked
     }
 
     /// What the terminal must send to the host now (answers to its queries).
@@ -137,16 +147,23 @@ impl Screen {
             .unwrap_or_default()
     }
 
+    /// A number that changes whenever what the screen shows may have changed (output, a
+    /// resize, a scroll, the selection): a drawing of the same number can be shown again.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
     /// The charset in use (a detected one once `Auto` decided).
     pub fn charset(&self) -> ScreenCharset {
-        self.decoder.charset()
+        self.text.charset()
     }
 
     pub fn set_charset(&mut self, charset: ScreenCharset) {
-        self.decoder.set_charset(charset);
+        self.text.set_charset(charset);
     }
 
     pub fn resize(&mut self, cols: u16, rows: u16) {
+        self.generation += 1;
         self.term.resize(TermSize::new(
             usize::from(cols.max(2)),
             usize::from(rows.max(1)),
@@ -164,11 +181,13 @@ impl Screen {
 
     /// Scrolls the view `lines` back into the history (negative: towards the newest).
     pub fn scroll(&mut self, lines: i32) {
+        self.generation += 1;
         self.term.scroll_display(Scroll::Delta(lines));
     }
 
     /// Back to the newest lines (a key was pressed).
     pub fn scroll_to_bottom(&mut self) {
+        self.generation += 1;
         self.term.scroll_display(Scroll::Bottom);
     }
 
@@ -193,6 +212,7 @@ impl Screen {
     /// Starts a selection at a cell of the view (`words`: a double click selects a word,
     /// `lines`: a triple click a line).
     pub fn select_start(&mut self, row: usize, col: usize, kind: SelectionKind) {
+        self.generation += 1;
         let ty = match kind {
             SelectionKind::Cells => SelectionType::Simple,
             SelectionKind::Words => SelectionType::Semantic,
@@ -204,6 +224,7 @@ impl Screen {
 
     /// Moves the selection's end to a cell of the view (the mouse was dragged there).
     pub fn select_to(&mut self, row: usize, col: usize) {
+        self.generation += 1;
         let point = self.point(row, col);
         if let Some(sel) = self.term.selection.as_mut() {
             sel.update(point, Direction::Right);
@@ -211,6 +232,7 @@ impl Screen {
     }
 
     pub fn select_all(&mut self) {
+        self.generation += 1;
         let grid = self.term.grid();
         let top = Point::new(Line(-(grid.history_size() as i32)), Column(0));
         let bottom = Point::new(
@@ -223,6 +245,7 @@ impl Screen {
     }
 
     pub fn clear_selection(&mut self) {
+        self.generation += 1;
         self.term.selection = None;
     }
 

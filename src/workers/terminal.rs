@@ -15,7 +15,7 @@ use crate::proto::telnet::{
     OptionState, Subnegotiation, TelnetConfig, TelnetError, TelnetEvent, TelnetSession,
 };
 use crate::proto::tls::CertRejection;
-use crate::terminal::{CaptureKind, HostRequest, Screen, ScreenCharset, TextFilter};
+use crate::terminal::{CaptureKind, HostRequest, HostText, Screen, ScreenCharset, TextFilter};
 
 /// Where a session connects.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,6 +92,64 @@ impl Capture {
     }
 }
 
+/// What the feeding thread does, in the order the session saw it.
+enum Feed {
+    /// Text for the model (already converted), and the charset it was converted from.
+    Text(Vec<u8>, ScreenCharset),
+    Resize(u16, u16),
+    ScrollToBottom,
+}
+
+/// What the model made while it was fed: answers for the host, requests for the desktop.
+struct Fed {
+    replies: Vec<u8>,
+    requests: Vec<HostRequest>,
+}
+
+/// How many converted reads may wait for the model: a fast host is held back there instead
+/// of filling memory.
+const FEED_QUEUE: usize = 4;
+
+/// Feeds the screen model on a thread of its own, so that reading, the Telnet engine and
+/// the charset conversion (on the session's task) run beside the model rather than before
+/// it: a host's output is drawn into the model at close to the model's own speed.
+fn spawn_feeder<E: Send + 'static>(
+    screen: Arc<Mutex<Screen>>,
+    events: MappedSink<TerminalEvent, E>,
+) -> (
+    mpsc::Sender<Feed>,
+    mpsc::UnboundedReceiver<Fed>,
+    tokio::task::JoinHandle<()>,
+) {
+    let (feed_tx, mut feed_rx) = mpsc::channel::<Feed>(FEED_QUEUE);
+    let (fed_tx, fed_rx) = mpsc::unbounded_channel();
+    let handle = tokio::task::spawn_blocking(move || {
+        while let Some(first) = feed_rx.blocking_recv() {
+            let Ok(mut s) = screen.lock() else { return };
+            let mut next = Some(first);
+            // Whatever queued up meanwhile goes in under the same hold of the screen.
+            while let Some(item) = next {
+                match item {
+                    Feed::Text(text, charset) => s.feed_text(&text, charset),
+                    Feed::Resize(cols, rows) => s.resize(cols, rows),
+                    Feed::ScrollToBottom => s.scroll_to_bottom(),
+                }
+                next = feed_rx.try_recv().ok();
+            }
+            let fed = Fed {
+                replies: s.take_replies(),
+                requests: s.take_requests(),
+            };
+            drop(s);
+            if !fed.replies.is_empty() || !fed.requests.is_empty() {
+                let _ = fed_tx.send(fed);
+            }
+            events.send(TerminalEvent::Output);
+        }
+    });
+    (feed_tx, fed_rx, handle)
+}
+
 /// Connects to `target` and serves the session until it ends or the panel lets go.
 pub fn spawn<E: Send + 'static>(
     services: &Services,
@@ -118,133 +176,124 @@ pub fn spawn<E: Send + 'static>(
                 }
             };
         events.send(TerminalEvent::Connected);
-        let mut capture: Option<Capture> = None;
-        let mut shown = Negotiation::default();
-        loop {
-            tokio::select! {
-                cmd = rx.recv() => match cmd {
-                    Some(TerminalCommand::Send(bytes)) => {
-                        if let Ok(mut s) = screen.lock() {
-                            s.scroll_to_bottom();
-                        }
-                        if let Err(e) = session.send(&bytes).await {
-                            events.send(TerminalEvent::Closed(Some(e.to_string())));
-                            return;
-                        }
+        let charset = screen.lock().map_or(ScreenCharset::Auto, |s| s.charset());
+        let mut text = HostText::new(charset);
+        let (feed, mut fed, feeder) = spawn_feeder(screen, events.clone());
+        let end = serve(&mut session, &mut rx, &mut text, &feed, &mut fed, &events).await;
+        // What was read is in the model before the session is reported closed.
+        drop(feed);
+        let _ = feeder.await;
+        events.send(TerminalEvent::Closed(end));
+    });
+    tx
+}
+
+/// The session's loop: commands from the panel, reads from the host, the model's answers.
+/// Returns why it ended (`None`: the host closed, or the panel let go).
+async fn serve<E: Send + 'static>(
+    session: &mut TelnetSession,
+    rx: &mut mpsc::UnboundedReceiver<TerminalCommand>,
+    text: &mut HostText,
+    feed: &mpsc::Sender<Feed>,
+    fed: &mut mpsc::UnboundedReceiver<Fed>,
+    events: &MappedSink<TerminalEvent, E>,
+) -> Option<String> {
+    let mut capture: Option<Capture> = None;
+    let mut shown = Negotiation::default();
+    loop {
+        tokio::select! {
+            cmd = rx.recv() => match cmd {
+                Some(TerminalCommand::Send(bytes)) => {
+                    let _ = feed.send(Feed::ScrollToBottom).await;
+                    if let Err(e) = session.send(&bytes).await {
+                        return Some(e.to_string());
                     }
-                    Some(TerminalCommand::Echo(bytes)) => {
-                        if let Ok(mut s) = screen.lock() {
-                            s.scroll_to_bottom();
-                            s.feed(&bytes);
-                        }
-                        events.send(TerminalEvent::Output);
-                    }
-                    Some(TerminalCommand::Resize { cols, rows }) => {
-                        if let Ok(mut s) = screen.lock() {
-                            s.resize(cols, rows);
-                        }
-                        let _ = session.resize(cols, rows).await;
-                    }
-                    Some(TerminalCommand::SetCharset(charset)) => {
-                        if let Ok(mut s) = screen.lock() {
-                            s.set_charset(charset);
-                        }
-                    }
-                    Some(TerminalCommand::Capture(to)) => {
-                        capture = None;
-                        let report = match to {
-                            None => Ok(None),
-                            Some((path, kind)) => match tokio::fs::File::create(&path).await {
-                                Ok(file) => {
-                                    capture = Some(Capture {
-                                        file,
-                                        path: path.clone(),
-                                        kind,
-                                        text: TextFilter::default(),
-                                    });
-                                    Ok(Some(path))
-                                }
-                                Err(e) => Err(format!(
-                                    "cannot capture to {}: {e}",
-                                    path.display()
-                                )),
-                            },
-                        };
-                        events.send(TerminalEvent::Capture(report));
-                    }
-                    Some(TerminalCommand::Disconnect) | None => {
-                        events.send(TerminalEvent::Closed(None));
-                        return;
-                    }
-                },
-                read = session.read() => {
-                    let events_in = match read {
-                        Ok(Some(e)) => e,
-                        Ok(None) => {
-                            events.send(TerminalEvent::Closed(None));
-                            return;
-                        }
-                        Err(e) => {
-                            events.send(TerminalEvent::Closed(Some(e.to_string())));
-                            return;
-                        }
-                    };
-                    let mut replies = Vec::new();
-                    let mut requests = Vec::new();
-                    let mut captured: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
-                    if let Ok(mut s) = screen.lock() {
-                        for e in &events_in {
-                            match e {
-                                TelnetEvent::Data(bytes) => {
-                                    s.feed(bytes);
-                                    if capture.is_some() {
-                                        captured.push((bytes.clone(), s.last_text().to_vec()));
-                                    }
-                                }
-                                TelnetEvent::Charset(name) => {
-                                    if let Some(c) = ScreenCharset::from_telnet_name(name) {
-                                        s.set_charset(c);
-                                    }
-                                }
-                                _ => {}
+                }
+                Some(TerminalCommand::Echo(bytes)) => {
+                    let _ = feed.send(Feed::ScrollToBottom).await;
+                    let mut out = Vec::with_capacity(bytes.len());
+                    text.convert(&bytes, &mut out);
+                    let _ = feed.send(Feed::Text(out, text.charset())).await;
+                }
+                Some(TerminalCommand::Resize { cols, rows }) => {
+                    let _ = feed.send(Feed::Resize(cols, rows)).await;
+                    let _ = session.resize(cols, rows).await;
+                }
+                Some(TerminalCommand::SetCharset(charset)) => {
+                    text.set_charset(charset);
+                    // Shown as the screen's at once, before any output in it arrives.
+                    let _ = feed.send(Feed::Text(Vec::new(), charset)).await;
+                }
+                Some(TerminalCommand::Capture(to)) => {
+                    capture = None;
+                    let report = match to {
+                        None => Ok(None),
+                        Some((path, kind)) => match tokio::fs::File::create(&path).await {
+                            Ok(file) => {
+                                capture = Some(Capture {
+                                    file,
+                                    path: path.clone(),
+                                    kind,
+                                    text: TextFilter::default(),
+                                });
+                                Ok(Some(path))
                             }
-                        }
-                        replies = s.take_replies();
-                        requests = s.take_requests();
-                    }
-                    if let Some(c) = capture.as_mut() {
-                        for (raw, text) in &captured {
-                            if let Err(e) = c.write(raw, text).await {
+                            Err(e) => Err(format!("cannot capture to {}: {e}", path.display())),
+                        },
+                    };
+                    events.send(TerminalEvent::Capture(report));
+                }
+                Some(TerminalCommand::Disconnect) | None => return None,
+            },
+            Some(done) = fed.recv() => {
+                if !done.requests.is_empty() {
+                    events.send(TerminalEvent::Requests(done.requests));
+                }
+                if !done.replies.is_empty() && let Err(e) = session.send(&done.replies).await {
+                    return Some(e.to_string());
+                }
+            }
+            read = session.read() => {
+                let events_in = match read {
+                    Ok(Some(e)) => e,
+                    Ok(None) => return None,
+                    Err(e) => return Some(e.to_string()),
+                };
+                for e in events_in {
+                    match e {
+                        TelnetEvent::Data(bytes) => {
+                            let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 2);
+                            text.convert(&bytes, &mut out);
+                            if let Some(c) = capture.as_mut()
+                                && let Err(e) = c.write(&bytes, &out).await
+                            {
                                 capture = None;
                                 events.send(TerminalEvent::Capture(Err(e)));
-                                break;
+                            }
+                            if feed.send(Feed::Text(out, text.charset())).await.is_err() {
+                                return Some("the screen stopped taking output".to_string());
                             }
                         }
-                    }
-                    for e in events_in {
-                        if let TelnetEvent::RemoteEcho(on) = e {
-                            events.send(TerminalEvent::RemoteEcho(on));
+                        TelnetEvent::Charset(name) => {
+                            if let Some(c) = ScreenCharset::from_telnet_name(&name) {
+                                text.set_charset(c);
+                            }
                         }
+                        TelnetEvent::RemoteEcho(on) => events.send(TerminalEvent::RemoteEcho(on)),
+                        // Prompt marks (EOR, GA) change nothing on the screen.
+                        TelnetEvent::Prompt => {}
                     }
-                    if !requests.is_empty() {
-                        events.send(TerminalEvent::Requests(requests));
-                    }
-                    let now = Negotiation {
-                        options: session.engine().options(),
-                        last_subnegotiation: session.engine().last_subnegotiation().cloned(),
-                        charset: session.engine().charset().map(str::to_string),
-                    };
-                    if now != shown {
-                        shown = now.clone();
-                        events.send(TerminalEvent::Negotiation(Box::new(now)));
-                    }
-                    if !replies.is_empty() {
-                        let _ = session.send(&replies).await;
-                    }
-                    events.send(TerminalEvent::Output);
+                }
+                let now = Negotiation {
+                    options: session.engine().options(),
+                    last_subnegotiation: session.engine().last_subnegotiation().cloned(),
+                    charset: session.engine().charset().map(str::to_string),
+                };
+                if now != shown {
+                    shown = now.clone();
+                    events.send(TerminalEvent::Negotiation(Box::new(now)));
                 }
             }
         }
-    });
-    tx
+    }
 }

@@ -4,6 +4,8 @@
 
 use egui::{Color32, Rect, Shape, Stroke, vec2};
 
+use super::grid_mesh::GridMesh;
+
 /// The four arms of each character from U+2500 to U+257F: up, right, down, left, with
 /// 0 for none, 1 light, 2 heavy, 3 double. Made from the Unicode character names.
 const ARMS: [[u8; 4]; 128] = [
@@ -138,25 +140,26 @@ const ARMS: [[u8; 4]; 128] = [
 ];
 
 /// Whether [`draw`] draws `c` itself.
+#[cfg(test)]
 pub fn is_drawn(c: char) -> bool {
     crate::terminal::is_drawing(c)
 }
 
 /// Draws `c` into the cell `cell` in `color`; false if it is not one of ours.
 /// The shapes go to `out`, so a screen of art is handed to the painter at once.
-pub fn draw(out: &mut Vec<Shape>, cell: Rect, c: char, color: Color32) -> bool {
+pub fn draw(out: &mut GridMesh, cell: Rect, c: char, color: Color32) -> bool {
     let code = u32::from(c);
     match code {
         0x2571..=0x2573 => {
             let stroke = Stroke::new(light_width(cell), color);
             if code != 0x2572 {
-                out.push(Shape::line_segment(
+                out.stroke(Shape::line_segment(
                     [cell.left_bottom(), cell.right_top()],
                     stroke,
                 ));
             }
             if code != 0x2571 {
-                out.push(Shape::line_segment(
+                out.stroke(Shape::line_segment(
                     [cell.left_top(), cell.right_bottom()],
                     stroke,
                 ));
@@ -179,7 +182,7 @@ fn light_width(cell: Rect) -> f32 {
     (cell.width() / 8.0).clamp(1.0, 2.0).round()
 }
 
-fn lines(out: &mut Vec<Shape>, cell: Rect, arms: [u8; 4], color: Color32) {
+fn lines(out: &mut GridMesh, cell: Rect, arms: [u8; 4], color: Color32) {
     let c = cell.center();
     let light = light_width(cell);
     let heavy = light * 2.0;
@@ -207,25 +210,21 @@ fn lines(out: &mut Vec<Shape>, cell: Rect, arms: [u8; 4], color: Color32) {
         }
         let (end, inner) = (c + dir * half, c - dir * reach(crossing));
         let width = if w == 2 { heavy } else { light };
-        // Arms are straight: filled rectangles, which cost less to draw than strokes.
+        // Arms are straight: filled rectangles in the grid's mesh, not strokes.
         let across = vec2(dir.y.abs(), dir.x.abs());
         let bar = |offset: egui::Vec2, width: f32| {
-            Shape::rect_filled(
-                Rect::from_two_pos(end + offset, inner + offset).expand2(across * (width / 2.0)),
-                0.0,
-                color,
-            )
+            Rect::from_two_pos(end + offset, inner + offset).expand2(across * (width / 2.0))
         };
         if w == 3 {
-            out.push(bar(-across * gap, light));
-            out.push(bar(across * gap, light));
+            out.fill(bar(-across * gap, light), color);
+            out.fill(bar(across * gap, light), color);
         } else {
-            out.push(bar(egui::Vec2::ZERO, width));
+            out.fill(bar(egui::Vec2::ZERO, width), color);
         }
     }
 }
 
-fn blocks(out: &mut Vec<Shape>, cell: Rect, code: u32, color: Color32) {
+fn blocks(out: &mut GridMesh, cell: Rect, code: u32, color: Color32) {
     let part = |x0: f32, y0: f32, x1: f32, y1: f32| {
         Rect::from_min_max(
             cell.min + vec2(cell.width() * x0, cell.height() * y0),
@@ -233,9 +232,7 @@ fn blocks(out: &mut Vec<Shape>, cell: Rect, code: u32, color: Color32) {
         )
     };
     let eighth = |n: u32| n as f32 / 8.0;
-    let mut fill = |r: Rect, color: Color32| {
-        out.push(Shape::rect_filled(r, 0.0, color));
-    };
+    let mut fill = |r: Rect, color: Color32| out.fill(r, color);
     match code {
         0x2580 => fill(part(0.0, 0.0, 1.0, 0.5), color),
         0x2581..=0x2588 => fill(part(0.0, 1.0 - eighth(code - 0x2580), 1.0, 1.0), color),

@@ -4,6 +4,7 @@
 
 mod box_drawing;
 mod directory;
+mod grid_mesh;
 mod inspector;
 mod screen_view;
 pub mod session;

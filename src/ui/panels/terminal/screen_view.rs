@@ -5,13 +5,10 @@
 
 use alacritty_terminal::term::cell::Flags;
 use alacritty_terminal::vte::ansi::{Color, NamedColor};
-use std::sync::Arc;
-
-use egui::Galley;
-use egui::text::LayoutJob;
-use egui::{Color32, FontId, TextFormat};
+use egui::{Color32, FontId};
 
 use super::box_drawing;
+use super::grid_mesh::GridMesh;
 use super::session::Session;
 use crate::terminal::{KeyMods, SelectionKind, TermKey, encode_key, encode_paste};
 
@@ -358,29 +355,31 @@ fn keyboard(ui: &egui::Ui, session: &mut Session, out: &mut ViewOutput) {
     }
 }
 
-/// Adds `c` to the row, in the last section when its format is the same: a row of 200
-/// cells is a few sections, not 200, which keeps the layout and its cache key small.
-fn append(job: &mut LayoutJob, c: char, format: TextFormat) {
-    let start = egui::text::ByteIndex(job.text.len());
-    job.text.push(c);
-    let end = egui::text::ByteIndex(job.text.len());
-    if let Some(last) = job.sections.last_mut()
-        && last.format == format
-        && last.byte_range.end == start
-    {
-        last.byte_range.end = end;
-        return;
-    }
-    job.sections.push(egui::text::LayoutSection {
-        leading_space: 0.0,
-        byte_range: start..end,
-        format,
-    });
+/// A drawing of the screen's cells, with what it was drawn from.
+pub struct Drawn {
+    key: DrawKey,
+    cells: Vec<egui::Shape>,
+    any_blink: bool,
+    cursor: Option<(usize, usize)>,
+    scrolled_back: usize,
+    history_len: usize,
+}
+
+/// Everything the drawing of the cells depends on.
+#[derive(Clone, Copy, PartialEq)]
+struct DrawKey {
+    generation: u64,
+    rect: egui::Rect,
+    cell: (f32, f32),
+    blink_hidden: bool,
+    atlas: [usize; 2],
+    pixels_per_point: f32,
+    dark_mode: bool,
 }
 
 fn draw(
     ui: &egui::Ui,
-    session: &Session,
+    session: &mut Session,
     rect: egui::Rect,
     font: &FontId,
     row_h: f32,
@@ -390,24 +389,115 @@ fn draw(
     let painter = ui.painter_at(rect);
     let visuals = ui.visuals().clone();
     painter.rect_filled(rect, 0.0, visuals.extreme_bg_color);
-    let Ok(screen) = session.screen.try_lock() else {
-        ui.ctx().request_repaint();
-        return;
-    };
-    let selection = screen.selection();
     // Blinking text is shown for half a second and hidden for half a second.
     let time = ui.input(|i| i.time);
     let blink_hidden = (time * 2.0).floor() as i64 % 2 == 1;
+    // Glyph quads carry texel coordinates of the font atlas; when it grew since the last
+    // frame, that frame may have used the old size, so draw once more.
+    let atlas = ui.fonts(|f: &egui::epaint::text::FontsView<'_>| f.font_image_size());
+    let atlas_id = ui.make_persistent_id("terminal-font-atlas-size");
+    if ui.ctx().data(|d| d.get_temp::<[usize; 2]>(atlas_id)) != Some(atlas) {
+        ui.ctx().data_mut(|d| d.insert_temp(atlas_id, atlas));
+        ui.ctx().request_repaint();
+    }
+    let screen = session.screen.clone();
+    match screen.try_lock() {
+        Ok(screen) => {
+            let key = DrawKey {
+                generation: screen.generation(),
+                rect,
+                cell: (col_w, row_h),
+                blink_hidden,
+                atlas,
+                pixels_per_point: ui.ctx().pixels_per_point(),
+                dark_mode: visuals.dark_mode,
+            };
+            if session.drawn.as_ref().is_none_or(|d| d.key != key) {
+                let (cells, any_blink) =
+                    draw_cells(ui, &screen, rect, font, row_h, col_w, blink_hidden, atlas);
+                session.fresh_draws += 1;
+                session.drawn = Some(Drawn {
+                    key,
+                    cells,
+                    any_blink,
+                    cursor: screen.cursor(),
+                    scrolled_back: screen.scrolled_back(),
+                    history_len: screen.history_len(),
+                });
+            }
+        }
+        // The worker is feeding the screen: the last drawing stands for this frame.
+        Err(_) => ui.ctx().request_repaint(),
+    }
+    let Some(drawn) = &session.drawn else { return };
+    painter.extend(drawn.cells.iter().cloned());
+    if drawn.any_blink {
+        // Only while something on the screen blinks: an idle screen stays without frames.
+        // The next half second, when the blinking text shows or hides again.
+        let next = 0.5 - time.rem_euclid(0.5);
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_secs_f64(next.max(0.01)));
+    }
+    if let Some((row, col)) = drawn.cursor
+        && session.is_open()
+    {
+        let at = rect.min + egui::vec2(col as f32 * col_w, row as f32 * row_h);
+        let cursor = egui::Rect::from_min_size(at, egui::vec2(col_w, row_h));
+        if focused {
+            painter.rect_filled(cursor, 0.0, visuals.text_color().gamma_multiply(0.5));
+        } else {
+            painter.rect_stroke(
+                cursor,
+                0.0,
+                egui::Stroke::new(1.0, visuals.text_color()),
+                egui::StrokeKind::Inside,
+            );
+        }
+    }
+    if drawn.scrolled_back > 0 {
+        let note = format!(
+            "↑ {} of {} lines back",
+            drawn.scrolled_back, drawn.history_len
+        );
+        let galley = painter.layout_no_wrap(
+            note,
+            FontId::proportional(12.0),
+            visuals.strong_text_color(),
+        );
+        let at = egui::pos2(rect.right() - galley.size().x - 8.0, rect.top() + 4.0);
+        painter.rect_filled(
+            egui::Rect::from_min_size(at, galley.size()).expand(3.0),
+            3.0,
+            visuals.faint_bg_color,
+        );
+        painter.galley(at, galley, visuals.strong_text_color());
+    }
+}
+
+/// The cells of the screen as shapes: backgrounds, glyphs, box drawing, lines. Also says
+/// whether anything on it blinks.
+#[allow(clippy::too_many_arguments)]
+fn draw_cells(
+    ui: &egui::Ui,
+    screen: &crate::terminal::Screen,
+    rect: egui::Rect,
+    font: &FontId,
+    row_h: f32,
+    col_w: f32,
+    blink_hidden: bool,
+    atlas: [usize; 2],
+) -> (Vec<egui::Shape>, bool) {
+    let visuals = ui.visuals();
+    let selection = screen.selection();
     let mut any_blink = false;
     let selected_bg = visuals.selection.bg_fill;
-    // Every row is laid out under one hold of the fonts (one lock, not one per cell), then
-    // painted: text, then box drawing as shapes, then glyphs placed on their own cells.
-    let mut rows: Vec<Arc<Galley>> = Vec::with_capacity(screen.rows());
-    let mut shapes: Vec<(usize, usize, char, Color32)> = Vec::new();
-    let mut placed: Vec<(usize, usize, Arc<Galley>)> = Vec::new();
+    let ppp = ui.ctx().pixels_per_point();
+    let mut grid = GridMesh::new(rect.min, col_w, row_h, ppp, atlas);
+    let default_bg = visuals.extreme_bg_color;
     ui.fonts_mut(|fonts| {
         for row in 0..screen.rows() {
-            let mut job = LayoutJob::default();
+            // Backgrounds go in runs of one colour, not a rectangle per cell.
+            let mut run: Option<(usize, usize, Color32)> = None;
             for (col, cell) in screen.row_cells(row) {
                 // Bold text in one of the eight base colours is drawn in its bright variant,
                 // as BBS art expects.
@@ -418,8 +508,8 @@ fn draw(
                     other => other,
                 };
                 let (mut fg, mut bg) = (
-                    color_of(fg_color, true, &visuals),
-                    color_of(cell.bg, false, &visuals),
+                    color_of(fg_color, true, visuals),
+                    color_of(cell.bg, false, visuals),
                 );
                 if cell.flags.contains(Flags::INVERSE) {
                     std::mem::swap(&mut fg, &mut bg);
@@ -442,111 +532,54 @@ fn draw(
                 {
                     bg = selected_bg;
                 }
-                let mut format = TextFormat {
-                    font_id: font.clone(),
-                    color: fg,
-                    background: if bg == visuals.extreme_bg_color {
-                        Color32::TRANSPARENT
-                    } else {
-                        bg
-                    },
-                    italics: cell.flags.contains(Flags::ITALIC),
-                    ..TextFormat::default()
+                let width = if cell.flags.contains(Flags::WIDE_CHAR) {
+                    2
+                } else {
+                    1
                 };
+                match &mut run {
+                    Some((_, end, colour)) if *colour == bg && *end == col => *end = col + width,
+                    _ => {
+                        if let Some((start, end, colour)) = run.take()
+                            && colour != default_bg
+                        {
+                            grid.background(grid.cells(row, start, end - start), colour);
+                        }
+                        run = Some((col, col + width, bg));
+                    }
+                }
+                if fg == bg {
+                    continue;
+                }
+                let rect = grid.cells(row, col, width);
                 if cell.flags.intersects(Flags::ALL_UNDERLINES) {
-                    format.underline = egui::Stroke::new(1.0, fg);
+                    let y = rect.bottom() - 2.0;
+                    grid.fill(egui::Rect::from_x_y_ranges(rect.x_range(), y..=y + 1.0), fg);
                 }
                 if cell.flags.contains(Flags::STRIKEOUT) {
-                    format.strikethrough = egui::Stroke::new(1.0, fg);
+                    let y = rect.center().y.round();
+                    grid.fill(egui::Rect::from_x_y_ranges(rect.x_range(), y..=y + 1.0), fg);
                 }
-                // A glyph as wide as a cell goes in the row's text; box drawing is drawn as
-                // shapes, and a glyph of another width (a fallback font's) on its own cell.
-                let inline = cell.c.is_ascii()
-                    || (!box_drawing::is_drawn(cell.c)
-                        && own_glyph(cell.c).is_none()
-                        && !cell.flags.contains(Flags::WIDE_CHAR)
-                        && (fonts.glyph_width(font, cell.c) - col_w).abs() < 0.01);
-                if inline {
-                    append(&mut job, cell.c, format);
-                } else {
-                    append(&mut job, ' ', format.clone());
-                    if cell.flags.contains(Flags::WIDE_CHAR) {
-                        append(&mut job, ' ', format.clone());
+                if box_drawing::draw(&mut grid, rect, cell.c, fg) {
+                    continue;
+                }
+                let italic = cell.flags.contains(Flags::ITALIC);
+                match own_glyph(cell.c) {
+                    Some((glyph, scale)) => {
+                        let small = FontId::monospace(font.size * scale);
+                        grid.glyph(fonts, row, col, glyph, italic, &small, fg);
                     }
-                    if box_drawing::is_drawn(cell.c) {
-                        shapes.push((row, col, cell.c, fg));
-                    } else {
-                        format.background = Color32::TRANSPARENT;
-                        let mut glyph = cell.c;
-                        if let Some((own, scale)) = own_glyph(cell.c) {
-                            glyph = own;
-                            format.font_id = FontId::monospace(font.size * scale);
-                        }
-                        let mut one = LayoutJob::default();
-                        let mut buf = [0u8; 4];
-                        one.append(glyph.encode_utf8(&mut buf), 0.0, format);
-                        placed.push((row, col, fonts.layout_job(one)));
-                    }
+                    None => grid.glyph(fonts, row, col, cell.c, italic, font, fg),
                 }
             }
-            rows.push(fonts.layout_job(job));
+            if let Some((start, end, colour)) = run
+                && colour != default_bg
+            {
+                grid.background(grid.cells(row, start, end - start), colour);
+            }
         }
     });
-    if any_blink {
-        // Only while something on the screen blinks: an idle screen stays without frames.
-        // The next half second, when the blinking text shows or hides again.
-        let next = 0.5 - time.rem_euclid(0.5);
-        ui.ctx()
-            .request_repaint_after(std::time::Duration::from_secs_f64(next.max(0.01)));
-    }
-    let at = |row: usize, col: usize| rect.min + egui::vec2(col as f32 * col_w, row as f32 * row_h);
-    for (row, galley) in rows.into_iter().enumerate() {
-        painter.galley(at(row, 0), galley, visuals.text_color());
-    }
-    let mut drawn = Vec::with_capacity(shapes.len() * 2);
-    for (row, col, c, color) in shapes {
-        let cell = egui::Rect::from_min_size(at(row, col), egui::vec2(col_w, row_h));
-        box_drawing::draw(&mut drawn, cell, c, color);
-    }
-    painter.extend(drawn);
-    for (row, col, galley) in placed {
-        painter.galley(at(row, col), galley, visuals.text_color());
-    }
-    if let Some((row, col)) = screen.cursor()
-        && session.is_open()
-    {
-        let at = rect.min + egui::vec2(col as f32 * col_w, row as f32 * row_h);
-        let cursor = egui::Rect::from_min_size(at, egui::vec2(col_w, row_h));
-        if focused {
-            painter.rect_filled(cursor, 0.0, visuals.text_color().gamma_multiply(0.5));
-        } else {
-            painter.rect_stroke(
-                cursor,
-                0.0,
-                egui::Stroke::new(1.0, visuals.text_color()),
-                egui::StrokeKind::Inside,
-            );
-        }
-    }
-    if screen.scrolled_back() > 0 {
-        let note = format!(
-            "↑ {} of {} lines back",
-            screen.scrolled_back(),
-            screen.history_len()
-        );
-        let galley = painter.layout_no_wrap(
-            note,
-            FontId::proportional(12.0),
-            visuals.strong_text_color(),
-        );
-        let at = egui::pos2(rect.right() - galley.size().x - 8.0, rect.top() + 4.0);
-        painter.rect_filled(
-            egui::Rect::from_min_size(at, galley.size()).expand(3.0),
-            3.0,
-            visuals.faint_bg_color,
-        );
-        painter.galley(at, galley, visuals.strong_text_color());
-    }
+    (grid.into_shapes().collect(), any_blink)
 }
 
 #[cfg(test)]

@@ -114,6 +114,11 @@ pub struct Session {
     pub show_inspector: bool,
     /// The host rang the bell: the tab shows it until the session is looked at.
     pub bell: bool,
+    /// The screen as last drawn, shown again while nothing changed or while the worker is
+    /// feeding the screen.
+    pub drawn: Option<super::screen_view::Drawn>,
+    /// How many frames drew the screen anew (for the frame benchmark).
+    pub fresh_draws: u64,
 }
 
 impl Session {
@@ -142,6 +147,8 @@ impl Session {
             scroll_rest: 0.0,
             show_inspector: false,
             bell: false,
+            drawn: None,
+            fresh_draws: 0,
         }
     }
 
