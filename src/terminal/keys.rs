@@ -32,6 +32,40 @@ pub enum TermKey {
     Char(char),
 }
 
+/// A key of the numeric keypad (as the window layer reports where a key is), when it types
+/// what is printed on it (Num Lock on; with it off the keypad's keys are arrows and the like,
+/// sent as those keys).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeypadKey {
+    Digit(u8),
+    Decimal,
+    Plus,
+    Minus,
+    Multiply,
+    Divide,
+    Enter,
+    Equal,
+    Comma,
+}
+
+/// What a keypad key sends while the host asked for application keypad mode (DECKPAM,
+/// `ESC =`), as a VT100's keypad does: `ESC O` and a letter. In numeric mode (`ESC >`) the
+/// keys send what they type, and this is not used.
+pub fn encode_keypad_app(key: KeypadKey) -> Vec<u8> {
+    let letter = match key {
+        KeypadKey::Digit(d) => b'p' + d.min(9),
+        KeypadKey::Decimal => b'n',
+        KeypadKey::Plus => b'k',
+        KeypadKey::Minus => b'm',
+        KeypadKey::Multiply => b'j',
+        KeypadKey::Divide => b'o',
+        KeypadKey::Enter => b'M',
+        KeypadKey::Equal => b'X',
+        KeypadKey::Comma => b'l',
+    };
+    vec![0x1b, b'O', letter]
+}
+
 /// The bytes for `key`, or `None` when it sends nothing (a plain letter comes as text).
 pub fn encode(key: TermKey, mods: KeyMods, app_cursor: bool) -> Option<Vec<u8>> {
     let mut out = Vec::new();
@@ -199,6 +233,19 @@ mod tests {
             Some(b"\x1b[Z".to_vec())
         );
         assert_eq!(encode(TermKey::F(13), NONE, false), None);
+    }
+
+    #[test]
+    fn keypad_keys_send_vt100_application_codes() {
+        assert_eq!(encode_keypad_app(KeypadKey::Digit(0)), b"\x1bOp");
+        assert_eq!(encode_keypad_app(KeypadKey::Digit(8)), b"\x1bOx");
+        assert_eq!(encode_keypad_app(KeypadKey::Digit(9)), b"\x1bOy");
+        assert_eq!(encode_keypad_app(KeypadKey::Enter), b"\x1bOM");
+        assert_eq!(encode_keypad_app(KeypadKey::Plus), b"\x1bOk");
+        assert_eq!(encode_keypad_app(KeypadKey::Minus), b"\x1bOm");
+        assert_eq!(encode_keypad_app(KeypadKey::Multiply), b"\x1bOj");
+        assert_eq!(encode_keypad_app(KeypadKey::Divide), b"\x1bOo");
+        assert_eq!(encode_keypad_app(KeypadKey::Decimal), b"\x1bOn");
     }
 
     #[test]

@@ -13,6 +13,8 @@ mod screen;
 pub use capture::{CaptureKind, TextFilter};
 pub use decode::{Decoder, ScreenCharset};
 pub use host_text::HostText;
-pub use keys::{KeyMods, TermKey, encode as encode_key, paste as encode_paste};
+pub use keys::{
+    KeyMods, KeypadKey, TermKey, encode as encode_key, encode_keypad_app, paste as encode_paste,
+};
 pub use line_editor::{Edited, LineEditor};
 pub use screen::{HostRequest, Modes, Screen, SelectionKind, blinks, is_drawing, readable_text};

@@ -70,6 +70,8 @@ impl EventListener for Listener {
 pub struct Modes {
     /// Arrow keys send `ESC O A` instead of `ESC [ A` (DECCKM).
     pub app_cursor: bool,
+    /// The keypad sends `ESC O` codes instead of what it types (DECKPAM).
+    pub app_keypad: bool,
     /// Pasted text goes between `ESC[200~` and `ESC[201~`.
     pub bracketed_paste: bool,
     /// A full-screen program (an editor, a pager) has the screen: the wheel sends arrows.
@@ -174,6 +176,7 @@ impl Screen {
         let m = self.term.mode();
         Modes {
             app_cursor: m.contains(TermMode::APP_CURSOR),
+            app_keypad: m.contains(TermMode::APP_KEYPAD),
             bracketed_paste: m.contains(TermMode::BRACKETED_PASTE),
             alt_screen: m.contains(TermMode::ALT_SCREEN),
         }
@@ -483,15 +486,18 @@ mod tests {
     fn modes_follow_the_host() {
         let mut s = Screen::new(20, 4, ScreenCharset::Utf8);
         assert_eq!(s.modes(), Modes::default());
-        s.feed(b"\x1b[?1h\x1b[?2004h\x1b[?1049h");
+        s.feed(b"\x1b[?1h\x1b[?2004h\x1b[?1049h\x1b=");
         assert_eq!(
             s.modes(),
             Modes {
                 app_cursor: true,
+                app_keypad: true,
                 bracketed_paste: true,
                 alt_screen: true
             }
         );
+        s.feed(b"\x1b>");
+        assert!(!s.modes().app_keypad, "ESC > is numeric keypad mode again");
     }
 
     #[test]

@@ -91,6 +91,8 @@ struct CertPrompt {
 /// The eframe app.
 pub struct App {
     runtime: Option<tokio::runtime::Runtime>,
+    /// Keypad presses noted by the window's event loop, handed to each frame.
+    keypad: super::keypad::KeypadTaps,
     services: Services,
     store: Store,
     notifier: Notifier,
@@ -189,6 +191,7 @@ impl App {
             cert_prompt: None,
             notice: None,
             style_applied: false,
+            keypad: super::keypad::KeypadTaps::default(),
             startup_probe: config.startup_probe,
             job_specs: HashMap::new(),
             secrets,
@@ -260,9 +263,20 @@ impl App {
         self.draw(ui);
     }
 
+    /// Where the window's event loop notes keypad presses (and tests play them).
+    pub fn keypad_taps(&self) -> super::keypad::KeypadTaps {
+        self.keypad.clone()
+    }
+
+    /// Takes keypad presses from `taps`: the ones the event loop writes to.
+    pub fn use_keypad_taps(&mut self, taps: super::keypad::KeypadTaps) {
+        self.keypad = taps;
+    }
+
     /// Applies everything workers reported since the last frame.
     pub fn logic(&mut self, ctx: &egui::Context) {
         let _frame = crate::frame_guard::enter();
+        super::keypad::set_this_frame(ctx, self.keypad.take());
         if !self.notifier.is_attached() {
             let ctx = ctx.clone();
             self.notifier.attach(move || ctx.request_repaint());

@@ -3,6 +3,7 @@
 pub mod activity;
 pub mod app;
 pub mod cert_dialog;
+pub mod keypad;
 pub mod panels;
 pub mod passphrase;
 pub mod theme;
@@ -31,13 +32,25 @@ pub fn run(
         persist_window: true,
         ..eframe::NativeOptions::default()
     };
-    eframe::run_native(
+    // eframe's application runs on an event loop of our own, behind a tap that notes which
+    // key presses came from the keypad (egui's events do not say).
+    let event_loop = winit::event_loop::EventLoop::<eframe::UserEvent>::with_user_event()
+        .build()
+        .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))?;
+    let taps = keypad::KeypadTaps::default();
+    let app_taps = taps.clone();
+    let inner = eframe::create_native(
         "Portolan",
         options,
         Box::new(move |_cc| {
-            let app = app::App::new(config)?;
+            let mut app = app::App::new(config)?;
+            app.use_keypad_taps(app_taps);
             Ok(Box::new(app))
         }),
-    )
-    .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
+        &event_loop,
+    );
+    let mut tap = keypad::KeypadTap { inner, taps };
+    event_loop
+        .run_app(&mut tap)
+        .map_err(|e| anyhow::anyhow!("cannot open the window: {e}"))
 }

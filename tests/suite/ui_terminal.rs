@@ -17,37 +17,7 @@ fn a_telnet_link_opens_a_session_and_typing_is_echoed() {
         return;
     }
     let dir = tempfile::tempdir().expect("tmp");
-    let config = AppConfig {
-        store_path: dir.path().join("store.sqlite3"),
-        extra_roots: Vec::new(),
-        start_url: Some("telnet://127.0.0.1:2323/".into()),
-        log: ProtocolLog::default(),
-        download_dir: Some(dir.path().join("downloads")),
-        restore_session: false,
-        startup_probe: None,
-        session_secrets: true,
-    };
-    let app = App::new(config).expect("app");
-    let mut h = Harness::builder()
-        .with_size([1000.0, 700.0])
-        .build_ui_state(|ui, app: &mut App| app.frame(ui), app);
-    wait_for(&mut h, "login:");
-    assert!(
-        h.state().status_line().contains("127.0.0.1:2323"),
-        "{}",
-        h.state().status_line()
-    );
-    h.get_by_role(Role::Terminal).click();
-    h.step();
-    h.get_by_role(Role::Terminal).type_text("tester");
-    h.step();
-    // The host echoes the name after the prompt.
-    wait_for(&mut h, "login: tester");
-    h.key_press(egui::Key::Enter);
-    wait_for(&mut h, "Password:");
-    h.get_by_role(Role::Terminal).type_text("secret");
-    h.key_press(egui::Key::Enter);
-    wait_for(&mut h, "~$");
+    let mut h = telnetd_logged_in(dir.path());
     h.get_by_role(Role::Terminal).type_text("echo sum-$((6*7))");
     h.key_press(egui::Key::Enter);
     wait_for(&mut h, "sum-42");
@@ -113,6 +83,113 @@ fn a_telnet_link_opens_a_session_and_typing_is_echoed() {
     h.get_by_role(Role::Terminal).type_text("x");
     h.step();
     wait_until(&mut h, "back at the newest lines", |t| back_of(t) == 0);
+}
+
+/// The app opened on a `telnet:` link to telnetd, logged in as the test user: the login
+/// prompt, the host's echo of the name, the password, the shell's prompt.
+fn telnetd_logged_in(dir: &std::path::Path) -> Harness<'static, App> {
+    let config = AppConfig {
+        store_path: dir.join("store.sqlite3"),
+        extra_roots: Vec::new(),
+        start_url: Some("telnet://127.0.0.1:2323/".into()),
+        log: ProtocolLog::default(),
+        download_dir: Some(dir.join("downloads")),
+        restore_session: false,
+        startup_probe: None,
+        session_secrets: true,
+    };
+    let app = App::new(config).expect("app");
+    let mut h = Harness::builder()
+        .with_size([1000.0, 700.0])
+        .build_ui_state(|ui, app: &mut App| app.frame(ui), app);
+    wait_for(&mut h, "login:");
+    assert!(
+        h.state().status_line().contains("127.0.0.1:2323"),
+        "{}",
+        h.state().status_line()
+    );
+    h.get_by_role(Role::Terminal).click();
+    h.step();
+    h.get_by_role(Role::Terminal).type_text("tester");
+    h.step();
+    // The host echoes the name after the prompt.
+    wait_for(&mut h, "login: tester");
+    h.key_press(egui::Key::Enter);
+    wait_for(&mut h, "Password:");
+    h.get_by_role(Role::Terminal).type_text("secret");
+    h.key_press(egui::Key::Enter);
+    wait_for(&mut h, "~$");
+    h
+}
+
+/// The keypad's keys, told apart from the main keyboard's by the window's event loop (played
+/// here as the loop notes them), send VT100 application codes once the host asks with
+/// `ESC =`, and what they type after `ESC >`; the 8 above the letters always types 8. The tty
+/// echoes ESC as `^[`.
+#[test]
+fn the_keypad_sends_application_codes_when_the_host_asks() {
+    use portolan::terminal::KeypadKey;
+    use portolan::ui::keypad::KeypadPress;
+    if !common::server_up("telnetd", "127.0.0.1:2323") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = telnetd_logged_in(dir.path());
+    let keypad_eight = |h: &mut Harness<'static, App>| {
+        h.state().keypad_taps().record(KeypadPress {
+            key: KeypadKey::Digit(8),
+            text: Some("8".into()),
+        });
+        // One key press is a key event and a text event in the same frame, as the window
+        // layer delivers them (queued events would arrive a frame each).
+        h.input_mut().events.extend([
+            egui::Event::Key {
+                key: egui::Key::Num8,
+                physical_key: Some(egui::Key::Num8),
+                pressed: true,
+                repeat: false,
+                modifiers: egui::Modifiers::NONE,
+            },
+            egui::Event::Text("8".into()),
+        ]);
+        h.step();
+    };
+    h.get_by_role(Role::Terminal)
+        .type_text("printf 'app\\033='; cat -v");
+    h.key_press(egui::Key::Enter);
+    wait_until(&mut h, "application keypad mode", |t| {
+        t.sessions()[0]
+            .screen
+            .lock()
+            .is_ok_and(|s| s.modes().app_keypad)
+    });
+    keypad_eight(&mut h);
+    h.get_by_role(Role::Terminal).type_text("8");
+    h.step();
+    keypad_eight(&mut h);
+    h.key_press(egui::Key::Enter);
+    wait_until(&mut h, "the application codes echoed back", |t| {
+        t.screen_text().contains("\n^[Ox8^[Ox\n")
+    });
+    // Back to numeric mode: the keypad types its digit.
+    h.event(egui::Event::Copy);
+    h.step();
+    wait_for(&mut h, "^C");
+    h.get_by_role(Role::Terminal)
+        .type_text("printf 'num\\033>'; cat -v");
+    h.key_press(egui::Key::Enter);
+    wait_until(&mut h, "numeric keypad mode", |t| {
+        t.sessions()[0]
+            .screen
+            .lock()
+            .is_ok_and(|s| !s.modes().app_keypad)
+    });
+    keypad_eight(&mut h);
+    h.get_by_role(Role::Terminal).type_text("x");
+    h.key_press(egui::Key::Enter);
+    wait_until(&mut h, "the keypad's digit echoed back", |t| {
+        t.screen_text().contains("\n8x\n")
+    });
 }
 
 fn app_opening(dir: &std::path::Path, url: &str) -> App {

@@ -10,7 +10,9 @@ use egui::{Color32, FontId};
 use super::box_drawing;
 use super::grid_mesh::GridMesh;
 use super::session::Session;
-use crate::terminal::{KeyMods, SelectionKind, TermKey, encode_key, encode_paste};
+use crate::terminal::{
+    KeyMods, KeypadKey, SelectionKind, TermKey, encode_key, encode_keypad_app, encode_paste,
+};
 
 /// The 16 ANSI colours: xterm's, with the blues lightened to read on a dark background.
 const PALETTE: [(u8, u8, u8); 16] = [
@@ -302,8 +304,31 @@ fn keyboard(ui: &egui::Ui, session: &mut Session, out: &mut ViewOutput) {
     let mut bytes = Vec::new();
     // After Alt+key sent ESC and the key, the text event for the same key is not sent again.
     let mut skip_text = false;
+    // Keypad presses of this frame, matched to egui's events in order.
+    let keypad = crate::ui::keypad::this_frame(ui.ctx());
+    let mut keypad = keypad.iter().peekable();
     for event in ui.input(|i| i.events.clone()) {
         match event {
+            egui::Event::Text(t) if keypad.peek().is_some_and(|p| p.text.as_ref() == Some(&t)) => {
+                let press = keypad.next().map(|p| p.key);
+                match press {
+                    Some(key) if modes.app_keypad => bytes.extend(encode_keypad_app(key)),
+                    _ => bytes.extend_from_slice(t.as_bytes()),
+                }
+                skip_text = false;
+            }
+            egui::Event::Key {
+                key: egui::Key::Enter,
+                pressed: true,
+                ..
+            } if keypad.peek().is_some_and(|p| p.key == KeypadKey::Enter) => {
+                keypad.next();
+                if modes.app_keypad {
+                    bytes.extend(encode_keypad_app(KeypadKey::Enter));
+                } else {
+                    bytes.push(b'\r');
+                }
+            }
             egui::Event::Text(t) if !std::mem::take(&mut skip_text) => {
                 bytes.extend_from_slice(t.as_bytes());
             }
