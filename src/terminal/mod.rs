@@ -8,6 +8,7 @@ mod decode;
 mod host_text;
 mod keys;
 mod line_editor;
+mod mouse;
 mod screen;
 
 pub use capture::{CaptureKind, TextFilter};
@@ -17,4 +18,5 @@ pub use keys::{
     KeyMods, KeypadKey, TermKey, encode as encode_key, encode_keypad_app, paste as encode_paste,
 };
 pub use line_editor::{Edited, LineEditor};
+pub use mouse::{MouseAction, MouseButton, MouseEncoding, MouseEvent, MouseTracking, encode_mouse};
 pub use screen::{HostRequest, Modes, Screen, SelectionKind, blinks, is_drawing, readable_text};

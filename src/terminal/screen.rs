@@ -76,6 +76,9 @@ pub struct Modes {
     pub bracketed_paste: bool,
     /// A full-screen program (an editor, a pager) has the screen: the wheel sends arrows.
     pub alt_screen: bool,
+    /// The mouse reports the host asked for, and their encoding.
+    pub mouse: super::MouseTracking,
+    pub mouse_encoding: super::MouseEncoding,
 }
 
 /// A terminal screen of a given size, with its scrollback and selection.
@@ -179,6 +182,22 @@ impl Screen {
             app_keypad: m.contains(TermMode::APP_KEYPAD),
             bracketed_paste: m.contains(TermMode::BRACKETED_PASTE),
             alt_screen: m.contains(TermMode::ALT_SCREEN),
+            mouse: if m.contains(TermMode::MOUSE_MOTION) {
+                super::MouseTracking::Motion
+            } else if m.contains(TermMode::MOUSE_DRAG) {
+                super::MouseTracking::Drags
+            } else if m.contains(TermMode::MOUSE_REPORT_CLICK) {
+                super::MouseTracking::Clicks
+            } else {
+                super::MouseTracking::Off
+            },
+            mouse_encoding: if m.contains(TermMode::SGR_MOUSE) {
+                super::MouseEncoding::Sgr
+            } else if m.contains(TermMode::UTF8_MOUSE) {
+                super::MouseEncoding::Utf8
+            } else {
+                super::MouseEncoding::X10
+            },
         }
     }
 
@@ -493,9 +512,18 @@ mod tests {
                 app_cursor: true,
                 app_keypad: true,
                 bracketed_paste: true,
-                alt_screen: true
+                alt_screen: true,
+                ..Modes::default()
             }
         );
+        s.feed(b"\x1b[?1002h\x1b[?1006h");
+        assert_eq!(s.modes().mouse, crate::terminal::MouseTracking::Drags);
+        assert_eq!(
+            s.modes().mouse_encoding,
+            crate::terminal::MouseEncoding::Sgr
+        );
+        s.feed(b"\x1b[?1002l");
+        assert_eq!(s.modes().mouse, crate::terminal::MouseTracking::Off);
         s.feed(b"\x1b>");
         assert!(!s.modes().app_keypad, "ESC > is numeric keypad mode again");
     }

@@ -192,6 +192,59 @@ fn the_keypad_sends_application_codes_when_the_host_asks() {
     });
 }
 
+/// A host that asks for the mouse (modes 1000 and 1006) gets a click as an SGR press and
+/// release on the cell under the pointer; the tty echoes what arrived. When it lets go of
+/// the mouse, a click is a click here again.
+#[test]
+fn a_click_is_reported_to_a_host_that_asked_for_the_mouse() {
+    if !common::server_up("telnetd", "127.0.0.1:2323") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = telnetd_logged_in(dir.path());
+    h.get_by_role(Role::Terminal)
+        .type_text("printf 'mouse\\033[?1000h\\033[?1006h'; cat -v");
+    h.key_press(egui::Key::Enter);
+    wait_until(&mut h, "mouse reports on", |t| {
+        t.sessions()[0]
+            .screen
+            .lock()
+            .is_ok_and(|s| s.modes().mouse != portolan::terminal::MouseTracking::Off)
+    });
+    h.get_by_role(Role::Terminal).click();
+    h.step();
+    h.key_press(egui::Key::Enter);
+    wait_until(&mut h, "a press and a release echoed back", |t| {
+        t.screen_text()
+            .lines()
+            .any(|l| l.starts_with("^[[<0;") && l.contains("M^[[<0;") && l.ends_with('m'))
+    });
+    // Once the host turns reports off, a click selects nothing and sends nothing.
+    h.event(egui::Event::Copy);
+    h.step();
+    h.get_by_role(Role::Terminal)
+        .type_text("printf 'off\\033[?1000l'; cat -v");
+    h.key_press(egui::Key::Enter);
+    wait_until(&mut h, "mouse reports off", |t| {
+        t.sessions()[0]
+            .screen
+            .lock()
+            .is_ok_and(|s| s.modes().mouse == portolan::terminal::MouseTracking::Off)
+    });
+    h.get_by_role(Role::Terminal).click();
+    h.step();
+    h.get_by_role(Role::Terminal).type_text("done");
+    h.key_press(egui::Key::Enter);
+    wait_until(&mut h, "the line after the click", |t| {
+        t.screen_text().contains("\ndone\n")
+    });
+    assert!(
+        !terminal(&h).screen_text().contains("off^[["),
+        "no report after mode 1000 was turned off:\n{}",
+        terminal(&h).screen_text()
+    );
+}
+
 fn app_opening(dir: &std::path::Path, url: &str) -> App {
     App::new(AppConfig {
         store_path: dir.join("store.sqlite3"),

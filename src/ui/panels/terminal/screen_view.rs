@@ -11,7 +11,8 @@ use super::box_drawing;
 use super::grid_mesh::GridMesh;
 use super::session::Session;
 use crate::terminal::{
-    KeyMods, KeypadKey, SelectionKind, TermKey, encode_key, encode_keypad_app, encode_paste,
+    KeyMods, KeypadKey, MouseAction, MouseButton, MouseEvent, MouseTracking, SelectionKind,
+    TermKey, encode_key, encode_keypad_app, encode_mouse, encode_paste,
 };
 
 /// The 16 ANSI colours: xterm's, with the blues lightened to read on a dark background.
@@ -157,8 +158,23 @@ pub fn show(ui: &mut egui::Ui, session: &mut Session) -> ViewOutput {
         response.request_focus();
         session.bell = false;
     }
+    if let Ok(s) = session.screen.try_lock() {
+        session.modes = s.modes();
+    }
+    let modes = session.modes;
+    // A host that asked for the mouse gets it; Shift keeps it here (selection, the menu), as
+    // in xterm.
+    let reporting = modes.mouse != MouseTracking::Off && !ui.input(|i| i.modifiers.shift);
+    let last_cell = (usize::from(rows) - 1, usize::from(cols) - 1);
+    let on_cell = |pos: egui::Pos2| {
+        let (row, col) = cell_at(pos);
+        (row.min(last_cell.0), col.min(last_cell.1))
+    };
+    if reporting {
+        report_mouse(ui, rect, &on_cell, modes, session);
+    }
     // The mouse: select by dragging (a double click a word, a triple click a line).
-    if let Some(pos) = response.interact_pointer_pos() {
+    if !reporting && let Some(pos) = response.interact_pointer_pos() {
         let (row, col) = cell_at(pos);
         if let Ok(mut screen) = session.screen.try_lock() {
             if response.triple_clicked() {
@@ -179,33 +195,11 @@ pub fn show(ui: &mut egui::Ui, session: &mut Session) -> ViewOutput {
             }
         }
     }
-    response.context_menu(|ui| {
-        let selected = session
-            .screen
-            .try_lock()
-            .ok()
-            .and_then(|s| s.selected_text());
-        if ui
-            .add_enabled(selected.is_some(), egui::Button::new("Copy"))
-            .clicked()
-        {
-            out.copy = selected;
-            ui.close();
-        }
-        if ui.button("Paste").clicked() {
-            ui.ctx()
-                .send_viewport_cmd(egui::ViewportCommand::RequestPaste);
-            ui.memory_mut(|m| m.request_focus(id));
-            ui.close();
-        }
-        if ui.button("Select all").clicked() {
-            if let Ok(mut s) = session.screen.try_lock() {
-                s.select_all();
-            }
-            ui.close();
-        }
-    });
-    // The wheel: scroll back through the history, or arrows for a full-screen program.
+    if !reporting {
+        context_menu(&response, session, &mut out, id);
+    }
+    // The wheel: scroll back through the history, or arrows for a full-screen program (or
+    // wheel reports, when it asked for the mouse).
     if response.hovered() {
         // In lines: the raw wheel events, since egui's smoothed delta is for scroll areas.
         let rows = f32::from(rows);
@@ -227,12 +221,33 @@ pub fn show(ui: &mut egui::Ui, session: &mut Session) -> ViewOutput {
             let lines = session.scroll_rest.trunc() as i32;
             session.scroll_rest -= lines as f32;
             if lines != 0 {
-                let modes = session
-                    .screen
-                    .try_lock()
-                    .map(|s| s.modes())
-                    .unwrap_or_default();
-                if modes.alt_screen {
+                let pointer = ui.input(|i| i.pointer.hover_pos());
+                if reporting && let Some(pos) = pointer {
+                    let (row, col) = on_cell(pos);
+                    let mods = ui.input(|i| i.modifiers);
+                    let button = if lines > 0 {
+                        MouseButton::WheelUp
+                    } else {
+                        MouseButton::WheelDown
+                    };
+                    let mut bytes = Vec::new();
+                    for _ in 0..lines.unsigned_abs() {
+                        let event = MouseEvent {
+                            button: Some(button),
+                            kind: MouseAction::Press,
+                            row,
+                            col,
+                            shift: mods.shift,
+                            alt: mods.alt,
+                            ctrl: mods.ctrl,
+                        };
+                        bytes.extend(
+                            encode_mouse(event, modes.mouse, modes.mouse_encoding)
+                                .unwrap_or_default(),
+                        );
+                    }
+                    session.type_bytes(&bytes);
+                } else if modes.alt_screen {
                     let key = if lines > 0 {
                         TermKey::Up
                     } else {
@@ -293,6 +308,109 @@ pub fn show(ui: &mut egui::Ui, session: &mut Session) -> ViewOutput {
         node.set_value(announcement);
     });
     out
+}
+
+/// Copy, Paste and Select all on a right click (unless the host has the mouse).
+fn context_menu(
+    response: &egui::Response,
+    session: &mut Session,
+    out: &mut ViewOutput,
+    id: egui::Id,
+) {
+    response.context_menu(|ui| {
+        let selected = session
+            .screen
+            .try_lock()
+            .ok()
+            .and_then(|s| s.selected_text());
+        if ui
+            .add_enabled(selected.is_some(), egui::Button::new("Copy"))
+            .clicked()
+        {
+            out.copy = selected;
+            ui.close();
+        }
+        if ui.button("Paste").clicked() {
+            ui.ctx()
+                .send_viewport_cmd(egui::ViewportCommand::RequestPaste);
+            ui.memory_mut(|m| m.request_focus(id));
+            ui.close();
+        }
+        if ui.button("Select all").clicked() {
+            if let Ok(mut s) = session.screen.try_lock() {
+                s.select_all();
+            }
+            ui.close();
+        }
+    });
+}
+
+/// Presses, releases and moves over the screen as reports for the host (which asked for
+/// them): a press on the screen, its release wherever it happens, moves from cell to cell.
+fn report_mouse(
+    ui: &egui::Ui,
+    rect: egui::Rect,
+    on_cell: &dyn Fn(egui::Pos2) -> (usize, usize),
+    modes: crate::terminal::Modes,
+    session: &mut Session,
+) {
+    let mut bytes = Vec::new();
+    let mut report = |session: &mut Session,
+                      button: Option<MouseButton>,
+                      kind: MouseAction,
+                      pos: egui::Pos2,
+                      mods: egui::Modifiers| {
+        let (row, col) = on_cell(pos);
+        session.mouse_cell = Some((row, col));
+        let event = MouseEvent {
+            button,
+            kind,
+            row,
+            col,
+            shift: mods.shift,
+            alt: mods.alt,
+            ctrl: mods.ctrl,
+        };
+        bytes.extend(encode_mouse(event, modes.mouse, modes.mouse_encoding).unwrap_or_default());
+    };
+    for event in ui.input(|i| i.events.clone()) {
+        match event {
+            egui::Event::PointerButton {
+                pos,
+                button,
+                pressed,
+                modifiers,
+            } => {
+                let button = match button {
+                    egui::PointerButton::Primary => MouseButton::Left,
+                    egui::PointerButton::Middle => MouseButton::Middle,
+                    egui::PointerButton::Secondary => MouseButton::Right,
+                    _ => continue,
+                };
+                if pressed && rect.contains(pos) {
+                    session.mouse_held = Some(button);
+                    report(session, Some(button), MouseAction::Press, pos, modifiers);
+                } else if !pressed && session.mouse_held == Some(button) {
+                    session.mouse_held = None;
+                    report(session, Some(button), MouseAction::Release, pos, modifiers);
+                }
+            }
+            egui::Event::PointerMoved(pos) => {
+                let held = session.mouse_held;
+                if (held.is_none() && !rect.contains(pos))
+                    || session.mouse_cell == Some(on_cell(pos))
+                {
+                    continue;
+                }
+                let mods = ui.input(|i| i.modifiers);
+                report(session, held, MouseAction::Move, pos, mods);
+            }
+            _ => {}
+        }
+    }
+    if !bytes.is_empty() {
+        session.type_bytes(&bytes);
+    }
 }
 
 fn keyboard(ui: &egui::Ui, session: &mut Session, out: &mut ViewOutput) {

@@ -119,6 +119,12 @@ pub struct Session {
     pub drawn: Option<super::screen_view::Drawn>,
     /// How many frames drew the screen anew (for the frame benchmark).
     pub fresh_draws: u64,
+    /// The button held down, reported to the host (which asked for mouse reports).
+    pub mouse_held: Option<crate::terminal::MouseButton>,
+    /// The cell the last report was about: moves within a cell are not reported.
+    pub mouse_cell: Option<(usize, usize)>,
+    /// The modes as last read, for frames that find the worker feeding the screen.
+    pub modes: crate::terminal::Modes,
 }
 
 impl Session {
@@ -149,6 +155,9 @@ impl Session {
             bell: false,
             drawn: None,
             fresh_draws: 0,
+            mouse_held: None,
+            mouse_cell: None,
+            modes: crate::terminal::Modes::default(),
         }
     }
 
