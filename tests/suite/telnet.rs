@@ -180,3 +180,46 @@ async fn telnets_with_a_trusted_and_a_self_signed_certificate() {
     let mut seen = String::new();
     read_until(&mut s, &mut seen, "tel:sh> ").await;
 }
+
+/// A Telnet "Synch" as inetutils telnetd sends it after an interrupt: IAC, then DM as TCP
+/// urgent data. The DM stays in the stream (SO_OOBINLINE), so the IAC DM pair is a command
+/// and no byte of the screen around it is lost or shown.
+#[tokio::test]
+async fn urgent_data_mark_stays_in_the_stream() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    let host = std::thread::spawn(move || {
+        use std::io::Write as _;
+        let (mut peer, _) = listener.accept().expect("accept");
+        peer.write_all(b"before").expect("write");
+        peer.write_all(&[255]).expect("IAC");
+        socket2::SockRef::from(&peer)
+            .send_out_of_band(&[242])
+            .expect("DM as urgent data");
+        std::thread::sleep(Duration::from_millis(50));
+        peer.write_all(b"after").expect("write");
+    });
+    let mut session = TelnetSession::connect(
+        "127.0.0.1",
+        port,
+        None,
+        TelnetConfig::default(),
+        &Limits::default(),
+    )
+    .await
+    .expect("connect");
+    let mut data = Vec::new();
+    while let Some(events) = tokio::time::timeout(Duration::from_secs(5), session.read())
+        .await
+        .expect("no silence")
+        .expect("read")
+    {
+        for e in events {
+            if let TelnetEvent::Data(d) = e {
+                data.extend(d);
+            }
+        }
+    }
+    host.join().expect("host");
+    assert_eq!(String::from_utf8_lossy(&data), "beforeafter");
+}

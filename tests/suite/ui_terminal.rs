@@ -174,7 +174,12 @@ fn the_keypad_sends_application_codes_when_the_host_asks() {
     // Back to numeric mode: the keypad types its digit.
     h.event(egui::Event::Copy);
     h.step();
-    wait_for(&mut h, "^C");
+    wait_until(&mut h, "the prompt after the interrupt", |t| {
+        t.screen_text()
+            .trim_end()
+            .rsplit_once("^C\n")
+            .is_some_and(|(_, after)| after.ends_with('$'))
+    });
     h.get_by_role(Role::Terminal)
         .type_text("printf 'num\\033>'; cat -v");
     h.key_press(egui::Key::Enter);
@@ -219,9 +224,16 @@ fn a_click_is_reported_to_a_host_that_asked_for_the_mouse() {
             .lines()
             .any(|l| l.starts_with("^[[<0;") && l.contains("M^[[<0;") && l.ends_with('m'))
     });
-    // Once the host turns reports off, a click selects nothing and sends nothing.
+    // Once the host turns reports off, a click selects nothing and sends nothing. (The tty
+    // drops what is typed while it interrupts cat: the prompt comes first.)
     h.event(egui::Event::Copy);
     h.step();
+    wait_until(&mut h, "the prompt after the interrupt", |t| {
+        t.screen_text()
+            .trim_end()
+            .rsplit_once("^C\n")
+            .is_some_and(|(_, after)| after.ends_with('$'))
+    });
     h.get_by_role(Role::Terminal)
         .type_text("printf 'off\\033[?1000l'; cat -v");
     h.key_press(egui::Key::Enter);

@@ -39,7 +39,15 @@ impl TelnetSession {
         config: TelnetConfig,
         limits: &Limits,
     ) -> Result<TelnetSession, TelnetError> {
-        let stream = net::connect_maybe_tls(host, port, tls, limits).await?;
+        let tcp = net::connect(host, port, limits).await?;
+        // A Telnet "Synch" (after an interrupt, inetutils telnetd sends IAC DM as urgent data)
+        // must stay in the stream, as RFC 6093 asks: out of band, the DM would vanish and the
+        // IAC before it would swallow the next byte of the screen.
+        let _ = socket2::SockRef::from(&tcp).set_out_of_band_inline(true);
+        let stream: Box<dyn net::Stream> = match tls {
+            None => Box::new(tcp),
+            Some(trust) => Box::new(trust.wrap(tcp, host, port, limits).await?),
+        };
         let addr = if host.contains(':') {
             format!("[{host}]:{port}")
         } else {
