@@ -14,7 +14,8 @@
 # POP3 1110/1995 (dovecot) and SMTP 2525/2465 (exim): see mail-servers.sh; SMTP 2526/2527
 # (aiosmtpd): see smtp-servers.sh; telnetlib3 2324,
 # 2325 (line mode) and telnets 2992/2993: see telnet-servers.sh; NNTP 1119, 1563 (NNTPS), 1121
-# (AUTHINFO), 1564 (self-signed NNTPS) (INN): see news-servers.sh.
+# (AUTHINFO), 1564 (self-signed NNTPS) (INN): see news-servers.sh; TCP echo 7007 and UDP echo
+# 7008 (socat): see socket-servers.sh.
 set -euo pipefail
 
 SRV="${PORTOLAN_SRV:-/tmp/portolan-srv}"
@@ -46,6 +47,8 @@ make_venv() {
 . "$(dirname "$0")/smtp-servers.sh"
 # shellcheck source=scripts/news-servers.sh
 . "$(dirname "$0")/news-servers.sh"
+# shellcheck source=scripts/socket-servers.sh
+. "$(dirname "$0")/socket-servers.sh"
 die() { log "error: $*"; exit 1; }
 
 need_root() {
@@ -80,6 +83,9 @@ cmd_install() {
     local news_missing
     news_missing=$(news_packages_missing)
     [ -z "$news_missing" ] || missing+=($news_missing)
+    local socket_missing
+    socket_missing=$(socket_packages_missing)
+    [ -z "$socket_missing" ] || missing+=($socket_missing)
     if [ ${#missing[@]} -eq 0 ]; then
         finish_inn_install
         log "all server packages present"
@@ -100,7 +106,7 @@ cmd_install() {
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null || true
     finish_inn_install
     local still
-    still="$(ftp_packages_missing) $(mail_packages_missing) $(news_packages_missing)"
+    still="$(ftp_packages_missing) $(mail_packages_missing) $(news_packages_missing) $(socket_packages_missing)"
     [ -z "${still// /}" ] || die "not installed: $still"
     if [ "$made_policy" = 1 ]; then rm -f /usr/sbin/policy-rc.d; fi
 }
@@ -326,8 +332,9 @@ cmd_start() {
     wait_port "$TELNET_PORT"
     start_telnet3
     start_aiosmtpd
+    start_sockets
     local port
-    for port in $FTP_PORTS $MAIL_PORTS $TELNET3_PORTS $AIOSMTPD_PORTS; do wait_port "$port"; done
+    for port in $FTP_PORTS $MAIL_PORTS $TELNET3_PORTS $AIOSMTPD_PORTS $SOCKET_PORTS; do wait_port "$port"; done
     # Last: the news fill streams to innd while the other servers come up.
     start_news
     for port in $NEWS_PORTS; do wait_port "$port"; done
@@ -354,6 +361,7 @@ cmd_check() {
     check_telnet3
     check_aiosmtpd
     check_news
+    check_sockets
     log "$ok checks passed, $bad failed"
     [ "$bad" = 0 ]
 }

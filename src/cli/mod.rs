@@ -12,6 +12,7 @@ use clap::{Parser, Subcommand};
 mod mail;
 mod news;
 mod send;
+mod sockets;
 mod telnet;
 
 use crate::document::Document;
@@ -143,6 +144,29 @@ pub enum Command {
         #[command(flatten)]
         net: NetOptions,
     },
+    /// Connect standard input and output to a TCP peer, as `nc HOST PORT` does.
+    Tcp {
+        /// HOST:PORT (an IPv6 address in brackets).
+        target: String,
+    },
+    /// Wait for TCP peers on [ADDR:]PORT (loopback unless an address is given) and connect
+    /// each in turn to standard input and output, as `nc -lk` does.
+    Listen {
+        /// [ADDR:]PORT: `9000`, `0.0.0.0:9000`, `[::1]:9000`.
+        addr: String,
+        /// Stop after the first peer.
+        #[arg(long)]
+        once: bool,
+        /// Write what the first peer sends to FILE (through FILE.part) and stop.
+        #[arg(long, value_name = "FILE")]
+        receive: Option<PathBuf>,
+    },
+    /// Send a file's bytes to a TCP peer (`nc -l` or `portolan listen --receive`).
+    SendFile {
+        file: PathBuf,
+        /// HOST:PORT.
+        target: String,
+    },
     /// List a directory-like resource: a gopher menu, or the links of a web page.
     Ls {
         url: String,
@@ -180,6 +204,21 @@ pub fn run(command: Command) -> Result<(), CliError> {
                 net,
             } => get(&url, output, resume, &screen, &net).await,
             Command::Ls { url, json, net } => ls(&url, json, &net).await,
+            Command::Tcp { target } => sockets::tcp(&target, &Limits::default()).await,
+            Command::Listen {
+                addr,
+                once,
+                receive,
+            } => {
+                let addr = sockets::listen_addr(&addr)?;
+                match receive {
+                    Some(file) => sockets::receive(addr, &file),
+                    None => sockets::listen(addr, once),
+                }
+            }
+            Command::SendFile { file, target } => {
+                sockets::send_file(&file, &target, &Limits::default()).await
+            }
             Command::Send { message, net } => send::send(&message, &net).await,
             Command::Put { file, url, net } => put(&file, &url, &net).await,
             Command::Post { url, net } => news::post(&url, &net, &trust_for(&net)?).await,

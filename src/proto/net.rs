@@ -44,7 +44,7 @@ pub enum NetError {
     NoAddress { host: String },
     #[error("connecting to {addr} timed out after {secs} s")]
     ConnectTimeout { addr: String, secs: u64 },
-    #[error("cannot connect to {addr}: {source}")]
+    #[error("cannot connect to {addr}: {}", connect_words(source))]
     Connect {
         addr: String,
         source: std::io::Error,
@@ -91,6 +91,25 @@ impl std::fmt::Debug for ServerLogin {
             .field("tls", &self.tls)
             .field("user", &self.user)
             .finish_non_exhaustive()
+    }
+}
+
+/// Why a connection was not made, in words.
+fn connect_words(e: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    match e.kind() {
+        ErrorKind::ConnectionRefused => {
+            "nothing listens on that port (connection refused): check the port, or start the server"
+                .to_string()
+        }
+        ErrorKind::HostUnreachable | ErrorKind::NetworkUnreachable => {
+            "the host cannot be reached from here (no route): check the address and the network"
+                .to_string()
+        }
+        ErrorKind::PermissionDenied => {
+            "the system refused the connection (a firewall?)".to_string()
+        }
+        _ => e.to_string(),
     }
 }
 

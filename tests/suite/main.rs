@@ -19,6 +19,7 @@ mod news_store;
 mod nntp;
 mod outbox;
 mod smtp;
+mod sockets;
 mod telnet;
 mod ui_activity;
 mod ui_browser;

@@ -182,7 +182,7 @@ async fn telnets_with_a_trusted_and_a_self_signed_certificate() {
 }
 
 /// A Telnet "Synch" as inetutils telnetd sends it after an interrupt: IAC, then DM as TCP
-/// urgent data. The DM stays in the stream (SO_OOBINLINE), so the IAC DM pair is a command
+/// urgent data. The DM stays in the stream (`SO_OOBINLINE`), so the IAC DM pair is a command
 /// and no byte of the screen around it is lost or shown.
 #[tokio::test]
 async fn urgent_data_mark_stays_in_the_stream() {
