@@ -15,6 +15,8 @@
 #      bytes (cargo bench --bench smtp_send)
 #   8. news: OVER of a 100,000-article group into the store against a raw socket drain and
 #      nntplib, search over it, the group filter per keystroke (cargo bench --bench news_over)
+#   9. raw TCP: 1 GiB sent by `portolan tcp` and `portolan send-file` against `nc -N`, and
+#      received by `portolan listen --receive` against `nc -l`, same run
 # Usage: scripts/bench.sh [runs]   (default 5 runs per download measurement)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -120,6 +122,41 @@ cargo bench --quiet --bench terminal 2>/dev/null | grep -v "^running\|^test resu
 
 echo "== 7. sending (exim on loopback, STARTTLS + AUTH)"
 cargo bench --quiet --bench smtp_send 2>/dev/null | grep -v "^running\|^test result"
+
+echo "== 9. raw TCP, 1 GiB over loopback ($RUNS runs each, medians)"
+listening() { until ss -ltnH "sport = :$1" | grep -q .; do sleep 0.02; done; }
+# send_timed PORT SENDER: nc -l receives to /dev/null; the clock runs until both ends are done.
+send_timed() {
+    local port=$1 cmd=$2 r s e
+    nc.openbsd -l 127.0.0.1 "$port" >/dev/null & r=$!
+    listening "$port"
+    s=$(date +%s.%N); sh -c "$cmd" >/dev/null 2>&1; wait "$r"; e=$(date +%s.%N)
+    calc "$e - $s"
+}
+# receive_timed PORT RECEIVER: nc -N sends the file to RECEIVER (writing $DL/out.bin).
+receive_timed() {
+    local port=$1 cmd=$2 r s e
+    sh -c "$cmd" >/dev/null 2>&1 & r=$!
+    listening "$port"
+    s=$(date +%s.%N); nc.openbsd -N 127.0.0.1 "$port" < "$BIG" >/dev/null; wait "$r"; e=$(date +%s.%N)
+    rm -f "$DL/out.bin"
+    calc "$e - $s"
+}
+: > "$OUT/tcp"; : > "$OUT/sendfile"; : > "$OUT/ncsend"; : > "$OUT/recv"; : > "$OUT/ncrecv"
+for i in $(seq "$RUNS"); do
+    send_timed 47001 "$BIN tcp 127.0.0.1:47001 < '$BIG'" >> "$OUT/tcp"
+    send_timed 47002 "$BIN send-file '$BIG' 127.0.0.1:47002" >> "$OUT/sendfile"
+    send_timed 47003 "nc.openbsd -N 127.0.0.1 47003 < '$BIG'" >> "$OUT/ncsend"
+    receive_timed 47004 "$BIN listen 127.0.0.1:47004 --receive '$DL/out.bin'" >> "$OUT/recv"
+    receive_timed 47005 "nc.openbsd -l 127.0.0.1 47005 > '$DL/out.bin'" >> "$OUT/ncrecv"
+done
+NC=$(median < "$OUT/ncsend"); NCR=$(median < "$OUT/ncrecv")
+for what in tcp sendfile recv; do
+    t=$(median < "$OUT/$what")
+    base=$NC; [ "$what" = recv ] && base=$NCR
+    printf '  %-9s %.2f s (%.0f MB/s)   nc: %.2f s   portolan/nc: %.2f\n' "$what" "$t" \
+        "$(calc "1073.741824 / $t")" "$base" "$(calc "$t / $base")"
+done
 
 echo "== 8. news (INN on loopback)"
 cargo bench --quiet --bench news_over 2>/dev/null | grep -v "^running\|^test result"
