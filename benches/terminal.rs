@@ -104,6 +104,7 @@ fn through_session(stream: &Arc<Vec<u8>>, runtime: &tokio::runtime::Runtime) -> 
             host: "127.0.0.1".into(),
             port,
             tls: false,
+            raw: None,
         },
         screen.clone(),
         TelnetConfig {

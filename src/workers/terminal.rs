@@ -24,6 +24,121 @@ pub struct Target {
     pub port: u16,
     /// TLS from the first byte (telnets, port 992).
     pub tls: bool,
+    /// A raw TCP session: no Telnet, the bytes as they are; Enter sends this line end.
+    pub raw: Option<LineEnd>,
+}
+
+/// What Enter sends in a raw session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LineEnd {
+    /// `\n`, as `nc` in a terminal sends.
+    #[default]
+    Lf,
+    CrLf,
+    Cr,
+}
+
+impl LineEnd {
+    pub fn bytes(self) -> &'static [u8] {
+        match self {
+            LineEnd::Lf => b"\n",
+            LineEnd::CrLf => b"\r\n",
+            LineEnd::Cr => b"\r",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            LineEnd::Lf => "LF",
+            LineEnd::CrLf => "CR LF",
+            LineEnd::Cr => "CR",
+        }
+    }
+}
+
+/// A session's connection: Telnet, or raw TCP (optionally in TLS) with nothing added.
+enum Link {
+    Telnet(Box<TelnetSession>),
+    Raw {
+        stream: Box<dyn crate::proto::net::Stream>,
+        addr: String,
+        line_end: LineEnd,
+        buf: Vec<u8>,
+    },
+}
+
+fn raw_error(addr: &str, source: std::io::Error) -> TelnetError {
+    TelnetError::Io {
+        addr: addr.to_string(),
+        source,
+    }
+}
+
+impl Link {
+    async fn read(&mut self) -> Result<Option<Vec<TelnetEvent>>, TelnetError> {
+        match self {
+            Link::Telnet(s) => s.read().await,
+            Link::Raw {
+                stream, buf, addr, ..
+            } => {
+                let n = tokio::io::AsyncReadExt::read(stream, buf)
+                    .await
+                    .map_err(|e| raw_error(addr, e))?;
+                Ok((n > 0).then(|| vec![TelnetEvent::Data(buf[..n].to_vec())]))
+            }
+        }
+    }
+
+    /// Sends what was typed: in a raw session Enter's CR becomes the chosen line end.
+    async fn send(&mut self, bytes: &[u8]) -> Result<(), TelnetError> {
+        match self {
+            Link::Telnet(s) => s.send(bytes).await,
+            Link::Raw {
+                stream,
+                line_end,
+                addr,
+                ..
+            } => {
+                let mut out = Vec::with_capacity(bytes.len() + 8);
+                for &b in bytes {
+                    if b == b'\r' {
+                        out.extend_from_slice(line_end.bytes());
+                    } else {
+                        out.push(b);
+                    }
+                }
+                stream.write_all(&out).await.map_err(|e| raw_error(addr, e))
+            }
+        }
+    }
+
+    /// Sends the model's answers (DSR, DA) as they are.
+    async fn answer(&mut self, bytes: &[u8]) -> Result<(), TelnetError> {
+        match self {
+            Link::Telnet(s) => s.send(bytes).await,
+            Link::Raw { stream, addr, .. } => stream
+                .write_all(bytes)
+                .await
+                .map_err(|e| raw_error(addr, e)),
+        }
+    }
+
+    async fn resize(&mut self, cols: u16, rows: u16) {
+        if let Link::Telnet(s) = self {
+            let _ = s.resize(cols, rows).await;
+        }
+    }
+
+    fn negotiation(&self) -> Negotiation {
+        match self {
+            Link::Telnet(s) => Negotiation {
+                options: s.engine().options(),
+                last_subnegotiation: s.engine().last_subnegotiation().cloned(),
+                charset: s.engine().charset().map(str::to_string),
+            },
+            Link::Raw { .. } => Negotiation::default(),
+        }
+    }
 }
 
 /// What the panel asks of its session.
@@ -163,18 +278,33 @@ pub fn spawn<E: Send + 'static>(
     let trust = services.trust.clone();
     services.runtime.spawn(async move {
         let tls = target.tls.then_some(&trust);
-        let mut session =
-            match TelnetSession::connect(&target.host, target.port, tls, config, &limits).await {
-                Ok(s) => s,
-                Err(TelnetError::Net(NetError::Untrusted(rejection))) => {
-                    events.send(TerminalEvent::Untrusted(rejection));
-                    return;
-                }
-                Err(e) => {
-                    events.send(TerminalEvent::Closed(Some(e.to_string())));
-                    return;
-                }
-            };
+        let connected = match target.raw {
+            None => TelnetSession::connect(&target.host, target.port, tls, config, &limits)
+                .await
+                .map(|s| Link::Telnet(Box::new(s))),
+            Some(line_end) => {
+                crate::proto::net::connect_maybe_tls(&target.host, target.port, tls, &limits)
+                    .await
+                    .map(|stream| Link::Raw {
+                        stream,
+                        addr: format!("{}:{}", target.host, target.port),
+                        line_end,
+                        buf: vec![0; 64 * 1024],
+                    })
+                    .map_err(TelnetError::Net)
+            }
+        };
+        let mut session = match connected {
+            Ok(s) => s,
+            Err(TelnetError::Net(NetError::Untrusted(rejection))) => {
+                events.send(TerminalEvent::Untrusted(rejection));
+                return;
+            }
+            Err(e) => {
+                events.send(TerminalEvent::Closed(Some(e.to_string())));
+                return;
+            }
+        };
         events.send(TerminalEvent::Connected);
         let charset = screen.lock().map_or(ScreenCharset::Auto, |s| s.charset());
         let mut text = HostText::new(charset);
@@ -191,7 +321,7 @@ pub fn spawn<E: Send + 'static>(
 /// The session's loop: commands from the panel, reads from the host, the model's answers.
 /// Returns why it ended (`None`: the host closed, or the panel let go).
 async fn serve<E: Send + 'static>(
-    session: &mut TelnetSession,
+    session: &mut Link,
     rx: &mut mpsc::UnboundedReceiver<TerminalCommand>,
     text: &mut HostText,
     feed: &mpsc::Sender<Feed>,
@@ -217,7 +347,7 @@ async fn serve<E: Send + 'static>(
                 }
                 Some(TerminalCommand::Resize { cols, rows }) => {
                     let _ = feed.send(Feed::Resize(cols, rows)).await;
-                    let _ = session.resize(cols, rows).await;
+                    session.resize(cols, rows).await;
                 }
                 Some(TerminalCommand::SetCharset(charset)) => {
                     text.set_charset(charset);
@@ -249,7 +379,7 @@ async fn serve<E: Send + 'static>(
                 if !done.requests.is_empty() {
                     events.send(TerminalEvent::Requests(done.requests));
                 }
-                if !done.replies.is_empty() && let Err(e) = session.send(&done.replies).await {
+                if !done.replies.is_empty() && let Err(e) = session.answer(&done.replies).await {
                     return Some(e.to_string());
                 }
             }
@@ -284,11 +414,7 @@ async fn serve<E: Send + 'static>(
                         TelnetEvent::Prompt => {}
                     }
                 }
-                let now = Negotiation {
-                    options: session.engine().options(),
-                    last_subnegotiation: session.engine().last_subnegotiation().cloned(),
-                    charset: session.engine().charset().map(str::to_string),
-                };
+                let now = session.negotiation();
                 if now != shown {
                     shown = now.clone();
                     events.send(TerminalEvent::Negotiation(Box::new(now)));

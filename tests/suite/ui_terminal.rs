@@ -257,6 +257,61 @@ fn a_click_is_reported_to_a_host_that_asked_for_the_mouse() {
     );
 }
 
+/// Raw TCP from the bar: no Telnet, Enter sends LF, the line is echoed here and socat's echo
+/// comes back on a line of its own.
+#[test]
+fn a_raw_tcp_session_talks_to_socats_echo_server() {
+    if !common::server_up("socat echo", "127.0.0.1:7007") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let app = App::new(AppConfig {
+        store_path: dir.path().join("store.sqlite3"),
+        extra_roots: Vec::new(),
+        start_url: None,
+        log: ProtocolLog::default(),
+        download_dir: Some(dir.path().join("downloads")),
+        restore_session: false,
+        startup_probe: None,
+        session_secrets: true,
+    })
+    .expect("app");
+    let mut h = Harness::builder()
+        .with_size([1100.0, 700.0])
+        .build_ui_state(|ui, app: &mut App| app.frame(ui), app);
+    h.run();
+    h.get_by_label("Terminal").click();
+    h.run();
+    h.get_by_label("Host:").click();
+    h.get_by_label("Host:").type_text("127.0.0.1");
+    h.get_by_label("Port:").click();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("Port:").type_text("7007");
+    h.get_by_role_and_label(Role::ComboBox, "Protocol:").click();
+    h.run();
+    h.get_by_label("Raw TCP").click();
+    h.run();
+    assert!(
+        h.query_by_label("Enter sends:").is_some(),
+        "the line end choice"
+    );
+    h.get_by_role_and_label(Role::Button, "Connect").click();
+    wait_until(&mut h, "connected", |t| {
+        t.sessions()
+            .first()
+            .is_some_and(|s| s.state == portolan::ui::panels::terminal::session::State::Connected)
+    });
+    assert!(terminal(&h).sessions()[0].target.raw.is_some());
+    h.get_by_role(Role::Terminal).click();
+    h.step();
+    h.get_by_role(Role::Terminal).type_text("hello raw");
+    h.key_press(egui::Key::Enter);
+    wait_until(&mut h, "the echo on a line of its own", |t| {
+        t.screen_text().contains("hello raw\nhello raw\n")
+    });
+}
+
 fn app_opening(dir: &std::path::Path, url: &str) -> App {
     App::new(AppConfig {
         store_path: dir.join("store.sqlite3"),

@@ -19,7 +19,7 @@ use crate::store::{Store, TelnetHost};
 use crate::terminal::{CaptureKind, ScreenCharset};
 use crate::ui::app::AppEvent;
 use crate::ui::panels::{Panel, PanelContext, PanelEvent, ShellAction, Toast};
-use crate::workers::terminal::{Target, TerminalEvent};
+use crate::workers::terminal::{LineEnd, Target, TerminalEvent};
 use crate::workers::{MappedSink, Services};
 
 use directory::{Directory, DirectoryAction};
@@ -71,6 +71,8 @@ pub struct TerminalPanel {
     pub host: String,
     pub port: String,
     pub tls: bool,
+    /// The bar connects raw TCP (no Telnet), with this line end for Enter.
+    pub raw: Option<LineEnd>,
     sessions: Vec<Session>,
     current: usize,
     next_id: u64,
@@ -95,6 +97,7 @@ impl TerminalPanel {
             host: String::new(),
             port: "23".into(),
             tls: false,
+            raw: None,
             sessions: Vec::new(),
             current: 0,
             next_id: 1,
@@ -124,15 +127,20 @@ impl TerminalPanel {
             return;
         }
         self.bar_error = None;
-        self.open_session(host, port, self.tls);
+        self.open_session(host, port, self.tls, self.raw);
     }
 
-    fn open_session(&mut self, host: String, port: u16, tls: bool) {
+    fn open_session(&mut self, host: String, port: u16, tls: bool, raw: Option<LineEnd>) {
         let entry = self.directory.find(&host, port);
         let prefs = entry.map(HostPrefs::of).unwrap_or_default();
         let tls = tls || entry.is_some_and(|e| e.tls);
         let size = self.current().map_or((80, 24), |s| s.size);
-        let target = Target { host, port, tls };
+        let target = Target {
+            host,
+            port,
+            tls,
+            raw,
+        };
         let reuse = self
             .current()
             .is_some_and(|s| !s.is_open() && s.target == target);
@@ -206,9 +214,44 @@ impl TerminalPanel {
             let port = ui
                 .add(egui::TextEdit::singleline(&mut self.port).desired_width(50.0))
                 .labelled_by(l.id);
+            let protocol = if self.raw.is_some() {
+                "Raw TCP"
+            } else {
+                "Telnet"
+            };
+            let l = ui.label("Protocol:");
+            egui::ComboBox::from_id_salt("terminal-protocol")
+                .selected_text(protocol)
+                .show_ui(ui, |ui| {
+                    if ui.selectable_label(self.raw.is_none(), "Telnet").clicked() {
+                        self.raw = None;
+                    }
+                    if ui
+                        .selectable_label(self.raw.is_some(), "Raw TCP")
+                        .on_hover_text("No Telnet: the bytes as they are, as with nc")
+                        .clicked()
+                        && self.raw.is_none()
+                    {
+                        self.raw = Some(LineEnd::default());
+                    }
+                })
+                .response
+                .labelled_by(l.id);
+            if let Some(line_end) = self.raw.as_mut() {
+                let l = ui.label("Enter sends:");
+                egui::ComboBox::from_id_salt("terminal-line-end")
+                    .selected_text(line_end.label())
+                    .show_ui(ui, |ui| {
+                        for choice in [LineEnd::Lf, LineEnd::CrLf, LineEnd::Cr] {
+                            ui.selectable_value(line_end, choice, choice.label());
+                        }
+                    })
+                    .response
+                    .labelled_by(l.id);
+            }
             if ui
                 .checkbox(&mut self.tls, "TLS")
-                .on_hover_text("telnets: TLS from the first byte (port 992)")
+                .on_hover_text("TLS from the first byte (telnets: port 992)")
                 .changed()
                 && let Ok(port) = self.port.trim().parse()
             {
@@ -472,7 +515,7 @@ impl Panel for TerminalPanel {
                     self.host.clone_from(&entry.host);
                     self.port = entry.port.to_string();
                     self.tls = entry.tls;
-                    self.open_session(entry.host, entry.port, entry.tls);
+                    self.open_session(entry.host, entry.port, entry.tls, None);
                 }
                 DirectoryAction::Save(entry) => {
                     let reply = self.store_reply();
@@ -551,7 +594,7 @@ impl Panel for TerminalPanel {
             self.host.clone_from(&server.host);
             self.port = server.port.to_string();
             self.tls = *tls;
-            self.open_session(server.host.clone(), server.port, *tls);
+            self.open_session(server.host.clone(), server.port, *tls, None);
         }
     }
 
