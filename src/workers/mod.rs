@@ -8,6 +8,7 @@ pub mod browser;
 pub mod ftp;
 pub mod job_spec;
 pub mod jobs;
+pub mod listen;
 pub mod mail;
 pub mod mail_setup;
 pub mod mail_sync;

@@ -273,21 +273,57 @@ pub fn spawn<E: Send + 'static>(
     config: TelnetConfig,
     events: MappedSink<TerminalEvent, E>,
 ) -> mpsc::UnboundedSender<TerminalCommand> {
+    spawn_with(services, target, None, screen, config, events)
+}
+
+/// Serves a peer that connected to a listener (`target` names it), as a raw session.
+pub fn spawn_accepted<E: Send + 'static>(
+    services: &Services,
+    target: Target,
+    peer: tokio::net::TcpStream,
+    screen: Arc<Mutex<Screen>>,
+    events: MappedSink<TerminalEvent, E>,
+) -> mpsc::UnboundedSender<TerminalCommand> {
+    spawn_with(
+        services,
+        target,
+        Some(peer),
+        screen,
+        TelnetConfig::default(),
+        events,
+    )
+}
+
+fn spawn_with<E: Send + 'static>(
+    services: &Services,
+    target: Target,
+    accepted: Option<tokio::net::TcpStream>,
+    screen: Arc<Mutex<Screen>>,
+    config: TelnetConfig,
+    events: MappedSink<TerminalEvent, E>,
+) -> mpsc::UnboundedSender<TerminalCommand> {
     let (tx, mut rx) = mpsc::unbounded_channel();
     let limits = services.limits;
     let trust = services.trust.clone();
     services.runtime.spawn(async move {
         let tls = target.tls.then_some(&trust);
-        let connected = match target.raw {
-            None => TelnetSession::connect(&target.host, target.port, tls, config, &limits)
+        let addr = format!("{}:{}", target.host, target.port);
+        let connected = match (accepted, target.raw) {
+            (Some(peer), line_end) => Ok(Link::Raw {
+                stream: Box::new(peer),
+                addr,
+                line_end: line_end.unwrap_or_default(),
+                buf: vec![0; 64 * 1024],
+            }),
+            (None, None) => TelnetSession::connect(&target.host, target.port, tls, config, &limits)
                 .await
                 .map(|s| Link::Telnet(Box::new(s))),
-            Some(line_end) => {
+            (None, Some(line_end)) => {
                 crate::proto::net::connect_maybe_tls(&target.host, target.port, tls, &limits)
                     .await
                     .map(|stream| Link::Raw {
                         stream,
-                        addr: format!("{}:{}", target.host, target.port),
+                        addr,
                         line_end,
                         buf: vec![0; 64 * 1024],
                     })

@@ -312,6 +312,96 @@ fn a_raw_tcp_session_talks_to_socats_echo_server() {
     });
 }
 
+/// Two sessions of one window chat: the listener window waits on a port the system picks,
+/// a raw session from the bar connects to it, the peer opens in a tab of its own, and what
+/// each side types arrives on the other's screen. The listener lists the peer and closes it.
+#[test]
+fn listen_and_chat_between_two_of_our_own_sessions() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let app = App::new(AppConfig {
+        store_path: dir.path().join("store.sqlite3"),
+        extra_roots: Vec::new(),
+        start_url: None,
+        log: ProtocolLog::default(),
+        download_dir: Some(dir.path().join("downloads")),
+        restore_session: false,
+        startup_probe: None,
+        session_secrets: true,
+    })
+    .expect("app");
+    let mut h = Harness::builder()
+        .with_size([1200.0, 760.0])
+        .build_ui_state(|ui, app: &mut App| app.frame(ui), app);
+    h.run();
+    h.get_by_label("Terminal").click();
+    h.run();
+    h.get_by_label("Listen…").click();
+    h.run();
+    h.get_by_label("Listen port:").click();
+    h.get_by_label("Listen port:").type_text("0");
+    h.run();
+    h.get_by_label("Start listening").click();
+    wait_for(&mut h, "Listening on 127.0.0.1:");
+    let port = terminal(&h)
+        .listening_on()
+        .expect("the address it listens on")
+        .port();
+    h.get_by_label("Host:").click();
+    h.get_by_label("Host:").type_text("127.0.0.1");
+    h.get_by_label("Port:").click();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("Port:").type_text(&port.to_string());
+    h.get_by_role_and_label(Role::ComboBox, "Protocol:").click();
+    h.run();
+    h.get_by_label("Raw TCP").click();
+    h.run();
+    h.get_by_role_and_label(Role::Button, "Connect").click();
+    wait_until(&mut h, "the client and the peer, each in a tab", |t| {
+        t.sessions().len() == 2
+            && t.sessions()
+                .iter()
+                .all(|s| s.state == portolan::ui::panels::terminal::session::State::Connected)
+    });
+    assert!(
+        terminal(&h).sessions()[1].from_listener,
+        "the peer's tab is in front"
+    );
+    assert_eq!(
+        h.query_all_by_role_and_label(Role::Button, "Close").count(),
+        1,
+        "the listener lists one peer"
+    );
+    // The peer's tab is in front: it says hello.
+    h.get_by_role(Role::Terminal).click();
+    h.step();
+    h.get_by_role(Role::Terminal)
+        .type_text("hello from the listener");
+    h.key_press(egui::Key::Enter);
+    h.step();
+    // The client's tab.
+    let client_tab = format!("127.0.0.1:{port}");
+    h.get_by_label(&format!("● {client_tab}")).click();
+    wait_until(&mut h, "the listener's words on the client's screen", |t| {
+        t.screen_text().contains("hello from the listener")
+    });
+    h.get_by_role(Role::Terminal).click();
+    h.step();
+    h.get_by_role(Role::Terminal).type_text("hello back");
+    h.key_press(egui::Key::Enter);
+    wait_until(&mut h, "the client's words on the peer's screen", |t| {
+        t.sessions()[1]
+            .screen
+            .lock()
+            .is_ok_and(|s| s.text().contains("hello back"))
+    });
+    // Closing the peer from the listener ends both ends.
+    h.get_by_role_and_label(Role::Button, "Close").click();
+    wait_until(&mut h, "both sessions closed", |t| {
+        t.sessions().iter().all(|s| !s.is_open())
+    });
+}
+
 fn app_opening(dir: &std::path::Path, url: &str) -> App {
     App::new(AppConfig {
         store_path: dir.join("store.sqlite3"),

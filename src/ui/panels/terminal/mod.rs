@@ -6,6 +6,7 @@ mod box_drawing;
 mod directory;
 mod grid_mesh;
 mod inspector;
+mod listen_window;
 mod screen_view;
 pub mod session;
 
@@ -29,6 +30,7 @@ use session::{HostPrefs, Session, SessionNotice, State};
 #[derive(Debug)]
 pub enum TerminalPanelEvent {
     Session(u64, TerminalEvent),
+    Listen(crate::workers::listen::ListenEvent),
     Directory(Result<Vec<TelnetHost>, String>),
 }
 
@@ -73,6 +75,7 @@ pub struct TerminalPanel {
     pub tls: bool,
     /// The bar connects raw TCP (no Telnet), with this line end for Enter.
     pub raw: Option<LineEnd>,
+    listen: listen_window::ListenWindow,
     sessions: Vec<Session>,
     current: usize,
     next_id: u64,
@@ -98,6 +101,7 @@ impl TerminalPanel {
             port: "23".into(),
             tls: false,
             raw: None,
+            listen: listen_window::ListenWindow::default(),
             sessions: Vec::new(),
             current: 0,
             next_id: 1,
@@ -156,6 +160,65 @@ impl TerminalPanel {
         }
     }
 
+    /// The listener's window, and what the user did in it.
+    fn listen_window(&mut self, ctx: &egui::Context) {
+        let peers: Vec<(u64, String)> = self
+            .sessions
+            .iter()
+            .filter(|s| s.from_listener && s.is_open())
+            .map(|s| (s.id, format!("{}:{}", s.target.host, s.target.port)))
+            .collect();
+        for action in self.listen.show(ctx, &peers) {
+            match action {
+                listen_window::ListenAction::Start(addr) => {
+                    let sink = self.events.clone().contramap(TerminalPanelEvent::Listen);
+                    self.listen.bound = None;
+                    self.listen.handle =
+                        Some(crate::workers::listen::spawn(&self.services, addr, sink));
+                }
+                listen_window::ListenAction::Stop => {
+                    self.listen.handle = None;
+                    self.listen.bound = None;
+                }
+                listen_window::ListenAction::Close(id) => {
+                    if let Some(s) = self.sessions.iter_mut().find(|s| s.id == id) {
+                        s.disconnect();
+                    }
+                }
+            }
+        }
+    }
+
+    /// A peer connected to the listener: a raw session in a tab of its own, in front.
+    fn on_listen(&mut self, event: crate::workers::listen::ListenEvent) {
+        use crate::workers::listen::ListenEvent;
+        match event {
+            ListenEvent::Listening(addr) => self.listen.bound = Some(addr),
+            ListenEvent::Failed(e) => {
+                self.listen.handle = None;
+                self.listen.bound = None;
+                self.listen.error = Some(e);
+            }
+            ListenEvent::Peer(stream, from) => {
+                let target = Target {
+                    host: from.ip().to_string(),
+                    port: from.port(),
+                    tls: false,
+                    raw: Some(LineEnd::default()),
+                };
+                let size = self.current().map_or((80, 24), |s| s.size);
+                let id = self.next_id;
+                self.next_id += 1;
+                let mut session = Session::new(id, target, HostPrefs::default(), size);
+                session.adopt(stream, &self.services, &self.events);
+                self.sessions.push(session);
+                self.current = self.sessions.len() - 1;
+                self.actions
+                    .push(ShellAction::Toast(Toast::Info(format!("{from} connected"))));
+            }
+        }
+    }
+
     fn current(&self) -> Option<&Session> {
         self.sessions.get(self.current)
     }
@@ -167,6 +230,11 @@ impl TerminalPanel {
     /// The sessions, as tabs from left to right.
     pub fn sessions(&self) -> &[Session] {
         &self.sessions
+    }
+
+    /// Where the listener listens, once it does.
+    pub fn listening_on(&self) -> Option<std::net::SocketAddr> {
+        self.listen.bound.filter(|_| self.listen.handle.is_some())
     }
 
     /// The directory's entries.
@@ -266,6 +334,13 @@ impl TerminalPanel {
                 self.directory.open = !self.directory.open;
             }
             if ui
+                .button("Listen…")
+                .on_hover_text("Wait for TCP peers (nc, a script, another Portolan)")
+                .clicked()
+            {
+                self.listen.open = !self.listen.open;
+            }
+            if ui
                 .button("Save to directory…")
                 .on_hover_text("Keep this host with its charset, echo and notes")
                 .clicked()
@@ -337,7 +412,8 @@ impl TerminalPanel {
                 if ui.button("Disconnect").clicked() {
                     s.disconnect();
                 }
-            } else if ui.button("Reconnect").clicked() {
+            } else if !s.from_listener && ui.button("Reconnect").clicked() {
+                // A peer that came to the listener has to come again: nothing to dial.
                 s.connect(&services, &events);
             }
             let mut charset = s.prefs.charset;
@@ -527,6 +603,7 @@ impl Panel for TerminalPanel {
                 }
             }
         }
+        self.listen_window(ui.ctx());
         self.tabs(ui);
         self.session_bar(ui);
         let Some(s) = self.sessions.get_mut(self.current) else {
@@ -579,6 +656,7 @@ impl Panel for TerminalPanel {
                     None => {}
                 }
             }
+            Some(TerminalPanelEvent::Listen(e)) => self.on_listen(e),
             Some(TerminalPanelEvent::Directory(Ok(entries))) => self.directory.entries = entries,
             Some(TerminalPanelEvent::Directory(Err(e))) => {
                 self.actions.push(ShellAction::Toast(Toast::Error(format!(

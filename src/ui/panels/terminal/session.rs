@@ -125,6 +125,8 @@ pub struct Session {
     pub mouse_cell: Option<(usize, usize)>,
     /// The modes as last read, for frames that find the worker feeding the screen.
     pub modes: crate::terminal::Modes,
+    /// A peer that connected to our listener (it cannot be reconnected).
+    pub from_listener: bool,
 }
 
 impl Session {
@@ -158,6 +160,7 @@ impl Session {
             mouse_held: None,
             mouse_cell: None,
             modes: crate::terminal::Modes::default(),
+            from_listener: false,
         }
     }
 
@@ -201,6 +204,34 @@ impl Session {
             self.target.clone(),
             self.screen.clone(),
             config,
+            sink,
+        ));
+        self.state = State::Connecting;
+    }
+
+    /// Serves a peer that connected to the panel's listener, as a raw session.
+    pub fn adopt(
+        &mut self,
+        peer: tokio::net::TcpStream,
+        services: &Services,
+        events: &MappedSink<TerminalPanelEvent, AppEvent>,
+    ) {
+        self.disconnect();
+        self.from_listener = true;
+        let id = self.id;
+        let sink = events
+            .clone()
+            .contramap(move |e: TerminalEvent| TerminalPanelEvent::Session(id, e));
+        self.remote_echo = false;
+        self.editor = LineEditor::default();
+        if let Ok(mut screen) = self.screen.lock() {
+            screen.feed(b"\x1b[20h");
+        }
+        self.worker = Some(worker::spawn_accepted(
+            services,
+            self.target.clone(),
+            peer,
+            self.screen.clone(),
             sink,
         ));
         self.state = State::Connecting;
