@@ -56,6 +56,43 @@ impl LineEnd {
     }
 }
 
+/// What was typed, with each line end (Enter's CR, or the CR LF a line typed here ends in)
+/// as the user chose for the raw session.
+fn with_line_end(bytes: &[u8], line_end: LineEnd) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len() + 8);
+    let mut rest = bytes.iter().peekable();
+    while let Some(&b) = rest.next() {
+        if b == b'\r' {
+            out.extend_from_slice(line_end.bytes());
+            rest.next_if_eq(&&b'\n');
+        } else {
+            out.push(b);
+        }
+    }
+    out
+}
+
+/// A raw peer ends its lines with LF alone, as a program's output does (a tty would add the
+/// CR): a lone LF is shown as a new line. The screen model's LNM mode does not apply to LF.
+#[derive(Default)]
+struct NewLines {
+    after_cr: bool,
+}
+
+impl NewLines {
+    fn convert(&mut self, text: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(text.len() + text.len() / 16);
+        for &b in text {
+            if b == b'\n' && !self.after_cr {
+                out.push(b'\r');
+            }
+            out.push(b);
+            self.after_cr = b == b'\r';
+        }
+        out
+    }
+}
+
 /// A session's connection: Telnet, or raw TCP (optionally in TLS) with nothing added.
 enum Link {
     Telnet(Box<TelnetSession>),
@@ -99,14 +136,7 @@ impl Link {
                 addr,
                 ..
             } => {
-                let mut out = Vec::with_capacity(bytes.len() + 8);
-                for &b in bytes {
-                    if b == b'\r' {
-                        out.extend_from_slice(line_end.bytes());
-                    } else {
-                        out.push(b);
-                    }
-                }
+                let out = with_line_end(bytes, *line_end);
                 stream.write_all(&out).await.map_err(|e| raw_error(addr, e))
             }
         }
@@ -121,6 +151,10 @@ impl Link {
                 .await
                 .map_err(|e| raw_error(addr, e)),
         }
+    }
+
+    fn is_raw(&self) -> bool {
+        matches!(self, Link::Raw { .. })
     }
 
     async fn resize(&mut self, cols: u16, rows: u16) {
@@ -366,6 +400,7 @@ async fn serve<E: Send + 'static>(
 ) -> Option<String> {
     let mut capture: Option<Capture> = None;
     let mut shown = Negotiation::default();
+    let mut new_lines = NewLines::default();
     loop {
         tokio::select! {
             cmd = rx.recv() => match cmd {
@@ -430,6 +465,9 @@ async fn serve<E: Send + 'static>(
                         TelnetEvent::Data(bytes) => {
                             let mut out = Vec::with_capacity(bytes.len() + bytes.len() / 2);
                             text.convert(&bytes, &mut out);
+                            if session.is_raw() {
+                                out = new_lines.convert(&out);
+                            }
                             if let Some(c) = capture.as_mut()
                                 && let Err(e) = c.write(&bytes, &out).await
                             {
@@ -457,5 +495,26 @@ async fn serve<E: Send + 'static>(
                 }
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{LineEnd, NewLines, with_line_end};
+
+    #[test]
+    fn enter_sends_the_chosen_line_end_once() {
+        assert_eq!(with_line_end(b"hi\r\n", LineEnd::Lf), b"hi\n");
+        assert_eq!(with_line_end(b"hi\r", LineEnd::CrLf), b"hi\r\n");
+        assert_eq!(with_line_end(b"a\rb\r\n", LineEnd::Cr), b"a\rb\r");
+        assert_eq!(with_line_end(b"no end", LineEnd::Lf), b"no end");
+    }
+
+    #[test]
+    fn a_lone_lf_is_a_new_line_and_cr_lf_stays_as_it_is() {
+        let mut n = NewLines::default();
+        assert_eq!(n.convert(b"a\nb\r\nc\r"), b"a\r\nb\r\nc\r");
+        // The CR at the end of the last read and the LF at the start of this one are a pair.
+        assert_eq!(n.convert(b"\nd\n"), b"\nd\r\n");
     }
 }

@@ -310,6 +310,13 @@ fn a_raw_tcp_session_talks_to_socats_echo_server() {
     wait_until(&mut h, "the echo on a line of its own", |t| {
         t.screen_text().contains("hello raw\nhello raw\n")
     });
+    // socat's LF alone ended its line: the next one starts at the left edge.
+    h.get_by_role(Role::Terminal).type_text("second");
+    h.key_press(egui::Key::Enter);
+    wait_until(&mut h, "the next line at the left edge", |t| {
+        t.screen_text()
+            .contains("hello raw\nhello raw\nsecond\nsecond\n")
+    });
 }
 
 /// Two sessions of one window chat: the listener window waits on a port the system picks,

@@ -608,7 +608,7 @@ impl Panel for TerminalPanel {
         self.session_bar(ui);
         let Some(s) = self.sessions.get_mut(self.current) else {
             ui.separator();
-            ui.label("Type a host and port above, or open a telnet: link, or pick a saved session from the Directory.");
+            ui.label("Type a host and port above (Telnet, or raw TCP as with nc), open a telnet: link, pick a saved session from the Directory, or Listen… for peers to connect.");
             return;
         };
         if let State::Closed(Some(e)) = &s.state {

@@ -192,13 +192,6 @@ impl Session {
             .contramap(move |e: TerminalEvent| TerminalPanelEvent::Session(id, e));
         self.remote_echo = false;
         self.editor = LineEditor::default();
-        if self.target.raw.is_some()
-            && let Ok(mut screen) = self.screen.lock()
-        {
-            // A raw peer ends lines with LF alone, as a program's output does: shown as a new
-            // line, as a terminal's tty would (LNM).
-            screen.feed(b"\x1b[20h");
-        }
         self.worker = Some(worker::spawn(
             services,
             self.target.clone(),
@@ -224,9 +217,6 @@ impl Session {
             .contramap(move |e: TerminalEvent| TerminalPanelEvent::Session(id, e));
         self.remote_echo = false;
         self.editor = LineEditor::default();
-        if let Ok(mut screen) = self.screen.lock() {
-            screen.feed(b"\x1b[20h");
-        }
         self.worker = Some(worker::spawn_accepted(
             services,
             self.target.clone(),
