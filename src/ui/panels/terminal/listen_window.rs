@@ -77,7 +77,7 @@ impl ListenWindow {
                     let l = ui.label("Listen port:");
                     ui.add_enabled(
                         !running,
-                        egui::TextEdit::singleline(&mut self.port).desired_width(60.0),
+                        egui::TextEdit::singleline(&mut self.port).desired_width(70.0),
                     )
                     .labelled_by(l.id);
                 });
