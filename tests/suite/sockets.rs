@@ -14,12 +14,11 @@ fn portolan() -> Command {
     c
 }
 
-/// A port nothing listens on now.
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
+/// A port of this file's own, below the range the system hands out for port 0 (32768 and
+/// up): another test that took a free port from the system and let it go for a moment (to
+/// have a port where nothing listens) cannot be given one of these.
+fn own_port(n: u16) -> u16 {
+    21070 + n
 }
 
 /// Waits until something listens on `port`, seen in the kernel's socket table: a probe
@@ -82,7 +81,7 @@ fn tcp_talks_to_socats_echo_server() {
 
 #[test]
 fn two_of_our_own_ends_chat() {
-    let port = free_port();
+    let port = own_port(1);
     let mut listener = portolan()
         .args(["listen", &port.to_string(), "--once"])
         .stdin(Stdio::piped())
@@ -141,7 +140,7 @@ fn a_file_to_nc_and_one_from_nc_arrive_whole() {
     std::fs::write(&file, &data).expect("write");
 
     // To `nc -l`.
-    let port = free_port();
+    let port = own_port(2);
     let caught = dir.path().join("caught-by-nc.bin");
     let mut nc = Command::new("nc.openbsd")
         .args(["-l", "127.0.0.1", &port.to_string()])
@@ -167,7 +166,7 @@ fn a_file_to_nc_and_one_from_nc_arrive_whole() {
     assert!(String::from_utf8_lossy(&sent.stderr).contains("3000000 bytes"));
 
     // From `nc`, into a file named here.
-    let port = free_port();
+    let port = own_port(3);
     let target = dir.path().join("received.bin");
     let listener = portolan()
         .args(["listen", &port.to_string(), "--receive"])
@@ -198,7 +197,7 @@ fn a_file_to_nc_and_one_from_nc_arrive_whole() {
 fn a_peer_that_breaks_off_mid_file_leaves_the_part() {
     let dir = tempfile::tempdir().expect("tmp");
     let target = dir.path().join("half.bin");
-    let port = free_port();
+    let port = own_port(4);
     let mut listener = portolan()
         .args(["listen", &port.to_string(), "--receive"])
         .arg(&target)

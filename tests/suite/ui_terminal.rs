@@ -265,17 +265,7 @@ fn a_raw_tcp_session_talks_to_socats_echo_server() {
         return;
     }
     let dir = tempfile::tempdir().expect("tmp");
-    let app = App::new(AppConfig {
-        store_path: dir.path().join("store.sqlite3"),
-        extra_roots: Vec::new(),
-        start_url: None,
-        log: ProtocolLog::default(),
-        download_dir: Some(dir.path().join("downloads")),
-        restore_session: false,
-        startup_probe: None,
-        session_secrets: true,
-    })
-    .expect("app");
+    let app = app_on_start_page(dir.path());
     let mut h = Harness::builder()
         .with_size([1100.0, 700.0])
         .build_ui_state(|ui, app: &mut App| app.frame(ui), app);
@@ -319,23 +309,13 @@ fn a_raw_tcp_session_talks_to_socats_echo_server() {
     });
 }
 
-/// Two sessions of one window chat: the listener window waits on a port the system picks,
+/// Two sessions of one window chat: the listener window waits on a port,
 /// a raw session from the bar connects to it, the peer opens in a tab of its own, and what
 /// each side types arrives on the other's screen. The listener lists the peer and closes it.
 #[test]
 fn listen_and_chat_between_two_of_our_own_sessions() {
     let dir = tempfile::tempdir().expect("tmp");
-    let app = App::new(AppConfig {
-        store_path: dir.path().join("store.sqlite3"),
-        extra_roots: Vec::new(),
-        start_url: None,
-        log: ProtocolLog::default(),
-        download_dir: Some(dir.path().join("downloads")),
-        restore_session: false,
-        startup_probe: None,
-        session_secrets: true,
-    })
-    .expect("app");
+    let app = app_on_start_page(dir.path());
     let mut h = Harness::builder()
         .with_size([1200.0, 760.0])
         .build_ui_state(|ui, app: &mut App| app.frame(ui), app);
@@ -345,7 +325,8 @@ fn listen_and_chat_between_two_of_our_own_sessions() {
     h.get_by_label("Listen…").click();
     h.run();
     h.get_by_label("Listen port:").click();
-    h.get_by_label("Listen port:").type_text("0");
+    // A fixed port below the system's range for port 0 (see the sockets tests).
+    h.get_by_label("Listen port:").type_text("21090");
     h.run();
     h.get_by_label("Start listening").click();
     wait_for(&mut h, "Listening on 127.0.0.1:");
@@ -409,11 +390,19 @@ fn listen_and_chat_between_two_of_our_own_sessions() {
     });
 }
 
+fn app_on_start_page(dir: &std::path::Path) -> App {
+    app_at(dir, None)
+}
+
 fn app_opening(dir: &std::path::Path, url: &str) -> App {
+    app_at(dir, Some(url))
+}
+
+fn app_at(dir: &std::path::Path, url: Option<&str>) -> App {
     App::new(AppConfig {
         store_path: dir.join("store.sqlite3"),
         extra_roots: Vec::new(),
-        start_url: Some(url.into()),
+        start_url: url.map(str::to_string),
         log: ProtocolLog::default(),
         download_dir: Some(dir.join("downloads")),
         restore_session: false,

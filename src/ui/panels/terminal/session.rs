@@ -179,27 +179,16 @@ impl Session {
         services: &Services,
         events: &MappedSink<TerminalPanelEvent, AppEvent>,
     ) {
-        self.disconnect();
         let (cols, rows) = self.size;
         let config = TelnetConfig {
             cols,
             rows,
             ..TelnetConfig::default()
         };
-        let id = self.id;
-        let sink = events
-            .clone()
-            .contramap(move |e: TerminalEvent| TerminalPanelEvent::Session(id, e));
-        self.remote_echo = false;
-        self.editor = LineEditor::default();
-        self.worker = Some(worker::spawn(
-            services,
-            self.target.clone(),
-            self.screen.clone(),
-            config,
-            sink,
-        ));
-        self.state = State::Connecting;
+        let (target, screen) = (self.target.clone(), self.screen.clone());
+        self.start(events, |sink| {
+            worker::spawn(services, target, screen, config, sink)
+        });
     }
 
     /// Serves a peer that connected to the panel's listener, as a raw session.
@@ -209,21 +198,27 @@ impl Session {
         services: &Services,
         events: &MappedSink<TerminalPanelEvent, AppEvent>,
     ) {
-        self.disconnect();
         self.from_listener = true;
+        let (target, screen) = (self.target.clone(), self.screen.clone());
+        self.start(events, |sink| {
+            worker::spawn_accepted(services, target, peer, screen, sink)
+        });
+    }
+
+    /// Ends the worker there is, and starts the one `spawn` makes with this tab's events.
+    fn start(
+        &mut self,
+        events: &MappedSink<TerminalPanelEvent, AppEvent>,
+        spawn: impl FnOnce(MappedSink<TerminalEvent, AppEvent>) -> UnboundedSender<TerminalCommand>,
+    ) {
+        self.disconnect();
         let id = self.id;
         let sink = events
             .clone()
             .contramap(move |e: TerminalEvent| TerminalPanelEvent::Session(id, e));
         self.remote_echo = false;
         self.editor = LineEditor::default();
-        self.worker = Some(worker::spawn_accepted(
-            services,
-            self.target.clone(),
-            peer,
-            self.screen.clone(),
-            sink,
-        ));
+        self.worker = Some(spawn(sink));
         self.state = State::Connecting;
     }
 
