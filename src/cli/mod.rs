@@ -161,6 +161,14 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         receive: Option<PathBuf>,
     },
+    /// Send each line of standard input as a UDP datagram and print the replies, as `nc -u`.
+    Udp {
+        /// HOST:PORT.
+        target: String,
+        /// After standard input ends, wait this many seconds of quiet for replies.
+        #[arg(long, default_value_t = 1.0, value_name = "SECONDS")]
+        wait: f64,
+    },
     /// Send a file's bytes to a TCP peer (`nc -l` or `portolan listen --receive`).
     SendFile {
         file: PathBuf,
@@ -216,6 +224,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
                     None => sockets::listen(addr, once),
                 }
             }
+            Command::Udp { target, wait } => sockets::udp(&target, wait),
             Command::SendFile { file, target } => {
                 sockets::send_file(&file, &target, &Limits::default()).await
             }

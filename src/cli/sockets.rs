@@ -330,6 +330,100 @@ pub fn receive(addr: SocketAddr, file: &Path) -> Result<(), CliError> {
     Ok(())
 }
 
+/// `portolan udp HOST:PORT`: each line of standard input goes as a datagram (with its line
+/// end, as `nc -u` sends it); replies are written to standard output as they come, and where
+/// one came from somewhere else than HOST:PORT, its source is said on standard error. After
+/// the end of standard input, replies are awaited until none came for `wait` seconds.
+pub fn udp(target: &str, wait: f64) -> Result<(), CliError> {
+    use std::net::{ToSocketAddrs as _, UdpSocket};
+    let (host, port) = host_port(target)?;
+    let peer = (host.as_str(), port)
+        .to_socket_addrs()
+        .map_err(|e| CliError(format!("cannot resolve {host}: {e}")))?
+        .next()
+        .ok_or_else(|| CliError(format!("{host} has no address")))?;
+    let local: SocketAddr = if peer.is_ipv4() {
+        SocketAddr::from(([0, 0, 0, 0], 0))
+    } else {
+        SocketAddr::from(([0u16; 8], 0))
+    };
+    let socket =
+        UdpSocket::bind(local).map_err(|e| CliError(format!("cannot open a UDP socket: {e}")))?;
+    let wait = std::time::Duration::from_secs_f64(wait.clamp(0.05, 3600.0));
+    socket.set_read_timeout(Some(wait)).map_err(err)?;
+    let receiver = socket.try_clone().map_err(err)?;
+    let input_done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let done = input_done.clone();
+    let replies = std::thread::spawn(move || -> Result<(), CliError> {
+        let mut buf = vec![0u8; 65_536];
+        let mut got = 0u64;
+        loop {
+            match receiver.recv_from(&mut buf) {
+                Ok((n, from)) => {
+                    got += 1;
+                    let mut stdout = std::io::stdout().lock();
+                    stdout.write_all(&buf[..n]).map_err(err)?;
+                    stdout.flush().map_err(err)?;
+                    if from != peer {
+                        #[allow(clippy::print_stderr)]
+                        {
+                            eprintln!("(the reply above came from {from})");
+                        }
+                    }
+                }
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    if done.load(std::sync::atomic::Ordering::SeqCst) {
+                        if got == 0 {
+                            #[allow(clippy::print_stderr)]
+                            {
+                                eprintln!(
+                                    "no reply from {peer} (UDP does not say whether anything listens)"
+                                );
+                            }
+                        }
+                        return Ok(());
+                    }
+                }
+                // An ICMP "port unreachable" for an earlier datagram.
+                Err(e) if e.kind() == std::io::ErrorKind::ConnectionRefused => {
+                    return Err(CliError(format!(
+                        "{peer} answered that nothing listens on UDP port {port}"
+                    )));
+                }
+                Err(e) => return Err(CliError(format!("receiving failed: {e}"))),
+            }
+        }
+    });
+    let mut line = Vec::new();
+    let mut stdin = std::io::stdin().lock();
+    loop {
+        line.clear();
+        let n = std::io::BufRead::read_until(&mut stdin, b'\n', &mut line)
+            .map_err(|e| CliError(format!("reading standard input failed: {e}")))?;
+        if n == 0 {
+            break;
+        }
+        if line.len() > 65_507 {
+            return Err(CliError(format!(
+                "a line of {} bytes is more than one UDP datagram holds (65,507)",
+                line.len()
+            )));
+        }
+        socket
+            .send_to(&line, peer)
+            .map_err(|e| CliError(format!("sending to {peer} failed: {e}")))?;
+    }
+    input_done.store(true, std::sync::atomic::Ordering::SeqCst);
+    replies
+        .join()
+        .map_err(|_| CliError("the receiving thread failed".into()))?
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

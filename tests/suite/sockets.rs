@@ -79,6 +79,59 @@ fn tcp_talks_to_socats_echo_server() {
     assert!(out.stdout == sent, "the echo differs from what was sent");
 }
 
+/// Each line a datagram to socat's UDP echo server; the replies come back (in any order: socat
+/// answers each datagram from a process of its own). Nothing listening: said, not hung.
+#[test]
+fn udp_lines_go_as_datagrams_and_the_replies_are_printed() {
+    if !common::server_up("socat echo", "127.0.0.1:7007") {
+        return;
+    }
+    let mut child = portolan()
+        .args(["udp", "127.0.0.1:7008", "--wait", "1"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all("one\ntwo, ünïcode\nthree\n".as_bytes())
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut lines: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(str::to_string)
+        .collect();
+    lines.sort();
+    assert_eq!(lines, ["one", "three", "two, ünïcode"]);
+
+    let quiet = portolan()
+        .args([
+            "udp",
+            &format!("127.0.0.1:{}", own_port(9)),
+            "--wait",
+            "0.3",
+        ])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run");
+    let out = quiet.wait_with_output().expect("wait");
+    assert!(out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no reply from 127.0.0.1:"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
 #[test]
 fn two_of_our_own_ends_chat() {
     let port = own_port(1);
