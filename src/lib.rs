@@ -9,6 +9,7 @@ pub mod document;
 pub mod filename;
 pub mod frame_guard;
 pub mod link;
+pub mod link_parts;
 pub mod mail;
 pub mod mirror;
 pub mod news;

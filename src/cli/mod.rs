@@ -161,6 +161,13 @@ pub enum Command {
         #[arg(long, value_name = "FILE")]
         receive: Option<PathBuf>,
     },
+    /// Show every part of a URL as Portolan reads it (the URL inspector).
+    Url {
+        url: String,
+        /// One JSON object.
+        #[arg(long)]
+        json: bool,
+    },
     /// Send each line of standard input as a UDP datagram and print the replies, as `nc -u`.
     Udp {
         /// HOST:PORT.
@@ -184,6 +191,32 @@ pub enum Command {
         #[command(flatten)]
         net: NetOptions,
     },
+}
+
+/// `portolan url URL [--json]`: the parts, as JSON or as `name: value` lines.
+fn url_parts(url: &str, json: bool) -> Result<(), CliError> {
+    let parts = crate::link_parts::parts(url).map_err(err)?;
+    let text = if json {
+        parts.to_string()
+    } else {
+        parts
+            .as_object()
+            .map(|o| {
+                o.iter()
+                    .map(|(k, v)| match v {
+                        serde_json::Value::String(s) => format!("{k}: {s}"),
+                        other => format!("{k}: {other}"),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
+            .unwrap_or_default()
+    };
+    #[allow(clippy::print_stdout)]
+    {
+        println!("{text}");
+    }
+    Ok(())
 }
 
 /// A command-line failure: printed as `error: ...`.
@@ -225,6 +258,7 @@ pub fn run(command: Command) -> Result<(), CliError> {
                 }
             }
             Command::Udp { target, wait } => sockets::udp(&target, wait),
+            Command::Url { url, json } => url_parts(&url, json),
             Command::SendFile { file, target } => {
                 sockets::send_file(&file, &target, &Limits::default()).await
             }

@@ -343,3 +343,36 @@ fn a_bbs_screen_in_cp437_with_an_ansi_probe() {
     assert!(got.windows(4).any(|w| w == b"ANSI"), "{got:?}");
     assert!(got.windows(6).any(|w| w == b"\x1b[1;1R"), "{got:?}");
 }
+
+/// The URL inspector: the parts as JSON (a password never among them), and a bad URL is one
+/// line of error with status 1.
+#[test]
+fn url_shows_the_parts_and_refuses_what_is_not_a_url() {
+    let out = portolan()
+        .args([
+            "url",
+            "--json",
+            "ftp://anna:secret@Files.Example.org/pub/read%20me.txt",
+        ])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
+    assert_eq!(v["host"], "files.example.org");
+    assert_eq!(v["host_typed"], "Files.Example.org");
+    assert_eq!(v["port"], 21);
+    assert_eq!(v["path"], "/pub/read me.txt");
+    assert_eq!(v["user"], "anna");
+    assert_eq!(v["panel"], "Files");
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("secret"));
+
+    let out = portolan().args(["url", "gopher://"]).output().expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.starts_with("error: "), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
