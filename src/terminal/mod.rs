@@ -3,6 +3,7 @@
 //! command line prints the screen, the Terminal panel draws it.
 
 mod blink;
+pub mod byte_log;
 mod capture;
 mod decode;
 mod host_text;

@@ -90,6 +90,8 @@ pub struct Screen {
     marked: Vec<u8>,
     /// Changes whenever what the screen shows may have changed.
     generation: u64,
+    /// What a raw session received, for its hex view.
+    pub received: super::byte_log::ByteLog,
 }
 
 impl Screen {
@@ -107,6 +109,7 @@ impl Screen {
             text: HostText::new(charset),
             marked: Vec::new(),
             generation: 0,
+            received: super::byte_log::ByteLog::default(),
         }
     }
 

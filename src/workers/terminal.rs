@@ -243,6 +243,8 @@ impl Capture {
 
 /// What the feeding thread does, in the order the session saw it.
 enum Feed {
+    /// A raw session's bytes as they came, for its hex view.
+    Received(Vec<u8>),
     /// Text for the model (already converted), and the charset it was converted from.
     Text(Vec<u8>, ScreenCharset),
     Resize(u16, u16),
@@ -280,6 +282,7 @@ fn spawn_feeder<E: Send + 'static>(
             while let Some(item) = next {
                 match item {
                     Feed::Text(text, charset) => s.feed_text(&text, charset),
+                    Feed::Received(raw) => s.received.push(&raw),
                     Feed::Resize(cols, rows) => s.resize(cols, rows),
                     Feed::ScrollToBottom => s.scroll_to_bottom(),
                 }
@@ -473,6 +476,9 @@ async fn serve<E: Send + 'static>(
                             {
                                 capture = None;
                                 events.send(TerminalEvent::Capture(Err(e)));
+                            }
+                            if session.is_raw() {
+                                let _ = feed.send(Feed::Received(bytes)).await;
                             }
                             if feed.send(Feed::Text(out, text.charset())).await.is_err() {
                                 return Some("the screen stopped taking output".to_string());

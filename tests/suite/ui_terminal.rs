@@ -307,6 +307,20 @@ fn a_raw_tcp_session_talks_to_socats_echo_server() {
         t.screen_text()
             .contains("hello raw\nhello raw\nsecond\nsecond\n")
     });
+    // The hex view: what socat sent back, byte for byte (LF alone, as it came).
+    h.get_by_label("Hex view").click();
+    h.run();
+    wait_for(&mut h, "17 bytes received");
+    wait_for(
+        &mut h,
+        "00000000  68 65 6c 6c 6f 20 72 61  77 0a 73 65 63 6f 6e 64  |hello raw.second|",
+    );
+    h.get_by_label("Hex view").click();
+    h.run();
+    assert!(
+        h.query_by_label_contains("bytes received").is_none(),
+        "the screen again"
+    );
 }
 
 /// Two sessions of one window chat: the listener window waits on a port,

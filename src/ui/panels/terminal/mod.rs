@@ -57,6 +57,26 @@ fn charset_label(c: ScreenCharset) -> &'static str {
 
 /// The port after TLS was ticked or cleared: it follows the choice while it is the other
 /// one's default (23 for telnet, 992 for telnets), and a port the user chose stays.
+/// A raw session's received bytes as a hex dump, newest at the bottom.
+fn hex_view(ui: &mut egui::Ui, s: &Session) {
+    let Ok(screen) = s.screen.try_lock() else {
+        // The worker is feeding the screen: drawn again in a moment.
+        ui.ctx().request_repaint();
+        return;
+    };
+    let log = &screen.received;
+    ui.label(format!("{} bytes received", log.total()));
+    let row_h = ui.text_style_height(&egui::TextStyle::Monospace);
+    egui::ScrollArea::vertical()
+        .auto_shrink(false)
+        .stick_to_bottom(true)
+        .show_rows(ui, row_h, log.rows(), |ui, rows| {
+            for i in rows {
+                ui.monospace(log.row(i));
+            }
+        });
+}
+
 fn port_for_tls(tls: bool, port: u16) -> u16 {
     match (tls, port) {
         (true, 23) => 992,
@@ -454,7 +474,12 @@ impl TerminalPanel {
                     });
                 });
             }
-            ui.toggle_value(&mut s.show_inspector, "Negotiation");
+            if s.target.raw.is_some() {
+                ui.toggle_value(&mut s.hex_view, "Hex view")
+                    .on_hover_text("What the peer sent, byte for byte (the last 1 MiB)");
+            } else {
+                ui.toggle_value(&mut s.show_inspector, "Negotiation");
+            }
             if ui
                 .button("Copy screen")
                 .on_hover_text("The whole screen as text")
@@ -621,6 +646,10 @@ impl Panel for TerminalPanel {
             s.show_inspector = open;
         }
         ui.separator();
+        if s.hex_view {
+            hex_view(ui, s);
+            return;
+        }
         let out = screen_view::show(ui, s);
         if let Some(text) = out.copy {
             ui.ctx().copy_text(text);

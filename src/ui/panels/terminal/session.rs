@@ -127,6 +127,8 @@ pub struct Session {
     pub modes: crate::terminal::Modes,
     /// A peer that connected to our listener (it cannot be reconnected).
     pub from_listener: bool,
+    /// A raw session shows the bytes it received as a hex dump instead of the screen.
+    pub hex_view: bool,
 }
 
 impl Session {
@@ -161,6 +163,7 @@ impl Session {
             mouse_cell: None,
             modes: crate::terminal::Modes::default(),
             from_listener: false,
+            hex_view: false,
         }
     }
 
