@@ -470,12 +470,14 @@ fn strip_fragment(s: &str) -> &str {
     s.split_once('#').map_or(s, |(a, _)| a)
 }
 
-fn split_authority(after: &str) -> (&str, &str) {
+/// The authority and what follows it (path, query, fragment).
+pub(crate) fn split_authority(after: &str) -> (&str, &str) {
     let end = after.find(['/', '?', '#']).unwrap_or(after.len());
     (&after[..end], &after[end..])
 }
 
-fn decode_lossy(s: &str) -> String {
+/// Percent-decoded, with bytes that are not UTF-8 shown as replacement characters.
+pub(crate) fn decode_lossy(s: &str) -> String {
     percent_decode_str(s).decode_utf8_lossy().into_owned()
 }
 

@@ -3,7 +3,6 @@
 //! scheme's default, the path and query decoded, the gopher, news and mailto parts). A
 //! password is never shown: only whether there is one.
 
-use percent_encoding::percent_decode_str;
 use serde_json::{Map, Value, json};
 
 use crate::link::{Link, LinkError, NewsTarget, Server};
@@ -39,10 +38,7 @@ fn typed(input: &str) -> Option<Typed<'_>> {
             fragment,
         });
     };
-    let (authority, path) = match hier.find('/') {
-        Some(i) => hier.split_at(i),
-        None => (hier, ""),
-    };
+    let (authority, path) = crate::link::split_authority(hier);
     let (user, host_port) = match authority.rsplit_once('@') {
         Some((u, h)) => (Some(u.split(':').next().unwrap_or(u)), h),
         None => (None, authority),
@@ -66,10 +62,6 @@ fn typed(input: &str) -> Option<Typed<'_>> {
         query,
         fragment,
     })
-}
-
-fn decoded(text: &str) -> String {
-    percent_decode_str(text).decode_utf8_lossy().into_owned()
 }
 
 fn server_parts(out: &mut Map<String, Value>, server: &Server) {
@@ -112,7 +104,7 @@ pub fn parts(input: &str) -> Result<Value, LinkError> {
             out.insert("query_typed".into(), json!(q));
         }
         if let Some(f) = t.fragment {
-            out.insert("fragment".into(), json!(decoded(f)));
+            out.insert("fragment".into(), json!(crate::link::decode_lossy(f)));
         }
     }
     match &link {
@@ -122,7 +114,7 @@ pub fn parts(input: &str) -> Result<Value, LinkError> {
         }
         Link::Mail { server, path, .. } => {
             server_parts(&mut out, server);
-            out.insert("path".into(), json!(decoded(path)));
+            out.insert("path".into(), json!(crate::link::decode_lossy(path)));
         }
         Link::Telnet { server, tls } => {
             server_parts(&mut out, server);
@@ -183,10 +175,13 @@ pub fn parts(input: &str) -> Result<Value, LinkError> {
                 out.insert("port".into(), json!(port));
             }
             if !url.username().is_empty() {
-                out.insert("user".into(), json!(decoded(url.username())));
+                out.insert(
+                    "user".into(),
+                    json!(crate::link::decode_lossy(url.username())),
+                );
             }
             out.insert("has_password".into(), json!(url.password().is_some()));
-            out.insert("path".into(), json!(decoded(url.path())));
+            out.insert("path".into(), json!(crate::link::decode_lossy(url.path())));
             let pairs: Vec<Value> = url
                 .query_pairs()
                 .map(|(k, v)| json!([k.as_ref(), v.as_ref()]))

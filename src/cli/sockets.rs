@@ -173,15 +173,8 @@ pub async fn send_file(file: &Path, target: &str, limits: &Limits) -> Result<(),
 }
 
 fn bind(addr: SocketAddr) -> Result<TcpListener, CliError> {
-    let listener = TcpListener::bind(addr).map_err(|e| match e.kind() {
-        std::io::ErrorKind::AddrInUse => {
-            CliError(format!("{addr} is in use: something else listens there"))
-        }
-        std::io::ErrorKind::PermissionDenied => CliError(format!(
-            "not allowed to listen on {addr}: ports below 1024 need root"
-        )),
-        _ => CliError(format!("cannot listen on {addr}: {e}")),
-    })?;
+    let listener =
+        TcpListener::bind(addr).map_err(|e| CliError(crate::proto::net::bind_words(addr, &e)))?;
     #[allow(clippy::print_stderr)]
     {
         if !addr.ip().is_loopback() {

@@ -113,6 +113,22 @@ fn connect_words(e: &std::io::Error) -> String {
     }
 }
 
+/// Why an address cannot be listened on, in words.
+pub fn bind_words(addr: SocketAddr, e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::AddrInUse => {
+            format!("{addr} is in use: something else listens there; pick another port")
+        }
+        std::io::ErrorKind::PermissionDenied => {
+            format!("not allowed to listen on {addr}: ports below 1024 need root")
+        }
+        std::io::ErrorKind::AddrNotAvailable => {
+            format!("{} is not an address of this machine", addr.ip())
+        }
+        _ => format!("cannot listen on {addr}: {e}"),
+    }
+}
+
 /// A byte stream, plain or TLS.
 pub trait Stream: AsyncRead + AsyncWrite + Unpin + Send {}
 impl<T: AsyncRead + AsyncWrite + Unpin + Send> Stream for T {}

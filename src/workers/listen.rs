@@ -35,7 +35,7 @@ pub fn spawn<E: Send + 'static>(
         let listener = match tokio::net::TcpListener::bind(addr).await {
             Ok(l) => l,
             Err(e) => {
-                events.send(ListenEvent::Failed(bind_words(addr, &e)));
+                events.send(ListenEvent::Failed(crate::proto::net::bind_words(addr, &e)));
                 return;
             }
         };
@@ -63,20 +63,4 @@ pub fn spawn<E: Send + 'static>(
         }
     });
     ListenHandle { _stop: stop }
-}
-
-/// Why an address cannot be listened on, in words.
-pub fn bind_words(addr: SocketAddr, e: &std::io::Error) -> String {
-    match e.kind() {
-        std::io::ErrorKind::AddrInUse => {
-            format!("{addr} is in use: something else listens there; pick another port")
-        }
-        std::io::ErrorKind::PermissionDenied => {
-            format!("not allowed to listen on {addr}: ports below 1024 need root")
-        }
-        std::io::ErrorKind::AddrNotAvailable => {
-            format!("{} is not an address of this machine", addr.ip())
-        }
-        _ => format!("cannot listen on {addr}: {e}"),
-    }
 }

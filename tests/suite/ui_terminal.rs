@@ -154,15 +154,12 @@ fn the_keypad_sends_application_codes_when_the_host_asks() {
         ]);
         h.step();
     };
-    h.get_by_role(Role::Terminal)
-        .type_text("printf 'app\\033='; cat -v");
-    h.key_press(egui::Key::Enter);
-    wait_until(&mut h, "application keypad mode", |t| {
-        t.sessions()[0]
-            .screen
-            .lock()
-            .is_ok_and(|s| s.modes().app_keypad)
-    });
+    run_until_mode(
+        &mut h,
+        "printf 'app\\033='; cat -v",
+        "application keypad mode",
+        |m| m.app_keypad,
+    );
     keypad_eight(&mut h);
     h.get_by_role(Role::Terminal).type_text("8");
     h.step();
@@ -172,23 +169,13 @@ fn the_keypad_sends_application_codes_when_the_host_asks() {
         t.screen_text().contains("\n^[Ox8^[Ox\n")
     });
     // Back to numeric mode: the keypad types its digit.
-    h.event(egui::Event::Copy);
-    h.step();
-    wait_until(&mut h, "the prompt after the interrupt", |t| {
-        t.screen_text()
-            .trim_end()
-            .rsplit_once("^C\n")
-            .is_some_and(|(_, after)| after.ends_with('$'))
-    });
-    h.get_by_role(Role::Terminal)
-        .type_text("printf 'num\\033>'; cat -v");
-    h.key_press(egui::Key::Enter);
-    wait_until(&mut h, "numeric keypad mode", |t| {
-        t.sessions()[0]
-            .screen
-            .lock()
-            .is_ok_and(|s| !s.modes().app_keypad)
-    });
+    interrupt(&mut h);
+    run_until_mode(
+        &mut h,
+        "printf 'num\\033>'; cat -v",
+        "numeric keypad mode",
+        |m| !m.app_keypad,
+    );
     keypad_eight(&mut h);
     h.get_by_role(Role::Terminal).type_text("x");
     h.key_press(egui::Key::Enter);
@@ -207,15 +194,12 @@ fn a_click_is_reported_to_a_host_that_asked_for_the_mouse() {
     }
     let dir = tempfile::tempdir().expect("tmp");
     let mut h = telnetd_logged_in(dir.path());
-    h.get_by_role(Role::Terminal)
-        .type_text("printf 'mouse\\033[?1000h\\033[?1006h'; cat -v");
-    h.key_press(egui::Key::Enter);
-    wait_until(&mut h, "mouse reports on", |t| {
-        t.sessions()[0]
-            .screen
-            .lock()
-            .is_ok_and(|s| s.modes().mouse != portolan::terminal::MouseTracking::Off)
-    });
+    run_until_mode(
+        &mut h,
+        "printf 'mouse\\033[?1000h\\033[?1006h'; cat -v",
+        "mouse reports on",
+        |m| m.mouse != portolan::terminal::MouseTracking::Off,
+    );
     h.get_by_role(Role::Terminal).click();
     h.step();
     h.key_press(egui::Key::Enter);
@@ -226,23 +210,13 @@ fn a_click_is_reported_to_a_host_that_asked_for_the_mouse() {
     });
     // Once the host turns reports off, a click selects nothing and sends nothing. (The tty
     // drops what is typed while it interrupts cat: the prompt comes first.)
-    h.event(egui::Event::Copy);
-    h.step();
-    wait_until(&mut h, "the prompt after the interrupt", |t| {
-        t.screen_text()
-            .trim_end()
-            .rsplit_once("^C\n")
-            .is_some_and(|(_, after)| after.ends_with('$'))
-    });
-    h.get_by_role(Role::Terminal)
-        .type_text("printf 'off\\033[?1000l'; cat -v");
-    h.key_press(egui::Key::Enter);
-    wait_until(&mut h, "mouse reports off", |t| {
-        t.sessions()[0]
-            .screen
-            .lock()
-            .is_ok_and(|s| s.modes().mouse == portolan::terminal::MouseTracking::Off)
-    });
+    interrupt(&mut h);
+    run_until_mode(
+        &mut h,
+        "printf 'off\\033[?1000l'; cat -v",
+        "mouse reports off",
+        |m| m.mouse == portolan::terminal::MouseTracking::Off,
+    );
     h.get_by_role(Role::Terminal).click();
     h.step();
     h.get_by_role(Role::Terminal).type_text("done");
@@ -255,6 +229,37 @@ fn a_click_is_reported_to_a_host_that_asked_for_the_mouse() {
         "no report after mode 1000 was turned off:\n{}",
         terminal(&h).screen_text()
     );
+}
+
+/// Types `command` at the shell and waits until the screen's modes satisfy `mode` (the
+/// command sets them with escape sequences).
+fn run_until_mode(
+    h: &mut Harness<'static, App>,
+    command: &str,
+    what: &str,
+    mode: impl Fn(&portolan::terminal::Modes) -> bool,
+) {
+    h.get_by_role(Role::Terminal).type_text(command);
+    h.key_press(egui::Key::Enter);
+    wait_until(h, what, |t| {
+        t.sessions()[0]
+            .screen
+            .lock()
+            .is_ok_and(|s| mode(&s.modes()))
+    });
+}
+
+/// Ctrl+C with nothing selected (an interrupt), then the shell's prompt: the tty drops what is
+/// typed while it interrupts, so the next command waits for it.
+fn interrupt(h: &mut Harness<'static, App>) {
+    h.event(egui::Event::Copy);
+    h.step();
+    wait_until(h, "the prompt after the interrupt", |t| {
+        t.screen_text()
+            .trim_end()
+            .rsplit_once("^C\n")
+            .is_some_and(|(_, after)| after.ends_with('$'))
+    });
 }
 
 /// Raw TCP from the bar: no Telnet, Enter sends LF, the line is echoed here and socat's echo

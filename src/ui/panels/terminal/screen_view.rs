@@ -414,11 +414,8 @@ fn report_mouse(
 }
 
 fn keyboard(ui: &egui::Ui, session: &mut Session, out: &mut ViewOutput) {
-    let modes = session
-        .screen
-        .try_lock()
-        .map(|s| s.modes())
-        .unwrap_or_default();
+    // Read once this frame by `show` (the last known ones when the worker held the screen).
+    let modes = session.modes;
     let mut bytes = Vec::new();
     // After Alt+key sent ESC and the key, the text event for the same key is not sent again.
     let mut skip_text = false;
