@@ -328,6 +328,46 @@ fn a_raw_tcp_session_talks_to_socats_echo_server() {
     );
 }
 
+/// Raw TCP in TLS to a server with a self-signed certificate (as `openssl req -x509` makes
+/// it): the shared trust dialog asks in words, and Trust once connects.
+#[test]
+fn a_raw_tls_session_asks_before_trusting_a_self_signed_certificate() {
+    if !common::server_up("telnets self-signed", "127.0.0.1:2993") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let app = app_on_start_page(dir.path());
+    let mut h = Harness::builder()
+        .with_size([1100.0, 700.0])
+        .build_ui_state(|ui, app: &mut App| app.frame(ui), app);
+    h.run();
+    h.get_by_label("Terminal").click();
+    h.run();
+    h.get_by_label("Host:").click();
+    h.get_by_label("Host:").type_text("localhost");
+    h.get_by_role_and_label(Role::ComboBox, "Protocol:").click();
+    h.run();
+    h.get_by_label("Raw TCP").click();
+    h.run();
+    h.get_by_label("TLS").click();
+    h.run();
+    h.get_by_label("Port:").click();
+    h.run();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.get_by_label("Port:").type_text("2993");
+    h.get_by_role_and_label(Role::Button, "Connect").click();
+    wait_for(&mut h, "Untrusted certificate");
+    wait_for(&mut h, "self-signed");
+    h.get_by_role_and_label(Role::Button, "Trust once").click();
+    wait_until(&mut h, "connected in TLS after Trust once", |t| {
+        t.sessions().last().is_some_and(|s| {
+            s.target.raw.is_some()
+                && s.target.tls
+                && s.state == portolan::ui::panels::terminal::session::State::Connected
+        })
+    });
+}
+
 /// Two sessions of one window chat: the listener window waits on a port,
 /// a raw session from the bar connects to it, the peer opens in a tab of its own, and what
 /// each side types arrives on the other's screen. The listener lists the peer and closes it.
