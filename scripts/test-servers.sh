@@ -15,7 +15,7 @@
 # (aiosmtpd): see smtp-servers.sh; telnetlib3 2324,
 # 2325 (line mode) and telnets 2992/2993: see telnet-servers.sh; NNTP 1119, 1563 (NNTPS), 1121
 # (AUTHINFO), 1564 (self-signed NNTPS) (INN): see news-servers.sh; TCP echo 7007 and UDP echo
-# 7008 (socat): see socket-servers.sh.
+# 7008 (socat), DNS 5354 (dnsmasq) and XML-RPC 8091 (Python): see socket-servers.sh.
 set -euo pipefail
 
 SRV="${PORTOLAN_SRV:-/tmp/portolan-srv}"

@@ -14,6 +14,7 @@ mod news;
 mod send;
 mod sockets;
 mod telnet;
+mod tools;
 
 use crate::document::Document;
 use crate::link::{Link, PanelKind, Scheme};
@@ -182,6 +183,31 @@ pub enum Command {
         /// HOST:PORT.
         target: String,
     },
+    /// Look up DNS records: addresses through the system resolver, other types (and all
+    /// types with --server) through DNS.
+    Dns {
+        name: String,
+        /// A, AAAA, CNAME, MX, TXT or PTR (PTR takes an address or a name).
+        #[arg(long = "type", short = 't', default_value = "A", value_name = "TYPE")]
+        kind: String,
+        /// Ask this DNS server (ADDR or ADDR:PORT) instead of the system's.
+        #[arg(long, value_name = "ADDR")]
+        server: Option<String>,
+        /// One JSON object per record.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Call an XML-RPC method and print the answer as JSON. Arguments are typed by a prefix:
+    /// i:42, s:text, b:1, d:1.5, t:20261206T18:30:00, 64:BASE64, n: (nil), or JSON for
+    /// structs and arrays; other text is a string. A fault exits 1 with its code and string.
+    Xmlrpc {
+        url: String,
+        method: String,
+        #[arg(allow_hyphen_values = true)]
+        args: Vec<String>,
+        #[command(flatten)]
+        net: NetOptions,
+    },
     /// List a directory-like resource: a gopher menu, or the links of a web page.
     Ls {
         url: String,
@@ -259,6 +285,18 @@ pub fn run(command: Command) -> Result<(), CliError> {
             }
             Command::Udp { target, wait } => sockets::udp(&target, wait),
             Command::Url { url, json } => url_parts(&url, json),
+            Command::Dns {
+                name,
+                kind,
+                server,
+                json,
+            } => tools::dns(&name, &kind, server.as_deref(), json).await,
+            Command::Xmlrpc {
+                url,
+                method,
+                args,
+                net,
+            } => tools::xmlrpc(&url, &method, &args, &net).await,
             Command::SendFile { file, target } => {
                 sockets::send_file(&file, &target, &Limits::default()).await
             }

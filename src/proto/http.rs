@@ -55,6 +55,27 @@ impl ResponseHead {
     }
 }
 
+/// A request as the HTTP tool builds it. The method is text so that a person's typo is an
+/// error in words, not a panic or a silent GET.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Request {
+    pub method: String,
+    pub url: Url,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Vec<u8>>,
+}
+
+impl Request {
+    pub fn get(url: Url) -> Request {
+        Request {
+            method: "GET".to_string(),
+            url,
+            headers: Vec::new(),
+            body: None,
+        }
+    }
+}
+
 /// A user name and its password.
 type Credentials = (String, Zeroizing<String>);
 
@@ -139,14 +160,47 @@ impl HttpClient {
         url: &Url,
         auth: Option<(&str, &str)>,
     ) -> Result<(ResponseHead, reqwest::Response), HttpError> {
-        let (bare, from_url) = self.split_credentials(url);
+        self.send_inner(&Request::get(url.clone()), auth).await
+    }
+
+    /// Any request the HTTP tool or XML-RPC builds, with the Browser's trust, pool and
+    /// credentials; the response head is read and the body left to the caller.
+    pub async fn send(
+        &self,
+        request: &Request,
+    ) -> Result<(ResponseHead, reqwest::Response), HttpError> {
+        self.send_inner(request, None).await
+    }
+
+    async fn send_inner(
+        &self,
+        plan: &Request,
+        auth: Option<(&str, &str)>,
+    ) -> Result<(ResponseHead, reqwest::Response), HttpError> {
+        let (bare, from_url) = self.split_credentials(&plan.url);
         let url = &bare;
         let auth = auth
             .map(|(u, p)| (u.to_string(), Zeroizing::new(p.to_string())))
             .or(from_url);
         let session = format!("http {}", url.host_str().unwrap_or("?"));
-        wire::log(&session, Flow::Sent, format!("GET {url}").as_bytes());
-        let mut request = self.client.get(url.clone());
+        let method = reqwest::Method::from_bytes(plan.method.as_bytes()).map_err(|_| {
+            HttpError::Request {
+                url: url.to_string(),
+                message: format!(
+                    "{:?} is not a request method: use letters only, such as GET or POST",
+                    plan.method
+                ),
+            }
+        })?;
+        wire::log(&session, Flow::Sent, format!("{method} {url}").as_bytes());
+        let mut request = self.client.request(method, url.clone());
+        for (name, value) in &plan.headers {
+            wire::log(&session, Flow::Sent, format!("{name}: {value}").as_bytes());
+            request = request.header(name.as_str(), value.as_str());
+        }
+        if let Some(body) = &plan.body {
+            request = request.body(body.clone());
+        }
         if let Some((user, password)) = &auth {
             wire::log(
                 &session,
@@ -194,9 +248,29 @@ impl HttpClient {
         &self,
         url: &Url,
         limits: &Limits,
-        mut progress: impl FnMut(u64, Option<u64>),
+        progress: impl FnMut(u64, Option<u64>),
     ) -> Result<(ResponseHead, Vec<u8>), HttpError> {
-        let (head, mut response) = self.get(url).await?;
+        let (head, response) = self.get(url).await?;
+        let body = Self::read_body_with(&head, response, limits, progress).await?;
+        Ok((head, body))
+    }
+
+    /// Reads the body of an already-started response into memory, bounded by
+    /// `limits.max_body`.
+    pub async fn read_body(
+        head: &ResponseHead,
+        response: reqwest::Response,
+        limits: &Limits,
+    ) -> Result<Vec<u8>, HttpError> {
+        Self::read_body_with(head, response, limits, |_, _| {}).await
+    }
+
+    async fn read_body_with(
+        head: &ResponseHead,
+        mut response: reqwest::Response,
+        limits: &Limits,
+        mut progress: impl FnMut(u64, Option<u64>),
+    ) -> Result<Vec<u8>, HttpError> {
         if head.content_length.is_some_and(|n| n > limits.max_body) {
             return Err(HttpError::TooLarge {
                 url: head.url.to_string(),
@@ -219,7 +293,7 @@ impl HttpClient {
             body.extend_from_slice(&chunk);
             progress(body.len() as u64, head.content_length);
         }
-        Ok((head, body))
+        Ok(body)
     }
 
     /// Streams the body of an already-started response into `sink`.
@@ -350,7 +424,12 @@ pub fn describe(err: &reqwest::Error) -> String {
     if parts.len() > 1 {
         parts.remove(0);
     }
-    parts.join(": ")
+    let text = parts.join(": ");
+    if text.contains("Connection refused") {
+        return "the connection was refused: nothing listens on that port, or a firewall refuses it"
+            .to_string();
+    }
+    text
 }
 
 #[cfg(test)]

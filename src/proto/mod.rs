@@ -3,6 +3,7 @@
 //! This layer knows nothing of egui, the store or other protocols: it could be published on its
 //! own. Bytes stay bytes until a charset is chosen, every read is bounded, errors are typed.
 
+pub mod dns;
 pub mod dot;
 pub mod ftp;
 pub mod gopher;
@@ -17,3 +18,4 @@ pub mod smtp;
 pub mod telnet;
 pub mod tls;
 pub mod wire;
+pub mod xmlrpc;

@@ -21,6 +21,7 @@ mod outbox;
 mod smtp;
 mod sockets;
 mod telnet;
+mod tools;
 mod ui_activity;
 mod ui_browser;
 mod ui_compose;
