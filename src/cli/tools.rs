@@ -1,6 +1,5 @@
 //! The small tools on the command line: `portolan dns` and `portolan xmlrpc`.
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use super::{CliError, NetOptions, err, trust_for};
@@ -16,7 +15,10 @@ pub async fn dns(name: &str, kind: &str, server: Option<&str>, json: bool) -> Re
             "{kind:?} is not a record type Portolan looks up: use A, AAAA, CNAME, MX, TXT or PTR"
         ))
     })?;
-    let server = server.map(server_addr).transpose()?;
+    let server = server
+        .map(dns::parse_server)
+        .transpose()
+        .map_err(CliError)?;
     let query = dns::Query {
         name: name.to_string(),
         kind,
@@ -48,18 +50,6 @@ pub async fn dns(name: &str, kind: &str, server: Option<&str>, json: bool) -> Re
         print!("{out}");
     }
     Ok(())
-}
-
-/// `1.1.1.1`, `127.0.0.1:5354`, `[::1]:53`: a server to ask, port 53 unless given.
-pub fn server_addr(text: &str) -> Result<SocketAddr, CliError> {
-    if let Ok(ip) = text.parse::<std::net::IpAddr>() {
-        return Ok(SocketAddr::new(ip, 53));
-    }
-    text.parse().map_err(|_| {
-        CliError(format!(
-            "{text:?} is not a DNS server address: give an IP address, with :PORT if not 53"
-        ))
-    })
 }
 
 /// `portolan xmlrpc URL METHOD [ARG]...`: the answer as pretty JSON; a fault is an error

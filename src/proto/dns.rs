@@ -122,6 +122,17 @@ pub enum LookupError {
     SystemConfig(String),
 }
 
+/// `1.1.1.1`, `127.0.0.1:5354`, `[::1]:53`: a server to ask, port 53 unless given.
+pub fn parse_server(text: &str) -> Result<SocketAddr, String> {
+    let text = text.trim();
+    if let Ok(ip) = text.parse::<IpAddr>() {
+        return Ok(SocketAddr::new(ip, 53));
+    }
+    text.parse().map_err(|_| {
+        format!("{text:?} is not a DNS server address: give an IP address, with :PORT if not 53")
+    })
+}
+
 /// Looks the query up; an empty answer is an error saying so.
 pub async fn lookup(query: &Query) -> Result<Vec<Answer>, LookupError> {
     let name = query.name.trim().trim_end_matches('.').to_string();

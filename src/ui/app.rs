@@ -81,9 +81,10 @@ impl AppConfig {
     }
 }
 
-/// A certificate waiting for the user's decision, and who asked.
+/// A certificate waiting for the user's decision, and who asked: a panel, or (`None`) a
+/// window of the Tools menu.
 struct CertPrompt {
-    panel: PanelKind,
+    panel: Option<PanelKind>,
     retry: u64,
     rejection: Box<CertRejection>,
 }
@@ -118,6 +119,8 @@ pub struct App {
     secrets: Secrets,
     passphrase: super::passphrase::PassphraseWindow,
     download_picker: super::widgets::folder_picker::FolderPicker,
+    /// The Tools menu's windows.
+    pub tools: super::tools::Tools,
 }
 
 impl App {
@@ -197,6 +200,7 @@ impl App {
             secrets,
             passphrase: super::passphrase::PassphraseWindow::default(),
             download_picker: super::widgets::folder_picker::FolderPicker::default(),
+            tools: super::tools::Tools::default(),
         };
         if let Some(url) = &config.start_url {
             app.open_text(url);
@@ -343,7 +347,7 @@ impl App {
             ShellAction::StartJob(spec) => self.start_job(spec),
             ShellAction::Untrusted { retry, rejection } => {
                 self.cert_prompt = Some(CertPrompt {
-                    panel: from,
+                    panel: Some(from),
                     retry,
                     rejection,
                 });
@@ -423,6 +427,8 @@ impl App {
                         self.panel = kind;
                     }
                 }
+                ui.separator();
+                self.tools.menu(ui);
                 ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
                     if ui.button("⚙ Settings").clicked() {
                         self.settings_draft = Some(self.settings.clone());
@@ -510,6 +516,16 @@ impl App {
         // front.
         for panel in &mut self.panels {
             panel.windows(&ctx);
+        }
+        self.tools.show(&ctx, &self.services);
+        if self.cert_prompt.is_none()
+            && let Some(rejection) = self.tools.take_untrusted()
+        {
+            self.cert_prompt = Some(CertPrompt {
+                panel: None,
+                retry: 0,
+                rejection,
+            });
         }
         self.settings_window(&ctx);
         self.passphrase.show(&ctx, &self.secrets);
@@ -662,8 +678,13 @@ impl App {
                 }
             });
         }
-        if let Some(p) = self.panel_mut(panel) {
-            p.retry(retry);
+        match panel {
+            Some(panel) => {
+                if let Some(p) = self.panel_mut(panel) {
+                    p.retry(retry);
+                }
+            }
+            None => self.tools.retry(),
         }
     }
 

@@ -7,6 +7,7 @@ pub mod keypad;
 pub mod panels;
 pub mod passphrase;
 pub mod theme;
+pub mod tools;
 pub mod widgets;
 
 use crate::protocol_log::ProtocolLog;

@@ -29,3 +29,4 @@ mod ui_files;
 mod ui_mail;
 mod ui_news;
 mod ui_terminal;
+mod ui_tools;

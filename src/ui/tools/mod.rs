@@ -1,0 +1,99 @@
+//! The Tools menu's windows: DNS lookup, URL inspector, HTTP request and XML-RPC call. They
+//! live beside the panels, whichever panel is in front, and do their network work on the
+//! shared runtime through the Browser's HTTP client and trust.
+
+mod dns_window;
+mod http_window;
+pub mod pretty;
+mod url_window;
+mod xmlrpc_window;
+
+use poll_promise::Promise;
+
+use crate::proto::tls::CertRejection;
+use crate::workers::Services;
+
+pub use xmlrpc_window::{Param, ParamKind};
+
+/// The windows and what each holds.
+#[derive(Default)]
+pub struct Tools {
+    pub dns: dns_window::DnsWindow,
+    pub url: url_window::UrlWindow,
+    pub http: http_window::HttpWindow,
+    pub xmlrpc: xmlrpc_window::XmlRpcWindow,
+    /// Which window met the certificate now in the trust dialog.
+    asked_trust: Option<Asker>,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Asker {
+    Http,
+    XmlRpc,
+}
+
+impl Tools {
+    /// The Tools menu for the top bar.
+    pub fn menu(&mut self, ui: &mut egui::Ui) {
+        ui.menu_button("Tools", |ui| {
+            let item = |ui: &mut egui::Ui, label: &str, open: &mut bool| {
+                if ui.button(label).clicked() {
+                    *open = true;
+                    ui.close();
+                }
+            };
+            item(ui, "DNS lookup…", &mut self.dns.open);
+            item(ui, "URL inspector…", &mut self.url.open);
+            item(ui, "HTTP request…", &mut self.http.open);
+            item(ui, "XML-RPC call…", &mut self.xmlrpc.open);
+        });
+    }
+
+    /// Draws the open windows.
+    pub fn show(&mut self, ctx: &egui::Context, services: &Services) {
+        // Each takes a finished answer even while closed, and draws only when open.
+        self.dns.show(ctx, services);
+        self.url.show(ctx);
+        self.http.show(ctx, services);
+        self.xmlrpc.show(ctx, services);
+    }
+
+    /// A certificate a window met, for the shell's trust dialog; [`Tools::retry`] follows a
+    /// decision to trust it.
+    pub fn take_untrusted(&mut self) -> Option<Box<CertRejection>> {
+        if let Some(r) = self.http.take_untrusted() {
+            self.asked_trust = Some(Asker::Http);
+            return Some(r);
+        }
+        if let Some(r) = self.xmlrpc.take_untrusted() {
+            self.asked_trust = Some(Asker::XmlRpc);
+            return Some(r);
+        }
+        None
+    }
+
+    /// Sends again what met the certificate just trusted.
+    pub fn retry(&mut self) {
+        match self.asked_trust.take() {
+            Some(Asker::Http) => self.http.retry(),
+            Some(Asker::XmlRpc) => self.xmlrpc.retry(),
+            None => {}
+        }
+    }
+}
+
+/// Runs `work` on the shared runtime; the window polls the promise each frame, and the
+/// finished work asks for one.
+fn spawn<T: Send + 'static>(
+    services: &Services,
+    ctx: &egui::Context,
+    work: impl Future<Output = T> + Send + 'static,
+) -> Promise<T> {
+    let (sender, promise) = Promise::new();
+    let ctx = ctx.clone();
+    services.runtime.spawn(async move {
+        sender.send(work.await);
+        ctx.request_repaint();
+    });
+    promise
+}
