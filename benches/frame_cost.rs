@@ -42,6 +42,7 @@ fn menu_page() -> Page {
         },
         info: PageInfo::default(),
         charset: None,
+        source: None,
     }
 }
 
@@ -60,6 +61,7 @@ fn text_page() -> Page {
         content: PageContent::Document(Arc::new(Document::from_text(&text))),
         info: PageInfo::default(),
         charset: None,
+        source: None,
     }
 }
 
@@ -90,6 +92,7 @@ fn html_page() -> Page {
         content: PageContent::Document(Arc::new(Document::from_html(&html, &base, 100))),
         info: PageInfo::default(),
         charset: None,
+        source: None,
     }
 }
 

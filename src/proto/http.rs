@@ -399,12 +399,19 @@ pub fn sniff_meta_charset(html: &[u8]) -> Option<String> {
 
 /// Decodes a body: the declared charset if known, else UTF-8 when valid, else Windows-1252.
 pub fn decode_text(body: &[u8], charset: Option<&str>) -> String {
+    encoding_for(body, charset).decode(body).0.into_owned()
+}
+
+/// The encoding [`decode_text`] reads `body` in: the declared one when known, else UTF-8
+/// when the bytes are valid UTF-8, else windows-1252 (what browsers assume).
+pub fn encoding_for(body: &[u8], charset: Option<&str>) -> &'static encoding_rs::Encoding {
     if let Some(enc) = charset.and_then(|c| encoding_rs::Encoding::for_label(c.as_bytes())) {
-        return enc.decode(body).0.into_owned();
+        return enc;
     }
-    match std::str::from_utf8(body) {
-        Ok(s) => s.to_string(),
-        Err(_) => encoding_rs::WINDOWS_1252.decode(body).0.into_owned(),
+    if std::str::from_utf8(body).is_ok() {
+        encoding_rs::UTF_8
+    } else {
+        encoding_rs::WINDOWS_1252
     }
 }
 

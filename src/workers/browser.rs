@@ -123,6 +123,70 @@ pub struct Page {
     pub info: PageInfo,
     /// The charset used for gopher text, when one applies.
     pub charset: Option<Charset>,
+    /// The bytes as received, for View source.
+    pub source: Option<PageSource>,
+}
+
+/// A page's bytes as received and the charset its text was read in: View source shows the
+/// same characters the page was drawn from.
+#[derive(Debug, Clone)]
+pub struct PageSource {
+    pub raw: Arc<Vec<u8>>,
+    pub charset: SourceCharset,
+}
+
+/// How the bytes were read.
+#[derive(Debug, Clone, Copy)]
+pub enum SourceCharset {
+    /// An HTTP body or gopher HTML: the declared, sniffed or default web encoding.
+    Web(&'static encoding_rs::Encoding),
+    /// Gopher text and menus, in the charset detected or chosen.
+    Gopher(Charset),
+    /// Not text (an image): shown as hex.
+    Binary,
+}
+
+impl PageSource {
+    /// The charset's name, for the view's header.
+    pub fn charset_label(&self) -> String {
+        match self.charset {
+            SourceCharset::Web(e) => e.name().to_string(),
+            SourceCharset::Gopher(c) => c.label().to_string(),
+            SourceCharset::Binary => "binary, shown as hex".to_string(),
+        }
+    }
+
+    /// The source as lines: text decoded as the page was, or 16 bytes a line as hex.
+    pub fn lines(&self) -> Vec<String> {
+        let text = match self.charset {
+            SourceCharset::Web(e) => e.decode(&self.raw).0.into_owned(),
+            SourceCharset::Gopher(c) => c.decode(&self.raw),
+            SourceCharset::Binary => {
+                return self
+                    .raw
+                    .chunks(16)
+                    .enumerate()
+                    .map(|(i, chunk)| {
+                        let hex: Vec<String> = chunk.iter().map(|b| format!("{b:02x}")).collect();
+                        let ascii: String = chunk
+                            .iter()
+                            .map(|&b| {
+                                if b.is_ascii_graphic() || b == b' ' {
+                                    char::from(b)
+                                } else {
+                                    '.'
+                                }
+                            })
+                            .collect();
+                        format!("{:08x}  {:<47}  {ascii}", i * 16, hex.join(" "))
+                    })
+                    .collect();
+            }
+        };
+        text.split('\n')
+            .map(|l| l.strip_suffix('\r').unwrap_or(l).to_string())
+            .collect()
+    }
 }
 
 /// Starts a tab worker; returns the command sender the tab keeps.
@@ -279,6 +343,7 @@ async fn load<E: Send + 'static>(
                         content: PageContent::SearchPrompt { link: g.clone() },
                         info: PageInfo::default(),
                         charset: None,
+                        source: None,
                     }),
                     None,
                 ));
@@ -298,6 +363,7 @@ async fn load<E: Send + 'static>(
                     ..PageInfo::default()
                 },
                 charset,
+                source: None,
             };
             Ok((
                 Box::new(rerender(
@@ -342,6 +408,7 @@ async fn load<E: Send + 'static>(
                     size: raw.len(),
                 },
                 charset: None,
+                source: None,
             };
             let cached = Cached {
                 page,
@@ -402,6 +469,7 @@ fn download_page(link: &Link, media: &str) -> Box<Page> {
         },
         info: PageInfo::default(),
         charset: None,
+        source: None,
     })
 }
 
@@ -409,11 +477,13 @@ fn download_page(link: &Link, media: &str) -> Box<Page> {
 fn rerender(cached: Cached, columns: usize, charset: Option<Charset>) -> Page {
     let Cached { mut page, raw } = cached;
     let url = page.url.clone();
+    let mut read_as = SourceCharset::Binary;
     match &page.link {
         Link::Gopher(g) => {
             let class = gopher::class_of(g.item_type);
             let cs = charset.unwrap_or_else(|| Charset::detect(&raw));
             page.charset = Some(cs);
+            read_as = SourceCharset::Gopher(cs);
             match class {
                 ItemClass::Menu | ItemClass::Search => {
                     let menu = gopher::parse_menu(&raw, &g.server.host, g.server.port);
@@ -443,6 +513,7 @@ fn rerender(cached: Cached, columns: usize, charset: Option<Charset>) -> Page {
                     };
                 }
                 ItemClass::Image => {
+                    read_as = SourceCharset::Binary;
                     page.title = super::transfer::name_from_link(&page.link);
                     page.content = PageContent::Image {
                         uri: format!("bytes://{url}"),
@@ -450,7 +521,9 @@ fn rerender(cached: Cached, columns: usize, charset: Option<Charset>) -> Page {
                     };
                 }
                 ItemClass::Html => {
-                    let text = http::decode_text(&raw, http::sniff_meta_charset(&raw).as_deref());
+                    let declared = http::sniff_meta_charset(&raw);
+                    read_as = SourceCharset::Web(http::encoding_for(&raw, declared.as_deref()));
+                    let text = http::decode_text(&raw, declared.as_deref());
                     let base = Url::parse(&url).unwrap_or_else(|_| fallback_base());
                     let doc = Document::from_html(&text, &base, columns);
                     page.title.clone_from(&doc.title);
@@ -482,6 +555,7 @@ fn rerender(cached: Cached, columns: usize, charset: Option<Charset>) -> Page {
                     .map(|c| c.label().to_string())
                     .or(header_charset)
                     .or_else(|| http::sniff_meta_charset(&raw));
+                read_as = SourceCharset::Web(http::encoding_for(&raw, declared.as_deref()));
                 let text = http::decode_text(&raw, declared.as_deref());
                 let doc = Document::from_html(&text, u, columns);
                 page.title = if doc.title.is_empty() {
@@ -492,6 +566,7 @@ fn rerender(cached: Cached, columns: usize, charset: Option<Charset>) -> Page {
                 page.content = PageContent::Document(Arc::new(doc));
             } else {
                 let declared = charset.map(|c| c.label().to_string()).or(header_charset);
+                read_as = SourceCharset::Web(http::encoding_for(&raw, declared.as_deref()));
                 let text = http::decode_text(&raw, declared.as_deref());
                 page.title = super::transfer::name_from_link(&page.link);
                 page.content = PageContent::Document(Arc::new(Document::from_text(&text)));
@@ -499,6 +574,10 @@ fn rerender(cached: Cached, columns: usize, charset: Option<Charset>) -> Page {
         }
         _ => {}
     }
+    page.source = Some(PageSource {
+        raw,
+        charset: read_as,
+    });
     page
 }
 

@@ -316,3 +316,60 @@ fn a_documentation_page_shows_its_main_content_with_headings_by_level() {
     assert!(h2.height() > h3.height(), "{h2:?} {h3:?}");
     assert!(h3.height() > body.height(), "{h3:?} {body:?}");
 }
+
+#[test]
+fn view_source_shows_the_bytes_in_the_charset_used_and_finds_in_them() {
+    if !common::server_up("nginx", "127.0.0.1:8080") {
+        return;
+    }
+    let mut f = start(None, false);
+    wait_for(&mut f.harness, "Portolan");
+    // `view-source:` before an address opens the source; the Latin-1 page is read as the
+    // meta tag says, so the é of the bytes shows as é.
+    type_url(
+        &mut f.harness,
+        "view-source:http://127.0.0.1:8080/latin1.html",
+    );
+    wait_for(&mut f.harness, "read as windows-1252");
+    wait_for(&mut f.harness, "<p>café crème</p>");
+    assert_eq!(
+        f.harness
+            .state()
+            .browser()
+            .active_tab()
+            .map(|t| t.url_text.clone())
+            .as_deref(),
+        Some("view-source:http://127.0.0.1:8080/latin1.html")
+    );
+    // Ctrl+U turns it off: the page is drawn again.
+    f.harness
+        .key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::U);
+    f.harness.step();
+    wait_for(&mut f.harness, "café crème");
+    assert!(
+        f.harness
+            .query_all_by_label_contains("<p>café")
+            .next()
+            .is_none(),
+        "the source is still shown"
+    );
+    // And on again from the keyboard; find marks the matching line.
+    f.harness
+        .key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::U);
+    f.harness.step();
+    wait_for(&mut f.harness, "<p>café crème</p>");
+    f.harness
+        .key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
+    f.harness.step();
+    f.harness.get_by_label("Find:").type_text("title");
+    f.harness.step();
+    f.harness.step();
+    wait_for(&mut f.harness, "1 of 1");
+    let view = f
+        .harness
+        .state()
+        .browser()
+        .active_tab()
+        .and_then(|t| t.source_view.as_ref().map(|v| v.highlight.clone()));
+    assert_eq!(view, Some(vec![0]));
+}

@@ -57,7 +57,7 @@ fn an_xml_rpc_call_shows_the_answer_as_a_tree_and_a_fault_in_words() {
     h.get_by_role_and_label(Role::Button, "Call").click();
     wait_for(&mut h, "result: struct (9 members)");
     wait_for(&mut h, "when: dateTime.iso8601 = 20261206T18:30:00");
-    wait_for(&mut h, "bytes: base64 = 5 bytes");
+    wait_for(&mut h, "bytes: base64 = 5 bytes: 00 ff 62 69 6e");
     wait_for(&mut h, "b: nil = nil");
 
     // A fault is shown with its code and string.

@@ -124,9 +124,13 @@ impl Value {
                 }
                 format!("{cut:?}")
             }
-            Value::Double(d) => d.to_string(),
+            Value::Double(d) => format!("{d:?}"),
             Value::DateTime(t) => t.clone(),
-            Value::Base64(b) => format!("{} bytes", b.len()),
+            Value::Base64(b) => {
+                let hex: Vec<String> = b.iter().take(16).map(|x| format!("{x:02x}")).collect();
+                let more = if b.len() > 16 { " …" } else { "" };
+                format!("{} bytes: {}{more}", b.len(), hex.join(" "))
+            }
             Value::Struct(m) => format!("{} members", m.len()),
             Value::Array(a) => format!("{} items", a.len()),
             Value::Nil => "nil".to_string(),

@@ -17,6 +17,7 @@ use crate::store::Store;
 use crate::store::{Bookmark, HistoryEntry};
 use crate::ui::app::AppEvent;
 use crate::ui::panels::{Panel, PanelContext, PanelEvent, ShellAction, Toast};
+use crate::ui::widgets::source_view::SourceView;
 use crate::ui::widgets::{LinkClick, document_view, menu_view};
 use crate::workers::browser::{self, BrowserCommand, BrowserEvent, Page, PageContent, RequestId};
 use crate::workers::job_spec::JobSpec;
@@ -90,6 +91,8 @@ const SESSION_TABS: &str = "session.tabs";
 /// Built-in pages.
 const START: &str = "about:start";
 const BOOKMARKS: &str = "about:bookmarks";
+/// Before an address, opens the page's source instead of the page.
+const VIEW_SOURCE: &str = "view-source:";
 const HISTORY: &str = "about:history";
 
 #[derive(Debug, Clone)]
@@ -123,6 +126,10 @@ pub struct Tab {
     /// Set while the worker re-renders the shown page (new width or charset), so the result
     /// is not taken for a new visit.
     rerender_req: Option<RequestId>,
+    /// View source (Ctrl+U) in place of the page.
+    pub source_view: Option<SourceView>,
+    /// The navigation in flight came from a `view-source:` address.
+    want_source: bool,
 }
 
 impl Tab {
@@ -369,6 +376,8 @@ impl BrowserPanel {
             columns: 100,
             charset_choice: None,
             rerender_req: None,
+            source_view: None,
+            want_source: false,
         });
         self.active = self.tabs.len() - 1;
         let target = url.map_or_else(|| self.start_page.clone(), str::to_string);
@@ -465,6 +474,16 @@ impl BrowserPanel {
                 tab.rerender_req = None;
                 tab.current_url.clone_from(&page.url);
                 tab.url_text.clone_from(&page.url);
+                let show_source = std::mem::take(&mut tab.want_source)
+                    || (is_rerender && tab.source_view.is_some());
+                tab.source_view = page
+                    .source
+                    .as_ref()
+                    .filter(|_| show_source)
+                    .map(SourceView::new);
+                if tab.source_view.is_some() {
+                    tab.url_text = format!("{VIEW_SOURCE}{}", page.url);
+                }
                 if !is_rerender {
                     tab.menu_state = menu_view::MenuViewState::default();
                     tab.doc_state = document_view::DocumentViewState::default();
@@ -510,7 +529,12 @@ impl BrowserPanel {
         if index >= self.tabs.len() || input.is_empty() {
             return;
         }
+        let (input, want_source) = match input.strip_prefix(VIEW_SOURCE) {
+            Some(rest) => (rest.trim(), true),
+            None => (input, false),
+        };
         let url = normalize_input(input);
+        self.tabs[index].want_source = want_source;
         if url.starts_with("about:") {
             let tab = &mut self.tabs[index];
             let _ = tab.worker.send(BrowserCommand::Stop);
@@ -574,6 +598,7 @@ impl BrowserPanel {
         }
         tab.charset_choice = None;
         tab.rerender_req = None;
+        tab.source_view = None;
         tab.last_req = req;
         tab.error = None;
         tab.loading = Some(Loading {
@@ -652,11 +677,37 @@ impl BrowserPanel {
         }
     }
 
+    /// View source on or off for tab `index`: the page's bytes as received, in place of the
+    /// page, with `view-source:` before the address.
+    pub fn toggle_source(&mut self, index: usize) {
+        let Some(tab) = self.tabs.get_mut(index) else {
+            return;
+        };
+        if tab.source_view.take().is_some() {
+            tab.url_text.clone_from(&tab.current_url);
+        } else if let Some(source) = tab.page.as_ref().and_then(|p| p.source.as_ref()) {
+            tab.source_view = Some(SourceView::new(source));
+            tab.url_text = format!("{VIEW_SOURCE}{}", tab.current_url);
+        }
+        self.refresh_find();
+    }
+
     fn refresh_find(&mut self) {
         let Some(tab) = self.tabs.get_mut(self.active) else {
             return;
         };
         let q = self.find.query.to_lowercase();
+        if let Some(view) = tab.source_view.as_mut() {
+            self.find.matches = if self.find.open && !q.is_empty() {
+                view.find(&q)
+            } else {
+                Vec::new()
+            };
+            self.find.current = 0;
+            view.highlight.clone_from(&self.find.matches);
+            view.scroll_to = self.find.matches.first().copied();
+            return;
+        }
         self.find.matches = if self.find.open && !q.is_empty() {
             match tab.page.as_ref().map(|p| &p.content) {
                 Some(PageContent::Menu { rows, .. }) => rows
@@ -689,6 +740,9 @@ impl BrowserPanel {
             usize::try_from((self.find.current as isize + delta).rem_euclid(n)).unwrap_or(0);
         let row = self.find.matches[self.find.current];
         if let Some(tab) = self.tabs.get_mut(self.active) {
+            if let Some(view) = tab.source_view.as_mut() {
+                view.scroll_to = Some(row);
+            }
             tab.menu_state.scroll_to = Some(row);
             tab.doc_state.scroll_to = Some(row);
         }
@@ -697,6 +751,10 @@ impl BrowserPanel {
     /// Keyboard shortcuts of the panel.
     pub fn shortcuts(&mut self, ctx: &egui::Context) {
         let shortcut = |m, k| KeyboardShortcut::new(m, k);
+        let source = ctx.input_mut(|i| i.consume_shortcut(&shortcut(Modifiers::COMMAND, Key::U)));
+        if source {
+            self.toggle_source(self.active);
+        }
         let (new_tab, close_tab, focus_url, find, bookmark, back, forward, reload, reload2) = ctx
             .input_mut(|i| {
                 (
@@ -825,6 +883,7 @@ impl BrowserPanel {
                 (!t.back.is_empty(), !t.forward.is_empty(), t.is_loading())
             });
         let mut go = None;
+        let mut view_source = false;
         ui.horizontal(|ui| {
             if ui
                 .add_enabled(can_back, egui::Button::new("⬅"))
@@ -942,11 +1001,24 @@ impl BrowserPanel {
                     self.find.focus = true;
                     ui.close();
                 }
+                let has_source = self.tabs.get(index).is_some_and(|t| {
+                    t.source_view.is_some() || t.page.as_ref().is_some_and(|p| p.source.is_some())
+                });
+                if ui
+                    .add_enabled(has_source, egui::Button::new("View source (Ctrl+U)"))
+                    .clicked()
+                {
+                    view_source = true;
+                    ui.close();
+                }
                 self.charset_menu(ui);
             });
         });
         if let Some(url) = go {
             self.navigate(index, &url, true);
+        }
+        if view_source {
+            self.toggle_source(index);
         }
     }
 
@@ -1113,6 +1185,10 @@ impl BrowserPanel {
                 ui.spinner();
                 ui.label(format!("Loading {}…", l.url));
             });
+        }
+        if let Some(view) = tab.source_view.as_mut() {
+            view.show(ui);
+            return;
         }
         let url = tab.current_url.clone();
         let mut click = None;

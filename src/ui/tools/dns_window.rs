@@ -52,6 +52,7 @@ impl DnsWindow {
         let mut open = self.open;
         egui::Window::new("DNS lookup")
             .open(&mut open)
+            .default_pos(egui::pos2(180.0, 120.0))
             .default_width(560.0)
             .show(ctx, |ui| {
                 let mut go = false;

@@ -127,6 +127,7 @@ impl HttpWindow {
         let mut open = self.open;
         egui::Window::new("HTTP request")
             .open(&mut open)
+            .default_pos(egui::pos2(160.0, 100.0))
             .default_width(640.0)
             .default_height(520.0)
             .show(ctx, |ui| self.ui(ui, ctx, services));

@@ -65,6 +65,7 @@ impl UrlWindow {
         let mut open = self.open;
         egui::Window::new("URL inspector")
             .open(&mut open)
+            .default_pos(egui::pos2(200.0, 140.0))
             .default_width(560.0)
             .show(ctx, |ui| {
                 ui.horizontal(|ui| {

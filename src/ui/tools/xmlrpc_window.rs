@@ -166,6 +166,7 @@ impl XmlRpcWindow {
         let mut open = self.open;
         egui::Window::new("XML-RPC call")
             .open(&mut open)
+            .default_pos(egui::pos2(140.0, 80.0))
             .default_width(560.0)
             .show(ctx, |ui| self.ui(ui, ctx, services));
         self.open = open;
@@ -188,7 +189,12 @@ impl XmlRpcWindow {
                 .labelled_by(l.id);
                 ui.end_row();
             });
-        ui.label("Parameters:");
+        ui.horizontal(|ui| {
+            ui.label("Parameters:");
+            if self.params.is_empty() {
+                ui.weak("none");
+            }
+        });
         let mut remove = None;
         for (i, p) in self.params.iter_mut().enumerate() {
             let n = i + 1;

@@ -3,6 +3,7 @@
 pub mod document_view;
 pub mod folder_picker;
 pub mod menu_view;
+pub mod source_view;
 
 use crate::link::Link;
 
