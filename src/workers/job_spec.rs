@@ -30,6 +30,13 @@ pub enum JobSpec {
         job: super::news_binary::BinaryJob,
         folder: PathBuf,
     },
+    /// A file's bytes to a TCP peer (`nc -l`, another Portolan).
+    SendFile { path: PathBuf, target: String },
+    /// One TCP peer's bytes, received on `listen`, into `path` (through `path.part`).
+    ReceiveFile {
+        listen: std::net::SocketAddr,
+        path: PathBuf,
+    },
     /// A whole folder in either direction, or a mirror from the Compare view.
     Mirror {
         job: MirrorJob,
@@ -55,6 +62,10 @@ impl JobSpec {
             JobSpec::Upload { local, .. } => format!("upload {}", local.display()),
             JobSpec::Mirror { job, .. } => job.title(),
             JobSpec::NewsBinary { job, .. } => format!("{} from {}", job.name, job.group),
+            JobSpec::SendFile { path, target } => format!("send {} to {target}", path.display()),
+            JobSpec::ReceiveFile { listen, path } => {
+                format!("receive {} on {listen}", path.display())
+            }
         }
     }
 
@@ -81,6 +92,12 @@ impl JobSpec {
             }
             JobSpec::NewsBinary { job, folder } => {
                 super::news_binary::start(services, job, folder, events)
+            }
+            JobSpec::SendFile { path, target } => {
+                super::socket_file::start_send(services, path, target, events)
+            }
+            JobSpec::ReceiveFile { listen, path } => {
+                super::socket_file::start_receive(services, listen, path, events)
             }
         }
     }
@@ -127,7 +144,11 @@ impl JobSpec {
                 plan: None,
                 delete,
             },
-            other @ (JobSpec::Download { .. } | JobSpec::NewsBinary { .. }) => other,
+            // A raw stream has no offset to go on from: the whole file again.
+            other @ (JobSpec::Download { .. }
+            | JobSpec::NewsBinary { .. }
+            | JobSpec::SendFile { .. }
+            | JobSpec::ReceiveFile { .. }) => other,
         }
     }
 }

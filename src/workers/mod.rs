@@ -17,8 +17,10 @@ pub mod news;
 pub mod news_binary;
 pub mod outbox;
 pub mod queue;
+pub mod socket_file;
 pub mod terminal;
 pub mod transfer;
+pub mod udp;
 
 use std::sync::mpsc;
 use std::sync::{Arc, OnceLock};

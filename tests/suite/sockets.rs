@@ -23,7 +23,7 @@ fn own_port(n: u16) -> u16 {
 
 /// Waits until something listens on `port`, seen in the kernel's socket table: a probe
 /// connection would be the listener's first (and, with `nc -l`, only) peer.
-fn wait_listening(port: u16) {
+pub(crate) fn wait_listening(port: u16) {
     let wanted = format!(":{port:04X} ");
     let listening = || {
         ["/proc/net/tcp", "/proc/net/tcp6"].iter().any(|table| {
@@ -49,7 +49,7 @@ fn wait_listening(port: u16) {
 }
 
 /// Bytes that are not text, so a transfer that changed any would show.
-fn blob(len: usize) -> Vec<u8> {
+pub(crate) fn blob(len: usize) -> Vec<u8> {
     (0..len).map(|i| (i * 7 % 251) as u8).collect()
 }
 

@@ -614,3 +614,181 @@ fn local_echo_tabs_capture_and_the_directory() {
     assert_eq!(entries.len(), 1);
     assert_eq!(entries[0].host, "127.0.0.1");
 }
+
+/// The UDP window against socat's UDP echo server: a datagram sent comes back, listed with
+/// its source; a socket bound to a chosen port lists what a peer sends to it.
+#[test]
+fn udp_datagrams_to_the_echo_server_and_from_a_peer() {
+    if !common::server_up("socat echo", "127.0.0.1:7007") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let app = app_on_start_page(dir.path());
+    let mut h = Harness::builder()
+        .with_size([1200.0, 760.0])
+        .build_ui_state(|ui, app: &mut App| app.frame(ui), app);
+    h.run();
+    h.get_by_label("Terminal").click();
+    h.run();
+    h.get_by_label("UDP…").click();
+    h.run();
+    common::type_into(&mut h, "Send to:", "127.0.0.1:7008");
+    common::type_into(&mut h, "Datagram:", "hello udp");
+    h.get_by_role_and_label(Role::Button, "Send").click();
+    let echo: std::net::SocketAddr = "127.0.0.1:7008".parse().expect("addr");
+    wait_until(&mut h, "the echo, from the echo server", |t| {
+        t.udp_datagrams()
+            .iter()
+            .any(|(out, peer, bytes)| !out && *peer == echo && bytes == b"hello udp\n")
+    });
+    wait_for(&mut h, "← 127.0.0.1:7008 (10 bytes) hello udp");
+    // Hex both ways: bytes typed as hex go out as those bytes.
+    h.get_by_label("Datagram is hex").click();
+    h.run();
+    common::type_into(&mut h, "Datagram:", "00 ff 41");
+    h.get_by_role_and_label(Role::Button, "Send").click();
+    wait_until(&mut h, "the binary echo", |t| {
+        t.udp_datagrams()
+            .iter()
+            .any(|(out, _, bytes)| !out && bytes == &[0x00, 0xff, 0x41])
+    });
+    h.get_by_label("Show as hex").click();
+    wait_for(&mut h, "(3 bytes) 00 ff 41");
+
+    // Receiving: close, bind a port of our choosing, and a peer's datagram is listed with
+    // the peer's address.
+    h.get_by_role_and_label(Role::Button, "Close socket")
+        .click();
+    h.run();
+    let port = 21_190;
+    common::type_into(&mut h, "Local address:", &format!("127.0.0.1:{port}"));
+    h.get_by_role_and_label(Role::Button, "Open socket").click();
+    wait_for(&mut h, &format!("Bound to 127.0.0.1:{port}"));
+    let peer = std::net::UdpSocket::bind("127.0.0.1:0").expect("peer");
+    peer.send_to(b"from a peer", ("127.0.0.1", port))
+        .expect("send");
+    let from = peer.local_addr().expect("addr");
+    wait_until(&mut h, "the peer's datagram", |t| {
+        t.udp_datagrams()
+            .iter()
+            .any(|(out, p, bytes)| !out && *p == from && bytes == b"from a peer")
+    });
+}
+
+fn job_states(h: &Harness<'static, App>) -> Vec<portolan::ui::activity::JobState> {
+    h.state()
+        .activity
+        .jobs
+        .iter()
+        .map(|j| j.state.clone())
+        .collect()
+}
+
+fn wait_job_done(h: &mut Harness<'static, App>, count: usize) {
+    use portolan::ui::activity::JobState;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        h.step();
+        let states = job_states(h);
+        if states
+            .iter()
+            .filter(|s| matches!(s, JobState::Done(_)))
+            .count()
+            >= count
+        {
+            return;
+        }
+        assert!(
+            !states.iter().any(|s| matches!(s, JobState::Failed(_))),
+            "{states:?}"
+        );
+        assert!(std::time::Instant::now() < deadline, "{states:?}");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// Files over TCP from the panel, as Activity jobs: a file sent to `nc -l` arrives byte for
+/// byte, and one sent by `nc` is written under the name chosen here, through `.part`.
+#[test]
+fn a_file_sent_to_nc_and_one_received_from_it() {
+    if !common::server_up("socat echo", "127.0.0.1:7007") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = dir.path().join("blob.bin");
+    let data = crate::sockets::blob(2_000_000);
+    std::fs::write(&file, &data).expect("write");
+    let app = app_on_start_page(dir.path());
+    let mut h = Harness::builder()
+        .with_size([1200.0, 760.0])
+        .build_ui_state(|ui, app: &mut App| app.frame(ui), app);
+    h.run();
+    let chosen = file.clone();
+    let received = dir.path().join("from-nc.bin");
+    let save_as = received.clone();
+    {
+        let t = h
+            .state_mut()
+            .panel_state_mut::<portolan::ui::panels::terminal::TerminalPanel>()
+            .expect("terminal");
+        t.set_open_dialog(std::sync::Arc::new(move |_| Some(chosen.clone())));
+        t.set_capture_dialog(std::sync::Arc::new(move |_| Some(save_as.clone())));
+    }
+    h.get_by_label("Terminal").click();
+    h.run();
+    h.get_by_label("Files over TCP…").click();
+    h.run();
+
+    let port = 21_191;
+    let caught = dir.path().join("caught-by-nc.bin");
+    let mut nc = std::process::Command::new("nc.openbsd")
+        .args(["-l", "127.0.0.1", &port.to_string()])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::fs::File::create(&caught).expect("nc's output"))
+        .spawn()
+        .expect("nc -l");
+    crate::sockets::wait_listening(port);
+    common::type_into(&mut h, "Send to (host:port):", &format!("127.0.0.1:{port}"));
+    h.get_by_label("Choose file to send…").click();
+    wait_for(&mut h, "blob.bin");
+    h.get_by_role_and_label(Role::Button, "Send file").click();
+    wait_job_done(&mut h, 1);
+    assert!(nc.wait().expect("nc").success());
+    assert!(
+        std::fs::read(&caught).expect("caught") == data,
+        "nc got other bytes"
+    );
+
+    let port = 21_192;
+    common::type_into(
+        &mut h,
+        "Receive on (address:port):",
+        &format!("127.0.0.1:{port}"),
+    );
+    h.get_by_label("Save as…").click();
+    wait_for(&mut h, "from-nc.bin");
+    h.get_by_role_and_label(Role::Button, "Wait for the file")
+        .click();
+    // The job starts with the next frame.
+    for _ in 0..100 {
+        if h.state().activity.jobs.len() == 2 {
+            break;
+        }
+        h.step();
+    }
+    assert_eq!(
+        h.state().activity.jobs.len(),
+        2,
+        "the receive job did not start"
+    );
+    crate::sockets::wait_listening(port);
+    let status = std::process::Command::new("nc.openbsd")
+        .args(["-N", "127.0.0.1", &port.to_string()])
+        .stdin(std::fs::File::open(&file).expect("open"))
+        .status()
+        .expect("nc");
+    assert!(status.success());
+    wait_job_done(&mut h, 2);
+    assert!(std::fs::read(&received).expect("received") == data);
+    assert!(!dir.path().join("from-nc.bin.part").exists());
+}

@@ -4,11 +4,13 @@
 
 mod box_drawing;
 mod directory;
+mod file_window;
 mod grid_mesh;
 mod inspector;
 mod listen_window;
 mod screen_view;
 pub mod session;
+mod udp_window;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -20,6 +22,7 @@ use crate::store::{Store, TelnetHost};
 use crate::terminal::{CaptureKind, ScreenCharset};
 use crate::ui::app::AppEvent;
 use crate::ui::panels::{Panel, PanelContext, PanelEvent, ShellAction, Toast};
+use crate::workers::job_spec::JobSpec;
 use crate::workers::terminal::{LineEnd, Target, TerminalEvent};
 use crate::workers::{MappedSink, Services};
 
@@ -31,6 +34,7 @@ use session::{HostPrefs, Session, SessionNotice, State};
 pub enum TerminalPanelEvent {
     Session(u64, TerminalEvent),
     Listen(crate::workers::listen::ListenEvent),
+    Udp(crate::workers::udp::UdpEvent),
     Directory(Result<Vec<TelnetHost>, String>),
 }
 
@@ -96,6 +100,12 @@ pub struct TerminalPanel {
     /// The bar connects raw TCP (no Telnet), with this line end for Enter.
     pub raw: Option<LineEnd>,
     listen: listen_window::ListenWindow,
+    udp: udp_window::UdpWindow,
+    files: file_window::FileWindow,
+    /// The file dialog the Files over TCP window is waiting on: (to send, the answer).
+    choosing_file: Option<(bool, Promise<Option<PathBuf>>)>,
+    /// Asks which file to send (the desktop's open dialog; tests answer it themselves).
+    open_dialog: CaptureDialog,
     sessions: Vec<Session>,
     current: usize,
     next_id: u64,
@@ -122,6 +132,10 @@ impl TerminalPanel {
             tls: false,
             raw: None,
             listen: listen_window::ListenWindow::default(),
+            udp: udp_window::UdpWindow::default(),
+            files: file_window::FileWindow::default(),
+            choosing_file: None,
+            open_dialog: Arc::new(|_: &str| rfd::FileDialog::new().pick_file()),
             sessions: Vec::new(),
             current: 0,
             next_id: 1,
@@ -135,6 +149,11 @@ impl TerminalPanel {
     }
 
     /// Tests answer the capture's save dialog themselves.
+    /// Replaces the dialog that picks a file to send over TCP (tests).
+    pub fn set_open_dialog(&mut self, dialog: CaptureDialog) {
+        self.open_dialog = dialog;
+    }
+
     pub fn set_capture_dialog(&mut self, dialog: CaptureDialog) {
         self.capture_dialog = dialog;
     }
@@ -207,6 +226,85 @@ impl TerminalPanel {
                 }
             }
         }
+    }
+
+    /// The UDP window, and what the user did in it.
+    fn udp_window(&mut self, ctx: &egui::Context) {
+        for action in self.udp.show(ctx) {
+            match action {
+                udp_window::UdpAction::Open(addr) => self.open_udp(addr),
+                udp_window::UdpAction::Close => {
+                    self.udp.handle = None;
+                    self.udp.bound = None;
+                }
+                udp_window::UdpAction::Send { to, bytes } => {
+                    if self.udp.handle.is_none() {
+                        match self.udp.local_addr() {
+                            Ok(addr) => self.open_udp(addr),
+                            Err(e) => {
+                                self.udp.error = Some(e);
+                                continue;
+                            }
+                        }
+                    }
+                    if let Some(h) = &self.udp.handle {
+                        h.send(&to, bytes);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The Files over TCP window: its dialogs, and its jobs, which go to Activity.
+    fn file_window(&mut self, ctx: &egui::Context) {
+        if let Some((to_send, answer)) = self.choosing_file.take_if(|(_, p)| p.ready().is_some()) {
+            self.files.choosing = false;
+            if let Some(path) = answer.block_and_take() {
+                if to_send {
+                    self.files.send_path = Some(path);
+                } else {
+                    self.files.receive_path = Some(path);
+                }
+            }
+        }
+        for action in self.files.show(ctx) {
+            match action {
+                file_window::FileAction::PickSend | file_window::FileAction::PickSave => {
+                    let to_send = matches!(action, file_window::FileAction::PickSend);
+                    let dialog = if to_send {
+                        self.open_dialog.clone()
+                    } else {
+                        self.capture_dialog.clone()
+                    };
+                    self.files.choosing = true;
+                    self.choosing_file = Some((
+                        to_send,
+                        Promise::spawn_thread("file dialog", move || dialog("received")),
+                    ));
+                }
+                file_window::FileAction::Send { path, target } => self
+                    .actions
+                    .push(ShellAction::StartJob(JobSpec::SendFile { path, target })),
+                file_window::FileAction::Receive { listen, path } => self
+                    .actions
+                    .push(ShellAction::StartJob(JobSpec::ReceiveFile { listen, path })),
+            }
+        }
+    }
+
+    fn open_udp(&mut self, addr: std::net::SocketAddr) {
+        let sink = self.events.clone().contramap(TerminalPanelEvent::Udp);
+        self.udp.bound = None;
+        self.udp.handle = Some(crate::workers::udp::spawn(&self.services, addr, sink));
+    }
+
+    /// The UDP window's datagrams, oldest first: (outgoing, peer, bytes).
+    pub fn udp_datagrams(&self) -> Vec<(bool, std::net::SocketAddr, Vec<u8>)> {
+        self.udp
+            .datagrams
+            .iter()
+            .map(|d| (d.outgoing, d.peer, d.bytes.clone()))
+            .collect()
     }
 
     /// A peer connected to the listener: a raw session in a tab of its own, in front.
@@ -359,6 +457,23 @@ impl TerminalPanel {
                 .clicked()
             {
                 self.listen.open = !self.listen.open;
+            }
+            if ui
+                .button("Files over TCP…")
+                .on_hover_text("Send a file to a waiting peer, or receive one on a port")
+                .clicked()
+            {
+                self.files.open = !self.files.open;
+                if self.files.send_to.is_empty() && !self.host.trim().is_empty() {
+                    self.files.send_to = format!("{}:{}", self.host.trim(), self.port.trim());
+                }
+            }
+            if ui
+                .button("UDP…")
+                .on_hover_text("Send datagrams and see replies, or receive on a port")
+                .clicked()
+            {
+                self.udp.open = !self.udp.open;
             }
             if ui
                 .button("Save to directory…")
@@ -629,6 +744,8 @@ impl Panel for TerminalPanel {
             }
         }
         self.listen_window(ui.ctx());
+        self.udp_window(ui.ctx());
+        self.file_window(ui.ctx());
         self.tabs(ui);
         self.session_bar(ui);
         let Some(s) = self.sessions.get_mut(self.current) else {
@@ -686,6 +803,7 @@ impl Panel for TerminalPanel {
                 }
             }
             Some(TerminalPanelEvent::Listen(e)) => self.on_listen(e),
+            Some(TerminalPanelEvent::Udp(e)) => self.udp.apply(e),
             Some(TerminalPanelEvent::Directory(Ok(entries))) => self.directory.entries = entries,
             Some(TerminalPanelEvent::Directory(Err(e))) => {
                 self.actions.push(ShellAction::Toast(Toast::Error(format!(
