@@ -791,4 +791,44 @@ fn a_file_sent_to_nc_and_one_received_from_it() {
     wait_job_done(&mut h, 2);
     assert!(std::fs::read(&received).expect("received") == data);
     assert!(!dir.path().join("from-nc.bin.part").exists());
+
+    // A peer that breaks off (a reset) mid-file: the job fails in words and keeps the part.
+    let port = 21_193;
+    common::type_into(
+        &mut h,
+        "Receive on (address:port):",
+        &format!("127.0.0.1:{port}"),
+    );
+    h.get_by_role_and_label(Role::Button, "Wait for the file")
+        .click();
+    for _ in 0..100 {
+        if h.state().activity.jobs.len() == 3 {
+            break;
+        }
+        h.step();
+    }
+    crate::sockets::wait_listening(port);
+    std::fs::remove_file(&received).expect("make room");
+    let mut peer = std::net::TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    let half = crate::sockets::blob(100_000);
+    std::io::Write::write_all(&mut peer, &half).expect("half");
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    socket2::SockRef::from(&peer)
+        .set_linger(Some(std::time::Duration::ZERO))
+        .expect("linger 0: close with a reset");
+    drop(peer);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    let failure = loop {
+        h.step();
+        // The list is newest first.
+        if let Some(portolan::ui::activity::JobState::Failed(e)) = job_states(&h).first() {
+            break e.clone();
+        }
+        assert!(std::time::Instant::now() < deadline, "{:?}", job_states(&h));
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    };
+    assert!(failure.contains("broke off"), "{failure}");
+    assert!(failure.contains("from-nc.bin.part"), "{failure}");
+    assert!(!received.exists(), "no file made from half the bytes");
+    assert!(dir.path().join("from-nc.bin.part").exists());
 }
