@@ -381,6 +381,8 @@ fn listen_and_chat_between_two_of_our_own_sessions() {
     h.run();
     h.get_by_label("Terminal").click();
     h.run();
+    h.get_by_role_and_label(Role::Button, "Sockets").click();
+    h.run();
     h.get_by_label("Listen…").click();
     h.run();
     h.get_by_label("Listen port:").click();
@@ -630,6 +632,8 @@ fn udp_datagrams_to_the_echo_server_and_from_a_peer() {
     h.run();
     h.get_by_label("Terminal").click();
     h.run();
+    h.get_by_role_and_label(Role::Button, "Sockets").click();
+    h.run();
     h.get_by_label("UDP…").click();
     h.run();
     common::type_into(&mut h, "Send to:", "127.0.0.1:7008");
@@ -735,6 +739,8 @@ fn a_file_sent_to_nc_and_one_received_from_it() {
         t.set_capture_dialog(std::sync::Arc::new(move |_| Some(save_as.clone())));
     }
     h.get_by_label("Terminal").click();
+    h.run();
+    h.get_by_role_and_label(Role::Button, "Sockets").click();
     h.run();
     h.get_by_label("Files over TCP…").click();
     h.run();

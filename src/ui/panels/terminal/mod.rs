@@ -451,30 +451,35 @@ impl TerminalPanel {
             if ui.button("Directory…").clicked() {
                 self.directory.open = !self.directory.open;
             }
-            if ui
-                .button("Listen…")
-                .on_hover_text("Wait for TCP peers (nc, a script, another Portolan)")
-                .clicked()
-            {
-                self.listen.open = !self.listen.open;
-            }
-            if ui
-                .button("Files over TCP…")
-                .on_hover_text("Send a file to a waiting peer, or receive one on a port")
-                .clicked()
-            {
-                self.files.open = !self.files.open;
-                if self.files.send_to.is_empty() && !self.host.trim().is_empty() {
-                    self.files.send_to = format!("{}:{}", self.host.trim(), self.port.trim());
+            ui.menu_button("Sockets", |ui| {
+                if ui
+                    .button("Listen…")
+                    .on_hover_text("Wait for TCP peers (nc, a script, another Portolan)")
+                    .clicked()
+                {
+                    self.listen.open = true;
+                    ui.close();
                 }
-            }
-            if ui
-                .button("UDP…")
-                .on_hover_text("Send datagrams and see replies, or receive on a port")
-                .clicked()
-            {
-                self.udp.open = !self.udp.open;
-            }
+                if ui
+                    .button("Files over TCP…")
+                    .on_hover_text("Send a file to a waiting peer, or receive one on a port")
+                    .clicked()
+                {
+                    self.files.open = true;
+                    if self.files.send_to.is_empty() && !self.host.trim().is_empty() {
+                        self.files.send_to = format!("{}:{}", self.host.trim(), self.port.trim());
+                    }
+                    ui.close();
+                }
+                if ui
+                    .button("UDP…")
+                    .on_hover_text("Send datagrams and see replies, or receive on a port")
+                    .clicked()
+                {
+                    self.udp.open = true;
+                    ui.close();
+                }
+            });
             if ui
                 .button("Save to directory…")
                 .on_hover_text("Keep this host with its charset, echo and notes")
@@ -750,7 +755,7 @@ impl Panel for TerminalPanel {
         self.session_bar(ui);
         let Some(s) = self.sessions.get_mut(self.current) else {
             ui.separator();
-            ui.label("Type a host and port above (Telnet, or raw TCP as with nc), open a telnet: link, pick a saved session from the Directory, or Listen… for peers to connect.");
+            ui.label("Type a host and port above (Telnet, or raw TCP as with nc), open a telnet: link, pick a saved session from the Directory, or Listen… in the Sockets menu for peers to connect.");
             return;
         };
         if let State::Closed(Some(e)) = &s.state {
