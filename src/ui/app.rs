@@ -225,8 +225,26 @@ impl App {
         }
     }
 
-    /// Opens text given as a link (the command line's URL).
+    /// Opens text given as a link (the command line's URL); `view-source:` before a link
+    /// asks its panel for the source view.
     pub fn open_text(&mut self, text: &str) {
+        if let Some(inner) = text.trim().strip_prefix("view-source:") {
+            match Link::parse(inner.trim()) {
+                Ok(link) => {
+                    let kind = link.panel();
+                    if self.panel_mut(kind).is_some_and(|p| p.open_source(&link)) {
+                        self.panel = kind;
+                        self.notice = None;
+                    } else {
+                        self.notice = Some(format!(
+                            "{link} has no source view: view-source: is for pages the Browser shows."
+                        ));
+                    }
+                }
+                Err(e) => self.notice = Some(format!("Cannot open {text}: {e}")),
+            }
+            return;
+        }
         match Link::parse(text.trim()) {
             Ok(link) => self.open(&link),
             Err(e) => self.notice = Some(format!("Cannot open {text}: {e}")),

@@ -373,3 +373,16 @@ fn view_source_shows_the_bytes_in_the_charset_used_and_finds_in_them() {
         .and_then(|t| t.source_view.as_ref().map(|v| v.highlight.clone()));
     assert_eq!(view, Some(vec![0]));
 }
+
+#[test]
+fn a_view_source_address_from_the_command_line_opens_the_source() {
+    if !common::server_up("nginx", "127.0.0.1:8080") {
+        return;
+    }
+    let mut f = start(Some("view-source:http://127.0.0.1:8080/latin1.html"), false);
+    wait_for(&mut f.harness, "read as windows-1252");
+    wait_for(&mut f.harness, "<title>Latin</title>");
+    // A link of another panel has no source view, and says so.
+    let mut g = start(Some("view-source:telnet://127.0.0.1:2323/"), false);
+    wait_for(&mut g.harness, "has no source view");
+}

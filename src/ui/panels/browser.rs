@@ -1562,6 +1562,22 @@ impl Panel for BrowserPanel {
 
     /// A link from elsewhere opens in the tab that shows an untouched start page, else in a
     /// new tab, as a browser does with links from other programs.
+    fn open_source(&mut self, link: &Link) -> bool {
+        let text = format!("{VIEW_SOURCE}{link}");
+        let fresh = self.tabs.get(self.active).is_some_and(|t| {
+            t.back.is_empty()
+                && t.page.is_none()
+                && t.loading.is_none()
+                && t.current_url == self.start_page
+        });
+        if fresh {
+            self.navigate(self.active, &text, true);
+        } else {
+            self.open_tab(Some(&text));
+        }
+        true
+    }
+
     fn open(&mut self, link: &Link) {
         let fresh = self.tabs.get(self.active).is_some_and(|t| {
             t.back.is_empty()

@@ -68,6 +68,12 @@ pub trait Panel: AsAny {
     /// Opens a link the router gave this panel (its scheme is this panel's).
     fn open(&mut self, link: &Link);
 
+    /// Opens the source of what `link` shows (`view-source:` before it); `false` when this
+    /// panel has no source view.
+    fn open_source(&mut self, _link: &Link) -> bool {
+        false
+    }
+
     /// Tries again what met an untrusted certificate, once the user trusted it; `retry` is
     /// what the panel put in [`ShellAction::Untrusted`].
     fn retry(&mut self, retry: u64);

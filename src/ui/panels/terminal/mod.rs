@@ -394,7 +394,7 @@ impl TerminalPanel {
         ui.horizontal(|ui| {
             let l = ui.label("Host:");
             let host = ui
-                .add(egui::TextEdit::singleline(&mut self.host).desired_width(200.0))
+                .add(egui::TextEdit::singleline(&mut self.host).desired_width(150.0))
                 .labelled_by(l.id);
             let l = ui.label("Port:");
             let port = ui

@@ -154,7 +154,7 @@ pub fn show(ui: &mut egui::Ui, session: &mut Session) -> ViewOutput {
             (rel.x / col_w).max(0.0) as usize,
         )
     };
-    if response.clicked() || response.drag_started() {
+    if response.clicked() || response.drag_started() || std::mem::take(&mut session.want_focus) {
         response.request_focus();
         session.bell = false;
     }

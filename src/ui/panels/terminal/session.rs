@@ -114,6 +114,8 @@ pub struct Session {
     pub show_inspector: bool,
     /// The host rang the bell: the tab shows it until the session is looked at.
     pub bell: bool,
+    /// Typing goes to the screen as soon as it is drawn: a new session takes the keyboard.
+    pub want_focus: bool,
     /// The screen as last drawn, shown again while nothing changed or while the worker is
     /// feeding the screen.
     pub drawn: Option<super::screen_view::Drawn>,
@@ -157,6 +159,7 @@ impl Session {
             scroll_rest: 0.0,
             show_inspector: false,
             bell: false,
+            want_focus: true,
             drawn: None,
             fresh_draws: 0,
             mouse_held: None,
