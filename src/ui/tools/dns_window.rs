@@ -62,13 +62,16 @@ impl DnsWindow {
                         .add(egui::TextEdit::singleline(&mut self.name).desired_width(220.0))
                         .labelled_by(l.id);
                     go |= r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-                    egui::ComboBox::from_label("Record type:")
+                    let l = ui.label("Record type:");
+                    egui::ComboBox::from_id_salt("dns-record-type")
                         .selected_text(self.kind.label())
                         .show_ui(ui, |ui| {
                             for k in Kind::ALL {
                                 ui.selectable_value(&mut self.kind, k, k.label());
                             }
-                        });
+                        })
+                        .response
+                        .labelled_by(l.id);
                 });
                 ui.horizontal(|ui| {
                     let l = ui.label("DNS server:");

@@ -137,13 +137,16 @@ impl HttpWindow {
     fn ui(&mut self, ui: &mut egui::Ui, ctx: &egui::Context, services: &Services) {
         let mut go = false;
         ui.horizontal(|ui| {
-            egui::ComboBox::from_label("Method:")
+            let l = ui.label("Method:");
+            egui::ComboBox::from_id_salt("http-method")
                 .selected_text(self.method.as_str())
                 .show_ui(ui, |ui| {
                     for m in METHODS {
                         ui.selectable_value(&mut self.method, m.to_string(), m);
                     }
-                });
+                })
+                .response
+                .labelled_by(l.id);
             let l = ui.label("Request URL:");
             let r = ui
                 .add(egui::TextEdit::singleline(&mut self.url).desired_width(380.0))

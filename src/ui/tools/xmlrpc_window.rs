@@ -199,13 +199,16 @@ impl XmlRpcWindow {
         for (i, p) in self.params.iter_mut().enumerate() {
             let n = i + 1;
             ui.horizontal(|ui| {
-                egui::ComboBox::from_label(format!("Type of parameter {n}:"))
+                let l = ui.label(format!("Type of parameter {n}:"));
+                egui::ComboBox::from_id_salt(("xmlrpc-param-type", i))
                     .selected_text(p.kind.label())
                     .show_ui(ui, |ui| {
                         for k in ParamKind::ALL {
                             ui.selectable_value(&mut p.kind, k, k.label());
                         }
-                    });
+                    })
+                    .response
+                    .labelled_by(l.id);
                 let l = ui.label(format!("Value of parameter {n}:"));
                 if p.kind != ParamKind::Nil {
                     let edit = if matches!(p.kind, ParamKind::Struct | ParamKind::Array) {
