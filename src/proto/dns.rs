@@ -175,7 +175,17 @@ pub async fn lookup(query: &Query) -> Result<Vec<Answer>, LookupError> {
         .lookup(name.as_str(), query.kind.record_type())
         .await
         .map_err(|e| describe(&e, &name, query, &servers))?;
-    let answers = rows(lookup.answers());
+    let mut answers = rows(lookup.answers());
+    if query.kind == Kind::Mx {
+        // The order mail is tried in: lowest preference first.
+        answers.sort_by_key(|a| {
+            a.data
+                .split_whitespace()
+                .next()
+                .and_then(|p| p.parse::<u16>().ok())
+                .unwrap_or(u16::MAX)
+        });
+    }
     if answers.is_empty() {
         return Err(LookupError::NoRecords {
             name,

@@ -60,6 +60,42 @@ fn flatten(key: &str, value: &serde_json::Value, out: &mut Vec<(String, String)>
     }
 }
 
+/// The JSON key of a part in words (`host_typed` is "Host as typed").
+fn label_for(key: &str) -> String {
+    if let Some(name) = key.strip_prefix("query ") {
+        return format!("Query: {name}");
+    }
+    match key {
+        "url" => "Written back",
+        "scheme" => "Scheme",
+        "panel" => "Opens in",
+        "host_typed" => "Host as typed",
+        "port_typed" => "Port as typed",
+        "user_typed" => "User as typed",
+        "path_typed" => "Path as typed",
+        "query_typed" => "Query as typed",
+        "fragment" => "Fragment",
+        "host" => "Host (IDNA)",
+        "host_unicode" => "Host (Unicode)",
+        "port" => "Port",
+        "user" => "User",
+        "has_password" => "Password given",
+        "path" => "Path (decoded)",
+        "item_type" => "Gopher item type",
+        "selector" => "Selector",
+        "search" => "Search words",
+        "group" => "Group",
+        "article" => "Article",
+        "message_id" => "Message-ID",
+        "tls" => "TLS",
+        "to" => "To",
+        "subject" => "Subject",
+        "body" => "Body",
+        other => return other.to_string(),
+    }
+    .to_string()
+}
+
 impl UrlWindow {
     pub fn show(&mut self, ctx: &egui::Context) {
         let mut open = self.open;
@@ -83,7 +119,7 @@ impl UrlWindow {
                             .num_columns(2)
                             .show(ui, |ui| {
                                 for (k, v) in rows {
-                                    ui.strong(k);
+                                    ui.strong(label_for(k)).on_hover_text(k);
                                     ui.add(
                                         egui::Label::new(egui::RichText::new(v).monospace())
                                             .selectable(true),
@@ -97,7 +133,7 @@ impl UrlWindow {
                     }
                     None => {}
                 }
-                ui.weak("The same reading as `portolan url URL --json`.");
+                ui.weak("The same reading as the command line's portolan url (hover a name for its JSON key).");
             });
         self.open = open;
     }

@@ -186,7 +186,11 @@ impl UdpWindow {
                     let r = ui
                         .add(egui::TextEdit::singleline(&mut self.message).desired_width(200.0))
                         .labelled_by(l.id);
-                    send |= r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                    if r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                        send = true;
+                        // The next datagram is typed straight away, as in a chat.
+                        r.request_focus();
+                    }
                     send |= ui.button("Send").clicked();
                 });
                 ui.horizontal(|ui| {
