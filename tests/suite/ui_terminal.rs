@@ -326,6 +326,16 @@ fn a_raw_tcp_session_talks_to_socats_echo_server() {
         h.query_by_label_contains("bytes received").is_none(),
         "the screen again"
     );
+    // Character mode: each key goes at once, so the echo comes back before any Enter (in
+    // line mode nothing would reach socat until Enter).
+    h.get_by_label("Line mode").click();
+    h.run();
+    h.get_by_role(Role::Terminal).click();
+    h.step();
+    h.get_by_role(Role::Terminal).type_text("xy");
+    h.get_by_label("Hex view").click();
+    h.run();
+    wait_for(&mut h, "19 bytes received");
 }
 
 /// Raw TCP in TLS to a server with a self-signed certificate (as `openssl req -x509` makes

@@ -597,6 +597,16 @@ impl TerminalPanel {
             if s.target.raw.is_some() {
                 ui.toggle_value(&mut s.hex_view, "Hex view")
                     .on_hover_text("What the peer sent, byte for byte (the last 1 MiB)");
+                let mut line = s.local_line_mode();
+                if ui
+                    .toggle_value(&mut line, "Line mode")
+                    .on_hover_text(
+                        "On: lines are edited here and sent with Enter. Off: each key goes to the peer as it is pressed (character mode).",
+                    )
+                    .changed()
+                {
+                    s.set_line_mode(line);
+                }
             } else {
                 ui.toggle_value(&mut s.show_inspector, "Negotiation");
             }
@@ -608,7 +618,7 @@ impl TerminalPanel {
             {
                 ui.ctx().copy_text(screen.text());
             }
-            if s.local_line_mode() {
+            if s.local_line_mode() && s.target.raw.is_none() {
                 ui.label("✏ local echo").on_hover_text(
                     "The host does not echo: lines are edited here and sent with Enter",
                 );

@@ -254,6 +254,19 @@ impl Session {
         }
     }
 
+    /// Line mode (lines edited here, sent with Enter) or character mode (each key sent as it
+    /// is pressed), as the user picked it for this session; a line being edited goes out as
+    /// typed when character mode takes over.
+    pub fn set_line_mode(&mut self, on: bool) {
+        self.prefs.echo = if on { EchoMode::On } else { EchoMode::Off };
+        if !on {
+            let pending = self.editor.take_pending();
+            if !pending.is_empty() {
+                self.command(TerminalCommand::Send(pending));
+            }
+        }
+    }
+
     /// What the keyboard produced, on its way to the host.
     pub fn type_bytes(&mut self, bytes: &[u8]) {
         if bytes.is_empty() || !self.is_open() {
