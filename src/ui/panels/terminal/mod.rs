@@ -259,11 +259,21 @@ impl TerminalPanel {
     fn file_window(&mut self, ctx: &egui::Context) {
         if let Some((to_send, answer)) = self.choosing_file.take_if(|(_, p)| p.ready().is_some()) {
             self.files.choosing = false;
-            if let Some(path) = answer.block_and_take() {
-                if to_send {
+            match answer.block_and_take() {
+                Some(path) if to_send => {
                     self.files.send_path = Some(path);
-                } else {
+                    self.files.error = None;
+                }
+                Some(path) => {
                     self.files.receive_path = Some(path);
+                    self.files.error = None;
+                }
+                None => {
+                    self.files.error = Some(
+                        "No file chosen. If no dialog appeared, this desktop has no file chooser \
+                         service: install xdg-desktop-portal (or zenity)."
+                            .into(),
+                    );
                 }
             }
         }
