@@ -68,10 +68,11 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-async fn ours(trust: &std::sync::Arc<Trust>, store: &Store) -> (f64, u64) {
-    let account = store
+/// A news account for the local INN with the bulk group subscribed: the group's folder.
+fn subscribed_folder(store: &Store) -> i64 {
+    store
         .mail_wait(|c| {
-            mail::save_account(
+            let account = mail::save_account(
                 c,
                 &Account {
                     name: "bench".into(),
@@ -81,12 +82,14 @@ async fn ours(trust: &std::sync::Arc<Trust>, store: &Store) -> (f64, u64) {
                     tls: "plain".into(),
                     ..Account::default()
                 },
-            )
+            )?;
+            news::subscribe(c, account, GROUP)
         })
-        .expect("account");
-    let folder = store
-        .mail_wait(move |c| news::subscribe(c, account, GROUP))
-        .expect("subscribe");
+        .expect("subscribed")
+}
+
+async fn ours(trust: &std::sync::Arc<Trust>, store: &Store) -> (f64, u64) {
+    let folder = subscribed_folder(store);
     let server = NntpServer {
         host: "127.0.0.1".into(),
         port: 1119,
@@ -172,22 +175,7 @@ async fn main() {
     let mut store_only = Vec::new();
     for run in 0..3 {
         let store = Store::open(&dir.path().join(format!("only{run}.db"))).expect("store");
-        let folder = store
-            .mail_wait(|c| {
-                let account = mail::save_account(
-                    c,
-                    &Account {
-                        name: "bench".into(),
-                        kind: "nntp".into(),
-                        host: "127.0.0.1".into(),
-                        port: 1119,
-                        tls: "plain".into(),
-                        ..Account::default()
-                    },
-                )?;
-                news::subscribe(c, account, GROUP)
-            })
-            .expect("folder");
+        let folder = subscribed_folder(&store);
         let batches = kept.clone();
         let start = Instant::now();
         store

@@ -311,6 +311,18 @@ pub async fn copy_with_progress<R: AsyncRead + Unpin, W: std::io::Write>(
     }
 }
 
+/// `9000`, `127.0.0.1:9000`, `[::1]:9000`, `localhost:9000`: an address of this machine to
+/// bind, loopback when only a port is given.
+pub fn local_addr(text: &str) -> Result<std::net::SocketAddr, String> {
+    let text = text.trim();
+    if let Ok(port) = text.parse::<u16>() {
+        return Ok(std::net::SocketAddr::from(([127, 0, 0, 1], port)));
+    }
+    text.replace("localhost", "127.0.0.1").parse().map_err(|_| {
+        format!("{text:?} is not ADDRESS:PORT of this machine (such as 127.0.0.1:9000; port 0 lets the system pick)")
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

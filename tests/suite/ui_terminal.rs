@@ -384,17 +384,8 @@ fn a_raw_tls_session_asks_before_trusting_a_self_signed_certificate() {
 #[test]
 fn listen_and_chat_between_two_of_our_own_sessions() {
     let dir = tempfile::tempdir().expect("tmp");
-    let app = app_on_start_page(dir.path());
-    let mut h = Harness::builder()
-        .with_size([1200.0, 760.0])
-        .build_ui_state(|ui, app: &mut App| app.frame(ui), app);
-    h.run();
-    h.get_by_label("Terminal").click();
-    h.run();
-    h.get_by_role_and_label(Role::Button, "Sockets").click();
-    h.run();
-    h.get_by_label("Listen…").click();
-    h.run();
+    let mut h = terminal_harness(dir.path());
+    sockets_menu(&mut h, "Listen…");
     h.get_by_label("Listen port:").click();
     // A fixed port below the system's range for port 0 (see the sockets tests).
     h.get_by_label("Listen port:").type_text("21090");
@@ -459,6 +450,26 @@ fn listen_and_chat_between_two_of_our_own_sessions() {
     wait_until(&mut h, "both sessions closed", |t| {
         t.sessions().iter().all(|s| !s.is_open())
     });
+}
+
+/// The app on the Terminal panel, in a window large enough for its tool windows.
+fn terminal_harness(dir: &std::path::Path) -> Harness<'static, App> {
+    let app = app_on_start_page(dir);
+    let mut h = Harness::builder()
+        .with_size([1200.0, 760.0])
+        .build_ui_state(|ui, app: &mut App| app.frame(ui), app);
+    h.run();
+    h.get_by_label("Terminal").click();
+    h.run();
+    h
+}
+
+/// Opens `item` of the bar's Sockets menu.
+fn sockets_menu(h: &mut Harness<'static, App>, item: &str) {
+    h.get_by_role_and_label(Role::Button, "Sockets").click();
+    h.run();
+    h.get_by_label(item).click();
+    h.run();
 }
 
 fn app_on_start_page(dir: &std::path::Path) -> App {
@@ -635,17 +646,8 @@ fn udp_datagrams_to_the_echo_server_and_from_a_peer() {
         return;
     }
     let dir = tempfile::tempdir().expect("tmp");
-    let app = app_on_start_page(dir.path());
-    let mut h = Harness::builder()
-        .with_size([1200.0, 760.0])
-        .build_ui_state(|ui, app: &mut App| app.frame(ui), app);
-    h.run();
-    h.get_by_label("Terminal").click();
-    h.run();
-    h.get_by_role_and_label(Role::Button, "Sockets").click();
-    h.run();
-    h.get_by_label("UDP…").click();
-    h.run();
+    let mut h = terminal_harness(dir.path());
+    sockets_menu(&mut h, "UDP…");
     common::type_into(&mut h, "Send to:", "127.0.0.1:7008");
     common::type_into(&mut h, "Datagram:", "hello udp");
     h.get_by_role_and_label(Role::Button, "Send").click();
@@ -750,10 +752,7 @@ fn a_file_sent_to_nc_and_one_received_from_it() {
     }
     h.get_by_label("Terminal").click();
     h.run();
-    h.get_by_role_and_label(Role::Button, "Sockets").click();
-    h.run();
-    h.get_by_label("Files over TCP…").click();
-    h.run();
+    sockets_menu(&mut h, "Files over TCP…");
 
     let port = 21_191;
     let caught = dir.path().join("caught-by-nc.bin");

@@ -165,3 +165,23 @@ fn the_url_inspector_shows_the_parts_as_typed() {
         );
     }
 }
+
+/// The HTTP tool goes through the shared trust dialog: nginx with a self-signed certificate
+/// (as `openssl req -x509` makes it) is refused in words, and Trust once sends the request
+/// again.
+#[test]
+fn an_http_request_to_a_self_signed_server_asks_and_trust_once_sends_it() {
+    if !common::server_up("nginx self-signed", "127.0.0.1:8444") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = common::start_app(&dir, None, [1200.0, 900.0]);
+    h.run();
+    open_tool(&mut h, "HTTP request…");
+    type_into(&mut h, "Request URL:", "https://127.0.0.1:8444/");
+    h.get_by_role_and_label(Role::Button, "Send").click();
+    wait_for(&mut h, "Untrusted certificate");
+    wait_for(&mut h, "self-signed");
+    h.get_by_role_and_label(Role::Button, "Trust once").click();
+    wait_for(&mut h, "200 OK");
+}

@@ -677,6 +677,16 @@ impl BrowserPanel {
         }
     }
 
+    /// The active tab shows the start page and nothing was done in it yet.
+    fn start_page_untouched(&self) -> bool {
+        self.tabs.get(self.active).is_some_and(|t| {
+            t.back.is_empty()
+                && t.page.is_none()
+                && t.loading.is_none()
+                && t.current_url == self.start_page
+        })
+    }
+
     /// View source on or off for tab `index`: the page's bytes as received, in place of the
     /// page, with `view-source:` before the address.
     pub fn toggle_source(&mut self, index: usize) {
@@ -1560,17 +1570,9 @@ impl Panel for BrowserPanel {
         }
     }
 
-    /// A link from elsewhere opens in the tab that shows an untouched start page, else in a
-    /// new tab, as a browser does with links from other programs.
     fn open_source(&mut self, link: &Link) -> bool {
         let text = format!("{VIEW_SOURCE}{link}");
-        let fresh = self.tabs.get(self.active).is_some_and(|t| {
-            t.back.is_empty()
-                && t.page.is_none()
-                && t.loading.is_none()
-                && t.current_url == self.start_page
-        });
-        if fresh {
+        if self.start_page_untouched() {
             self.navigate(self.active, &text, true);
         } else {
             self.open_tab(Some(&text));
@@ -1578,14 +1580,10 @@ impl Panel for BrowserPanel {
         true
     }
 
+    /// A link from elsewhere opens in the tab that shows an untouched start page, else in a
+    /// new tab, as a browser does with links from other programs.
     fn open(&mut self, link: &Link) {
-        let fresh = self.tabs.get(self.active).is_some_and(|t| {
-            t.back.is_empty()
-                && t.page.is_none()
-                && t.loading.is_none()
-                && t.current_url == self.start_page
-        });
-        if fresh {
+        if self.start_page_untouched() {
             self.open_link(self.active, link.clone(), true);
         } else {
             self.open_tab(Some(&link.to_string()));

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use poll_promise::Promise;
 
-use super::spawn;
+use super::{TrustRetry, spawn};
 use crate::proto::http::{self, HttpClient, HttpError, Request, ResponseHead};
 use crate::proto::tls::CertRejection;
 use crate::workers::Services;
@@ -43,8 +43,7 @@ pub struct HttpWindow {
     running: Option<Promise<Result<Exchange, HttpError>>>,
     result: Option<Exchange>,
     error: Option<String>,
-    untrusted: Option<Box<CertRejection>>,
-    retry: bool,
+    trust: TrustRetry,
 }
 
 impl Default for HttpWindow {
@@ -60,8 +59,7 @@ impl Default for HttpWindow {
             running: None,
             result: None,
             error: None,
-            untrusted: None,
-            retry: false,
+            trust: TrustRetry::default(),
         }
     }
 }
@@ -91,12 +89,12 @@ fn parse_headers(text: &str) -> Result<Vec<(String, String)>, String> {
 impl HttpWindow {
     /// A certificate the last request met, for the shell's trust dialog.
     pub fn take_untrusted(&mut self) -> Option<Box<CertRejection>> {
-        self.untrusted.take()
+        self.trust.untrusted.take()
     }
 
     /// Sends the request again on the next frame (after the certificate was trusted).
     pub fn retry(&mut self) {
-        self.retry = true;
+        self.trust.retry = true;
     }
 
     pub fn show(&mut self, ctx: &egui::Context, services: &Services) {
@@ -107,11 +105,7 @@ impl HttpWindow {
                     self.error = None;
                 }
                 Err(HttpError::Untrusted(r)) => {
-                    self.error = Some(format!(
-                        "The certificate of {} is not trusted: {}",
-                        r.host, r.reason
-                    ));
-                    self.untrusted = Some(r);
+                    self.error = Some(self.trust.met(r));
                 }
                 Err(e) => self.error = Some(e.to_string()),
             }
@@ -121,7 +115,7 @@ impl HttpWindow {
         {
             self.body_file = Some(path);
         }
-        if std::mem::take(&mut self.retry) {
+        if self.trust.due() {
             self.start(ctx, services);
         }
         let mut open = self.open;

@@ -82,6 +82,31 @@ impl Tools {
     }
 }
 
+/// A window's part in the trust dialog: the certificate its last request met, and whether
+/// to send again once the user trusted it.
+#[derive(Default)]
+struct TrustRetry {
+    untrusted: Option<Box<CertRejection>>,
+    retry: bool,
+}
+
+impl TrustRetry {
+    /// Notes a refused certificate and says it in words for the window.
+    fn met(&mut self, rejection: Box<CertRejection>) -> String {
+        let words = format!(
+            "The certificate of {} is not trusted: {}",
+            rejection.host, rejection.reason
+        );
+        self.untrusted = Some(rejection);
+        words
+    }
+
+    /// Whether the window should send again now (once after each trust).
+    fn due(&mut self) -> bool {
+        std::mem::take(&mut self.retry)
+    }
+}
+
 /// Runs `work` on the shared runtime; the window polls the promise each frame, and the
 /// finished work asks for one.
 fn spawn<T: Send + 'static>(

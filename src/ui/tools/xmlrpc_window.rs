@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use poll_promise::Promise;
 
-use super::spawn;
+use super::{TrustRetry, spawn};
 use crate::proto::http::HttpError;
 use crate::proto::tls::CertRejection;
 use crate::proto::xmlrpc::{self, CallError, Response, Value};
@@ -108,8 +108,7 @@ pub struct XmlRpcWindow {
     running: Option<Promise<Answer>>,
     answer: Option<(Response, Duration)>,
     error: Option<String>,
-    untrusted: Option<Box<CertRejection>>,
-    retry: bool,
+    trust: TrustRetry,
 }
 
 impl Default for XmlRpcWindow {
@@ -122,8 +121,7 @@ impl Default for XmlRpcWindow {
             running: None,
             answer: None,
             error: None,
-            untrusted: None,
-            retry: false,
+            trust: TrustRetry::default(),
         }
     }
 }
@@ -131,12 +129,12 @@ impl Default for XmlRpcWindow {
 impl XmlRpcWindow {
     /// A certificate the last call met, for the shell's trust dialog.
     pub fn take_untrusted(&mut self) -> Option<Box<CertRejection>> {
-        self.untrusted.take()
+        self.trust.untrusted.take()
     }
 
     /// Calls again on the next frame (after the certificate was trusted).
     pub fn retry(&mut self) {
-        self.retry = true;
+        self.trust.retry = true;
     }
 
     pub fn show(&mut self, ctx: &egui::Context, services: &Services) {
@@ -148,11 +146,7 @@ impl XmlRpcWindow {
                     self.error = None;
                 }
                 Err(CallError::Http(HttpError::Untrusted(r))) => {
-                    self.error = Some(format!(
-                        "The certificate of {} is not trusted: {}",
-                        r.host, r.reason
-                    ));
-                    self.untrusted = Some(r);
+                    self.error = Some(self.trust.met(r));
                 }
                 Err(e) => {
                     self.answer = None;
@@ -160,7 +154,7 @@ impl XmlRpcWindow {
                 }
             }
         }
-        if std::mem::take(&mut self.retry) {
+        if self.trust.due() {
             self.start(ctx, services);
         }
         let mut open = self.open;

@@ -137,12 +137,6 @@ impl FileWindow {
     }
 
     fn listen_addr(&self) -> Result<SocketAddr, String> {
-        let text = self.receive_on.trim();
-        if let Ok(port) = text.parse::<u16>() {
-            return Ok(SocketAddr::from(([127, 0, 0, 1], port)));
-        }
-        text.replace("localhost", "127.0.0.1").parse().map_err(|_| {
-            format!("{text:?} is not ADDRESS:PORT of this machine (such as 127.0.0.1:9000)")
-        })
+        crate::proto::net::local_addr(&self.receive_on)
     }
 }

@@ -90,13 +90,7 @@ fn as_hex(bytes: &[u8]) -> String {
 impl UdpWindow {
     /// The local address typed, or why it is not one.
     pub fn local_addr(&self) -> Result<SocketAddr, String> {
-        let text = self.local.trim();
-        if let Ok(port) = text.parse::<u16>() {
-            return Ok(SocketAddr::from(([127, 0, 0, 1], port)));
-        }
-        text.replace("localhost", "127.0.0.1").parse().map_err(|_| {
-            format!("{text:?} is not ADDRESS:PORT of this machine (such as 127.0.0.1:9000; port 0 lets the system pick)")
-        })
+        crate::proto::net::local_addr(&self.local)
     }
 
     /// Takes what the socket reported.
