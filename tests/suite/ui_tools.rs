@@ -34,7 +34,28 @@ fn an_xml_rpc_call_shows_the_answer_as_a_tree_and_a_fault_in_words() {
     h.run();
     open_tool(&mut h, "XML-RPC call…");
     type_into(&mut h, "Endpoint URL:", "http://127.0.0.1:8091/RPC2");
-    type_into(&mut h, "Method name:", "add");
+    // The server's own list (system.listMethods) offers the method.
+    h.get_by_role_and_label(Role::Button, "List methods")
+        .click();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while h.state().tools.xmlrpc.methods.is_empty() {
+        assert!(std::time::Instant::now() < deadline, "no methods listed");
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(
+        h.state()
+            .tools
+            .xmlrpc
+            .methods
+            .iter()
+            .any(|m| m == "system.listMethods"),
+        "{:?}",
+        h.state().tools.xmlrpc.methods
+    );
+    h.run();
+    choose(&mut h, "Known:", "add");
+    assert_eq!(h.state().tools.xmlrpc.method, "add");
     h.get_by_role_and_label(Role::Button, "Add parameter")
         .click();
     h.run();

@@ -106,6 +106,11 @@ pub struct XmlRpcWindow {
     pub method: String,
     pub params: Vec<Param>,
     running: Option<Promise<Answer>>,
+    /// `system.listMethods` in flight, and what it gave: the server's methods to pick from.
+    listing: Option<Promise<Answer>>,
+    pub methods: Vec<String>,
+    /// The endpoint `methods` came from: another endpoint lists its own.
+    methods_url: String,
     answer: Option<(Response, Duration)>,
     error: Option<String>,
     trust: TrustRetry,
@@ -119,6 +124,9 @@ impl Default for XmlRpcWindow {
             method: String::new(),
             params: Vec::new(),
             running: None,
+            listing: None,
+            methods: Vec::new(),
+            methods_url: String::new(),
             answer: None,
             error: None,
             trust: TrustRetry::default(),
@@ -154,6 +162,35 @@ impl XmlRpcWindow {
                 }
             }
         }
+        if let Some(done) = self.listing.take_if(|p| p.ready().is_some()) {
+            match done.block_and_take().0 {
+                Ok(Response::Value(Value::Array(items))) => {
+                    self.methods = items
+                        .into_iter()
+                        .filter_map(|v| match v {
+                            Value::String(s) => Some(s),
+                            _ => None,
+                        })
+                        .collect();
+                    self.error = None;
+                }
+                Ok(Response::Value(other)) => {
+                    self.error = Some(format!(
+                        "system.listMethods answered a {}, not an array of names",
+                        other.type_name()
+                    ));
+                }
+                Ok(Response::Fault { code, message }) => {
+                    self.error = Some(format!(
+                        "The server does not list its methods (fault {code}: {message})"
+                    ));
+                }
+                Err(CallError::Http(HttpError::Untrusted(r))) => {
+                    self.error = Some(self.trust.met(r));
+                }
+                Err(e) => self.error = Some(e.to_string()),
+            }
+        }
         if self.trust.due() {
             self.start(ctx, services);
         }
@@ -175,12 +212,37 @@ impl XmlRpcWindow {
                     .labelled_by(l.id);
                 ui.end_row();
                 let l = ui.label("Method name:");
-                ui.add(
-                    egui::TextEdit::singleline(&mut self.method)
-                        .hint_text("system.listMethods")
-                        .desired_width(400.0),
-                )
-                .labelled_by(l.id);
+                ui.horizontal(|ui| {
+                    ui.add(
+                        egui::TextEdit::singleline(&mut self.method)
+                            .hint_text("system.listMethods")
+                            .desired_width(280.0),
+                    )
+                    .labelled_by(l.id);
+                    if self.methods.is_empty() || self.methods_url != self.url.trim() {
+                        let busy = self.listing.is_some();
+                        if ui
+                            .add_enabled(!busy, egui::Button::new("List methods"))
+                            .on_hover_text("Ask the server for its methods (system.listMethods)")
+                            .clicked()
+                        {
+                            self.list_methods(ctx, services);
+                        }
+                    } else {
+                        let l = ui.label("Known:");
+                        egui::ComboBox::from_id_salt("xmlrpc-known-methods")
+                            .selected_text(format!("{} methods", self.methods.len()))
+                            .show_ui(ui, |ui| {
+                                for m in &self.methods {
+                                    if ui.selectable_label(self.method == *m, m).clicked() {
+                                        self.method.clone_from(m);
+                                    }
+                                }
+                            })
+                            .response
+                            .labelled_by(l.id);
+                    }
+                });
                 ui.end_row();
             });
         ui.horizontal(|ui| {
@@ -272,14 +334,40 @@ impl XmlRpcWindow {
         }
     }
 
+    /// The endpoint typed, or why it is not one.
+    fn endpoint(&self) -> Result<url::Url, String> {
+        match url::Url::parse(self.url.trim()) {
+            Ok(u) if matches!(u.scheme(), "http" | "https") => Ok(u),
+            _ => Err(format!(
+                "{:?} is not an http:// or https:// URL",
+                self.url.trim()
+            )),
+        }
+    }
+
+    fn list_methods(&mut self, ctx: &egui::Context, services: &Services) {
+        let url = match self.endpoint() {
+            Ok(u) => u,
+            Err(e) => {
+                self.error = Some(e);
+                return;
+            }
+        };
+        self.methods_url = self.url.trim().to_string();
+        let client = services.http.clone();
+        let limits = services.limits;
+        self.listing = Some(spawn(services, ctx, async move {
+            let started = Instant::now();
+            let result = xmlrpc::call(&client, &url, "system.listMethods", &[], &limits).await;
+            (result, started.elapsed())
+        }));
+    }
+
     fn start(&mut self, ctx: &egui::Context, services: &Services) {
-        let url = match url::Url::parse(self.url.trim()) {
-            Ok(u) if matches!(u.scheme(), "http" | "https") => u,
-            _ => {
-                self.error = Some(format!(
-                    "{:?} is not an http:// or https:// URL",
-                    self.url.trim()
-                ));
+        let url = match self.endpoint() {
+            Ok(u) => u,
+            Err(e) => {
+                self.error = Some(e);
                 return;
             }
         };
