@@ -34,6 +34,8 @@ pub enum AppEvent {
     Job(JobEvent),
     /// Something the shell itself asked for went wrong (saving settings or a pin).
     Toast(Toast),
+    /// Another `portolan` handed this window a link (`None`: only come to the front).
+    Handed(Option<String>),
 }
 
 /// What the app needs to start: where its store is, extra trusted certificates, a first URL.
@@ -121,6 +123,10 @@ pub struct App {
     download_picker: super::widgets::folder_picker::FolderPicker,
     /// The Tools menu's windows.
     pub tools: super::tools::Tools,
+    /// Where links from the desktop arrive, while this window is the one running.
+    listening: Option<super::instance::Listening>,
+    /// A link was handed over: come to the front at the next frame.
+    raise: bool,
 }
 
 impl App {
@@ -201,6 +207,8 @@ impl App {
             passphrase: super::passphrase::PassphraseWindow::default(),
             download_picker: super::widgets::folder_picker::FolderPicker::default(),
             tools: super::tools::Tools::default(),
+            listening: None,
+            raise: false,
         };
         if let Some(url) = &config.start_url {
             app.open_text(url);
@@ -249,6 +257,17 @@ impl App {
             Ok(link) => self.open(&link),
             Err(e) => self.notice = Some(format!("Cannot open {text}: {e}")),
         }
+    }
+
+    /// What the single-window socket calls with each link handed over.
+    pub fn handoff_sink(&self) -> impl Fn(Option<String>) + Send + 'static {
+        let events = self.events.clone();
+        move |url| events.send(AppEvent::Handed(url))
+    }
+
+    /// Keeps the socket open (and its file) for as long as this window lives.
+    pub fn keep_listening(&mut self, listening: super::instance::Listening) {
+        self.listening = Some(listening);
     }
 
     fn panel_mut(&mut self, kind: PanelKind) -> Option<&mut Box<dyn Panel>> {
@@ -312,6 +331,10 @@ impl App {
         while let Ok(event) = self.rx.try_recv() {
             self.apply(event);
         }
+        if std::mem::take(&mut self.raise) {
+            ctx.send_viewport_cmd(egui::ViewportCommand::Minimized(false));
+            ctx.send_viewport_cmd(egui::ViewportCommand::Focus);
+        }
         let asked: Vec<(PanelKind, ShellAction)> = self
             .panels
             .iter_mut()
@@ -346,6 +369,12 @@ impl App {
                 None => {}
             },
             AppEvent::Toast(t) => self.toast(t),
+            AppEvent::Handed(url) => {
+                if let Some(url) = url {
+                    self.open_text(&url);
+                }
+                self.raise = true;
+            }
         }
     }
 

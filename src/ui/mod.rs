@@ -3,6 +3,7 @@
 pub mod activity;
 pub mod app;
 pub mod cert_dialog;
+pub mod instance;
 pub mod keypad;
 pub mod panels;
 pub mod passphrase;
@@ -18,8 +19,16 @@ pub fn run(
     log: ProtocolLog,
     started: std::time::Instant,
 ) -> anyhow::Result<()> {
+    let probe = std::env::var("PORTOLAN_STARTUP_PROBE").is_ok_and(|v| v == "1");
+    // A window already running takes the link (the startup benchmark always opens its own).
+    let socket = instance::socket_path().filter(|_| !probe);
+    if let Some(path) = &socket
+        && instance::hand_over(path, url.as_deref())
+    {
+        return Ok(());
+    }
     let mut config = app::AppConfig::from_environment(url, log)?;
-    if std::env::var("PORTOLAN_STARTUP_PROBE").is_ok_and(|v| v == "1") {
+    if probe {
         config.startup_probe = Some(started);
     }
     let options = eframe::NativeOptions {
@@ -46,6 +55,15 @@ pub fn run(
         Box::new(move |_cc| {
             let mut app = app::App::new(config)?;
             app.use_keypad_taps(app_taps);
+            if let Some(path) = &socket {
+                match instance::listen(path, app.handoff_sink()) {
+                    Ok(listening) => app.keep_listening(listening),
+                    Err(e) => tracing::warn!(
+                        "links from the desktop will open new windows: cannot listen at {}: {e}",
+                        path.display()
+                    ),
+                }
+            }
             Ok(Box::new(app))
         }),
         &event_loop,

@@ -9,9 +9,9 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Xvfb on a display it picks itself; killed on drop.
-struct Display {
+pub(crate) struct Display {
     xvfb: Child,
-    name: String,
+    pub(crate) name: String,
 }
 
 impl Drop for Display {
@@ -21,7 +21,7 @@ impl Drop for Display {
     }
 }
 
-fn display() -> Option<Display> {
+pub(crate) fn display() -> Option<Display> {
     let mut xvfb = Command::new("Xvfb")
         .args([
             "-displayfd",
@@ -47,7 +47,7 @@ fn display() -> Option<Display> {
     })
 }
 
-fn app(display: &Display, home: &Path, args: &[&str]) -> Child {
+pub(crate) fn app(display: &Display, home: &Path, args: &[&str]) -> Child {
     let run = home.join("run");
     std::fs::create_dir_all(&run).expect("run dir");
     #[cfg(unix)]
@@ -69,7 +69,7 @@ fn app(display: &Display, home: &Path, args: &[&str]) -> Child {
         .expect("start portolan")
 }
 
-fn drafts(db: &Path) -> Vec<String> {
+pub(crate) fn drafts(db: &Path) -> Vec<String> {
     let Ok(c) =
         rusqlite::Connection::open_with_flags(db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
     else {

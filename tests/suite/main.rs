@@ -17,6 +17,7 @@ mod mail_sync;
 mod news_faults;
 mod news_store;
 mod nntp;
+mod one_window;
 mod outbox;
 mod smtp;
 mod sockets;
