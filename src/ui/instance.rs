@@ -46,10 +46,10 @@ pub fn hand_over(path: &Path, url: Option<&str>) -> bool {
         return false;
     }
     let mut reply = String::new();
-    matches!(
-        BufReader::new(stream.take(16)).read_line(&mut reply),
-        Ok(_) if reply.trim_end() == "OK"
-    )
+    BufReader::new(stream.take(16))
+        .read_line(&mut reply)
+        .is_ok()
+        && reply.trim_end() == "OK"
 }
 
 /// The listening socket; its file is removed when the window closes.
@@ -90,8 +90,10 @@ pub fn listen(
         .spawn(move || {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { continue };
-                if let Some(url) = read_request(stream) {
-                    opened(url);
+                match read_request(stream) {
+                    Some(Request::Open(url)) => opened(Some(url)),
+                    Some(Request::Raise) => opened(None),
+                    None => {}
                 }
             }
         })?;
@@ -100,9 +102,15 @@ pub fn listen(
     })
 }
 
-/// One request: the URL it carries (`Some(None)` for a bare raise), answered `OK`; anything
-/// else is ignored.
-fn read_request(stream: UnixStream) -> Option<Option<String>> {
+/// What a second `portolan` asked.
+enum Request {
+    Open(String),
+    /// No link: only come to the front.
+    Raise,
+}
+
+/// One request, answered `OK`; anything that is not one is ignored.
+fn read_request(stream: UnixStream) -> Option<Request> {
     let _ = stream.set_read_timeout(Some(PATIENCE));
     let _ = stream.set_write_timeout(Some(PATIENCE));
     let mut line = String::new();
@@ -111,7 +119,11 @@ fn read_request(stream: UnixStream) -> Option<Option<String>> {
         .ok()?;
     let url = line.strip_suffix('\n')?.strip_prefix("OPEN ")?.trim();
     (&stream).write_all(b"OK\n").ok()?;
-    Some((!url.is_empty()).then(|| url.to_string()))
+    Some(if url.is_empty() {
+        Request::Raise
+    } else {
+        Request::Open(url.to_string())
+    })
 }
 
 #[cfg(test)]
