@@ -90,7 +90,7 @@ pub fn listen(
         .spawn(move || {
             for stream in listener.incoming() {
                 let Ok(stream) = stream else { continue };
-                match read_request(stream) {
+                match read_request(&stream) {
                     Some(Request::Open(url)) => opened(Some(url)),
                     Some(Request::Raise) => opened(None),
                     None => {}
@@ -110,15 +110,16 @@ enum Request {
 }
 
 /// One request, answered `OK`; anything that is not one is ignored.
-fn read_request(stream: UnixStream) -> Option<Request> {
+fn read_request(stream: &UnixStream) -> Option<Request> {
     let _ = stream.set_read_timeout(Some(PATIENCE));
     let _ = stream.set_write_timeout(Some(PATIENCE));
     let mut line = String::new();
-    BufReader::new((&stream).take(MAX_LINE))
+    BufReader::new(stream.take(MAX_LINE))
         .read_line(&mut line)
         .ok()?;
     let url = line.strip_suffix('\n')?.strip_prefix("OPEN ")?.trim();
-    (&stream).write_all(b"OK\n").ok()?;
+    let mut writer = stream;
+    writer.write_all(b"OK\n").ok()?;
     Some(if url.is_empty() {
         Request::Raise
     } else {
