@@ -23,11 +23,19 @@ use crate::proto::net::Limits;
 use crate::proto::tls::Trust;
 use crate::proto::{ftp, gopher};
 
+/// `0.1.0 (commit 1a2b3c4d5e6f)`: the version and the commit the binary was built from.
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("PORTOLAN_COMMIT"),
+    ")"
+);
+
 /// Command-line arguments.
 #[derive(Debug, Parser)]
 #[command(
     name = "portolan",
-    version,
+    version = VERSION,
     about = "FTP, mail, news, Gopher, web pages and Telnet in one light window",
     args_conflicts_with_subcommands = true
 )]
