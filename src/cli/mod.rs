@@ -7,7 +7,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory as _, Parser, Subcommand};
 
 mod mail;
 mod news;
@@ -158,8 +158,10 @@ pub enum Command {
         /// HOST:PORT (an IPv6 address in brackets).
         target: String,
     },
-    /// Wait for TCP peers on [ADDR:]PORT (loopback unless an address is given) and connect
-    /// each in turn to standard input and output, as `nc -lk` does.
+    /// Wait for TCP peers on [ADDR:]PORT, as `nc -lk` does.
+    ///
+    /// Loopback unless an address is given; each peer in turn is connected to standard input
+    /// and output.
     Listen {
         /// [ADDR:]PORT: `9000`, `0.0.0.0:9000`, `[::1]:9000`.
         addr: String,
@@ -191,8 +193,10 @@ pub enum Command {
         /// HOST:PORT.
         target: String,
     },
-    /// Look up DNS records: addresses through the system resolver, other types (and all
-    /// types with --server) through DNS.
+    /// Look up DNS records (A, AAAA, CNAME, MX, TXT, PTR).
+    ///
+    /// Addresses go through the system resolver, other types (and all types with --server)
+    /// through DNS.
     Dns {
         name: String,
         /// A, AAAA, CNAME, MX, TXT or PTR (PTR takes an address or a name).
@@ -205,9 +209,11 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Call an XML-RPC method and print the answer as JSON. Arguments are typed by a prefix:
-    /// i:42, s:text, b:1, d:1.5, t:20261206T18:30:00, 64:BASE64, n: (nil), or JSON for
-    /// structs and arrays; other text is a string. A fault exits 1 with its code and string.
+    /// Call an XML-RPC method and print the answer as JSON.
+    ///
+    /// Arguments are typed by a prefix: i:42, s:text, b:1, d:1.5, t:20261206T18:30:00,
+    /// 64:BASE64, n: (nil), or JSON for structs and arrays; other text is a string. A fault
+    /// exits 1 with its code and string.
     Xmlrpc {
         url: String,
         method: String,
@@ -216,6 +222,17 @@ pub enum Command {
         #[command(flatten)]
         net: NetOptions,
     },
+    /// Print shell completions (bash, zsh, fish, elvish or powershell) made from these
+    /// arguments: the package installs them.
+    #[command(hide = true)]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Write the man pages (portolan.1 and one per subcommand, roff) made from these
+    /// arguments into DIR: the package installs them.
+    #[command(hide = true)]
+    Manpages { dir: PathBuf },
     /// List a directory-like resource: a gopher menu, or the links of a web page.
     Ls {
         url: String,
@@ -251,6 +268,44 @@ fn url_parts(url: &str, json: bool) -> Result<(), CliError> {
         println!("{text}");
     }
     Ok(())
+}
+
+/// `portolan.1` and `portolan-SUBCOMMAND.1` for each subcommand a person uses.
+fn manpages(dir: &std::path::Path) -> Result<(), CliError> {
+    let failed = |e: std::io::Error| CliError(format!("cannot write in {}: {e}", dir.display()));
+    std::fs::create_dir_all(dir).map_err(failed)?;
+    let command = Args::command();
+    let mut pages = vec![("portolan".to_string(), command.clone())];
+    for sub in command.get_subcommands().filter(|s| !s.is_hide_set()) {
+        let name = format!("portolan-{}", sub.get_name());
+        let invoked = format!("portolan {}", sub.get_name());
+        pages.push((
+            name.clone(),
+            sub.clone().display_name(name).bin_name(invoked),
+        ));
+    }
+    for (name, page) in pages {
+        let mut text = Vec::new();
+        clap_mangen::Man::new(page)
+            .render(&mut text)
+            .map_err(failed)?;
+        std::fs::write(dir.join(format!("{name}.1")), text).map_err(failed)?;
+    }
+    Ok(())
+}
+
+/// Writes what `make` produces to standard output; a reader that stops early (`| head`) is
+/// not an error.
+fn generated(
+    make: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    match make(&mut out).and_then(|()| std::io::Write::flush(&mut out)) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(CliError(format!("cannot write to standard output: {e}")))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// A command-line failure: printed as `error: ...`.
@@ -293,6 +348,13 @@ pub fn run(command: Command) -> Result<(), CliError> {
             }
             Command::Udp { target, wait } => sockets::udp(&target, wait),
             Command::Url { url, json } => url_parts(&url, json),
+            Command::Completions { shell } => generated(|out| {
+                // Made whole first: the generator panics when a write fails.
+                let mut text = Vec::new();
+                clap_complete::generate(shell, &mut Args::command(), "portolan", &mut text);
+                out.write_all(&text)
+            }),
+            Command::Manpages { dir } => manpages(&dir),
             Command::Dns {
                 name,
                 kind,

@@ -402,3 +402,43 @@ fn version_names_the_commit() {
         "{text}"
     );
 }
+
+#[test]
+fn completions_and_man_pages_come_from_the_argument_definitions() {
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_portolan"))
+            .args(args)
+            .output()
+            .expect("run")
+    };
+    for (shell, mark) in [
+        ("bash", "_portolan()"),
+        ("zsh", "#compdef portolan"),
+        ("fish", "complete -c portolan"),
+    ] {
+        let out = run(&["completions", shell]);
+        assert!(out.status.success(), "{shell}");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains(mark), "{shell}: {text}");
+        assert!(
+            text.contains("xmlrpc") && text.contains("send-file"),
+            "{shell}"
+        );
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = run(&["manpages", &dir.path().to_string_lossy()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let main = std::fs::read_to_string(dir.path().join("portolan.1")).expect("portolan.1");
+    assert!(main.contains(".TH portolan 1"), "{main}");
+    let dns = std::fs::read_to_string(dir.path().join("portolan-dns.1")).expect("portolan-dns.1");
+    assert!(
+        dns.contains("portolan dns") && dns.contains("\\-\\-server"),
+        "{dns}"
+    );
+    // The hidden generators have no pages of their own.
+    assert!(!dir.path().join("portolan-completions.1").exists());
+}
