@@ -74,6 +74,8 @@ cmd_install() {
         || missing+=(libgl1-mesa-dri libegl-mesa0 libegl1 libgl1 libglx-mesa0)
     dpkg -s libxkbcommon-x11-0 >/dev/null 2>&1 || missing+=(libxkbcommon-x11-0 libxcursor1 libxi6 libx11-xcb1)
     command -v python3 >/dev/null || missing+=(python3)
+    # Not a server: xdg-mime, which Settings uses to choose the desktop's link handlers.
+    command -v xdg-mime >/dev/null || missing+=(xdg-utils)
     local ftp_missing
     ftp_missing=$(ftp_packages_missing)
     [ -z "$ftp_missing" ] || missing+=($ftp_missing)

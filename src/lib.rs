@@ -5,6 +5,7 @@
 
 pub mod charset;
 pub mod cli;
+pub mod desktop_handlers;
 pub mod document;
 pub mod filename;
 pub mod frame_guard;

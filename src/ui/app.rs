@@ -127,6 +127,8 @@ pub struct App {
     listening: Option<super::instance::Listening>,
     /// A link was handed over: come to the front at the next frame.
     raise: bool,
+    /// Settings' list of which program opens each kind of link.
+    pub link_handlers: super::link_handlers::LinkHandlersView,
 }
 
 impl App {
@@ -209,6 +211,7 @@ impl App {
             tools: super::tools::Tools::default(),
             listening: None,
             raise: false,
+            link_handlers: super::link_handlers::LinkHandlersView::default(),
         };
         if let Some(url) = &config.start_url {
             app.open_text(url);
@@ -675,6 +678,7 @@ impl App {
                     });
                     ui.end_row();
                 });
+                self.link_handlers.show(ui);
                 ui.horizontal(|ui| {
                     if ui.button("Save").clicked() {
                         save = true;
@@ -684,6 +688,9 @@ impl App {
                     }
                 });
             });
+        if save || cancel || !open {
+            self.link_handlers.forget();
+        }
         if save {
             self.settings = draft;
             for p in &mut self.panels {

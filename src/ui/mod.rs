@@ -5,6 +5,7 @@ pub mod app;
 pub mod cert_dialog;
 pub mod instance;
 pub mod keypad;
+pub mod link_handlers;
 pub mod panels;
 pub mod passphrase;
 pub mod theme;

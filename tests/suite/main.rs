@@ -6,6 +6,7 @@
 mod common;
 
 mod cli;
+mod desktop;
 mod faults;
 mod ftp;
 mod gopher;
