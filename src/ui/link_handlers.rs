@@ -78,6 +78,11 @@ impl LinkHandlersView {
         if self.rows.is_empty() && self.work.is_none() {
             self.start(Vec::new());
         }
+        if self.work.is_some() {
+            // The thread does not wake the window; look again shortly.
+            ui.ctx()
+                .request_repaint_after(std::time::Duration::from_millis(100));
+        }
         egui::CollapsingHeader::new("Links from the desktop")
             .default_open(false)
             .show(ui, |ui| {
@@ -115,7 +120,13 @@ impl LinkHandlersView {
                                     }
                                 }
                                 Err(e) => {
-                                    ui.colored_label(ui.visuals().error_fg_color, e);
+                                    // The first words in the row, the whole reason on hover.
+                                    let short = e.split(':').next().unwrap_or(e);
+                                    ui.colored_label(
+                                        ui.visuals().error_fg_color,
+                                        format!("⚠ {short}"),
+                                    )
+                                    .on_hover_text(e);
                                     ui.label("");
                                 }
                             }
