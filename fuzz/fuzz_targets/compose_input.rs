@@ -12,10 +12,18 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(Link::Mailto(m)) = Link::parse(&format!("mailto:{text}")) {
         let mut d = Draft::from_mailto(&m);
         d.from = "fuzz@example.org".into();
-        match build::build(&d, Vec::new(), Vec::new(), std::time::SystemTime::UNIX_EPOCH) {
+        match build::build(
+            &d,
+            Vec::new(),
+            Vec::new(),
+            std::time::SystemTime::UNIX_EPOCH,
+        ) {
             Ok(b) => {
                 assert!(!b.recipients.is_empty());
-                assert!(b.bytes.windows(4).any(|w| w == b"\r\n\r\n"), "a header and a body");
+                assert!(
+                    b.bytes.windows(4).any(|w| w == b"\r\n\r\n"),
+                    "a header and a body"
+                );
             }
             Err(e) => assert!(!e.to_string().is_empty()),
         }

@@ -51,7 +51,8 @@ fuzz_target!(|input: &[u8]| {
     assert!(whole.2, "a stuffed block always ends");
     assert_eq!(whole.1, wire.len());
     // A bare CR that is not before LF stays as it is, so compare against the same rule.
-    if !content.windows(2).any(|w| w[0] == b'\r' && w[1] != b'\n') && content.last() != Some(&b'\r') {
+    if !content.windows(2).any(|w| w[0] == b'\r' && w[1] != b'\n') && content.last() != Some(&b'\r')
+    {
         assert_eq!(whole.0, crlf_lines(content));
     }
     let split = decode(&[&wire[..at], &wire[at..]]);

@@ -14,7 +14,10 @@ fuzz_target!(|data: &[u8]| {
         let _ = link.panel();
         if let Link::Gopher(_) = &link {
             let printed = link.to_string();
-            assert!(Link::parse(&printed).is_ok(), "{printed:?} does not parse again");
+            assert!(
+                Link::parse(&printed).is_ok(),
+                "{printed:?} does not parse again"
+            );
         }
     }
 });

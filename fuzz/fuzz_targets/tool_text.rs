@@ -5,25 +5,18 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use portolan::proto::xmlrpc::{Response, method_call, parse_arg, parse_response};
+use portolan::proto::xmlrpc::parse_arg;
 use portolan::ui::tools::pretty::pretty;
+
+#[path = "common/xmlrpc_round_trip.rs"]
+mod round_trip;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
     if let Ok(value) = parse_arg(text) {
-        #[allow(clippy::eq_op)]
-        if value == value {
-            let call = method_call("m", std::slice::from_ref(&value));
-            let start = call.find("<params>").expect("params");
-            let end = call.rfind("</methodCall>").expect("end");
-            let response = format!("<methodResponse>{}</methodResponse>", &call[start..end]);
-            match parse_response(response.as_bytes()) {
-                Ok(Response::Value(again)) => assert_eq!(again, value),
-                other => panic!("{value:?} written and read gave {other:?}"),
-            }
-        }
+        round_trip::assert_round_trip(&value);
     }
     for media in [None, Some("application/json"), Some("text/xml")] {
         let shown = pretty(text, media);

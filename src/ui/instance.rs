@@ -132,6 +132,16 @@ mod tests {
     use super::*;
     use std::sync::mpsc;
 
+    /// A window's listener at `path`, and what it is handed.
+    fn listening(path: &Path) -> (Listening, mpsc::Receiver<Option<String>>) {
+        let (tx, rx) = mpsc::channel();
+        let listening = listen(path, move |u| {
+            let _ = tx.send(u);
+        })
+        .expect("listen");
+        (listening, rx)
+    }
+
     #[test]
     fn a_url_is_handed_over_and_a_stale_socket_replaced() {
         let dir = tempfile::tempdir().expect("tmp");
@@ -142,11 +152,8 @@ mod tests {
         drop(UnixListener::bind(&path).expect("bind"));
         assert!(path.exists());
         assert!(!hand_over(&path, Some("gopher://x/")));
-        let (tx, rx) = mpsc::channel();
-        let listening = listen(&path, move |u| {
-            let _ = tx.send(u);
-        })
-        .expect("listen over the stale file");
+        // Over the stale file.
+        let (listening, rx) = listening(&path);
         let mode = {
             use std::os::unix::fs::PermissionsExt as _;
             std::fs::metadata(&path).expect("meta").permissions().mode() & 0o777
@@ -169,11 +176,7 @@ mod tests {
     fn a_line_break_in_a_url_does_not_make_a_second_request() {
         let dir = tempfile::tempdir().expect("tmp");
         let path = dir.path().join("portolan.sock");
-        let (tx, rx) = mpsc::channel();
-        let _listening = listen(&path, move |u| {
-            let _ = tx.send(u);
-        })
-        .expect("listen");
+        let (_listening, rx) = listening(&path);
         assert!(hand_over(&path, Some("http://a/\nOPEN http://b/")));
         assert_eq!(
             rx.recv_timeout(PATIENCE).expect("url"),
@@ -186,11 +189,7 @@ mod tests {
     fn garbage_is_ignored() {
         let dir = tempfile::tempdir().expect("tmp");
         let path = dir.path().join("portolan.sock");
-        let (tx, rx) = mpsc::channel();
-        let _listening = listen(&path, move |u| {
-            let _ = tx.send(u);
-        })
-        .expect("listen");
+        let (_listening, rx) = listening(&path);
         let mut s = UnixStream::connect(&path).expect("connect");
         s.write_all(b"HELLO\n").expect("write");
         drop(s);

@@ -47,7 +47,8 @@ pub(crate) fn display() -> Option<Display> {
     })
 }
 
-pub(crate) fn app(display: &Display, home: &Path, args: &[&str]) -> Child {
+/// The real binary with `args`, in `display`, with a home of its own under `home`.
+pub(crate) fn portolan_in(display: &Display, home: &Path, args: &[&str]) -> Command {
     let run = home.join("run");
     std::fs::create_dir_all(&run).expect("run dir");
     #[cfg(unix)]
@@ -55,7 +56,8 @@ pub(crate) fn app(display: &Display, home: &Path, args: &[&str]) -> Child {
         use std::os::unix::fs::PermissionsExt as _;
         std::fs::set_permissions(&run, std::fs::Permissions::from_mode(0o700)).expect("chmod");
     }
-    Command::new(env!("CARGO_BIN_EXE_portolan"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_portolan"));
+    command
         .args(args)
         .env("DISPLAY", &display.name)
         .env_remove("WAYLAND_DISPLAY")
@@ -64,7 +66,12 @@ pub(crate) fn app(display: &Display, home: &Path, args: &[&str]) -> Child {
         .env("XDG_CACHE_HOME", home.join("cache"))
         .env("XDG_RUNTIME_DIR", &run)
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(Stdio::null());
+    command
+}
+
+pub(crate) fn app(display: &Display, home: &Path, args: &[&str]) -> Child {
+    portolan_in(display, home, args)
         .spawn()
         .expect("start portolan")
 }

@@ -4,7 +4,6 @@
 //! stale: the next window replaces it and takes links in its turn.
 
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::kill_draft::{app, display, drafts};
@@ -19,16 +18,7 @@ fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
 
 /// `portolan URL` as the desktop runs it, in the same session as the window; its exit status.
 fn hand(display: &crate::kill_draft::Display, home: &Path, url: &str) -> std::process::ExitStatus {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_portolan"))
-        .arg(url)
-        .env("DISPLAY", &display.name)
-        .env_remove("WAYLAND_DISPLAY")
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .env("XDG_RUNTIME_DIR", home.join("run"))
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
+    let mut child = crate::kill_draft::portolan_in(display, home, &[url])
         .spawn()
         .expect("portolan URL");
     let deadline = Instant::now() + Duration::from_secs(15);
