@@ -454,6 +454,9 @@ pub async fn fetch_headers(
     .await
 }
 
+/// Rows indexed for search at a time while a group's headers arrive.
+const INDEX_EVERY: usize = 10_000;
+
 /// [`fetch_headers`], reading 8-bit headers that name no charset in `fallback` (the group's).
 pub async fn fetch_headers_in(
     session: &mut NntpSession,
@@ -470,6 +473,8 @@ pub async fn fetch_headers_in(
         .mail_wait(move |c| {
             // Stored numbers above the server's last: the group was numbered anew, and what
             // is cached belongs to articles that are gone.
+            // Rows a crash left waiting for the search index get their entries now.
+            news::finish_index(c, folder)?;
             if news::newest_stored(c, folder)?.is_some_and(|n| n > last) {
                 news::reset_group(c, folder)?;
             }
@@ -487,6 +492,7 @@ pub async fn fetch_headers_in(
     }
     let left_out = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let stored = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+
     let (done_tx, done_rx) = std::sync::mpsc::channel::<Result<(), String>>();
     let mut batches = 0usize;
     let stats = session
@@ -497,7 +503,7 @@ pub async fn fetch_headers_in(
             let counted = stored.clone();
             let done = done_tx.clone();
             store.run(
-                move |c| news::store_overviews(c, folder, &batch, true),
+                move |c| news::store_overviews_batched(c, folder, &batch, true, INDEX_EVERY),
                 move |r| {
                     let r = match r {
                         Ok(skipped) => {
@@ -524,10 +530,16 @@ pub async fn fetch_headers_in(
             Err(_) => break,
         }
     }
-    let _ = store.mail_wait(move |c| {
+    let indexed = store.mail_wait(move |c| {
+        news::finish_index(c, folder)?;
         crate::store::mail::recount(c, folder)
             .and_then(|()| news::set_range(c, folder, first, last))
     });
+    if let Err(e) = indexed
+        && store_failure.is_none()
+    {
+        store_failure = Some(e.to_string());
+    }
     progress(stored.load(std::sync::atomic::Ordering::Relaxed));
     let stats = stats?;
     if let Some(e) = store_failure {
