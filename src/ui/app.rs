@@ -403,6 +403,10 @@ impl App {
                 });
             }
             ShellAction::Open(link) => self.open(&link),
+            ShellAction::HttpRequest(url) => {
+                self.tools.http.url = url;
+                self.tools.http.open = true;
+            }
             ShellAction::Show => self.panel = from,
             ShellAction::Deliver(to, event) => {
                 if let Some(panel) = self.panel_mut(to) {

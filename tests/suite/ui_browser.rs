@@ -386,3 +386,25 @@ fn a_view_source_address_from_the_command_line_opens_the_source() {
     let mut g = start(Some("view-source:telnet://127.0.0.1:2323/"), false);
     wait_for(&mut g.harness, "has no source view");
 }
+
+#[test]
+fn a_page_goes_to_the_http_request_window_from_the_page_menu() {
+    if !common::server_up("nginx", "127.0.0.1:8080") {
+        return;
+    }
+    let mut f = start(Some("http://127.0.0.1:8080/docs.html"), false);
+    wait_for(&mut f.harness, "Documentation title");
+    f.harness.get_by_role_and_label(Role::Button, "☰").click();
+    f.harness.run();
+    f.harness.get_by_label("Send as HTTP request…").click();
+    f.harness.run();
+    assert!(f.harness.state().tools.http.open);
+    assert_eq!(
+        f.harness.state().tools.http.url,
+        "http://127.0.0.1:8080/docs.html"
+    );
+    f.harness
+        .get_by_role_and_label(Role::Button, "Send")
+        .click();
+    wait_for(&mut f.harness, "200 OK");
+}

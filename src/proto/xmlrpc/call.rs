@@ -12,11 +12,13 @@ use crate::proto::net::Limits;
 pub enum CallError {
     #[error(transparent)]
     Http(#[from] HttpError),
-    #[error("{url} answered {status} {reason}, not an XML-RPC response")]
+    #[error("{url} answered {status} {reason}, not an XML-RPC response{hint}")]
     Status {
         url: String,
         status: u16,
         reason: String,
+        /// A likely cause, when the call holds something not every server reads.
+        hint: String,
     },
     #[error("{url}: {source}")]
     Response {
@@ -45,14 +47,45 @@ pub async fn call(
     let reason = head.reason.clone();
     let body = HttpClient::read_body(&head, response, limits).await?;
     if !(200..300).contains(&status) {
+        let hint = if status == 400 && params.iter().any(holds_i8) {
+            "; the call holds an integer beyond 32 bits, sent as <i8>, an extension this server may not read"
+                .to_string()
+        } else {
+            String::new()
+        };
         return Err(CallError::Status {
             url: url.to_string(),
             status,
             reason,
+            hint,
         });
     }
     parse_response(&body).map_err(|source| CallError::Response {
         url: url.to_string(),
         source,
     })
+}
+
+/// Whether `value` is, or holds, an integer written as `<i8>`.
+fn holds_i8(value: &Value) -> bool {
+    match value {
+        Value::Int(n) => i32::try_from(*n).is_err(),
+        Value::Struct(members) => members.iter().any(|(_, v)| holds_i8(v)),
+        Value::Array(items) => items.iter().any(holds_i8),
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn large_integers_anywhere_are_found() {
+        assert!(!holds_i8(&Value::Int(5)));
+        assert!(holds_i8(&Value::Array(vec![Value::Struct(vec![(
+            "n".into(),
+            Value::Int(1 << 40)
+        )])])));
+    }
 }

@@ -69,6 +69,8 @@ pub enum BrowserAction {
     },
     /// A link for another panel: the router decides where it goes.
     OtherPanel(Link),
+    /// The page's address, to the HTTP request window.
+    HttpRequest(String),
     Error(String),
 }
 
@@ -321,6 +323,7 @@ impl BrowserPanel {
                 })));
             }
             BrowserAction::OtherPanel(link) => return Some(ShellAction::Open(link)),
+            BrowserAction::HttpRequest(url) => return Some(ShellAction::HttpRequest(url)),
             BrowserAction::Error(e) => return Some(ShellAction::Toast(Toast::Error(e))),
         }
         None
@@ -1019,6 +1022,24 @@ impl BrowserPanel {
                     .clicked()
                 {
                     view_source = true;
+                    ui.close();
+                }
+                let web_page = self
+                    .tabs
+                    .get(index)
+                    .map(|t| t.current_url.clone())
+                    .filter(|u| u.starts_with("http://") || u.starts_with("https://"));
+                if ui
+                    .add_enabled(
+                        web_page.is_some(),
+                        egui::Button::new("Send as HTTP request…"),
+                    )
+                    .on_hover_text("This page's address in the HTTP request window (Tools)")
+                    .clicked()
+                {
+                    if let Some(url) = web_page {
+                        self.actions.push(BrowserAction::HttpRequest(url));
+                    }
                     ui.close();
                 }
                 self.charset_menu(ui);

@@ -149,6 +149,8 @@ pub enum ShellAction {
     /// Hand another panel an event of a type it takes (files to attach, for Mail), and bring
     /// it to the front.
     Deliver(PanelKind, PanelEvent),
+    /// Open the HTTP request window at this URL (a page's "Send as HTTP request…").
+    HttpRequest(String),
 }
 
 impl std::fmt::Debug for ShellAction {
@@ -160,6 +162,7 @@ impl std::fmt::Debug for ShellAction {
                 write!(f, "Untrusted({retry}, {})", rejection.host)
             }
             ShellAction::Open(l) => write!(f, "Open({l})"),
+            ShellAction::HttpRequest(u) => write!(f, "HttpRequest({u})"),
             ShellAction::Show => f.write_str("Show"),
             ShellAction::UpdateSettings(_) => f.write_str("UpdateSettings"),
             ShellAction::Deliver(to, _) => write!(f, "Deliver({to:?})"),
