@@ -774,6 +774,17 @@ mod tests {
         (dir, s, id)
     }
 
+    /// `local.test` (articles 1 to `last`) listed on server `id` and subscribed: its folder.
+    fn local_test_folder(s: &Store, id: i64, last: u64) -> i64 {
+        let groups = vec![group("local.test", 1, last)];
+        s.call(move |c| save_group_list(c, id, &groups, &[], 1))
+            .unwrap()
+            .unwrap();
+        s.call(move |c| subscribe(c, id, "local.test"))
+            .unwrap()
+            .unwrap()
+    }
+
     fn group(name: &str, first: u64, last: u64) -> ActiveGroup {
         ActiveGroup {
             name: name.into(),
@@ -844,14 +855,7 @@ mod tests {
     fn batched_headers_are_indexed_in_steps_and_after_a_crash() {
         use crate::mail::search::Query;
         let (dir, s, id) = store_with_server();
-        let groups = vec![group("local.test", 1, 25)];
-        s.call(move |c| save_group_list(c, id, &groups, &[], 1))
-            .unwrap()
-            .unwrap();
-        let folder = s
-            .call(move |c| subscribe(c, id, "local.test"))
-            .unwrap()
-            .unwrap();
+        let folder = local_test_folder(&s, id, 25);
         let found = |s: &Store| {
             s.call(move |c| mail::search(c, &[folder], &Query::parse("article"), 100))
                 .unwrap()
@@ -895,14 +899,7 @@ mod tests {
     #[test]
     fn overviews_read_ranges_catch_up_and_newsrc() {
         let (_d, s, id) = store_with_server();
-        let groups = vec![group("local.test", 1, 5)];
-        s.call(move |c| save_group_list(c, id, &groups, &[], 1))
-            .unwrap()
-            .unwrap();
-        let folder = s
-            .call(move |c| subscribe(c, id, "local.test"))
-            .unwrap()
-            .unwrap();
+        let folder = local_test_folder(&s, id, 5);
         let g = s
             .call(move |c| subscribed_group(c, folder))
             .unwrap()

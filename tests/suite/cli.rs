@@ -379,10 +379,7 @@ fn url_shows_the_parts_and_refuses_what_is_not_a_url() {
 
 #[test]
 fn version_names_the_commit() {
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_portolan"))
-        .arg("--version")
-        .output()
-        .expect("run");
+    let out = portolan().arg("--version").output().expect("run");
     assert!(out.status.success());
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
@@ -405,12 +402,7 @@ fn version_names_the_commit() {
 
 #[test]
 fn completions_and_man_pages_come_from_the_argument_definitions() {
-    let run = |args: &[&str]| {
-        std::process::Command::new(env!("CARGO_BIN_EXE_portolan"))
-            .args(args)
-            .output()
-            .expect("run")
-    };
+    let run = |args: &[&str]| portolan().args(args).output().expect("run");
     for (shell, mark) in [
         ("bash", "_portolan()"),
         ("zsh", "#compdef portolan"),

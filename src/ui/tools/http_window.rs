@@ -9,7 +9,6 @@ use poll_promise::Promise;
 
 use super::{TrustRetry, spawn};
 use crate::proto::http::{self, HttpClient, HttpError, Request, ResponseHead};
-use crate::proto::tls::CertRejection;
 use crate::workers::Services;
 
 const METHODS: [&str; 7] = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"];
@@ -43,7 +42,7 @@ pub struct HttpWindow {
     running: Option<Promise<Result<Exchange, HttpError>>>,
     result: Option<Exchange>,
     error: Option<String>,
-    trust: TrustRetry,
+    pub(super) trust: TrustRetry,
 }
 
 impl Default for HttpWindow {
@@ -87,16 +86,6 @@ fn parse_headers(text: &str) -> Result<Vec<(String, String)>, String> {
 }
 
 impl HttpWindow {
-    /// A certificate the last request met, for the shell's trust dialog.
-    pub fn take_untrusted(&mut self) -> Option<Box<CertRejection>> {
-        self.trust.untrusted.take()
-    }
-
-    /// Sends the request again on the next frame (after the certificate was trusted).
-    pub fn retry(&mut self) {
-        self.trust.retry = true;
-    }
-
     pub fn show(&mut self, ctx: &egui::Context, services: &Services) {
         if let Some(done) = self.running.take_if(|p| p.ready().is_some()) {
             match done.block_and_take() {

@@ -61,11 +61,11 @@ impl Tools {
     /// A certificate a window met, for the shell's trust dialog; [`Tools::retry`] follows a
     /// decision to trust it.
     pub fn take_untrusted(&mut self) -> Option<Box<CertRejection>> {
-        if let Some(r) = self.http.take_untrusted() {
+        if let Some(r) = self.http.trust.take() {
             self.asked_trust = Some(Asker::Http);
             return Some(r);
         }
-        if let Some(r) = self.xmlrpc.take_untrusted() {
+        if let Some(r) = self.xmlrpc.trust.take() {
             self.asked_trust = Some(Asker::XmlRpc);
             return Some(r);
         }
@@ -75,8 +75,8 @@ impl Tools {
     /// Sends again what met the certificate just trusted.
     pub fn retry(&mut self) {
         match self.asked_trust.take() {
-            Some(Asker::Http) => self.http.retry(),
-            Some(Asker::XmlRpc) => self.xmlrpc.retry(),
+            Some(Asker::Http) => self.http.trust.retry = true,
+            Some(Asker::XmlRpc) => self.xmlrpc.trust.retry = true,
             None => {}
         }
     }
@@ -99,6 +99,11 @@ impl TrustRetry {
         );
         self.untrusted = Some(rejection);
         words
+    }
+
+    /// The certificate last met, for the shell's trust dialog.
+    fn take(&mut self) -> Option<Box<CertRejection>> {
+        self.untrusted.take()
     }
 
     /// Whether the window should send again now (once after each trust).

@@ -7,7 +7,6 @@ use poll_promise::Promise;
 
 use super::{TrustRetry, spawn};
 use crate::proto::http::HttpError;
-use crate::proto::tls::CertRejection;
 use crate::proto::xmlrpc::{self, CallError, Response, Value};
 use crate::workers::Services;
 
@@ -113,7 +112,7 @@ pub struct XmlRpcWindow {
     methods_url: String,
     answer: Option<(Response, Duration)>,
     error: Option<String>,
-    trust: TrustRetry,
+    pub(super) trust: TrustRetry,
 }
 
 impl Default for XmlRpcWindow {
@@ -135,16 +134,6 @@ impl Default for XmlRpcWindow {
 }
 
 impl XmlRpcWindow {
-    /// A certificate the last call met, for the shell's trust dialog.
-    pub fn take_untrusted(&mut self) -> Option<Box<CertRejection>> {
-        self.trust.untrusted.take()
-    }
-
-    /// Calls again on the next frame (after the certificate was trusted).
-    pub fn retry(&mut self) {
-        self.trust.retry = true;
-    }
-
     pub fn show(&mut self, ctx: &egui::Context, services: &Services) {
         if let Some(done) = self.running.take_if(|p| p.ready().is_some()) {
             let (result, took) = done.block_and_take();
