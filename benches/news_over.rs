@@ -17,7 +17,7 @@ use portolan::proto::tls::{TlsMode, Trust};
 use portolan::store::Store;
 use portolan::store::mail::{self, Account};
 use portolan::store::news::{self, GroupEntry};
-use portolan::workers::news::fetch_headers;
+use portolan::workers::news::{INDEX_EVERY, fetch_headers};
 
 const GROUP: &str = "test.bulk";
 
@@ -63,6 +63,18 @@ fn nntplib() -> Option<f64> {
     String::from_utf8_lossy(&out.stdout).trim().parse().ok()
 }
 
+/// This process's CPU time so far (user and system, from /proc), in seconds: where the
+/// pipeline's own work goes, apart from the server's.
+fn cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of the line: 12 and 13 after the name.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
     v[v.len() / 2]
@@ -88,7 +100,7 @@ fn subscribed_folder(store: &Store) -> i64 {
         .expect("subscribed")
 }
 
-async fn ours(trust: &std::sync::Arc<Trust>, store: &Store) -> (f64, u64) {
+async fn ours(trust: &std::sync::Arc<Trust>, store: &Store) -> (f64, f64, u64) {
     let folder = subscribed_folder(store);
     let server = NntpServer {
         host: "127.0.0.1".into(),
@@ -104,12 +116,14 @@ async fn ours(trust: &std::sync::Arc<Trust>, store: &Store) -> (f64, u64) {
     // knows the format.
     s.overview_format().await.expect("format");
     let start = Instant::now();
+    let cpu = cpu_seconds();
     let (stats, _) = fetch_headers(&mut s, store, folder, GROUP, None, |_| {})
         .await
         .expect("headers");
     let took = start.elapsed().as_secs_f64();
+    let cpu = cpu_seconds() - cpu;
     s.quit().await;
-    (took, stats.read)
+    (took, cpu, stats.read)
 }
 
 #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -123,7 +137,8 @@ async fn main() {
     let (warm, _) = raw_drain();
     println!("INN warm-up OVER: {warm:.2} s");
     let dir = tempfile::tempdir().expect("tmp");
-    let (mut raws, mut pys, mut mine) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut raws, mut pys, mut mine, mut mine_cpu) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     let mut bytes = 0;
     let mut last_store = None;
     for run in 0..3 {
@@ -134,14 +149,15 @@ async fn main() {
             pys.push(p);
         }
         let store = Store::open(&dir.path().join(format!("run{run}.db"))).expect("store");
-        let (t, n) = ours(&trust, &store).await;
+        let (t, cpu, n) = ours(&trust, &store).await;
         assert_eq!(n, 100_000, "every article");
         mine.push(t);
+        mine_cpu.push(cpu);
         last_store = Some(store);
     }
     // Where the time goes: OVER read and parsed with nothing stored; and the same batches
     // stored with no network (the store thread's own time).
-    let mut parse_only = Vec::new();
+    let (mut parse_only, mut parse_cpu) = (Vec::new(), Vec::new());
     let mut kept: Vec<Vec<portolan::proto::nntp::Overview>> = Vec::new();
     for _ in 0..3 {
         let server = NntpServer {
@@ -156,6 +172,7 @@ async fn main() {
             .expect("connect");
         s.overview_format().await.expect("format");
         let start = Instant::now();
+        let cpu = cpu_seconds();
         let g = s.select(GROUP).await.expect("group");
         let mut n = 0;
         kept.clear();
@@ -166,11 +183,13 @@ async fn main() {
         .await
         .expect("over");
         parse_only.push(start.elapsed().as_secs_f64());
+        parse_cpu.push(cpu_seconds() - cpu);
         s.quit().await;
     }
     println!(
-        "news OVER read and parsed, nothing stored: {:.2} s",
-        median(parse_only)
+        "news OVER read and parsed, nothing stored: {:.2} s ({:.2} s of our CPU)",
+        median(parse_only),
+        median(parse_cpu)
     );
     let mut store_only = Vec::new();
     for run in 0..3 {
@@ -181,9 +200,9 @@ async fn main() {
         store
             .mail_wait(move |c| {
                 for b in &batches {
-                    news::store_overviews(c, folder, b, true)?;
+                    news::store_overviews_batched(c, folder, b, true, INDEX_EVERY)?;
                 }
-                Ok(())
+                news::finish_index(c, folder)
             })
             .expect("stored");
         store_only.push(start.elapsed().as_secs_f64());
@@ -203,6 +222,10 @@ async fn main() {
             format!("{:.2} s", median(pys))
         },
         ours_t / raw
+    );
+    println!(
+        "news OVER into the store used {:.2} s of our CPU (both cores: the server's work is not counted)",
+        median(mine_cpu)
     );
     if let Some(store) = last_store {
         let start = Instant::now();

@@ -457,19 +457,20 @@ pub fn insert_batch(
     batch: &[NewMessage],
     fresh: bool,
 ) -> rusqlite::Result<()> {
-    insert_rows(c, folder, batch, fresh, true)
+    let tx = c.transaction()?;
+    insert_rows(&tx, folder, batch, fresh, true)?;
+    tx.commit()
 }
 
-/// [`insert_batch`], with the search index written row by row (`index`) or left to the
-/// caller, who indexes the new rows in one statement.
+/// [`insert_batch`] inside the caller's transaction, with the search index written row by
+/// row (`index_rows`) or left to the caller, who indexes the new rows in one statement.
 pub fn insert_rows(
-    c: &mut Connection,
+    tx: &Connection,
     folder: i64,
     batch: &[NewMessage],
     fresh: bool,
     index_rows: bool,
 ) -> rusqlite::Result<()> {
-    let tx = c.transaction()?;
     {
         let mut existing =
             tx.prepare_cached("SELECT id FROM messages WHERE folder = ?1 AND uid = ?2")?;
@@ -556,7 +557,7 @@ pub fn insert_rows(
             ])?;
         }
     }
-    tx.commit()
+    Ok(())
 }
 
 /// Flag changes from the server: `(uid, flags, modseq)`.

@@ -4,6 +4,7 @@
 //! and gets the answer as an event. The command line and tests may wait for answers.
 
 pub mod api;
+mod checkpoint;
 pub mod mail;
 mod migrations;
 pub mod news;
@@ -74,6 +75,7 @@ impl Store {
         conn.pragma_update(None, "cache_size", -32_000)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrations::migrate(&mut conn)?;
+        checkpoint::start(&mut conn, path)?;
         let (tx, rx) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("store".into())

@@ -362,22 +362,24 @@ pub fn store_overviews(
     rows: &[Overview],
     fresh: bool,
 ) -> rusqlite::Result<usize> {
-    let before: i64 = c.query_row("SELECT coalesce(max(id), 0) FROM messages", [], |r| {
+    let tx = c.transaction()?;
+    let before: i64 = tx.query_row("SELECT coalesce(max(id), 0) FROM messages", [], |r| {
         r.get(0)
     })?;
-    let left_out = store_rows(c, folder, rows, fresh)?;
-    index_after(c, folder, before)?;
+    let left_out = store_rows(&tx, folder, rows, fresh)?;
+    index_after(&tx, folder, before)?;
+    tx.commit()?;
     Ok(left_out)
 }
 
-/// The rows of a batch, without their index entries.
+/// The rows of a batch, without their index entries, in the caller's transaction.
 fn store_rows(
-    c: &mut Connection,
+    tx: &Connection,
     folder: i64,
     rows: &[Overview],
     fresh: bool,
 ) -> rusqlite::Result<usize> {
-    let read: String = c.query_row(
+    let read: String = tx.query_row(
         "SELECT read_ranges FROM folders WHERE id = ?1",
         [folder],
         |r| r.get(0),
@@ -407,14 +409,15 @@ fn store_rows(
             })
         })
         .collect();
-    mail::insert_rows(c, folder, &batch, fresh, false)?;
+    mail::insert_rows(tx, folder, &batch, fresh, false)?;
     Ok(left_out)
 }
 
 /// [`store_overviews`] for a group's headers as they arrive: the rows now, their search
 /// index entries once `index_every` rows wait (indexing 10,000 rows at once costs less than
 /// five times 2,000, as the index merges fewer segments), the rest by [`finish_index`]. Where
-/// the waiting rows start is kept in the folder's row, so a crash in between loses no entry.
+/// the waiting rows start is kept in the folder's row, in the same transaction as the rows,
+/// so a crash in between loses no entry.
 pub fn store_overviews_batched(
     c: &mut Connection,
     folder: i64,
@@ -422,7 +425,8 @@ pub fn store_overviews_batched(
     fresh: bool,
     index_every: usize,
 ) -> rusqlite::Result<usize> {
-    let waiting: Option<i64> = c.query_row(
+    let tx = c.transaction()?;
+    let waiting: Option<i64> = tx.query_row(
         "SELECT unindexed_after FROM folders WHERE id = ?1",
         [folder],
         |r| r.get(0),
@@ -430,25 +434,25 @@ pub fn store_overviews_batched(
     let after = if let Some(after) = waiting {
         after
     } else {
-        let before: i64 = c.query_row("SELECT coalesce(max(id), 0) FROM messages", [], |r| {
+        let before: i64 = tx.query_row("SELECT coalesce(max(id), 0) FROM messages", [], |r| {
             r.get(0)
         })?;
-        // Marked before the rows go in: a crash after this only indexes nothing later.
-        c.execute(
+        tx.execute(
             "UPDATE folders SET unindexed_after = ?2 WHERE id = ?1",
             params![folder, before],
         )?;
         before
     };
-    let left_out = store_rows(c, folder, rows, fresh)?;
-    let count: i64 = c.query_row(
+    let left_out = store_rows(&tx, folder, rows, fresh)?;
+    let count: i64 = tx.query_row(
         "SELECT count(*) FROM messages WHERE folder = ?1 AND id > ?2",
         params![folder, after],
         |r| r.get(0),
     )?;
     if usize::try_from(count).unwrap_or(usize::MAX) >= index_every {
-        finish_index(c, folder)?;
+        index_waiting(&tx, folder)?;
     }
+    tx.commit()?;
     Ok(left_out)
 }
 
@@ -456,19 +460,25 @@ pub fn store_overviews_batched(
 /// transaction with clearing the mark.
 pub fn finish_index(c: &mut Connection, folder: i64) -> rusqlite::Result<()> {
     let tx = c.transaction()?;
+    index_waiting(&tx, folder)?;
+    tx.commit()
+}
+
+/// [`finish_index`] in the caller's transaction.
+fn index_waiting(tx: &Connection, folder: i64) -> rusqlite::Result<()> {
     let waiting: Option<i64> = tx.query_row(
         "SELECT unindexed_after FROM folders WHERE id = ?1",
         [folder],
         |r| r.get(0),
     )?;
     if let Some(after) = waiting {
-        index_after(&tx, folder, after)?;
+        index_after(tx, folder, after)?;
         tx.execute(
             "UPDATE folders SET unindexed_after = NULL WHERE id = ?1",
             [folder],
         )?;
     }
-    tx.commit()
+    Ok(())
 }
 
 /// Adds the search index entries of the group's messages stored after message id `after`.

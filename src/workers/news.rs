@@ -455,7 +455,7 @@ pub async fn fetch_headers(
 }
 
 /// Rows indexed for search at a time while a group's headers arrive.
-const INDEX_EVERY: usize = 10_000;
+pub const INDEX_EVERY: usize = 10_000;
 
 /// [`fetch_headers`], reading 8-bit headers that name no charset in `fallback` (the group's).
 pub async fn fetch_headers_in(

@@ -90,6 +90,53 @@ async fn an_old_server_with_malformed_and_huge_overview_lines() {
     assert!(s.select("alt.test").await.is_ok());
 }
 
+fn overview_lines(numbers: &[u64]) -> Vec<u8> {
+    let mut text = String::from("224 overview follows\r\n");
+    for n in numbers {
+        text.push_str(&format!(
+            "{n}\tSubject {n}\ta@b\tMon, 1 Jan 2024 00:00:00 +0000\t<{n}@x>\t\t100\t2\r\n"
+        ));
+    }
+    text.push_str(".\r\n");
+    text.into_bytes()
+}
+
+/// A long range goes out in pieces of 10,000, each asked for before the last is read; a
+/// piece with no articles (423) is passed over, and XOVER stays in use once OVER is refused.
+#[tokio::test]
+async fn a_long_range_is_asked_for_in_pieces_past_an_empty_one() {
+    let port = scripted(
+        b"200 old server ready\r\n".to_vec(),
+        vec![
+            ("MODE READER", Reply::Send("200 reader ok\r\n")),
+            ("GROUP", Reply::Send("211 25000 1 25000 alt.test\r\n")),
+            ("XOVER 1-10000", Reply::Bytes(overview_lines(&[1, 2, 3]))),
+            (
+                "XOVER 10001-20000",
+                Reply::Send("423 no articles in that range\r\n"),
+            ),
+            ("XOVER 20001-25000", Reply::Bytes(overview_lines(&[20001]))),
+        ],
+        Dialect::Nntp,
+    )
+    .await;
+    let mut s = connect(port).await.expect("connect");
+    s.select("alt.test").await.expect("group");
+    let mut numbers = Vec::new();
+    let stats = s
+        .over(1, 25_000, encoding_rs::WINDOWS_1252, |b| {
+            numbers.extend(b.iter().map(|o| o.number));
+        })
+        .await
+        .expect("over in pieces");
+    assert_eq!(numbers, vec![1, 2, 3, 20001]);
+    assert_eq!(stats.read, 4);
+    assert!(
+        s.select("alt.test").await.is_ok(),
+        "no answer is left unread"
+    );
+}
+
 #[tokio::test]
 async fn a_connection_dropped_mid_over_keeps_what_arrived() {
     let mut lines = String::from("224 overview follows\r\n");

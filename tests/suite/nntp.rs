@@ -5,7 +5,9 @@
 use crate::common;
 use crate::common::{server_up, trust_with_ca, trust_without_ca};
 use portolan::proto::net::{Limits, NetError};
-use portolan::proto::nntp::{ArticleId, NntpError, NntpServer, NntpSession, Overview};
+use portolan::proto::nntp::{
+    ArticleId, NntpError, NntpServer, NntpSession, OVER_BATCH, OVER_CHUNK, Overview,
+};
 use portolan::proto::tls::TlsMode;
 
 fn inn(port: u16, tls: TlsMode, user: &str, password: &str) -> NntpServer {
@@ -135,8 +137,37 @@ async fn the_bulk_group_comes_in_batches() {
         .expect("over");
     assert_eq!(count, 100_000);
     assert_eq!(stats.read, 100_000);
-    assert_eq!(batches, 50, "batches of 2,000");
+    assert_eq!(batches, 100_000 / OVER_BATCH, "batches of {OVER_BATCH}");
     assert_eq!(last_number, g.last);
+    s.quit().await;
+}
+
+/// The range goes out in pieces: pieces past the group's end answer 423 and the run goes on
+/// through them, and the session still answers after the pipelined commands.
+#[tokio::test]
+async fn an_over_run_in_pieces_goes_past_empty_ones() {
+    if !server_up("INN", "127.0.0.1:1119") {
+        return;
+    }
+    let mut s = open(1119, TlsMode::Plain).await;
+    let g = s.select("test.bulk").await.expect("group");
+    let mut numbers = Vec::new();
+    let stats = s
+        .over(
+            g.last - 4,
+            g.last + 3 * OVER_CHUNK,
+            encoding_rs::WINDOWS_1252,
+            |b| numbers.extend(b.iter().map(|o| o.number)),
+        )
+        .await
+        .expect("over");
+    assert_eq!(stats.read, 5);
+    assert_eq!(numbers, (g.last - 4..=g.last).collect::<Vec<_>>());
+    let again = s
+        .select("test.bulk")
+        .await
+        .expect("the session still answers");
+    assert_eq!(again.last, g.last);
     s.quit().await;
 }
 

@@ -141,7 +141,9 @@ pub const MAX_OVERVIEW_LINE: usize = 256 * 1024;
 /// Longest line inside an article.
 const MAX_ARTICLE_LINE: usize = 4 * 1024 * 1024;
 /// Articles in one batch handed to the caller of [`NntpSession::over`].
-pub const OVER_BATCH: usize = 2000;
+pub const OVER_BATCH: usize = 10_000;
+/// Articles asked for in one OVER command of [`NntpSession::over`].
+pub const OVER_CHUNK: u64 = 10_000;
 
 /// One NNTP session, logged in where needed, with a group possibly selected.
 pub struct NntpSession {
@@ -542,6 +544,12 @@ impl NntpSession {
     /// OVER (or XOVER where OVER is refused) of `first..=last` in the selected group. Lines
     /// come to `batch` in groups of up to [`OVER_BATCH`], so the caller stores them while the
     /// next ones arrive; malformed and overlong lines are skipped and counted.
+    ///
+    /// The range is asked for in pieces of about [`OVER_CHUNK`] articles, the next piece sent
+    /// as soon as the last one is answered (RFC 3977 3.5 pipelining). A server such as INN
+    /// gathers a whole range before it sends its first line: asked for 100,000 articles at
+    /// once, it leaves the client idle for most of the transfer, while in pieces it works
+    /// out the next one while the client stores this one.
     pub async fn over(
         &mut self,
         first: u64,
@@ -550,69 +558,119 @@ impl NntpSession {
         mut batch: impl FnMut(Vec<Overview>),
     ) -> Result<OverStats, NntpError> {
         let format = self.overview_format().await?;
-        let range = format!("{first}-{last}");
-        let use_over = !self.legacy_over && (self.capabilities.over || !self.capabilities.answered);
-        let mut status = if use_over {
-            self.command(&format!("OVER {range}")).await?
-        } else {
-            Status {
-                code: 500,
-                text: String::new(),
-            }
-        };
-        if matches!(status.code, 500 | 501) {
-            self.legacy_over = true;
-            status = self.command(&format!("XOVER {range}")).await?;
-        }
-        match status.code {
-            224 => {}
-            // RFC 3977: an empty range is 423; old servers say 420.
-            423 | 420 => return Ok(OverStats::default()),
-            412 => {
-                return Err(self.refused(
-                    "OVER",
-                    Status {
-                        code: 412,
-                        text: "no group selected".into(),
-                    },
-                ));
-            }
-            _ => return Err(self.refused("OVER", status)),
-        }
+        let span = self.over_span(first, last);
+        let piece = |from: u64| (from, from.saturating_add(span - 1).min(last));
         let mut stats = OverStats::default();
         let mut rows = Vec::with_capacity(OVER_BATCH);
-        let log_name = self.log_name.clone();
-        let mut logged = 0;
-        let outcome = {
-            let stats = &mut stats;
-            let rows = &mut rows;
-            let batch = &mut batch;
-            self.each_line_or_skip("OVER", MAX_OVERVIEW_LINE, |line| match line {
-                Some(line) => {
-                    if logged < 3 {
-                        wire::log(&log_name, Flow::Received, line);
-                        logged += 1;
+        let mut range = piece(first);
+        let mut status = self.over_command(range).await?;
+        let outcome = loop {
+            let next = (range.1 < last).then(|| piece(range.1 + 1));
+            let mut pipelined = false;
+            match status.code {
+                224 => {
+                    if let Some(next) = next {
+                        self.send(&self.over_verb(next)).await?;
+                        pipelined = true;
                     }
-                    match overview::parse_line(line, &format, fallback) {
-                        Ok(o) => {
-                            stats.read += 1;
-                            rows.push(o);
-                            if rows.len() == OVER_BATCH {
-                                batch(std::mem::replace(rows, Vec::with_capacity(OVER_BATCH)));
-                            }
-                        }
-                        Err(_) => stats.malformed += 1,
+                    let read = self
+                        .over_lines(&format, fallback, &mut stats, &mut rows, &mut batch)
+                        .await;
+                    if let Err(e) = read {
+                        break Err(e);
                     }
                 }
-                None => stats.overlong += 1,
-            })
-            .await
+                // RFC 3977: a range without articles is 423; old servers say 420.
+                423 | 420 => {}
+                412 => {
+                    break Err(self.refused(
+                        "OVER",
+                        Status {
+                            code: 412,
+                            text: "no group selected".into(),
+                        },
+                    ));
+                }
+                _ => break Err(self.refused("OVER", status)),
+            }
+            let Some(next) = next else {
+                break Ok(());
+            };
+            range = next;
+            status = if pipelined {
+                self.status().await?
+            } else {
+                self.over_command(range).await?
+            };
         };
         // What arrived before a cut is handed over: the cache keeps every whole line.
         if !rows.is_empty() {
             batch(rows);
         }
         outcome.map(|()| stats)
+    }
+
+    /// Article numbers asked for in one piece of an OVER run: [`OVER_CHUNK`] articles, or
+    /// more numbers where the group's count says they are sparse, so a group numbered up to
+    /// millions with few articles left is not asked for in thousands of pieces.
+    fn over_span(&self, first: u64, last: u64) -> u64 {
+        let numbers = last.saturating_sub(first).saturating_add(1);
+        let count = self
+            .group
+            .as_ref()
+            .map_or(numbers, |g| g.count.clamp(1, numbers.max(1)));
+        OVER_CHUNK.saturating_mul((numbers / count).max(1))
+    }
+
+    fn over_verb(&self, (from, to): (u64, u64)) -> String {
+        let verb = if self.legacy_over { "XOVER" } else { "OVER" };
+        format!("{verb} {from}-{to}")
+    }
+
+    /// The first OVER of a run, falling back to XOVER where OVER is not known.
+    async fn over_command(&mut self, range: (u64, u64)) -> Result<Status, NntpError> {
+        if !self.legacy_over && self.capabilities.answered && !self.capabilities.over {
+            self.legacy_over = true;
+        }
+        let mut status = self.command(&self.over_verb(range)).await?;
+        if !self.legacy_over && matches!(status.code, 500 | 501) {
+            self.legacy_over = true;
+            status = self.command(&self.over_verb(range)).await?;
+        }
+        Ok(status)
+    }
+
+    /// The lines of one OVER answer, parsed into `rows`, handed to `batch` when full.
+    async fn over_lines(
+        &mut self,
+        format: &OverviewFormat,
+        fallback: &'static encoding_rs::Encoding,
+        stats: &mut OverStats,
+        rows: &mut Vec<Overview>,
+        batch: &mut impl FnMut(Vec<Overview>),
+    ) -> Result<(), NntpError> {
+        let log_name = self.log_name.clone();
+        let mut logged = 0;
+        self.each_line_or_skip("OVER", MAX_OVERVIEW_LINE, |line| match line {
+            Some(line) => {
+                if logged < 3 {
+                    wire::log(&log_name, Flow::Received, line);
+                    logged += 1;
+                }
+                match overview::parse_line(line, format, fallback) {
+                    Ok(o) => {
+                        stats.read += 1;
+                        rows.push(o);
+                        if rows.len() == OVER_BATCH {
+                            batch(std::mem::replace(rows, Vec::with_capacity(OVER_BATCH)));
+                        }
+                    }
+                    Err(_) => stats.malformed += 1,
+                }
+            }
+            None => stats.overlong += 1,
+        })
+        .await
     }
 
     /// ARTICLE, HEAD or BODY into `sink`, dot-unstuffed, byte for byte as the server has it,

@@ -5,6 +5,8 @@ pub mod client;
 pub mod overview;
 pub mod reply;
 
-pub use client::{ArticleId, NntpError, NntpServer, NntpSession, OverStats, Part};
+pub use client::{
+    ArticleId, NntpError, NntpServer, NntpSession, OVER_BATCH, OVER_CHUNK, OverStats, Part,
+};
 pub use overview::{Overview, OverviewFormat};
 pub use reply::{ActiveGroup, Capabilities, GroupInfo, Status};
