@@ -272,7 +272,7 @@ async fn main() {
     let mut uids = s.search("ALL").await.expect("search");
     uids.sort_unstable_by(|a, b| b.cmp(a));
     let mut heads = Vec::with_capacity(MESSAGES);
-    for chunk in uids.chunks(portolan::workers::mail_sync::BATCH) {
+    for chunk in portolan::workers::mail_sync::batches(&uids) {
         heads.extend(
             s.heads(&portolan::proto::imap::quote::sequence_set(chunk))
                 .await
@@ -313,12 +313,10 @@ async fn main() {
         .expect("folder");
     let mut batches: Vec<Vec<records::NewMessage>> = Vec::new();
     let mut rest = parsed.into_iter().peekable();
+    let mut size = portolan::workers::mail_sync::FIRST_BATCH;
     while rest.peek().is_some() {
-        batches.push(
-            rest.by_ref()
-                .take(portolan::workers::mail_sync::BATCH)
-                .collect(),
-        );
+        batches.push(rest.by_ref().take(size).collect());
+        size = portolan::workers::mail_sync::BATCH;
     }
     let start = Instant::now();
     for b in batches {

@@ -485,8 +485,10 @@ pub fn insert_rows(
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
                  ?17, ?18, ?19, ?20, ?21, ?22)",
         )?;
+        // A new row's id has no index entry: a deleted message's entry goes with it (the
+        // `messages_gone` trigger), so a plain insert, which skips looking for one to replace.
         let mut index = tx.prepare_cached(
-            "INSERT OR REPLACE INTO message_text(rowid, sender, recipients, subject, body)
+            "INSERT INTO message_text(rowid, sender, recipients, subject, body)
              VALUES (?1, ?2, ?3, ?4, '')",
         )?;
         for m in batch {

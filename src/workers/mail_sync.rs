@@ -40,8 +40,21 @@ pub async fn pop3_whole(
     Ok(Some(raw))
 }
 
-/// Messages per UID FETCH of summaries.
-pub const BATCH: usize = 2000;
+/// Messages in the first UID FETCH of summaries: few, so the list shows the newest at once.
+pub const FIRST_BATCH: usize = 1000;
+/// Messages per UID FETCH of summaries after the first. Each batch is one transaction in the
+/// store, and a transaction rewrites the index pages it touches into the log: 10,000 at a
+/// time wrote the rows of a 100,000-message folder in half the time 2,000 did.
+pub const BATCH: usize = 10_000;
+
+/// The UIDs of a first sync in the batches it fetches them in: [`FIRST_BATCH`], then
+/// [`BATCH`] at a time.
+pub fn batches(uids: &[u32]) -> impl Iterator<Item = &[u32]> {
+    let (first, rest) = uids.split_at(uids.len().min(FIRST_BATCH));
+    std::iter::once(first)
+        .filter(|b| !b.is_empty())
+        .chain(rest.chunks(BATCH))
+}
 
 /// Why a sync stopped. The cache keeps what was stored before the error.
 #[derive(Debug, thiserror::Error)]
@@ -162,7 +175,7 @@ pub async fn sync_imap_folder(
         report.removed = gone.len();
         store.mail_wait(move |c| records::remove_uids(c, id, &gone))?;
     }
-    for chunk in new.chunks(BATCH) {
+    for chunk in batches(&new) {
         let heads = session.heads(&quote::sequence_set(chunk)).await?;
         let batch: Vec<NewMessage> = heads.into_iter().map(to_new).collect();
         report.new += batch.len();
@@ -348,4 +361,23 @@ pub fn header_of(raw: &[u8]) -> &[u8] {
         .or_else(|| raw.windows(2).position(|w| w == b"\n\n").map(|p| p + 2))
         .unwrap_or(raw.len());
     &raw[..end.min(256 * 1024)]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_first_sync_fetches_a_small_batch_then_large_ones() {
+        let uids: Vec<u32> = (1..=25_500).rev().collect();
+        let sizes: Vec<usize> = batches(&uids).map(<[u32]>::len).collect();
+        assert_eq!(
+            sizes,
+            vec![FIRST_BATCH, BATCH, BATCH, 25_500 - FIRST_BATCH - 2 * BATCH]
+        );
+        let seen: Vec<u32> = batches(&uids).flatten().copied().collect();
+        assert_eq!(seen, uids, "every UID once, in order");
+        assert_eq!(batches(&uids[..10]).count(), 1);
+        assert_eq!(batches(&[]).count(), 0);
+    }
 }
