@@ -616,8 +616,11 @@ fn local_echo_tabs_capture_and_the_directory() {
         "{}",
         h.state().status_line()
     );
-    // telnetlib3's shell echoes: no local echo in this one.
-    assert!(!terminal(&h).sessions()[1].local_line_mode());
+    // telnetlib3's shell echoes: no local echo in this one. The screen is fed on a thread of
+    // its own, so the prompt can show a frame before the session's WILL ECHO event is read.
+    wait_until(&mut h, "the server's echo", |t| {
+        !t.sessions()[1].local_line_mode()
+    });
     // Each tab keeps its own screen: the first one still shows its commands.
     h.get_by_label_contains("127.0.0.1:2325").click();
     h.run();
