@@ -163,15 +163,7 @@ fn ftp_ls_get_continue_and_put() {
             .expect("run")
     };
     let out = run(&["ls", "--json", "ftp://localhost:2121/"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("json"))
-        .collect();
+    let lines = common::json_lines(&out);
     let hello = lines
         .iter()
         .find(|v| v["name"] == "hello.txt")

@@ -552,15 +552,7 @@ fn cli_lists_folders_and_messages_as_json() {
         "--cacert",
         &ca,
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let folders: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON line"))
-        .collect();
+    let folders = common::json_lines(&out);
     let inbox = folders
         .iter()
         .find(|f| f["folder"] == "INBOX")
@@ -582,15 +574,7 @@ fn cli_lists_folders_and_messages_as_json() {
         "--cacert",
         &ca,
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let messages: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON line"))
-        .collect();
+    let messages = common::json_lines(&out);
     assert_eq!(messages.len(), 12);
     let m3 = &messages[2];
     assert_eq!(m3["uid"], 3);

@@ -344,15 +344,7 @@ fn cli_dns_prints_records_and_json() {
         ])
         .output()
         .expect("run");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let rows: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("JSON line"))
-        .collect();
+    let rows = common::json_lines(&out);
     assert_eq!(rows.len(), 2);
     assert!(
         rows.iter()

@@ -188,3 +188,17 @@ pub fn drag(
     h.drop_at(to);
     h.step();
 }
+
+/// The JSON lines a command printed, one value each; a command that failed fails the test
+/// with its stderr.
+pub fn json_lines(out: &std::process::Output) -> Vec<serde_json::Value> {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect()
+}
