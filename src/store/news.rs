@@ -3,8 +3,7 @@
 
 use rusqlite::{Connection, OptionalExtension as _, params};
 
-use super::mail::{self, FOLDER_COLUMNS, FolderRow, MESSAGE_COLUMNS, MessageRow, NewMessage};
-use crate::mail::Summary;
+use super::mail::{self, FOLDER_COLUMNS, FolderRow, MESSAGE_COLUMNS, MessageRow};
 use crate::news::ranges::{NewsrcEntry, Ranges};
 use crate::proto::nntp::{ActiveGroup, Overview};
 
@@ -300,56 +299,24 @@ pub fn newest_stored(c: &Connection, folder: i64) -> rusqlite::Result<Option<u64
     .map(|n| n.map(|n| n as u64))
 }
 
-/// A summary for the shared message table, from an overview line.
-fn summary_of(o: &Overview) -> Summary {
-    let (from_name, from_address) = split_from(&o.from);
-    let strip = |id: &str| {
-        id.trim()
-            .trim_start_matches('<')
-            .trim_end_matches('>')
-            .to_string()
-    };
-    let references: Vec<String> = o.references.iter().map(|r| strip(r)).collect();
-    Summary {
-        from_name,
-        from_address,
-        subject: o.subject.clone(),
-        date: o.date,
-        message_id: Some(strip(&o.message_id)).filter(|m| !m.is_empty()),
-        in_reply_to: references.last().cloned(),
-        references,
-        ..Summary::default()
-    }
-}
-
 /// `Name <address>`, `address (Name)` or a bare address, as Usenet writes From.
-pub fn split_from(from: &str) -> (String, String) {
+pub fn split_from(from: &str) -> (&str, &str) {
     let from = from.trim();
     if let Some(open) = from.rfind('<')
         && let Some(close) = from[open..].find('>')
     {
-        let address = from[open + 1..open + close].trim().to_string();
-        let name = from[..open].trim().trim_matches('"').trim().to_string();
-        let name = if name.is_empty() {
-            address.clone()
-        } else {
-            name
-        };
-        return (name, address);
+        let address = from[open + 1..open + close].trim();
+        let name = from[..open].trim().trim_matches('"').trim();
+        return (if name.is_empty() { address } else { name }, address);
     }
     if let Some(open) = from.find('(')
         && from.ends_with(')')
     {
-        let address = from[..open].trim().to_string();
-        let name = from[open + 1..from.len() - 1].trim().to_string();
-        let name = if name.is_empty() {
-            address.clone()
-        } else {
-            name
-        };
-        return (name, address);
+        let address = from[..open].trim();
+        let name = from[open + 1..from.len() - 1].trim();
+        return (if name.is_empty() { address } else { name }, address);
     }
-    (from.to_string(), from.to_string())
+    (from, from)
 }
 
 /// Stores overview lines of a subscribed group (read ones marked seen by the ranges), with
@@ -372,7 +339,9 @@ pub fn store_overviews(
     Ok(left_out)
 }
 
-/// The rows of a batch, without their index entries, in the caller's transaction.
+/// The rows of a batch, without their index entries, in the caller's transaction. Bound
+/// straight from the overview lines, borrowed: a group's 100,000 headers would otherwise
+/// make a million small strings on the store thread only to drop them again.
 fn store_rows(
     tx: &Connection,
     folder: i64,
@@ -385,32 +354,66 @@ fn store_rows(
         |r| r.get(0),
     )?;
     let read = Ranges::parse(&read);
+    let mut existing =
+        tx.prepare_cached("SELECT id FROM messages WHERE folder = ?1 AND uid = ?2")?;
+    // Stored by a fetch that was cut off: the summary stands, the read mark is new.
+    let mut refresh =
+        tx.prepare_cached("UPDATE messages SET flags = ?2, seen = ?3 WHERE id = ?1")?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO messages(folder, uid, flags, seen, date, internal_date, size, from_name,
+             from_addr, subject, message_id, in_reply_to, refs, lines, crossposts)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    )?;
+    let mut refs = String::new();
     let mut left_out = 0;
-    let batch: Vec<NewMessage> = rows
-        .iter()
-        .filter_map(|o| {
-            let Ok(uid) = u32::try_from(o.number) else {
-                left_out += 1;
-                return None;
-            };
-            Some(NewMessage {
-                uid,
-                flags: if read.contains(o.number) {
-                    vec!["\\Seen".to_string()]
-                } else {
-                    Vec::new()
-                },
-                internal_date: o.date,
-                size: u32::try_from(o.bytes).unwrap_or(u32::MAX),
-                summary: Some(Box::new(summary_of(o))),
-                lines: u32::try_from(o.lines).unwrap_or(u32::MAX),
-                crossposts: u16::try_from(o.crossposts()).unwrap_or(u16::MAX),
-                ..NewMessage::default()
-            })
-        })
-        .collect();
-    mail::insert_rows(tx, folder, &batch, fresh, false)?;
+    for o in rows {
+        let Ok(uid) = u32::try_from(o.number) else {
+            left_out += 1;
+            continue;
+        };
+        let seen = read.contains(o.number);
+        let flags = if seen { "\\Seen" } else { "" };
+        if !fresh
+            && let Some(id) = existing
+                .query_row(params![folder, uid], |r| r.get::<_, i64>(0))
+                .optional()?
+        {
+            refresh.execute(params![id, flags, seen])?;
+            continue;
+        }
+        let (from_name, from_addr) = split_from(&o.from);
+        refs.clear();
+        for (i, r) in o.references.iter().enumerate() {
+            if i > 0 {
+                refs.push(' ');
+            }
+            refs.push_str(strip_id(r));
+        }
+        let message_id = Some(strip_id(&o.message_id)).filter(|m| !m.is_empty());
+        let in_reply_to = o.references.last().map(|r| strip_id(r));
+        insert.execute(params![
+            folder,
+            uid,
+            flags,
+            seen,
+            o.date,
+            u32::try_from(o.bytes).unwrap_or(u32::MAX),
+            from_name,
+            from_addr,
+            o.subject,
+            message_id,
+            in_reply_to,
+            refs,
+            u32::try_from(o.lines).unwrap_or(u32::MAX),
+            u16::try_from(o.crossposts()).unwrap_or(u16::MAX).max(1),
+        ])?;
+    }
     Ok(left_out)
+}
+
+/// A Message-ID without its angle brackets, as the message table keeps it.
+fn strip_id(id: &str) -> &str {
+    id.trim().trim_start_matches('<').trim_end_matches('>')
 }
 
 /// [`store_overviews`] for a group's headers as they arrive: the rows now, their search
@@ -1045,19 +1048,10 @@ mod tests {
 
     #[test]
     fn from_lines_of_every_style() {
-        assert_eq!(
-            split_from("Tess Ter <t@x>"),
-            ("Tess Ter".into(), "t@x".into())
-        );
-        assert_eq!(
-            split_from("\"Ter, Tess\" <t@x>"),
-            ("Ter, Tess".into(), "t@x".into())
-        );
-        assert_eq!(
-            split_from("t@x (Tess Ter)"),
-            ("Tess Ter".into(), "t@x".into())
-        );
-        assert_eq!(split_from("t@x"), ("t@x".into(), "t@x".into()));
-        assert_eq!(split_from("<t@x>"), ("t@x".into(), "t@x".into()));
+        assert_eq!(split_from("Tess Ter <t@x>"), ("Tess Ter", "t@x"));
+        assert_eq!(split_from("\"Ter, Tess\" <t@x>"), ("Ter, Tess", "t@x"));
+        assert_eq!(split_from("t@x (Tess Ter)"), ("Tess Ter", "t@x"));
+        assert_eq!(split_from("t@x"), ("t@x", "t@x"));
+        assert_eq!(split_from("<t@x>"), ("t@x", "t@x"));
     }
 }
