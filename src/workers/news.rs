@@ -530,10 +530,11 @@ pub async fn fetch_headers_in(
             Err(_) => break,
         }
     }
+    // `set_range` counts the group again (unread from the read ranges): no scan of the rows'
+    // seen marks, which on a large group was the last thing the fetch waited for.
     let indexed = store.mail_wait(move |c| {
         news::finish_index(c, folder)?;
-        crate::store::mail::recount(c, folder)
-            .and_then(|()| news::set_range(c, folder, first, last))
+        news::set_range(c, folder, first, last)
     });
     if let Err(e) = indexed
         && store_failure.is_none()
