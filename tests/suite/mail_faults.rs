@@ -434,3 +434,49 @@ async fn imap_refusal_carries_the_servers_words() {
         "{text}"
     );
 }
+
+/// The summaries of a FETCH are read by our own parser; other answers in between (a new
+/// message count, another message's flag change) still reach the session, a summary that
+/// cannot be read is named, and the connection carries on after it.
+#[tokio::test]
+async fn imap_summaries_among_other_answers_and_an_unreadable_one() {
+    let port = scripted(
+        IMAP_GREETING.to_vec(),
+        imap_script(vec![
+            (
+                "UID FETCH 1:2 ",
+                Reply::Send(
+                    "* 3 EXISTS\r\n* 1 FETCH (FLAGS (\\Seen))\r\n\
+                     * 1 FETCH (UID 1 FLAGS (\\Seen \\Recent) RFC822.SIZE 10 \
+                     BODY[HEADER.FIELDS (SUBJECT)] {16}\r\nSubject: {2}\r\n\r\n)\r\n\
+                     * 2 FETCH (UID 2 RFC822.SIZE 20 FLAGS () INTERNALDATE \"01-Feb-2024 10:00:00 +0000\")\r\n\
+                     {tag} OK done\r\n",
+                ),
+            ),
+            (
+                "UID FETCH 5 ",
+                Reply::Send("* 5 FETCH (UID 5 FLAGS (\\Seen)\r\n{tag} OK done\r\n"),
+            ),
+            ("NOOP", Reply::Send("{tag} OK\r\n")),
+        ]),
+        Dialect::Imap,
+    )
+    .await;
+    let mut s = imap_login(port).await;
+    s.examine("INBOX").await.expect("EXAMINE");
+    let heads = s.heads("1:2").await.expect("summaries");
+    assert_eq!(
+        heads.len(),
+        2,
+        "the flag change without a UID is not a summary"
+    );
+    assert_eq!(heads[0].uid, 1);
+    assert_eq!(heads[0].flags, vec!["\\Seen".to_string()]);
+    assert_eq!(heads[0].header, b"Subject: {2}\r\n\r\n");
+    assert_eq!(heads[1].size, 20);
+    assert_eq!(heads[1].internal_date, Some(1_706_781_600));
+    let e = s.heads("5").await.expect_err("unreadable");
+    assert!(matches!(e, ImapError::Protocol { .. }), "{e}");
+    assert!(e.to_string().contains("FETCH response"), "{e}");
+    s.noop().await.expect("the session answers after it");
+}

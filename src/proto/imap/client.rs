@@ -287,6 +287,9 @@ pub fn head_query(condstore: bool) -> Result<String, QuoteError> {
 const MAX_LINE: u64 = 8 * 1024 * 1024;
 /// The largest literal outside a body fetch (a header block, a folder name).
 const MAX_SMALL_LITERAL: u64 = 1024 * 1024;
+/// The largest whole FETCH response of a summary: its lines and its header block. Above
+/// [`MAX_LINE`], so a single long line is reported as that.
+const MAX_HEAD_RESPONSE: usize = 16 * 1024 * 1024;
 
 type Conn = Guarded<Box<dyn Stream>>;
 
@@ -528,25 +531,26 @@ impl ImapSession {
     }
 
     /// Summaries of the messages in `uids` (a sequence set such as `1:*`) of the selected
-    /// folder, without marking anything read.
+    /// folder, without marking anything read. The FETCH responses are read by our own parser
+    /// under async-imap ([`super::heads`]), which reads them at the speed they arrive.
     pub async fn heads(&mut self, uids: &str) -> Result<Vec<MessageHead>, ImapError> {
         let query = head_query(self.has("CONDSTORE"))?;
         self.bounds.set_max_literal(MAX_SMALL_LITERAL);
-        let fetches = self.uid_fetch_all(uids, &query).await?;
-        let mut out = Vec::with_capacity(fetches.len());
-        for f in fetches {
-            // A FETCH without a UID is an unsolicited flag change for another message.
-            let Some(uid) = f.uid else { continue };
-            out.push(MessageHead {
-                uid,
-                flags: lasting_flags(f.flags()),
-                internal_date: f.internal_date().map(|d| d.timestamp()),
-                size: f.size.unwrap_or(0),
-                modseq: f.modseq,
-                header: f.header().map(<[u8]>::to_vec).unwrap_or_default(),
+        let addr = self.addr.clone();
+        self.session.get_mut().divert(MAX_HEAD_RESPONSE);
+        let done = self
+            .session
+            .run_command_and_check_ok(format!("UID FETCH {uids} {query}"))
+            .await;
+        let (heads, unreadable) = self.session.get_mut().undivert();
+        done.map_err(|e| ImapError::from_imap(&addr, "UID FETCH", e))?;
+        if let Some(e) = unreadable {
+            return Err(ImapError::Protocol {
+                addr,
+                text: e.to_string(),
             });
         }
-        Ok(out)
+        Ok(heads)
     }
 
     /// `(uid, flags, modseq)` of the messages in `uids`: all of them, or with `since` only

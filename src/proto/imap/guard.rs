@@ -12,6 +12,9 @@ use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
+use super::client::MessageHead;
+use super::heads::{HeadError, Responses, is_fetch, parse_head};
+
 /// What the guard stopped.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GuardError {
@@ -21,6 +24,8 @@ pub enum GuardError {
         "the server announced {claimed} bytes of data in one piece, more than the {limit} allowed here"
     )]
     LiteralTooLarge { claimed: u64, limit: u64 },
+    #[error("the server sent one response of more than {limit} bytes")]
+    ResponseTooLarge { limit: usize },
     #[error("the server sent nothing for {secs} s")]
     Timeout { secs: u64 },
 }
@@ -158,12 +163,31 @@ fn literal_claim(tail: &[u8]) -> Option<u64> {
 }
 
 /// The stream async-imap reads: the connection with its framing checked and reads timed.
+/// While a summary fetch runs, its FETCH responses are read here ([`Guarded::divert`])
+/// and only the rest goes up to async-imap.
 pub struct Guarded<S> {
     inner: S,
     bounds: Arc<Bounds>,
     framing: Framing,
     sleep: Option<Pin<Box<tokio::time::Sleep>>>,
+    divert: Option<Diversion>,
+    /// Bytes for async-imap that arrived with diverted ones, handed over before any read.
+    held: Vec<u8>,
+    held_at: usize,
+    /// Where diverted reads land.
+    scratch: Vec<u8>,
 }
+
+/// The FETCH responses of a summary fetch, read by our own parser.
+#[derive(Debug, Default)]
+struct Diversion {
+    responses: Responses,
+    heads: Vec<MessageHead>,
+    error: Option<HeadError>,
+    limit: usize,
+}
+
+const SCRATCH: usize = 64 * 1024;
 
 impl<S> Guarded<S> {
     pub fn new(inner: S, bounds: Arc<Bounds>) -> Guarded<S> {
@@ -172,7 +196,37 @@ impl<S> Guarded<S> {
             bounds,
             framing: Framing::default(),
             sleep: None,
+            divert: None,
+            held: Vec::new(),
+            held_at: 0,
+            scratch: Vec::new(),
         }
+    }
+
+    /// From now on, `* n FETCH` responses are read as message summaries here and kept for
+    /// [`Guarded::undivert`]; everything else (the tagged answer, other untagged ones) still
+    /// goes to async-imap, in order. A response over `limit` bytes ends the read with an
+    /// error. Set between commands, when async-imap is not reading.
+    pub fn divert(&mut self, limit: usize) {
+        self.divert = Some(Diversion {
+            limit,
+            ..Diversion::default()
+        });
+    }
+
+    /// The summaries read since [`Guarded::divert`], and the first response that could not
+    /// be read, if any. Bytes of a response not yet complete go to async-imap.
+    pub fn undivert(&mut self) -> (Vec<MessageHead>, Option<HeadError>) {
+        let Some(d) = self.divert.take() else {
+            return (Vec::new(), None);
+        };
+        let rest = d.responses.into_rest();
+        if !rest.is_empty() {
+            self.held.drain(..self.held_at);
+            self.held_at = 0;
+            self.held.extend_from_slice(&rest);
+        }
+        (d.heads, d.error)
     }
 
     /// The connection again, for STARTTLS.
@@ -194,37 +248,98 @@ impl<S: AsyncRead + Unpin> AsyncRead for Guarded<S> {
         buf: &mut ReadBuf<'_>,
     ) -> Poll<std::io::Result<()>> {
         let this = &mut *self;
-        let before = buf.filled().len();
-        match Pin::new(&mut this.inner).poll_read(cx, buf) {
-            Poll::Ready(Ok(())) => {
-                this.sleep = None;
-                let new = &buf.filled()[before..];
-                let max_line = this.bounds.max_line.load(Ordering::Relaxed);
-                let max_literal = this.bounds.max_literal.load(Ordering::Relaxed);
-                this.framing
-                    .scan(new, max_line, max_literal)
-                    .map_err(std::io::Error::other)?;
-                Poll::Ready(Ok(()))
-            }
-            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
-            Poll::Pending => {
-                let timeout = this.bounds.timeout();
-                let sleep = this
-                    .sleep
-                    .get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
-                match sleep.as_mut().poll(cx) {
-                    Poll::Ready(()) => {
-                        this.sleep = None;
-                        Poll::Ready(Err(std::io::Error::new(
-                            std::io::ErrorKind::TimedOut,
-                            GuardError::Timeout {
-                                secs: timeout.as_secs(),
-                            },
-                        )))
-                    }
-                    Poll::Pending => Poll::Pending,
+        loop {
+            if this.held_at < this.held.len() {
+                let n = buf.remaining().min(this.held.len() - this.held_at);
+                buf.put_slice(&this.held[this.held_at..this.held_at + n]);
+                this.held_at += n;
+                if this.held_at == this.held.len() {
+                    this.held.clear();
+                    this.held_at = 0;
                 }
+                return Poll::Ready(Ok(()));
             }
+            if this.divert.is_none() {
+                let before = buf.filled().len();
+                return match Pin::new(&mut this.inner).poll_read(cx, buf) {
+                    Poll::Ready(Ok(())) => {
+                        this.sleep = None;
+                        check(&mut this.framing, &this.bounds, &buf.filled()[before..])?;
+                        Poll::Ready(Ok(()))
+                    }
+                    Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+                    Poll::Pending => this.wait(cx),
+                };
+            }
+            this.scratch.resize(SCRATCH, 0);
+            let mut scratch = ReadBuf::new(&mut this.scratch);
+            match Pin::new(&mut this.inner).poll_read(cx, &mut scratch) {
+                Poll::Ready(Ok(())) => {
+                    this.sleep = None;
+                    let n = scratch.filled().len();
+                    if n == 0 {
+                        // The end of the stream: async-imap sees it and reports the cut.
+                        return Poll::Ready(Ok(()));
+                    }
+                    let new = &this.scratch[..n];
+                    check(&mut this.framing, &this.bounds, new)?;
+                    let held = &mut this.held;
+                    let Some(d) = this.divert.as_mut() else {
+                        continue;
+                    };
+                    let (heads, error) = (&mut d.heads, &mut d.error);
+                    d.responses
+                        .push(new, d.limit, |response| {
+                            if !is_fetch(response) {
+                                held.extend_from_slice(response);
+                                return;
+                            }
+                            match parse_head(response) {
+                                Ok(Some(head)) => heads.push(head),
+                                Ok(None) => {}
+                                Err(e) => {
+                                    error.get_or_insert(e);
+                                }
+                            }
+                        })
+                        .map_err(|_| {
+                            std::io::Error::other(GuardError::ResponseTooLarge { limit: d.limit })
+                        })?;
+                }
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Pending => return this.wait(cx),
+            }
+        }
+    }
+}
+
+/// The bounds on the next bytes from the server.
+fn check(framing: &mut Framing, bounds: &Bounds, new: &[u8]) -> std::io::Result<()> {
+    let max_line = bounds.max_line.load(Ordering::Relaxed);
+    let max_literal = bounds.max_literal.load(Ordering::Relaxed);
+    framing
+        .scan(new, max_line, max_literal)
+        .map_err(std::io::Error::other)
+}
+
+impl<S> Guarded<S> {
+    /// Nothing to read yet: pending, or an error once the server has been silent too long.
+    fn wait(&mut self, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        let timeout = self.bounds.timeout();
+        let sleep = self
+            .sleep
+            .get_or_insert_with(|| Box::pin(tokio::time::sleep(timeout)));
+        match sleep.as_mut().poll(cx) {
+            Poll::Ready(()) => {
+                self.sleep = None;
+                Poll::Ready(Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    GuardError::Timeout {
+                        secs: timeout.as_secs(),
+                    },
+                )))
+            }
+            Poll::Pending => Poll::Pending,
         }
     }
 }

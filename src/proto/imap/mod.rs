@@ -4,6 +4,7 @@
 
 pub mod client;
 pub mod guard;
+pub mod heads;
 pub mod quote;
 pub mod url;
 pub mod utf7;

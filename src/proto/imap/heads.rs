@@ -1,0 +1,515 @@
+//! Our own reader for the one answer that is large: the `* n FETCH` responses of a folder's
+//! message summaries (UID, FLAGS, INTERNALDATE, RFC822.SIZE, MODSEQ and the header fields).
+//! async-imap's general parser spent half again the time the server took to send them;
+//! this one reads only those items, borrows the bytes and copies nothing but the header.
+//! [`Responses`] cuts the stream into whole responses (lines and `{N}` literals), and
+//! [`parse_head`] reads one. Other items are skipped whole, so a server that adds some is
+//! still read.
+
+use super::client::MessageHead;
+
+/// Why a FETCH response could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HeadError {
+    #[error("a FETCH response ended in the middle of {0}")]
+    Truncated(&'static str),
+    #[error("a FETCH response has {found:?} where {wanted} belongs")]
+    Unexpected { wanted: &'static str, found: String },
+    #[error("the server sent one response of more than {limit} bytes")]
+    TooLarge { limit: usize },
+}
+
+/// Cuts the server's bytes into whole responses: a line, and where the line ends in a `{N}`
+/// literal announcement, the N bytes and the rest of the response after them.
+#[derive(Debug, Default)]
+pub struct Responses {
+    buf: Vec<u8>,
+    /// How far the bytes have been scanned.
+    at: usize,
+    /// Where the line being scanned began (outside a literal).
+    line_start: usize,
+    /// Bytes of a literal still to come.
+    literal_left: usize,
+}
+
+impl Responses {
+    /// Takes the next bytes from the server and hands each response they complete to `each`,
+    /// in order. A response of more than `limit` bytes is an error.
+    pub fn push(
+        &mut self,
+        bytes: &[u8],
+        limit: usize,
+        mut each: impl FnMut(&[u8]),
+    ) -> Result<(), HeadError> {
+        self.buf.extend_from_slice(bytes);
+        let mut start = 0;
+        loop {
+            if self.literal_left > 0 {
+                let take = (self.buf.len() - self.at).min(self.literal_left);
+                self.at += take;
+                self.literal_left -= take;
+                if self.literal_left > 0 {
+                    break;
+                }
+                self.line_start = self.at;
+            }
+            let Some(p) = self.buf[self.at..].iter().position(|b| *b == b'\n') else {
+                self.at = self.buf.len();
+                break;
+            };
+            let end = self.at + p + 1;
+            self.at = end;
+            if let Some(n) = literal_claim(&self.buf[self.line_start..end]) {
+                self.literal_left = n;
+                self.line_start = end;
+                continue;
+            }
+            each(&self.buf[start..end]);
+            start = end;
+            self.line_start = end;
+        }
+        if self.buf.len() - start > limit {
+            return Err(HeadError::TooLarge { limit });
+        }
+        self.buf.drain(..start);
+        self.at -= start;
+        self.line_start -= start;
+        Ok(())
+    }
+
+    /// The bytes of a response not yet complete, given back (for the reader after us).
+    pub fn into_rest(self) -> Vec<u8> {
+        self.buf
+    }
+}
+
+/// `{123}` or `~{123}` at the end of a line: the size of the literal after it.
+fn literal_claim(line: &[u8]) -> Option<usize> {
+    let t = line.strip_suffix(b"\n")?;
+    let t = t.strip_suffix(b"\r").unwrap_or(t);
+    let t = t.strip_suffix(b"}")?;
+    let open = t.iter().rposition(|b| *b == b'{')?;
+    let digits = &t[open + 1..];
+    let digits = digits.strip_suffix(b"+").unwrap_or(digits);
+    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    std::str::from_utf8(digits).ok()?.parse().ok()
+}
+
+/// `* <number> FETCH ...`: the responses [`parse_head`] reads.
+pub fn is_fetch(response: &[u8]) -> bool {
+    let Some(rest) = response.strip_prefix(b"* ") else {
+        return false;
+    };
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    digits > 0
+        && rest.len() > digits + 7
+        && rest[digits] == b' '
+        && rest[digits + 1..digits + 7].eq_ignore_ascii_case(b"FETCH ")
+}
+
+/// Reads one whole `* n FETCH (...)` response. `None`: it has no UID (an unsolicited flag
+/// change for another message, as RFC 3501 7.4.2 allows).
+pub fn parse_head(response: &[u8]) -> Result<Option<MessageHead>, HeadError> {
+    let mut r = Reader { b: response, at: 0 };
+    r.expect(b"* ")?;
+    r.number("the message number")?;
+    r.space();
+    let word = r.atom();
+    if !word.eq_ignore_ascii_case(b"FETCH") {
+        return Err(r.unexpected("FETCH"));
+    }
+    r.space();
+    r.expect(b"(")?;
+    let mut head = MessageHead {
+        uid: 0,
+        flags: Vec::new(),
+        internal_date: None,
+        size: 0,
+        modseq: None,
+        header: Vec::new(),
+    };
+    let mut uid = None;
+    loop {
+        r.space();
+        match r.peek() {
+            Some(b')') => break,
+            None => return Err(HeadError::Truncated("the list of items")),
+            _ => {}
+        }
+        let name = r.item_name()?;
+        r.space();
+        if name.eq_ignore_ascii_case(b"UID") {
+            uid = Some(u32::try_from(r.number("a UID")?).map_err(|_| r.unexpected("a UID"))?);
+        } else if name.eq_ignore_ascii_case(b"FLAGS") {
+            head.flags = r.flags()?;
+        } else if name.eq_ignore_ascii_case(b"INTERNALDATE") {
+            head.internal_date = r.nstring()?.and_then(internal_date);
+        } else if name.eq_ignore_ascii_case(b"RFC822.SIZE") {
+            head.size = u32::try_from(r.number("a size")?).unwrap_or(u32::MAX);
+        } else if name.eq_ignore_ascii_case(b"MODSEQ") {
+            r.expect(b"(")?;
+            r.space();
+            head.modseq = Some(r.number("a MODSEQ")?);
+            r.space();
+            r.expect(b")")?;
+        } else if name.len() > 5 && name[..5].eq_ignore_ascii_case(b"BODY[") {
+            head.header = r.nstring()?.map(<[u8]>::to_vec).unwrap_or_default();
+        } else {
+            r.skip_value()?;
+        }
+    }
+    Ok(uid.map(|uid| MessageHead { uid, ..head }))
+}
+
+/// INTERNALDATE (`"17-Jul-1996 02:44:25 -0700"`, the day perhaps space-padded) as Unix seconds.
+pub fn internal_date(text: &[u8]) -> Option<i64> {
+    let text = std::str::from_utf8(text).ok()?.trim();
+    chrono::DateTime::parse_from_str(text, "%d-%b-%Y %H:%M:%S %z")
+        .ok()
+        .map(|d| d.timestamp())
+}
+
+struct Reader<'a> {
+    b: &'a [u8],
+    at: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.at).copied()
+    }
+
+    fn space(&mut self) {
+        while self.peek() == Some(b' ') {
+            self.at += 1;
+        }
+    }
+
+    fn unexpected(&self, wanted: &'static str) -> HeadError {
+        let end = (self.at + 20).min(self.b.len());
+        HeadError::Unexpected {
+            wanted,
+            found: String::from_utf8_lossy(&self.b[self.at..end]).into_owned(),
+        }
+    }
+
+    fn expect(&mut self, what: &'static [u8]) -> Result<(), HeadError> {
+        if self.b[self.at..].starts_with(what) {
+            self.at += what.len();
+            Ok(())
+        } else if self.at >= self.b.len() {
+            Err(HeadError::Truncated("a response"))
+        } else {
+            Err(self.unexpected(if what == b"(" {
+                "an opening parenthesis"
+            } else if what == b")" {
+                "a closing parenthesis"
+            } else {
+                "the start of a response"
+            }))
+        }
+    }
+
+    fn number(&mut self, what: &'static str) -> Result<u64, HeadError> {
+        let start = self.at;
+        while self.peek().is_some_and(|c| c.is_ascii_digit()) {
+            self.at += 1;
+        }
+        std::str::from_utf8(&self.b[start..self.at])
+            .ok()
+            .and_then(|d| d.parse().ok())
+            .ok_or_else(|| {
+                self.at = start;
+                self.unexpected(what)
+            })
+    }
+
+    /// An atom: up to a space, a parenthesis, a bracket or the line's end.
+    fn atom(&mut self) -> &'a [u8] {
+        let start = self.at;
+        while self
+            .peek()
+            .is_some_and(|c| !matches!(c, b' ' | b'(' | b')' | b'[' | b']' | b'\r' | b'\n'))
+        {
+            self.at += 1;
+        }
+        &self.b[start..self.at]
+    }
+
+    /// An item's name, with its section (`BODY[HEADER.FIELDS (FROM TO)]`) and partial
+    /// (`<0>`) when it has them.
+    fn item_name(&mut self) -> Result<&'a [u8], HeadError> {
+        let start = self.at;
+        self.atom();
+        if self.peek() == Some(b'[') {
+            let close = self.b[self.at..]
+                .iter()
+                .position(|c| *c == b']')
+                .ok_or(HeadError::Truncated("a section"))?;
+            self.at += close + 1;
+            if self.peek() == Some(b'<') {
+                let close = self.b[self.at..]
+                    .iter()
+                    .position(|c| *c == b'>')
+                    .ok_or(HeadError::Truncated("a partial"))?;
+                self.at += close + 1;
+            }
+        }
+        if self.at == start {
+            return Err(self.unexpected("an item name"));
+        }
+        Ok(&self.b[start..self.at])
+    }
+
+    /// A quoted string, a literal or NIL (`None`). A quoted string's escapes are left in:
+    /// the strings read here (a date, a header block) hold none that matter.
+    fn nstring(&mut self) -> Result<Option<&'a [u8]>, HeadError> {
+        match self.peek() {
+            Some(b'"') => {
+                self.at += 1;
+                let start = self.at;
+                loop {
+                    match self.peek() {
+                        Some(b'\\') => self.at += 2,
+                        Some(b'"') => break,
+                        Some(b'\r' | b'\n') | None => {
+                            return Err(HeadError::Truncated("a quoted string"));
+                        }
+                        Some(_) => self.at += 1,
+                    }
+                }
+                let s = &self.b[start..self.at.min(self.b.len())];
+                self.at += 1;
+                Ok(Some(s))
+            }
+            Some(b'{' | b'~') => {
+                if self.peek() == Some(b'~') {
+                    self.at += 1;
+                }
+                self.expect(b"{")?;
+                let n = usize::try_from(self.number("a literal's size")?)
+                    .map_err(|_| self.unexpected("a literal's size"))?;
+                if self.peek() == Some(b'+') {
+                    self.at += 1;
+                }
+                self.expect(b"}")?;
+                if self.b[self.at..].starts_with(b"\r\n") {
+                    self.at += 2;
+                } else if self.peek() == Some(b'\n') {
+                    self.at += 1;
+                } else {
+                    return Err(self.unexpected("the line's end before a literal"));
+                }
+                let end = self
+                    .at
+                    .checked_add(n)
+                    .filter(|e| *e <= self.b.len())
+                    .ok_or(HeadError::Truncated("a literal"))?;
+                let s = &self.b[self.at..end];
+                self.at = end;
+                Ok(Some(s))
+            }
+            _ => {
+                let word = self.atom();
+                if word.eq_ignore_ascii_case(b"NIL") {
+                    Ok(None)
+                } else if word.is_empty() {
+                    Err(self.unexpected("a string"))
+                } else {
+                    Ok(Some(word))
+                }
+            }
+        }
+    }
+
+    /// `(\Seen $Label)`, without `\Recent` (it belongs to one session: another client
+    /// opening the folder would look like a change to every message). System flags are
+    /// written as RFC 3501 spells them, whatever case the server used.
+    fn flags(&mut self) -> Result<Vec<String>, HeadError> {
+        self.expect(b"(")?;
+        let mut flags = Vec::new();
+        loop {
+            self.space();
+            match self.peek() {
+                Some(b')') => {
+                    self.at += 1;
+                    return Ok(flags);
+                }
+                None | Some(b'\r' | b'\n') => return Err(HeadError::Truncated("the flags")),
+                _ => {}
+            }
+            let start = self.at;
+            while self
+                .peek()
+                .is_some_and(|c| !matches!(c, b' ' | b'(' | b')' | b'\r' | b'\n'))
+            {
+                self.at += 1;
+            }
+            let flag = &self.b[start..self.at];
+            if flag.is_empty() {
+                return Err(self.unexpected("a flag"));
+            }
+            if flag.eq_ignore_ascii_case(b"\\Recent") {
+                continue;
+            }
+            let known = ["\\Seen", "\\Answered", "\\Flagged", "\\Deleted", "\\Draft"]
+                .into_iter()
+                .find(|k| k.as_bytes().eq_ignore_ascii_case(flag));
+            flags.push(match known {
+                Some(k) => k.to_string(),
+                None => String::from_utf8_lossy(flag).into_owned(),
+            });
+        }
+    }
+
+    /// Any value: a number, an atom, a string, a literal, NIL or a parenthesized list of them.
+    fn skip_value(&mut self) -> Result<(), HeadError> {
+        match self.peek() {
+            Some(b'(') => {
+                self.at += 1;
+                loop {
+                    self.space();
+                    match self.peek() {
+                        Some(b')') => {
+                            self.at += 1;
+                            return Ok(());
+                        }
+                        None => return Err(HeadError::Truncated("a list")),
+                        _ => self.skip_value()?,
+                    }
+                }
+            }
+            Some(b'"' | b'{' | b'~') => self.nstring().map(|_| ()),
+            Some(b'\r' | b'\n') | None => Err(HeadError::Truncated("an item's value")),
+            _ => {
+                let start = self.at;
+                self.atom();
+                // A section or partial on a bare word (`BODY[]`) belongs to it.
+                if self.peek() == Some(b'[') {
+                    self.at = start;
+                    self.item_name()?;
+                }
+                if self.at == start {
+                    return Err(self.unexpected("a value"));
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn whole(wire: &[u8], piece: usize) -> Vec<Vec<u8>> {
+        let mut r = Responses::default();
+        let mut out = Vec::new();
+        for chunk in wire.chunks(piece) {
+            r.push(chunk, 1 << 20, |resp| out.push(resp.to_vec()))
+                .expect("within the limit");
+        }
+        assert!(r.into_rest().is_empty(), "nothing left over");
+        out
+    }
+
+    const WIRE: &[u8] = b"* 1 FETCH (UID 7 FLAGS (\\Seen \\Recent $Label) INTERNALDATE \" 7-Jul-2024 02:44:25 -0700\" RFC822.SIZE 1234 MODSEQ (99) BODY[HEADER.FIELDS (FROM SUBJECT)] {41}\r\nFrom: a@x\r\nSubject: {3}\r\n has ) and {\r\n\r\n)\r\n* 2 FETCH (FLAGS (\\Deleted))\r\n* 3 EXISTS\r\nA5 OK done\r\n";
+
+    #[test]
+    fn responses_are_cut_whole_on_any_split() {
+        for piece in [1, 2, 3, 7, 40, 64, WIRE.len()] {
+            let got = whole(WIRE, piece);
+            assert_eq!(got.len(), 4, "piece {piece}");
+            assert!(got[0].ends_with(b"\r\n\r\n)\r\n"), "the literal stays in");
+            assert_eq!(got[3], b"A5 OK done\r\n");
+        }
+    }
+
+    #[test]
+    fn a_summary_is_read_with_every_item() {
+        let got = whole(WIRE, WIRE.len());
+        assert!(is_fetch(&got[0]) && is_fetch(&got[1]) && !is_fetch(&got[2]));
+        let head = parse_head(&got[0]).expect("read").expect("has a UID");
+        assert_eq!(head.uid, 7);
+        assert_eq!(head.flags, vec!["\\Seen", "$Label"]);
+        assert_eq!(head.internal_date, Some(1_720_345_465));
+        assert_eq!(head.size, 1234);
+        assert_eq!(head.modseq, Some(99));
+        assert_eq!(
+            head.header,
+            b"From: a@x\r\nSubject: {3}\r\n has ) and {\r\n\r\n"
+        );
+        assert_eq!(
+            parse_head(&got[1]),
+            Ok(None),
+            "no UID: another message's flags"
+        );
+    }
+
+    #[test]
+    fn items_in_any_order_in_any_case_and_unknown_ones_skipped() {
+        let r = b"* 12 fetch (ENVELOPE (\"d\" \"s (x)\" NIL NIL NIL NIL NIL NIL NIL \"<i@x>\") X-GM-LABELS (\\Inbox) flags (\\SEEN \\flagged) body[HEADER.FIELDS (\"From\")] \"From: q\" rfc822.size 5 uid 44 BODY[]<0> {2}\r\nab X-NUM 3)\r\n";
+        let head = parse_head(r).expect("read").expect("uid");
+        assert_eq!(head.uid, 44);
+        assert_eq!(head.flags, vec!["\\Seen", "\\Flagged"]);
+        assert_eq!(head.size, 5);
+        // The last BODY[...] item read wins; both are header-shaped here.
+        assert_eq!(head.header, b"ab");
+        let nil = b"* 1 FETCH (UID 3 BODY[HEADER.FIELDS (FROM)] NIL INTERNALDATE NIL)\r\n";
+        let head = parse_head(nil).expect("read").expect("uid");
+        assert!(head.header.is_empty() && head.internal_date.is_none());
+    }
+
+    #[test]
+    fn malformed_responses_are_errors_not_panics() {
+        for bad in [
+            &b"* 1 FETCH (UID\r\n"[..],
+            b"* 1 FETCH (UID 5 FLAGS (\\Seen\r\n",
+            b"* 1 FETCH (UID 5 BODY[HEADER {99}\r\nshort)\r\n",
+            b"* 1 FETCH (UID 5 BODY[HEADER] {99}\r\nshort)\r\n",
+            b"* 1 FETCH (UID 99999999999 FLAGS ())\r\n",
+            b"* 1 FETCH UID 5\r\n",
+            b"* x FETCH (UID 5)\r\n",
+            b"* 1 FETCH (UID 5 INTERNALDATE \"unterminated\r\n",
+            b"* 1 FETCH (UID 5 MODSEQ 7)\r\n",
+            b"* 1 FETCH (",
+            b"",
+        ] {
+            assert!(
+                parse_head(bad).is_err(),
+                "{:?}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+        // A date that does not parse is no date, not a failure.
+        let odd = b"* 1 FETCH (UID 5 INTERNALDATE \"yesterday\")\r\n";
+        assert_eq!(
+            parse_head(odd).expect("read").expect("uid").internal_date,
+            None
+        );
+    }
+
+    #[test]
+    fn a_response_over_the_limit_is_stopped() {
+        let mut r = Responses::default();
+        let long = vec![b'x'; 5000];
+        let mut seen = 0;
+        assert_eq!(
+            r.push(&long, 4096, |_| seen += 1),
+            Err(HeadError::TooLarge { limit: 4096 })
+        );
+        assert_eq!(seen, 0);
+    }
+
+    #[test]
+    fn claims_and_non_claims() {
+        assert_eq!(literal_claim(b"* 1 FETCH (BODY[] {12}\r\n"), Some(12));
+        assert_eq!(literal_claim(b"A1 APPEND x {12+}\r\n"), Some(12));
+        assert_eq!(literal_claim(b"* OK {abc}\r\n"), None);
+        assert_eq!(literal_claim(b"* OK {}\r\n"), None);
+        assert_eq!(literal_claim(b"* OK {12} x\r\n"), None);
+        assert_eq!(literal_claim(b"{99999999999999999999999}\r\n"), None);
+    }
+}
