@@ -293,7 +293,8 @@ async fn main() {
             internal_date: h.internal_date,
             size: h.size,
             modseq: h.modseq,
-            header: h.header,
+            // As the sync does: the header block is read, not kept.
+            header: Vec::new(),
             remote_id: None,
             ..records::NewMessage::default()
         })

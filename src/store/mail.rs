@@ -458,18 +458,27 @@ pub fn insert_batch(
     fresh: bool,
 ) -> rusqlite::Result<()> {
     let tx = c.transaction()?;
-    insert_rows(&tx, folder, batch, fresh, true)?;
+    let before: i64 = tx.query_row("SELECT coalesce(max(id), 0) FROM messages", [], |r| {
+        r.get(0)
+    })?;
+    insert_rows(&tx, folder, batch, fresh)?;
+    // The new rows' index entries in one statement: a row's id is above every id before it.
+    tx.execute(
+        "INSERT INTO message_text(rowid, sender, recipients, subject, body)
+         SELECT id, from_name || ' ' || from_addr, recipients, subject, '' FROM messages
+         WHERE id > ?1",
+        [before],
+    )?;
     tx.commit()
 }
 
-/// [`insert_batch`] inside the caller's transaction, with the search index written row by
-/// row (`index_rows`) or left to the caller, who indexes the new rows in one statement.
+/// [`insert_batch`] inside the caller's transaction, without the search index: the caller
+/// indexes the new rows in one statement.
 pub fn insert_rows(
     tx: &Connection,
     folder: i64,
     batch: &[NewMessage],
     fresh: bool,
-    index_rows: bool,
 ) -> rusqlite::Result<()> {
     {
         let mut existing =
@@ -484,12 +493,6 @@ pub fn insert_rows(
                  crossposts)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
                  ?17, ?18, ?19, ?20, ?21, ?22)",
-        )?;
-        // A new row's id has no index entry: a deleted message's entry goes with it (the
-        // `messages_gone` trigger), so a plain insert, which skips looking for one to replace.
-        let mut index = tx.prepare_cached(
-            "INSERT INTO message_text(rowid, sender, recipients, subject, body)
-             VALUES (?1, ?2, ?3, ?4, '')",
         )?;
         for m in batch {
             let seen = has(&m.flags, "\\Seen");
@@ -546,16 +549,6 @@ pub fn insert_rows(
                 m.header,
                 m.lines,
                 m.crossposts.max(1)
-            ])?;
-            let id = tx.last_insert_rowid();
-            if !index_rows {
-                continue;
-            }
-            index.execute(params![
-                id,
-                format!("{} {}", s.from_name, s.from_address),
-                recipients,
-                s.subject
             ])?;
         }
     }

@@ -175,15 +175,36 @@ pub async fn sync_imap_folder(
         report.removed = gone.len();
         store.mail_wait(move |c| records::remove_uids(c, id, &gone))?;
     }
-    for chunk in batches(&new) {
-        let heads = session.heads(&quote::sequence_set(chunk)).await?;
-        let batch: Vec<NewMessage> = heads.into_iter().map(to_new).collect();
-        report.new += batch.len();
-        // Stored while the next batch is fetched: the store thread parses and writes on
-        // the other core. A failure is picked up at the barrier below.
-        writes.send(store, move |c| records::insert_batch(c, id, &batch, true));
-        progress(report.new);
+    // A batch's headers are read on a thread of their own and stored from there, in order,
+    // while the next batch is fetched: the fetch never waits for either. A failure is picked
+    // up at the barrier below.
+    let (to_read, arrived) = std::sync::mpsc::channel::<Vec<MessageHead>>();
+    let reader = {
+        let (store, writes) = (store.clone(), writes.clone());
+        std::thread::Builder::new()
+            .name("mail-headers".into())
+            .spawn(move || {
+                for heads in arrived {
+                    let batch: Vec<NewMessage> = heads.into_iter().map(to_new).collect();
+                    writes.send(&store, move |c| records::insert_batch(c, id, &batch, true));
+                }
+            })
+            .map_err(|e| SyncError::Write(format!("no thread to read headers on: {e}")))?
+    };
+    let fetched = async {
+        for chunk in batches(&new) {
+            let heads = session.heads(&quote::sequence_set(chunk)).await?;
+            report.new += heads.len();
+            let _ = to_read.send(heads);
+            progress(report.new);
+        }
+        Ok::<_, SyncError>(())
     }
+    .await;
+    // What arrived before an error is stored all the same.
+    drop(to_read);
+    let _ = reader.join();
+    fetched?;
     writes.wait(store)?;
     if max_known > 0 && !known.is_empty() {
         // Flags of what was known: by MODSEQ when the server keeps them, else all of them.
@@ -315,7 +336,7 @@ pub async fn sync_pop3(
 /// Store writes sent without waiting, in order, with the first failure kept for [`wait`].
 ///
 /// [`wait`]: Pipeline::wait
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Pipeline {
     failed: std::sync::Arc<std::sync::Mutex<Option<String>>>,
 }

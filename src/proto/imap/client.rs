@@ -542,15 +542,15 @@ impl ImapSession {
             .session
             .run_command_and_check_ok(format!("UID FETCH {uids} {query}"))
             .await;
-        let (heads, unreadable) = self.session.get_mut().undivert();
+        let read = self.session.get_mut().undivert();
         done.map_err(|e| ImapError::from_imap(&addr, "UID FETCH", e))?;
-        if let Some(e) = unreadable {
+        if let Some(e) = read.error {
             return Err(ImapError::Protocol {
                 addr,
                 text: e.to_string(),
             });
         }
-        Ok(heads)
+        Ok(read.heads)
     }
 
     /// `(uid, flags, modseq)` of the messages in `uids`: all of them, or with `since` only
@@ -619,14 +619,24 @@ impl ImapSession {
         if query.contains(['\r', '\n']) && !self.has("LITERAL+") {
             return Err(QuoteError::LineBreak(query.to_string()).into());
         }
-        let mut uids: Vec<u32> = self
+        // The answer is read by our own parser, as the summaries are ([`super::heads`]).
+        let addr = self.addr.clone();
+        self.session.get_mut().divert(MAX_LINE as usize + 2);
+        let done = self
             .session
-            .uid_search(query)
-            .await
-            .map_err(self.err("UID SEARCH"))?
-            .into_iter()
-            .collect();
+            .run_command_and_check_ok(format!("UID SEARCH {query}"))
+            .await;
+        let read = self.session.get_mut().undivert();
+        done.map_err(|e| ImapError::from_imap(&addr, "UID SEARCH", e))?;
+        if let Some(e) = read.error {
+            return Err(ImapError::Protocol {
+                addr,
+                text: e.to_string(),
+            });
+        }
+        let mut uids = read.numbers;
         uids.sort_unstable();
+        uids.dedup();
         Ok(uids)
     }
 

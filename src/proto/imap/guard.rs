@@ -13,7 +13,7 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use super::client::MessageHead;
-use super::heads::{HeadError, Responses, is_fetch, parse_head};
+use super::heads::{HeadError, Responses, is_fetch, is_search, parse_head, parse_search};
 
 /// What the guard stopped.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -178,13 +178,23 @@ pub struct Guarded<S> {
     scratch: Vec<u8>,
 }
 
-/// The FETCH responses of a summary fetch, read by our own parser.
+/// The FETCH and SEARCH responses of a command, read by our own parser.
 #[derive(Debug, Default)]
 struct Diversion {
     responses: Responses,
-    heads: Vec<MessageHead>,
-    error: Option<HeadError>,
+    found: Diverted,
     limit: usize,
+}
+
+/// What [`Guarded::divert`] read.
+#[derive(Debug, Default)]
+pub struct Diverted {
+    /// The summaries of `* n FETCH` responses that carry a UID.
+    pub heads: Vec<MessageHead>,
+    /// The numbers of `* SEARCH` responses.
+    pub numbers: Vec<u32>,
+    /// The first response that could not be read.
+    pub error: Option<HeadError>,
 }
 
 const SCRATCH: usize = 64 * 1024;
@@ -203,9 +213,9 @@ impl<S> Guarded<S> {
         }
     }
 
-    /// From now on, `* n FETCH` responses are read as message summaries here and kept for
-    /// [`Guarded::undivert`]; everything else (the tagged answer, other untagged ones) still
-    /// goes to async-imap, in order. A response over `limit` bytes ends the read with an
+    /// From now on, `* n FETCH` responses are read as message summaries here, and
+    /// `* SEARCH` responses as numbers, kept for [`Guarded::undivert`]; everything else (the
+    /// tagged answer, other untagged ones) still goes to async-imap, in order. A response over `limit` bytes ends the read with an
     /// error. Set between commands, when async-imap is not reading.
     pub fn divert(&mut self, limit: usize) {
         self.divert = Some(Diversion {
@@ -214,11 +224,11 @@ impl<S> Guarded<S> {
         });
     }
 
-    /// The summaries read since [`Guarded::divert`], and the first response that could not
-    /// be read, if any. Bytes of a response not yet complete go to async-imap.
-    pub fn undivert(&mut self) -> (Vec<MessageHead>, Option<HeadError>) {
+    /// What was read since [`Guarded::divert`]. Bytes of a response not yet complete go to
+    /// async-imap.
+    pub fn undivert(&mut self) -> Diverted {
         let Some(d) = self.divert.take() else {
-            return (Vec::new(), None);
+            return Diverted::default();
         };
         let rest = d.responses.into_rest();
         if !rest.is_empty() {
@@ -226,7 +236,7 @@ impl<S> Guarded<S> {
             self.held_at = 0;
             self.held.extend_from_slice(&rest);
         }
-        (d.heads, d.error)
+        d.found
     }
 
     /// The connection again, for STARTTLS.
@@ -287,19 +297,19 @@ impl<S: AsyncRead + Unpin> AsyncRead for Guarded<S> {
                     let Some(d) = this.divert.as_mut() else {
                         continue;
                     };
-                    let (heads, error) = (&mut d.heads, &mut d.error);
+                    let found = &mut d.found;
                     d.responses
                         .push(new, d.limit, |response| {
-                            if !is_fetch(response) {
+                            let read = if is_fetch(response) {
+                                parse_head(response).map(|head| found.heads.extend(head))
+                            } else if is_search(response) {
+                                parse_search(response).map(|n| found.numbers.extend(n))
+                            } else {
                                 held.extend_from_slice(response);
                                 return;
-                            }
-                            match parse_head(response) {
-                                Ok(Some(head)) => heads.push(head),
-                                Ok(None) => {}
-                                Err(e) => {
-                                    error.get_or_insert(e);
-                                }
+                            };
+                            if let Err(e) = read {
+                                found.error.get_or_insert(e);
                             }
                         })
                         .map_err(|_| {
