@@ -1,10 +1,13 @@
 //! Any bytes as the FETCH answers of a summary fetch: cutting them into responses gives the
 //! same responses whether the bytes come whole or in two pieces (cut where the first byte
-//! says), and reading each response as a summary never panics.
+//! says), and reading each response as a summary or a search answer, or any bytes as an
+//! INTERNALDATE, never panics.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use portolan::proto::imap::heads::{Responses, is_fetch, parse_head};
+use portolan::proto::imap::heads::{
+    Responses, internal_date, is_fetch, is_search, parse_head, parse_search,
+};
 
 fn cut(pieces: &[&[u8]]) -> (Vec<Vec<u8>>, bool, Vec<u8>) {
     let mut r = Responses::default();
@@ -35,7 +38,10 @@ fuzz_target!(|input: &[u8]| {
     for response in &whole {
         if is_fetch(response) {
             let _ = parse_head(response);
+        } else if is_search(response) {
+            let _ = parse_search(response);
         }
     }
     let _ = parse_head(data);
+    let _ = internal_date(data);
 });
