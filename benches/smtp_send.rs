@@ -5,6 +5,9 @@
 //! `cargo bench --bench smtp_send`.
 #![allow(clippy::print_stdout)]
 
+#[path = "common/mod.rs"]
+mod common;
+use common::median;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -18,11 +21,6 @@ const RUNS: usize = 5;
 
 fn srv() -> PathBuf {
     PathBuf::from(std::env::var("PORTOLAN_SRV").unwrap_or_else(|_| "/tmp/portolan-srv".into()))
-}
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(f64::total_cmp);
-    v[v.len() / 2]
 }
 
 fn main() {
