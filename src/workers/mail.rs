@@ -200,7 +200,9 @@ async fn imap_loop<E>(
     let server = login_of(account, password);
     let mut open: Option<FolderRow> = None;
     let mut backoff = 2u64;
-    let mut pending: Option<MailCommand> = None;
+    // Commands read ahead of their turn (while waiting to reconnect, or to see whether a
+    // search is still wanted), run before the channel's next.
+    let mut pending: std::collections::VecDeque<MailCommand> = std::collections::VecDeque::new();
     'connect: loop {
         let mut session =
             match ImapSession::connect(&server, &services.trust, &services.limits).await {
@@ -254,7 +256,7 @@ async fn imap_loop<E>(
             continue 'connect;
         }
         loop {
-            let command = if let Some(c) = pending.take() {
+            let command = if let Some(c) = pending.pop_front() {
                 Some(c)
             } else if open.is_some() && session.has("IDLE") {
                 match session.idle(IDLE_RENEW, rx.recv()).await {
@@ -281,6 +283,27 @@ async fn imap_loop<E>(
                 }
             };
             let Some(command) = command else { continue };
+            // A server search is slow (dovecot reads every body it has not indexed), and the
+            // panel asks for one as each letter is typed: one that a newer search replaces is
+            // dropped, and what else is waiting (opening a message) goes first.
+            let command = if matches!(command, MailCommand::Search { .. }) {
+                while let Ok(next) = rx.try_recv() {
+                    pending.push_back(next);
+                }
+                if pending
+                    .iter()
+                    .any(|c| matches!(c, MailCommand::Search { .. }))
+                {
+                    continue;
+                }
+                if !pending.is_empty() {
+                    pending.push_back(command);
+                    continue;
+                }
+                command
+            } else {
+                command
+            };
             let result = match command {
                 MailCommand::Stop => {
                     session.logout().await;
@@ -638,12 +661,12 @@ async fn fetch_body<E>(
 async fn wait_or_stop(
     rx: &mut mpsc::UnboundedReceiver<MailCommand>,
     time: Duration,
-    pending: &mut Option<MailCommand>,
+    pending: &mut std::collections::VecDeque<MailCommand>,
 ) -> bool {
     match tokio::time::timeout(time, rx.recv()).await {
         Ok(Some(MailCommand::Stop) | None) => true,
         Ok(Some(other)) => {
-            *pending = Some(other);
+            pending.push_back(other);
             false
         }
         Err(_) => false,

@@ -420,3 +420,94 @@ async fn a_server_without_condstore_or_special_use_and_with_another_delimiter() 
     let _ = s.delete(&format!("{name}.inner")).await;
     let _ = s.delete(&name).await;
 }
+
+/// The panel asks for a server search as each letter is typed. The account's worker drops a
+/// search that a newer one replaces, and a message opened meanwhile is fetched before the
+/// search that is still wanted, not after every search typed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_replaced_search_is_dropped_and_an_opened_message_goes_first() {
+    use portolan::workers::mail::{MailCommand, MailEvent};
+    use portolan::workers::{EventSink, Notifier};
+    if !server_up("dovecot IMAP", "127.0.0.1:1143") {
+        return;
+    }
+    let (_d, store, account) = store();
+    let inbox = folder_row(&store, account, "INBOX");
+    let mut s = ImapSession::connect(&imap("tester"), &trust_with_ca(), &Limits::default())
+        .await
+        .expect("login");
+    sync_imap_folder(&mut s, &store, &inbox, |_| {})
+        .await
+        .expect("sync");
+    s.logout().await;
+    let inbox = fresh(&store, inbox.id);
+    let id = inbox.id;
+    let first = store
+        .mail_wait(move |c| records::messages(c, id, records::Sort::DateNewest))
+        .expect("rows")
+        .remove(0);
+    let services = portolan::workers::Services::new(
+        tokio::runtime::Handle::current(),
+        trust_with_ca(),
+        portolan::proto::http::HttpClient::new(trust_with_ca(), &Limits::default()).expect("http"),
+        Limits::default(),
+    );
+    let (sink, events) = EventSink::<MailEvent>::new(Notifier::new());
+    let worker_account = Account {
+        id: account,
+        kind: "imap".into(),
+        host: "127.0.0.1".into(),
+        port: 1143,
+        tls: "plain".into(),
+        user: "tester".into(),
+        ..Account::default()
+    };
+    let tx = portolan::workers::mail::spawn(
+        &services,
+        store.clone(),
+        worker_account,
+        "secret".into(),
+        sink.map(|e| e),
+    );
+    // All queued before the worker reads its first command.
+    let search = |generation| MailCommand::Search {
+        folder: inbox.clone(),
+        query: Query::parse("body:sync"),
+        generation,
+    };
+    for command in [
+        MailCommand::Open(inbox.clone()),
+        search(1),
+        search(2),
+        MailCommand::FetchBody {
+            message: first.id,
+            folder: "INBOX".into(),
+            uid: first.uid,
+            size: first.size,
+        },
+    ] {
+        tx.send(command).expect("worker");
+    }
+    let mut seen = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::time::Instant::now() < deadline
+        && !seen.iter().any(|e: &String| e.starts_with("searched 2"))
+    {
+        match events.recv_timeout(std::time::Duration::from_millis(200)) {
+            Ok(MailEvent::Searched { generation, .. }) => {
+                seen.push(format!("searched {generation}"))
+            }
+            Ok(MailEvent::Body { message, .. }) => seen.push(format!("body {message}")),
+            Ok(MailEvent::Failed { error, .. } | MailEvent::Refused { error, .. }) => {
+                panic!("{error}")
+            }
+            _ => {}
+        }
+    }
+    let _ = tx.send(MailCommand::Stop);
+    assert_eq!(
+        seen,
+        vec![format!("body {}", first.id), "searched 2".to_string()],
+        "the first search was replaced, and the message came before the search"
+    );
+}
