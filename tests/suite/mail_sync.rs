@@ -495,7 +495,7 @@ async fn a_replaced_search_is_dropped_and_an_opened_message_goes_first() {
     {
         match events.recv_timeout(std::time::Duration::from_millis(200)) {
             Ok(MailEvent::Searched { generation, .. }) => {
-                seen.push(format!("searched {generation}"))
+                seen.push(format!("searched {generation}"));
             }
             Ok(MailEvent::Body { message, .. }) => seen.push(format!("body {message}")),
             Ok(MailEvent::Failed { error, .. } | MailEvent::Refused { error, .. }) => {
