@@ -312,3 +312,29 @@ fn a_message_id_missing_here_is_fetched_from_another_server() {
     h.step();
     wait_for(&mut h, "Only readers who logged in see this.");
 }
+
+/// A link to a group on a server not added yet fills the server form; once it is saved, the
+/// group is subscribed and opened, as the link asked.
+#[test]
+fn a_link_to_an_unknown_server_opens_its_group_once_the_server_is_saved() {
+    if !common::server_up("INN", "127.0.0.1:1119") {
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = common::start_app(
+        &dir,
+        Some("nntp://localhost:1119/local.general"),
+        [1280.0, 900.0],
+    );
+    wait_for(&mut h, "Add a news server");
+    click(&mut h, "Save");
+    wait_for(&mut h, "Meeting on Friday");
+    let account = news(&h).servers()[0].id;
+    assert!(
+        news(&h)
+            .subscribed(account)
+            .iter()
+            .any(|g| g.folder.name == "local.general"),
+        "subscribed to the linked group"
+    );
+}

@@ -254,6 +254,8 @@ pub struct NewsPanel {
     download_dir: PathBuf,
     /// A group to open once a link's subscription is stored.
     open_when_listed: Option<(i64, String, Option<u64>)>,
+    /// A link that named a server not yet added: opened once that server is saved.
+    link_after_save: Option<Link>,
     status: String,
     actions: Vec<ShellAction>,
 }
@@ -312,6 +314,7 @@ impl NewsPanel {
             progress: None,
             download_dir: ctx.settings.download_dir.clone(),
             open_when_listed: None,
+            link_after_save: None,
             status: String::new(),
             actions: Vec::new(),
         };
@@ -1412,6 +1415,18 @@ impl NewsPanel {
             self.load_subscribed(id);
         }
         self.start_worker(account, password);
+        // The link that asked for this server goes on to its group or article.
+        if let Some(link) = self.link_after_save.take() {
+            let names_this = match &link {
+                Link::News {
+                    server: Some(s), ..
+                } => s.host.eq_ignore_ascii_case(&account.host) && s.port == account.port,
+                _ => true,
+            };
+            if names_this {
+                self.open_link(&link);
+            }
+        }
     }
 
     fn sidebar(&mut self, ui: &mut egui::Ui) {
@@ -2439,6 +2454,7 @@ impl NewsPanel {
             None => self.servers.first().map(|a| a.id),
         };
         let Some(account) = account else {
+            self.link_after_save = Some(link.clone());
             // An unknown server: the editor, filled from the link.
             if let Some(s) = server {
                 let implicit = *scheme == crate::link::Scheme::Snews;
