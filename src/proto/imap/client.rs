@@ -536,21 +536,34 @@ impl ImapSession {
     pub async fn heads(&mut self, uids: &str) -> Result<Vec<MessageHead>, ImapError> {
         let query = head_query(self.has("CONDSTORE"))?;
         self.bounds.set_max_literal(MAX_SMALL_LITERAL);
-        let addr = self.addr.clone();
-        self.session.get_mut().divert(MAX_HEAD_RESPONSE);
+        let read = self
+            .diverted("UID FETCH", &format!("{uids} {query}"), MAX_HEAD_RESPONSE)
+            .await?;
+        Ok(read.heads)
+    }
+
+    /// Runs `command` with its FETCH and SEARCH answers read by our own parser
+    /// ([`Guarded::divert`]); a response that parser cannot read is an error.
+    async fn diverted(
+        &mut self,
+        command: &str,
+        args: &str,
+        limit: usize,
+    ) -> Result<guard::Diverted, ImapError> {
+        self.session.get_mut().divert(limit);
         let done = self
             .session
-            .run_command_and_check_ok(format!("UID FETCH {uids} {query}"))
+            .run_command_and_check_ok(format!("{command} {args}"))
             .await;
         let read = self.session.get_mut().undivert();
-        done.map_err(|e| ImapError::from_imap(&addr, "UID FETCH", e))?;
-        if let Some(e) = read.error {
-            return Err(ImapError::Protocol {
-                addr,
+        done.map_err(|e| ImapError::from_imap(&self.addr, command, e))?;
+        match read.error {
+            Some(e) => Err(ImapError::Protocol {
+                addr: self.addr.clone(),
                 text: e.to_string(),
-            });
+            }),
+            None => Ok(read),
         }
-        Ok(read.heads)
     }
 
     /// `(uid, flags, modseq)` of the messages in `uids`: all of them, or with `since` only
@@ -620,20 +633,9 @@ impl ImapSession {
             return Err(QuoteError::LineBreak(query.to_string()).into());
         }
         // The answer is read by our own parser, as the summaries are ([`super::heads`]).
-        let addr = self.addr.clone();
-        self.session.get_mut().divert(MAX_LINE as usize + 2);
-        let done = self
-            .session
-            .run_command_and_check_ok(format!("UID SEARCH {query}"))
-            .await;
-        let read = self.session.get_mut().undivert();
-        done.map_err(|e| ImapError::from_imap(&addr, "UID SEARCH", e))?;
-        if let Some(e) = read.error {
-            return Err(ImapError::Protocol {
-                addr,
-                text: e.to_string(),
-            });
-        }
+        let read = self
+            .diverted("UID SEARCH", query, MAX_LINE as usize + 2)
+            .await?;
         let mut uids = read.numbers;
         uids.sort_unstable();
         uids.dedup();
