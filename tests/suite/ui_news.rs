@@ -314,24 +314,38 @@ fn a_message_id_missing_here_is_fetched_from_another_server() {
 }
 
 /// A link to a group on a server not added yet fills the server form; once it is saved, the
-/// group is subscribed and opened, as the link asked.
+/// group is subscribed and opened, as the link asked: also when the server's certificate
+/// first goes through the trust dialog, which restarts the connection the fetch was sent to.
 #[test]
 fn a_link_to_an_unknown_server_opens_its_group_once_the_server_is_saved() {
     if !common::server_up("INN", "127.0.0.1:1119") {
         return;
     }
-    let dir = tempfile::tempdir().expect("tmp");
-    let mut h = common::start_app(
-        &dir,
-        Some("nntp://localhost:1119/local.general"),
-        [1280.0, 900.0],
-    );
-    wait_for(&mut h, "Add a news server");
-    click(&mut h, "Save");
-    wait_for(&mut h, "Meeting on Friday");
-    let account = news(&h).servers()[0].id;
+    for trust_ca in [true, false] {
+        let dir = tempfile::tempdir().expect("tmp");
+        let mut h = common::start_app_trusting(
+            &dir,
+            Some("nntp://localhost:1119/local.general"),
+            [1280.0, 900.0],
+            trust_ca,
+        );
+        wait_for(&mut h, "Add a news server");
+        click(&mut h, "Save");
+        if !trust_ca {
+            wait_for(&mut h, "Untrusted certificate");
+            // The group is open and its fetch was sent to the connection the dialog stopped.
+            wait_for(&mut h, "local.general · 0 articles");
+            click(&mut h, "Trust once");
+        }
+        opened_with_its_articles(&mut h);
+    }
+}
+
+fn opened_with_its_articles(h: &mut Harness<'static, App>) {
+    wait_for(h, "Meeting on Friday");
+    let account = news(h).servers()[0].id;
     assert!(
-        news(&h)
+        news(h)
             .subscribed(account)
             .iter()
             .any(|g| g.folder.name == "local.general"),

@@ -537,6 +537,19 @@ impl NewsPanel {
 
     fn open_group(&mut self, g: Subscribed) {
         self.group_charset = self.charsets.get(&g.folder.name).cloned();
+        self.fetch_headers(&g);
+        self.open = Some(g);
+        self.rows.clear();
+        self.unread = 0;
+        self.lines.clear();
+        self.reader = None;
+        self.selected = None;
+        self.progress = Some(0);
+        self.reload();
+    }
+
+    /// Asks the group's server for its new headers.
+    fn fetch_headers(&self, g: &Subscribed) {
         let first_visit = if self.fetch_all {
             None
         } else {
@@ -551,14 +564,6 @@ impl NewsPanel {
                 charset: self.charsets.get(&g.folder.name).cloned(),
             },
         );
-        self.open = Some(g);
-        self.rows.clear();
-        self.unread = 0;
-        self.lines.clear();
-        self.reader = None;
-        self.selected = None;
-        self.progress = Some(0);
-        self.reload();
     }
 
     fn reload(&mut self) {
@@ -1347,6 +1352,14 @@ impl NewsPanel {
             NewsEvent::Untrusted { account, rejection } => {
                 self.state
                     .insert(account, "the certificate is not trusted".into());
+                // The worker stopped: nothing is being fetched until the trust is given.
+                if self
+                    .open
+                    .as_ref()
+                    .is_some_and(|g| g.folder.account == account)
+                {
+                    self.progress = None;
+                }
                 self.actions.push(ShellAction::Untrusted {
                     retry: account as u64,
                     rejection,
@@ -2743,6 +2756,13 @@ impl Panel for NewsPanel {
         if let Some(a) = self.servers.iter().find(|s| s.id == account).cloned() {
             let password = self.passwords.get(&account).cloned().unwrap_or_default();
             self.start_worker(&a, password);
+            // The open group's fetch went to the worker that stopped: ask the new one.
+            if let Some(g) = self.open.clone()
+                && g.folder.account == account
+            {
+                self.fetch_headers(&g);
+                self.progress = Some(0);
+            }
         }
     }
 

@@ -105,10 +105,25 @@ pub fn start_app(
     url: Option<&str>,
     size: [f32; 2],
 ) -> egui_kittest::Harness<'static, portolan::ui::app::App> {
+    start_app_trusting(dir, url, size, true)
+}
+
+/// [`start_app`], with the test servers' CA trusted or (`trust_ca` false) not, so their
+/// certificates go through the trust dialog.
+pub fn start_app_trusting(
+    dir: &tempfile::TempDir,
+    url: Option<&str>,
+    size: [f32; 2],
+    trust_ca: bool,
+) -> egui_kittest::Harness<'static, portolan::ui::app::App> {
     use portolan::ui::app::{App, AppConfig};
     let config = AppConfig {
         store_path: dir.path().join("store.sqlite3"),
-        extra_roots: portolan::proto::tls::Trust::load_pem(&ca_pem()).expect("ca"),
+        extra_roots: if trust_ca {
+            portolan::proto::tls::Trust::load_pem(&ca_pem()).expect("ca")
+        } else {
+            Vec::new()
+        },
         start_url: url.map(str::to_string),
         log: portolan::protocol_log::ProtocolLog::default(),
         download_dir: Some(dir.path().join("downloads")),
