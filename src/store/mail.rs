@@ -458,18 +458,30 @@ pub fn insert_batch(
     fresh: bool,
 ) -> rusqlite::Result<()> {
     let tx = c.transaction()?;
-    let before: i64 = tx.query_row("SELECT coalesce(max(id), 0) FROM messages", [], |r| {
-        r.get(0)
-    })?;
+    let before = newest_id(&tx)?;
     insert_rows(&tx, folder, batch, fresh)?;
-    // The new rows' index entries in one statement: a row's id is above every id before it.
-    tx.execute(
+    index_after(&tx, folder, before)?;
+    tx.commit()
+}
+
+/// The highest message id so far: a row inserted after this has a higher one, so the rows of
+/// a batch are those above it.
+pub(super) fn newest_id(c: &Connection) -> rusqlite::Result<i64> {
+    c.query_row("SELECT coalesce(max(id), 0) FROM messages", [], |r| {
+        r.get(0)
+    })
+}
+
+/// Adds the search index entries of the folder's messages stored after message id `after`,
+/// in one statement (cheaper than an insert per row).
+pub(super) fn index_after(c: &Connection, folder: i64, after: i64) -> rusqlite::Result<()> {
+    c.execute(
         "INSERT INTO message_text(rowid, sender, recipients, subject, body)
          SELECT id, from_name || ' ' || from_addr, recipients, subject, '' FROM messages
-         WHERE id > ?1",
-        [before],
+         WHERE folder = ?1 AND id > ?2",
+        params![folder, after],
     )?;
-    tx.commit()
+    Ok(())
 }
 
 /// [`insert_batch`] inside the caller's transaction, without the search index: the caller

@@ -330,11 +330,9 @@ pub fn store_overviews(
     fresh: bool,
 ) -> rusqlite::Result<usize> {
     let tx = c.transaction()?;
-    let before: i64 = tx.query_row("SELECT coalesce(max(id), 0) FROM messages", [], |r| {
-        r.get(0)
-    })?;
+    let before = mail::newest_id(&tx)?;
     let left_out = store_rows(&tx, folder, rows, fresh)?;
-    index_after(&tx, folder, before)?;
+    mail::index_after(&tx, folder, before)?;
     tx.commit()?;
     Ok(left_out)
 }
@@ -437,9 +435,7 @@ pub fn store_overviews_batched(
     let after = if let Some(after) = waiting {
         after
     } else {
-        let before: i64 = tx.query_row("SELECT coalesce(max(id), 0) FROM messages", [], |r| {
-            r.get(0)
-        })?;
+        let before = mail::newest_id(&tx)?;
         tx.execute(
             "UPDATE folders SET unindexed_after = ?2 WHERE id = ?1",
             params![folder, before],
@@ -475,23 +471,12 @@ fn index_waiting(tx: &Connection, folder: i64) -> rusqlite::Result<()> {
         |r| r.get(0),
     )?;
     if let Some(after) = waiting {
-        index_after(tx, folder, after)?;
+        mail::index_after(tx, folder, after)?;
         tx.execute(
             "UPDATE folders SET unindexed_after = NULL WHERE id = ?1",
             [folder],
         )?;
     }
-    Ok(())
-}
-
-/// Adds the search index entries of the group's messages stored after message id `after`.
-fn index_after(c: &Connection, folder: i64, after: i64) -> rusqlite::Result<()> {
-    c.execute(
-        "INSERT INTO message_text(rowid, sender, recipients, subject, body)
-         SELECT id, from_name || ' ' || from_addr, recipients, subject, '' FROM messages
-         WHERE folder = ?1 AND id > ?2",
-        params![folder, after],
-    )?;
     Ok(())
 }
 

@@ -286,7 +286,7 @@ async fn imap_loop<E>(
             // A server search is slow (dovecot reads every body it has not indexed), and the
             // panel asks for one as each letter is typed: one that a newer search replaces is
             // dropped, and what else is waiting (opening a message) goes first.
-            let command = if matches!(command, MailCommand::Search { .. }) {
+            if let MailCommand::Search { .. } = command {
                 while let Ok(next) = rx.try_recv() {
                     pending.push_back(next);
                 }
@@ -300,10 +300,7 @@ async fn imap_loop<E>(
                     pending.push_back(command);
                     continue;
                 }
-                command
-            } else {
-                command
-            };
+            }
             let result = match command {
                 MailCommand::Stop => {
                     session.logout().await;

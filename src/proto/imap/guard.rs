@@ -141,10 +141,12 @@ impl Framing {
     }
 }
 
-/// `{123}` (or `~{123}`, a BINARY literal) at the end of a line, before its CR.
-fn literal_claim(tail: &[u8]) -> Option<u64> {
+/// `{123}` (or `~{123}`, a BINARY literal, or `{123+}`, RFC 7888's form) at the end of a
+/// line, before its CR.
+pub(super) fn literal_claim(tail: &[u8]) -> Option<u64> {
     let t = tail.strip_suffix(b"\r").unwrap_or(tail);
     let t = t.strip_suffix(b"}")?;
+    let t = t.strip_suffix(b"+").unwrap_or(t);
     let Some(open) = t.iter().rposition(|b| *b == b'{') else {
         // A run of digits longer than the tail kept: a claim too large to read.
         return (t.len() + 2 >= TAIL && t.iter().all(u8::is_ascii_digit)).then_some(u64::MAX);
@@ -198,6 +200,29 @@ pub struct Diverted {
 }
 
 const SCRATCH: usize = 64 * 1024;
+
+impl Diversion {
+    /// Cuts the next bytes into responses: FETCH and SEARCH ones are read here, the rest go
+    /// to `held`, in order, for async-imap.
+    fn read(&mut self, new: &[u8], held: &mut Vec<u8>) -> std::io::Result<()> {
+        let found = &mut self.found;
+        self.responses
+            .push(new, self.limit, |response| {
+                let read = if is_fetch(response) {
+                    parse_head(response).map(|head| found.heads.extend(head))
+                } else if is_search(response) {
+                    parse_search(response).map(|n| found.numbers.extend(n))
+                } else {
+                    held.extend_from_slice(response);
+                    return;
+                };
+                if let Err(e) = read {
+                    found.error.get_or_insert(e);
+                }
+            })
+            .map_err(|_| std::io::Error::other(GuardError::ResponseTooLarge { limit: self.limit }))
+    }
+}
 
 impl<S> Guarded<S> {
     pub fn new(inner: S, bounds: Arc<Bounds>) -> Guarded<S> {
@@ -293,28 +318,9 @@ impl<S: AsyncRead + Unpin> AsyncRead for Guarded<S> {
                     }
                     let new = &this.scratch[..n];
                     check(&mut this.framing, &this.bounds, new)?;
-                    let held = &mut this.held;
-                    let Some(d) = this.divert.as_mut() else {
-                        continue;
-                    };
-                    let found = &mut d.found;
-                    d.responses
-                        .push(new, d.limit, |response| {
-                            let read = if is_fetch(response) {
-                                parse_head(response).map(|head| found.heads.extend(head))
-                            } else if is_search(response) {
-                                parse_search(response).map(|n| found.numbers.extend(n))
-                            } else {
-                                held.extend_from_slice(response);
-                                return;
-                            };
-                            if let Err(e) = read {
-                                found.error.get_or_insert(e);
-                            }
-                        })
-                        .map_err(|_| {
-                            std::io::Error::other(GuardError::ResponseTooLarge { limit: d.limit })
-                        })?;
+                    if let Some(d) = this.divert.as_mut() {
+                        d.read(new, &mut this.held)?;
+                    }
                 }
                 Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
                 Poll::Pending => return this.wait(cx),

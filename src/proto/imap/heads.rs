@@ -83,18 +83,13 @@ impl Responses {
     }
 }
 
-/// `{123}` or `~{123}` at the end of a line: the size of the literal after it.
+/// `{123}` or `~{123}` at the end of a line (with its LF): the size of the literal after it,
+/// read as the guard reads it. A claim too large to count is none here: the guard stopped
+/// it before these bytes arrived.
 fn literal_claim(line: &[u8]) -> Option<usize> {
-    let t = line.strip_suffix(b"\n")?;
-    let t = t.strip_suffix(b"\r").unwrap_or(t);
-    let t = t.strip_suffix(b"}")?;
-    let open = t.iter().rposition(|b| *b == b'{')?;
-    let digits = &t[open + 1..];
-    let digits = digits.strip_suffix(b"+").unwrap_or(digits);
-    if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    std::str::from_utf8(digits).ok()?.parse().ok()
+    super::guard::literal_claim(line.strip_suffix(b"\n")?)
+        .filter(|n| *n != u64::MAX)
+        .and_then(|n| usize::try_from(n).ok())
 }
 
 /// `* <number> FETCH ...`: the responses [`parse_head`] reads.
@@ -281,13 +276,10 @@ impl<'a> Reader<'a> {
         while self.peek().is_some_and(|c| c.is_ascii_digit()) {
             self.at += 1;
         }
-        std::str::from_utf8(&self.b[start..self.at])
-            .ok()
-            .and_then(|d| d.parse().ok())
-            .ok_or_else(|| {
-                self.at = start;
-                self.unexpected(what)
-            })
+        digits(&self.b[start..self.at]).ok_or_else(|| {
+            self.at = start;
+            self.unexpected(what)
+        })
     }
 
     /// An atom: up to a space, a parenthesis, a bracket or the line's end.

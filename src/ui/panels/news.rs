@@ -1433,7 +1433,7 @@ impl NewsPanel {
             let names_this = match &link {
                 Link::News {
                     server: Some(s), ..
-                } => s.host.eq_ignore_ascii_case(&account.host) && s.port == account.port,
+                } => serves(account, s),
                 _ => true,
             };
             if names_this {
@@ -2459,11 +2459,7 @@ impl NewsPanel {
             return;
         };
         let account = match server {
-            Some(s) => self
-                .servers
-                .iter()
-                .find(|a| a.host.eq_ignore_ascii_case(&s.host) && a.port == s.port)
-                .map(|a| a.id),
+            Some(s) => self.servers.iter().find(|a| serves(a, s)).map(|a| a.id),
             None => self.servers.first().map(|a| a.id),
         };
         let Some(account) = account else {
@@ -2524,6 +2520,11 @@ impl NewsPanel {
             }
         }
     }
+}
+
+/// The account is the server a link names.
+fn serves(account: &Account, server: &crate::link::Server) -> bool {
+    account.host.eq_ignore_ascii_case(&server.host) && account.port == server.port
 }
 
 /// The name a binary in `raw` suggests (yEnc or uuencode), if it carries one.
