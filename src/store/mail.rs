@@ -474,11 +474,15 @@ pub(super) fn newest_id(c: &Connection) -> rusqlite::Result<i64> {
 
 /// Adds the search index entries of the folder's messages stored after message id `after`,
 /// in one statement (cheaper than an insert per row).
+///
+/// The rows are found by their ids alone (`+folder` keeps the folder's indexes out of it):
+/// through the (folder, date) index the statement walked every row of the folder on each
+/// batch, so a first sync read its folder's rows over and over as they grew.
 pub(super) fn index_after(c: &Connection, folder: i64, after: i64) -> rusqlite::Result<()> {
     c.execute(
         "INSERT INTO message_text(rowid, sender, recipients, subject, body)
          SELECT id, from_name || ' ' || from_addr, recipients, subject, '' FROM messages
-         WHERE folder = ?1 AND id > ?2",
+         WHERE id > ?2 AND +folder = ?1",
         params![folder, after],
     )?;
     Ok(())

@@ -444,7 +444,8 @@ pub fn store_overviews_batched(
     };
     let left_out = store_rows(&tx, folder, rows, fresh)?;
     let count: i64 = tx.query_row(
-        "SELECT count(*) FROM messages WHERE folder = ?1 AND id > ?2",
+        // By id, as the index does (see `mail::index_after`).
+        "SELECT count(*) FROM messages WHERE id > ?2 AND +folder = ?1",
         params![folder, after],
         |r| r.get(0),
     )?;
