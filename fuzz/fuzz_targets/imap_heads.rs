@@ -1,12 +1,14 @@
 //! Any bytes as the FETCH answers of a summary fetch: cutting them into responses gives the
 //! same responses whether the bytes come whole or in two pieces (cut where the first byte
-//! says), and reading each response as a summary or a search answer, or any bytes as an
-//! INTERNALDATE, never panics.
+//! says), and reading each response as a summary or a search answer (plain or ESEARCH, whose
+//! ranges never write out more numbers than the bound), or any bytes as an INTERNALDATE,
+//! never panics.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 use portolan::proto::imap::heads::{
-    Responses, internal_date, is_fetch, is_search, parse_head, parse_search,
+    MAX_ESEARCH_NUMBERS, Responses, internal_date, is_esearch, is_fetch, is_search, parse_esearch,
+    parse_head, parse_search,
 };
 
 fn cut(pieces: &[&[u8]]) -> (Vec<Vec<u8>>, bool, Vec<u8>) {
@@ -40,6 +42,10 @@ fuzz_target!(|input: &[u8]| {
             let _ = parse_head(response);
         } else if is_search(response) {
             let _ = parse_search(response);
+        } else if is_esearch(response)
+            && let Ok(numbers) = parse_esearch(response, 0)
+        {
+            assert!(numbers.len() <= MAX_ESEARCH_NUMBERS);
         }
     }
     let _ = parse_head(data);

@@ -159,18 +159,23 @@ pub async fn sync_imap_folder(
     };
     let writes = Pipeline::default();
     let known_set: HashSet<u32> = known.iter().copied().collect();
-    let server_set: HashSet<u32> = on_server.iter().copied().collect();
     let mut new: Vec<u32> = on_server
         .iter()
         .copied()
         .filter(|u| !known_set.contains(u))
         .collect();
     new.sort_unstable_by(|a, b| b.cmp(a));
-    let gone: Vec<u32> = known
-        .iter()
-        .copied()
-        .filter(|u| !server_set.contains(u))
-        .collect();
+    // A first visit has nothing that could be gone.
+    let gone: Vec<u32> = if known.is_empty() {
+        Vec::new()
+    } else {
+        let server_set: HashSet<u32> = on_server.iter().copied().collect();
+        known
+            .iter()
+            .copied()
+            .filter(|u| !server_set.contains(u))
+            .collect()
+    };
     if !gone.is_empty() {
         report.removed = gone.len();
         store.mail_wait(move |c| records::remove_uids(c, id, &gone))?;

@@ -633,8 +633,15 @@ impl ImapSession {
             return Err(QuoteError::LineBreak(query.to_string()).into());
         }
         // The answer is read by our own parser, as the summaries are ([`super::heads`]).
+        // Where ESEARCH is offered (RFC 4731), it comes as ranges: `1:100000` for a whole
+        // folder, where a plain SEARCH lists every number.
+        let args = if self.has("ESEARCH") {
+            format!("RETURN (ALL) {query}")
+        } else {
+            query.to_string()
+        };
         let read = self
-            .diverted("UID SEARCH", query, MAX_LINE as usize + 2)
+            .diverted("UID SEARCH", &args, MAX_LINE as usize + 2)
             .await?;
         let mut uids = read.numbers;
         uids.sort_unstable();

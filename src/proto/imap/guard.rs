@@ -13,7 +13,9 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use super::client::MessageHead;
-use super::heads::{HeadError, Responses, is_fetch, is_search, parse_head, parse_search};
+use super::heads::{
+    HeadError, Responses, is_esearch, is_fetch, is_search, parse_esearch, parse_head, parse_search,
+};
 
 /// What the guard stopped.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -193,7 +195,7 @@ struct Diversion {
 pub struct Diverted {
     /// The summaries of `* n FETCH` responses that carry a UID.
     pub heads: Vec<MessageHead>,
-    /// The numbers of `* SEARCH` responses.
+    /// The numbers of `* SEARCH` and `* ESEARCH` responses.
     pub numbers: Vec<u32>,
     /// The first response that could not be read.
     pub error: Option<HeadError>,
@@ -212,6 +214,8 @@ impl Diversion {
                     parse_head(response).map(|head| found.heads.extend(head))
                 } else if is_search(response) {
                     parse_search(response).map(|n| found.numbers.extend(n))
+                } else if is_esearch(response) {
+                    parse_esearch(response, found.numbers.len()).map(|n| found.numbers.extend(n))
                 } else {
                     held.extend_from_slice(response);
                     return;
@@ -239,9 +243,10 @@ impl<S> Guarded<S> {
     }
 
     /// From now on, `* n FETCH` responses are read as message summaries here, and
-    /// `* SEARCH` responses as numbers, kept for [`Guarded::undivert`]; everything else (the
-    /// tagged answer, other untagged ones) still goes to async-imap, in order. A response over `limit` bytes ends the read with an
-    /// error. Set between commands, when async-imap is not reading.
+    /// `* SEARCH` and `* ESEARCH` responses as numbers, kept for [`Guarded::undivert`];
+    /// everything else (the tagged answer, other untagged ones) still goes to async-imap, in
+    /// order. A response over `limit` bytes ends the read with an error. Set between
+    /// commands, when async-imap is not reading.
     pub fn divert(&mut self, limit: usize) {
         self.divert = Some(Diversion {
             limit,
