@@ -486,33 +486,35 @@ async fn imap_summaries_among_other_answers_and_an_unreadable_one() {
 /// messages in a few bytes is an error, not gigabytes of memory.
 #[tokio::test]
 async fn imap_search_asks_for_ranges_only_where_esearch_is_offered() {
-    let plain = vec![
-        ("LOGIN", Reply::Send("{tag} OK logged in\r\n")),
-        (
-            "CAPABILITY",
-            Reply::Send("* CAPABILITY IMAP4rev1 UIDPLUS\r\n{tag} OK\r\n"),
-        ),
-        (
+    let login = |capability: &'static str, mut rest: Vec<(&'static str, Reply)>| {
+        let mut script = vec![
+            ("LOGIN", Reply::Send("{tag} OK logged in\r\n")),
+            ("CAPABILITY", Reply::Send(capability)),
+            ("NOOP", Reply::Send("{tag} OK\r\n")),
+        ];
+        script.append(&mut rest);
+        script
+    };
+    let plain = login(
+        "* CAPABILITY IMAP4rev1 UIDPLUS\r\n{tag} OK\r\n",
+        vec![(
             "UID SEARCH ALL",
             Reply::Send("* SEARCH 7 3 4 5\r\n{tag} OK done\r\n"),
-        ),
-    ];
-    let ranges = vec![
-        ("LOGIN", Reply::Send("{tag} OK logged in\r\n")),
-        (
-            "CAPABILITY",
-            Reply::Send("* CAPABILITY IMAP4rev1 UIDPLUS ESEARCH\r\n{tag} OK\r\n"),
-        ),
-        (
-            "UID SEARCH RETURN (ALL) ALL",
-            Reply::Send("* ESEARCH (TAG \"{tag}\") UID ALL 3:5,7 COUNT 4\r\n{tag} OK done\r\n"),
-        ),
-        (
-            "UID SEARCH RETURN (ALL) DELETED",
-            Reply::Send("* ESEARCH (TAG \"{tag}\") UID ALL 1:4294967295\r\n{tag} OK done\r\n"),
-        ),
-        ("NOOP", Reply::Send("{tag} OK\r\n")),
-    ];
+        )],
+    );
+    let ranges = login(
+        "* CAPABILITY IMAP4rev1 UIDPLUS ESEARCH\r\n{tag} OK\r\n",
+        vec![
+            (
+                "UID SEARCH RETURN (ALL) ALL",
+                Reply::Send("* ESEARCH (TAG \"{tag}\") UID ALL 3:5,7 COUNT 4\r\n{tag} OK done\r\n"),
+            ),
+            (
+                "UID SEARCH RETURN (ALL) DELETED",
+                Reply::Send("* ESEARCH (TAG \"{tag}\") UID ALL 1:4294967295\r\n{tag} OK done\r\n"),
+            ),
+        ],
+    );
     for script in [plain, ranges] {
         let port = scripted(IMAP_GREETING.to_vec(), script, Dialect::Imap).await;
         let mut s = imap_login(port).await;

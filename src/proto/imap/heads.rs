@@ -108,9 +108,15 @@ pub fn is_fetch(response: &[u8]) -> bool {
 
 /// `* SEARCH ...`: the responses [`parse_search`] reads.
 pub fn is_search(response: &[u8]) -> bool {
-    response.len() >= 8
-        && response[..8].eq_ignore_ascii_case(b"* SEARCH")
-        && matches!(response.get(8), Some(b' ' | b'\r' | b'\n'))
+    untagged(response, b"* SEARCH")
+}
+
+/// The response begins with `start` (in any case) as a whole word.
+fn untagged(response: &[u8], start: &[u8]) -> bool {
+    response
+        .get(..start.len())
+        .is_some_and(|r| r.eq_ignore_ascii_case(start))
+        && matches!(response.get(start.len()), Some(b' ' | b'\r' | b'\n'))
 }
 
 /// The numbers of a `* SEARCH 2 5 9` response (with CONDSTORE perhaps ending in
@@ -131,9 +137,7 @@ pub fn parse_search(response: &[u8]) -> Result<Vec<u32>, HeadError> {
 
 /// `* ESEARCH ...` (RFC 4731): the responses [`parse_esearch`] reads.
 pub fn is_esearch(response: &[u8]) -> bool {
-    response.len() >= 9
-        && response[..9].eq_ignore_ascii_case(b"* ESEARCH")
-        && matches!(response.get(9), Some(b' ' | b'\r' | b'\n'))
+    untagged(response, b"* ESEARCH")
 }
 
 /// The most numbers one ESEARCH answer may stand for: what a plain SEARCH answer within the
