@@ -4,6 +4,7 @@
 //! seconds. Commands from the panel (open a folder, fetch a body, flag, move, delete) interrupt
 //! the wait. For POP3 it downloads into the local Inbox on each refresh.
 
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use tokio::sync::mpsc;
@@ -202,7 +203,7 @@ async fn imap_loop<E>(
     let mut backoff = 2u64;
     // Commands read ahead of their turn (while waiting to reconnect, or to see whether a
     // search is still wanted), run before the channel's next.
-    let mut pending: std::collections::VecDeque<MailCommand> = std::collections::VecDeque::new();
+    let mut pending: VecDeque<MailCommand> = VecDeque::new();
     'connect: loop {
         let mut session =
             match ImapSession::connect(&server, &services.trust, &services.limits).await {
@@ -658,7 +659,7 @@ async fn fetch_body<E>(
 async fn wait_or_stop(
     rx: &mut mpsc::UnboundedReceiver<MailCommand>,
     time: Duration,
-    pending: &mut std::collections::VecDeque<MailCommand>,
+    pending: &mut VecDeque<MailCommand>,
 ) -> bool {
     match tokio::time::timeout(time, rx.recv()).await {
         Ok(Some(MailCommand::Stop) | None) => true,

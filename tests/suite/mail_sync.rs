@@ -62,6 +62,15 @@ fn fresh(store: &Store, id: i64) -> FolderRow {
         .expect("row")
 }
 
+/// The tester's INBOX row in `store`, and a session logged in to dovecot as the tester.
+async fn tester_inbox(store: &Store, account: i64) -> (FolderRow, ImapSession) {
+    let inbox = folder_row(store, account, "INBOX");
+    let session = ImapSession::connect(&imap("tester"), &trust_with_ca(), &Limits::default())
+        .await
+        .expect("login");
+    (inbox, session)
+}
+
 fn search(store: &Store, q: &str) -> Vec<u32> {
     let q = Query::parse(q);
     store
@@ -78,10 +87,7 @@ async fn first_sync_fills_the_store_and_a_second_fetches_nothing() {
         return;
     }
     let (_d, store, account) = store();
-    let inbox = folder_row(&store, account, "INBOX");
-    let mut s = ImapSession::connect(&imap("tester"), &trust_with_ca(), &Limits::default())
-        .await
-        .expect("login");
+    let (inbox, mut s) = tester_inbox(&store, account).await;
     let mut seen_progress = Vec::new();
     let report = sync_imap_folder(&mut s, &store, &inbox, |n| seen_progress.push(n))
         .await
@@ -432,10 +438,7 @@ async fn a_replaced_search_is_dropped_and_an_opened_message_goes_first() {
         return;
     }
     let (_d, store, account) = store();
-    let inbox = folder_row(&store, account, "INBOX");
-    let mut s = ImapSession::connect(&imap("tester"), &trust_with_ca(), &Limits::default())
-        .await
-        .expect("login");
+    let (inbox, mut s) = tester_inbox(&store, account).await;
     sync_imap_folder(&mut s, &store, &inbox, |_| {})
         .await
         .expect("sync");

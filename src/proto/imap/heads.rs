@@ -536,6 +536,13 @@ impl<'a> Reader<'a> {
 mod tests {
     use super::*;
 
+    /// Each of `bad` is an error, never a panic or a value.
+    fn all_refused<T>(read: impl Fn(&[u8]) -> Result<T, HeadError>, bad: &[&[u8]]) {
+        for b in bad {
+            assert!(read(b).is_err(), "{:?}", String::from_utf8_lossy(b));
+        }
+    }
+
     fn whole(wire: &[u8], piece: usize) -> Vec<Vec<u8>> {
         let mut r = Responses::default();
         let mut out = Vec::new();
@@ -596,25 +603,22 @@ mod tests {
 
     #[test]
     fn malformed_responses_are_errors_not_panics() {
-        for bad in [
-            &b"* 1 FETCH (UID\r\n"[..],
-            b"* 1 FETCH (UID 5 FLAGS (\\Seen\r\n",
-            b"* 1 FETCH (UID 5 BODY[HEADER {99}\r\nshort)\r\n",
-            b"* 1 FETCH (UID 5 BODY[HEADER] {99}\r\nshort)\r\n",
-            b"* 1 FETCH (UID 99999999999 FLAGS ())\r\n",
-            b"* 1 FETCH UID 5\r\n",
-            b"* x FETCH (UID 5)\r\n",
-            b"* 1 FETCH (UID 5 INTERNALDATE \"unterminated\r\n",
-            b"* 1 FETCH (UID 5 MODSEQ 7)\r\n",
-            b"* 1 FETCH (",
-            b"",
-        ] {
-            assert!(
-                parse_head(bad).is_err(),
-                "{:?}",
-                String::from_utf8_lossy(bad)
-            );
-        }
+        all_refused(
+            parse_head,
+            &[
+                &b"* 1 FETCH (UID\r\n"[..],
+                b"* 1 FETCH (UID 5 FLAGS (\\Seen\r\n",
+                b"* 1 FETCH (UID 5 BODY[HEADER {99}\r\nshort)\r\n",
+                b"* 1 FETCH (UID 5 BODY[HEADER] {99}\r\nshort)\r\n",
+                b"* 1 FETCH (UID 99999999999 FLAGS ())\r\n",
+                b"* 1 FETCH UID 5\r\n",
+                b"* x FETCH (UID 5)\r\n",
+                b"* 1 FETCH (UID 5 INTERNALDATE \"unterminated\r\n",
+                b"* 1 FETCH (UID 5 MODSEQ 7)\r\n",
+                b"* 1 FETCH (",
+                b"",
+            ],
+        );
         // A date that does not parse is no date, not a failure.
         let odd = b"* 1 FETCH (UID 5 INTERNALDATE \"yesterday\")\r\n";
         assert_eq!(
@@ -645,17 +649,14 @@ mod tests {
             parse_search(b"* SEARCH 2 5 (MODSEQ 917162500)\r\n"),
             Ok(vec![2, 5])
         );
-        for bad in [
-            &b"* SEARCH 2 x\r\n"[..],
-            b"* SEARCH 99999999999\r\n",
-            b"* SEARCH 2 (MODSEQ 5\r\n",
-        ] {
-            assert!(
-                parse_search(bad).is_err(),
-                "{:?}",
-                String::from_utf8_lossy(bad)
-            );
-        }
+        all_refused(
+            parse_search,
+            &[
+                &b"* SEARCH 2 x\r\n"[..],
+                b"* SEARCH 99999999999\r\n",
+                b"* SEARCH 2 (MODSEQ 5\r\n",
+            ],
+        );
     }
 
     #[test]
@@ -685,20 +686,17 @@ mod tests {
             parse_esearch(b"* ESEARCH UID ALL 1:100000\r\n", 0).map(|v| v.len()),
             Ok(100_000)
         );
-        for bad in [
-            &b"* ESEARCH UID ALL x\r\n"[..],
-            b"* ESEARCH UID ALL 1:\r\n",
-            b"* ESEARCH UID ALL 1,\r\n",
-            b"* ESEARCH UID ALL 99999999999\r\n",
-            b"* ESEARCH (TAG \"A\" UID ALL 1\r\n",
-            b"* ESEARCH ) ALL 1\r\n",
-        ] {
-            assert!(
-                parse_esearch(bad, 0).is_err(),
-                "{:?}",
-                String::from_utf8_lossy(bad)
-            );
-        }
+        all_refused(
+            |b| parse_esearch(b, 0),
+            &[
+                &b"* ESEARCH UID ALL x\r\n"[..],
+                b"* ESEARCH UID ALL 1:\r\n",
+                b"* ESEARCH UID ALL 1,\r\n",
+                b"* ESEARCH UID ALL 99999999999\r\n",
+                b"* ESEARCH (TAG \"A\" UID ALL 1\r\n",
+                b"* ESEARCH ) ALL 1\r\n",
+            ],
+        );
         // Eleven bytes may not stand for four billion numbers, nor many answers add up to it.
         assert_eq!(
             parse_esearch(b"* ESEARCH UID ALL 1:4294967295\r\n", 0),
