@@ -20,7 +20,7 @@ use portolan::proto::tls::{TlsMode, Trust};
 use portolan::store::Store;
 use portolan::store::mail::{self, Account};
 use portolan::store::news::{self, GroupEntry};
-use portolan::workers::news::{INDEX_EVERY, fetch_headers};
+use portolan::workers::news::fetch_headers;
 
 const GROUP: &str = "test.bulk";
 
@@ -186,11 +186,12 @@ async fn main() {
         store
             .mail_wait(move |c| {
                 for b in &batches {
-                    news::store_overviews_batched(c, folder, b, true, INDEX_EVERY)?;
+                    news::store_overviews(c, folder, b, true)?;
                 }
-                news::finish_index(c, folder)
+                Ok(())
             })
             .expect("stored");
+        store.wait_for_index().expect("indexed");
         store_only.push(start.elapsed().as_secs_f64());
     }
     println!(

@@ -20,8 +20,13 @@ const LOG_LIMIT: i64 = 64 * 1024 * 1024;
 
 /// Starts the checkpoint thread for the database at `path` and hands it the log's size after
 /// each of `conn`'s commits (which turns `conn`'s own automatic checkpoints off). The thread
-/// ends with `conn`.
-pub fn start(conn: &mut rusqlite::Connection, path: &Path) -> Result<(), StoreError> {
+/// ends with `conn`. `committed` is called after each commit to the store's own file (one
+/// hook per connection: the search index thread is told here too).
+pub fn start(
+    conn: &mut rusqlite::Connection,
+    path: &Path,
+    committed: impl Fn() + Send + 'static,
+) -> Result<(), StoreError> {
     let open = |source| StoreError::Open {
         path: path.display().to_string(),
         source,
@@ -43,7 +48,11 @@ pub fn start(conn: &mut rusqlite::Connection, path: &Path) -> Result<(), StoreEr
             path: "store checkpoint thread".into(),
             source,
         })?;
-    conn.wal_hook(Some(move |_: &mut rusqlite::hooks::Wal, pages: c_int| {
+    conn.wal_hook(Some(move |wal: &mut rusqlite::hooks::Wal, pages: c_int| {
+        if wal.name().to_bytes() != b"main" {
+            return Ok(());
+        }
+        committed();
         if pages >= PAGES {
             // Full: a checkpoint is already asked for and will see these pages too.
             let _ = asked.try_send(());

@@ -437,7 +437,7 @@ pub fn recount(c: &Connection, folder: i64) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Stores new summaries (and their index entries) in one transaction. A UID already stored is
+/// Stores new summaries in one transaction (the search index thread indexes them after). A UID already stored is
 /// updated, so a sync that was cut off and runs again stores each message once.
 pub fn insert_messages(
     c: &mut Connection,
@@ -458,38 +458,11 @@ pub fn insert_batch(
     fresh: bool,
 ) -> rusqlite::Result<()> {
     let tx = c.transaction()?;
-    let before = newest_id(&tx)?;
     insert_rows(&tx, folder, batch, fresh)?;
-    index_after(&tx, folder, before)?;
     tx.commit()
 }
 
-/// The highest message id so far: a row inserted after this has a higher one, so the rows of
-/// a batch are those above it.
-pub(super) fn newest_id(c: &Connection) -> rusqlite::Result<i64> {
-    c.query_row("SELECT coalesce(max(id), 0) FROM messages", [], |r| {
-        r.get(0)
-    })
-}
-
-/// Adds the search index entries of the folder's messages stored after message id `after`,
-/// in one statement (cheaper than an insert per row).
-///
-/// The rows are found by their ids alone (`+folder` keeps the folder's indexes out of it):
-/// through the (folder, date) index the statement walked every row of the folder on each
-/// batch, so a first sync read its folder's rows over and over as they grew.
-pub(super) fn index_after(c: &Connection, folder: i64, after: i64) -> rusqlite::Result<()> {
-    c.execute(
-        "INSERT INTO message_text(rowid, sender, recipients, subject, body)
-         SELECT id, from_name || ' ' || from_addr, recipients, subject, '' FROM messages
-         WHERE id > ?2 AND +folder = ?1",
-        params![folder, after],
-    )?;
-    Ok(())
-}
-
-/// [`insert_batch`] inside the caller's transaction, without the search index: the caller
-/// indexes the new rows in one statement.
+/// [`insert_batch`] inside the caller's transaction.
 pub fn insert_rows(
     tx: &Connection,
     folder: i64,
@@ -796,13 +769,8 @@ pub fn body_state(c: &Connection, message: i64) -> rusqlite::Result<Option<(Vec<
 }
 
 /// Caches the beginning of a message (POP3 TOP) until the whole is downloaded.
-pub fn save_preview(
-    c: &mut Connection,
-    message: i64,
-    raw: &[u8],
-    text: &str,
-) -> rusqlite::Result<()> {
-    save_body(c, message, raw, text)?;
+pub fn save_preview(c: &mut Connection, message: i64, raw: &[u8]) -> rusqlite::Result<()> {
+    save_body(c, message, raw)?;
     c.execute(
         "UPDATE bodies SET partial = 1 WHERE message = ?1",
         [message],
@@ -819,28 +787,14 @@ pub fn body(c: &Connection, message: i64) -> rusqlite::Result<Option<Vec<u8>>> {
     .optional()
 }
 
-/// Caches a raw message and indexes its text for search.
-pub fn save_body(c: &mut Connection, message: i64, raw: &[u8], text: &str) -> rusqlite::Result<()> {
-    let tx = c.transaction()?;
-    tx.execute(
+/// Caches a raw message. Its text is indexed for search by the index thread (a trigger
+/// queues the message for it in this transaction).
+pub fn save_body(c: &mut Connection, message: i64, raw: &[u8]) -> rusqlite::Result<()> {
+    c.execute(
         "INSERT OR REPLACE INTO bodies(message, raw, partial) VALUES (?1, ?2, 0)",
         params![message, raw],
     )?;
-    let row: Option<(String, String, String, String)> = tx
-        .query_row(
-            "SELECT from_name, from_addr, recipients, subject FROM messages WHERE id = ?1",
-            [message],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        )
-        .optional()?;
-    if let Some((name, addr, recipients, subject)) = row {
-        tx.execute(
-            "INSERT OR REPLACE INTO message_text(rowid, sender, recipients, subject, body)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![message, format!("{name} {addr}"), recipients, subject, text],
-        )?;
-    }
-    tx.commit()
+    Ok(())
 }
 
 /// Sets or clears `\Seen` or `\Flagged` locally, at once; the sync tells the server.
@@ -1092,6 +1046,7 @@ mod tests {
         );
         let find = |q: &str| {
             let q = Query::parse(q);
+            s.wait_for_index().expect("indexed");
             s.mail_wait(move |c| search(c, &[], &q, 100))
                 .expect("search")
                 .iter()
@@ -1106,12 +1061,13 @@ mod tests {
         assert_eq!(find(r#"" OR 1=1 --"#), Vec::<u32>::new());
         // A body saved makes its words searchable.
         let id1 = rows[2].id;
-        s.mail_wait(move |c| save_body(c, id1, b"raw", "the quarterly numbers"))
-            .expect("body");
+        let raw: &[u8] = b"Subject: Budget\r\n\r\nthe quarterly numbers\r\n";
+        s.mail_wait(move |c| save_body(c, id1, raw)).expect("body");
         assert_eq!(find("quarterly"), vec![1]);
+        assert_eq!(find("budget"), vec![2, 1], "the headers stay");
         assert_eq!(
             s.mail_wait(move |c| body(c, id1)).expect("body"),
-            Some(b"raw".to_vec())
+            Some(raw.to_vec())
         );
         // Flags locally, then removal.
         let id2 = rows[1].id;

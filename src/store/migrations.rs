@@ -234,6 +234,30 @@ const STEPS: &[&str] = &[
     // random order, so every batch rewrote most of its pages: a fifth of the time spent
     // storing a group's headers.
     "DROP INDEX messages_by_message_id;",
+    // 13: the search index moves to a file of its own, kept up by a thread of its own (see
+    // `search_index`), which fills it again from the rows and cached bodies. Changes to
+    // messages it has indexed are queued here by triggers, in the transaction that makes
+    // them; AUTOINCREMENT, so a number is never given twice and the thread's mark of how far
+    // it got stays true after the done entries are deleted.
+    "DROP TRIGGER messages_gone;
+    DROP TABLE message_text;
+    CREATE TABLE search_queue (
+        seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+        message INTEGER NOT NULL
+    );
+    CREATE TRIGGER messages_gone AFTER DELETE ON messages BEGIN
+        INSERT INTO search_queue(message) VALUES (old.id);
+    END;
+    CREATE TRIGGER body_cached AFTER INSERT ON bodies BEGIN
+        INSERT INTO search_queue(message) VALUES (new.message);
+    END;
+    CREATE TRIGGER body_changed AFTER UPDATE OF raw ON bodies BEGIN
+        INSERT INTO search_queue(message) VALUES (new.message);
+    END;
+    CREATE TRIGGER body_gone AFTER DELETE ON bodies BEGIN
+        INSERT INTO search_queue(message) VALUES (old.message);
+    END;
+    UPDATE folders SET unindexed_after = NULL;",
 ];
 
 /// Work a step needs beyond SQL, run after it in its transaction.
@@ -327,7 +351,7 @@ mod tests {
              UPDATE folders SET unindexed_after = 0;",
         )
         .expect("version 10 data");
-        migrate(&mut c).expect("latest");
+        migrate_to(&mut c, 12).expect("to 12");
         assert_eq!(found(&c, "quarter*"), vec![1]);
         assert_eq!(found(&c, "subject : lunch"), vec![2]);
         assert_eq!(found(&c, "noon"), vec![2], "the cached body's words");

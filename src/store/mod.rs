@@ -10,6 +10,7 @@ mod migrations;
 pub mod news;
 pub mod outbox;
 pub mod records;
+mod search_index;
 pub mod telnet_hosts;
 
 use std::path::{Path, PathBuf};
@@ -35,6 +36,8 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
     #[error("the database thread has stopped")]
     Gone,
+    #[error("the search index: {0}")]
+    Index(String),
 }
 
 type Job = Box<dyn FnOnce(&mut rusqlite::Connection) + Send>;
@@ -44,6 +47,7 @@ type Job = Box<dyn FnOnce(&mut rusqlite::Connection) + Send>;
 pub struct Store {
     jobs: mpsc::Sender<Job>,
     path: PathBuf,
+    index: search_index::Indexer,
 }
 
 impl std::fmt::Debug for Store {
@@ -75,8 +79,12 @@ impl Store {
         conn.pragma_update(None, "cache_size", -32_000)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         migrations::migrate(&mut conn)?;
-        checkpoint::start(&mut conn, path)?;
         let (tx, rx) = mpsc::channel::<Job>();
+        let prune = tx.clone();
+        let index = search_index::start(&conn, path, move |done| {
+            let _ = prune.send(Box::new(move |c| search_index::prune(c, done)));
+        })?;
+        checkpoint::start(&mut conn, path, index.on_commit())?;
         std::thread::Builder::new()
             .name("store".into())
             .spawn(move || {
@@ -92,6 +100,7 @@ impl Store {
         Ok(Store {
             jobs: tx,
             path: path.to_path_buf(),
+            index,
         })
     }
 
@@ -103,6 +112,12 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Waits until everything committed so far can be found by a search (the index is kept
+    /// up by a thread of its own, a moment behind the store).
+    pub fn wait_for_index(&self) -> Result<(), StoreError> {
+        self.index.wait()
     }
 
     /// Runs `f` on the store thread and hands its result to `reply` there. The UI passes a

@@ -319,8 +319,8 @@ pub fn split_from(from: &str) -> (&str, &str) {
     (from, from)
 }
 
-/// Stores overview lines of a subscribed group (read ones marked seen by the ranges), with
-/// their search index entries, in one transaction. Article numbers that do not fit the
+/// Stores overview lines of a subscribed group (read ones marked seen by the ranges) in one
+/// transaction; the search index thread indexes them after. Article numbers that do not fit the
 /// store's 32-bit message numbers are counted and left out. `fresh`: the caller fetched only
 /// numbers above the newest stored, so none is looked up first.
 pub fn store_overviews(
@@ -330,14 +330,12 @@ pub fn store_overviews(
     fresh: bool,
 ) -> rusqlite::Result<usize> {
     let tx = c.transaction()?;
-    let before = mail::newest_id(&tx)?;
     let left_out = store_rows(&tx, folder, rows, fresh)?;
-    mail::index_after(&tx, folder, before)?;
     tx.commit()?;
     Ok(left_out)
 }
 
-/// The rows of a batch, without their index entries, in the caller's transaction. Bound
+/// The rows of a batch, in the caller's transaction. Bound
 /// straight from the overview lines, borrowed: a group's 100,000 headers would otherwise
 /// make a million small strings on the store thread only to drop them again.
 fn store_rows(
@@ -412,73 +410,6 @@ fn store_rows(
 /// A Message-ID without its angle brackets, as the message table keeps it.
 fn strip_id(id: &str) -> &str {
     id.trim().trim_start_matches('<').trim_end_matches('>')
-}
-
-/// [`store_overviews`] for a group's headers as they arrive: the rows now, their search
-/// index entries once `index_every` rows wait (indexing 10,000 rows at once costs less than
-/// five times 2,000, as the index merges fewer segments), the rest by [`finish_index`]. Where
-/// the waiting rows start is kept in the folder's row, in the same transaction as the rows,
-/// so a crash in between loses no entry.
-pub fn store_overviews_batched(
-    c: &mut Connection,
-    folder: i64,
-    rows: &[Overview],
-    fresh: bool,
-    index_every: usize,
-) -> rusqlite::Result<usize> {
-    let tx = c.transaction()?;
-    let waiting: Option<i64> = tx.query_row(
-        "SELECT unindexed_after FROM folders WHERE id = ?1",
-        [folder],
-        |r| r.get(0),
-    )?;
-    let after = if let Some(after) = waiting {
-        after
-    } else {
-        let before = mail::newest_id(&tx)?;
-        tx.execute(
-            "UPDATE folders SET unindexed_after = ?2 WHERE id = ?1",
-            params![folder, before],
-        )?;
-        before
-    };
-    let left_out = store_rows(&tx, folder, rows, fresh)?;
-    let count: i64 = tx.query_row(
-        // By id, as the index does (see `mail::index_after`).
-        "SELECT count(*) FROM messages WHERE id > ?2 AND +folder = ?1",
-        params![folder, after],
-        |r| r.get(0),
-    )?;
-    if usize::try_from(count).unwrap_or(usize::MAX) >= index_every {
-        index_waiting(&tx, folder)?;
-    }
-    tx.commit()?;
-    Ok(left_out)
-}
-
-/// Indexes the group's rows still waiting for the search index (none: nothing to do), in one
-/// transaction with clearing the mark.
-pub fn finish_index(c: &mut Connection, folder: i64) -> rusqlite::Result<()> {
-    let tx = c.transaction()?;
-    index_waiting(&tx, folder)?;
-    tx.commit()
-}
-
-/// [`finish_index`] in the caller's transaction.
-fn index_waiting(tx: &Connection, folder: i64) -> rusqlite::Result<()> {
-    let waiting: Option<i64> = tx.query_row(
-        "SELECT unindexed_after FROM folders WHERE id = ?1",
-        [folder],
-        |r| r.get(0),
-    )?;
-    if let Some(after) = waiting {
-        mail::index_after(tx, folder, after)?;
-        tx.execute(
-            "UPDATE folders SET unindexed_after = NULL WHERE id = ?1",
-            [folder],
-        )?;
-    }
-    Ok(())
 }
 
 /// The articles of a group as the list shows them.
@@ -847,11 +778,10 @@ mod tests {
         );
     }
 
-    /// Rows stored in batches are searchable once `index_every` of them wait, and the rest
-    /// after `finish_index`; rows a crash left waiting are indexed when the store is opened
-    /// again and the group next fetched.
+    /// Stored overviews can be found once the index thread has caught up, and rows it had
+    /// not got to when the store was closed are indexed when the store opens again.
     #[test]
-    fn batched_headers_are_indexed_in_steps_and_after_a_crash() {
+    fn stored_headers_are_indexed_and_caught_up_after_a_crash() {
         use crate::mail::search::Query;
         let (dir, s, id) = store_with_server();
         let folder = local_test_folder(&s, id, 25);
@@ -864,35 +794,28 @@ mod tests {
         let batch = |range: std::ops::RangeInclusive<u64>| -> Vec<Overview> {
             range.map(|n| over(n, &[])).collect()
         };
-        let (a, b, c3) = (batch(1..=5), batch(6..=10), batch(11..=15));
-        s.call(move |c| store_overviews_batched(c, folder, &a, true, 10))
-            .unwrap()
-            .unwrap();
-        assert_eq!(found(&s), 0, "five rows wait for the index");
-        s.call(move |c| store_overviews_batched(c, folder, &b, true, 10))
-            .unwrap()
-            .unwrap();
-        assert_eq!(found(&s), 10, "ten rows: indexed");
-        s.call(move |c| store_overviews_batched(c, folder, &c3, true, 10))
-            .unwrap()
-            .unwrap();
-        assert_eq!(found(&s), 10);
-        s.call(move |c| finish_index(c, folder)).unwrap().unwrap();
-        assert_eq!(found(&s), 15, "the rest at the end");
-        // A crash with five rows waiting: the mark is in the file, and the next finish
-        // indexes them (the fetch calls it first).
-        let d = batch(16..=20);
-        s.call(move |c| store_overviews_batched(c, folder, &d, true, 10))
-            .unwrap()
-            .unwrap();
-        drop(s);
-        let s = Store::open(&dir.path().join("t.db")).expect("reopen");
+        for b in [batch(1..=5), batch(6..=15)] {
+            s.call(move |c| store_overviews(c, folder, &b, true))
+                .unwrap()
+                .unwrap();
+        }
+        s.wait_for_index().expect("indexed");
         assert_eq!(found(&s), 15);
-        s.call(move |c| finish_index(c, folder)).unwrap().unwrap();
-        assert_eq!(found(&s), 20);
-        // Nothing waiting: finishing again adds nothing twice.
-        s.call(move |c| finish_index(c, folder)).unwrap().unwrap();
-        assert_eq!(found(&s), 20);
+        drop(s);
+        // Rows written while no index thread runs, as if it had not got to them before a
+        // crash: the store, opened again, indexes them without being asked.
+        let mut raw = rusqlite::Connection::open(dir.path().join("t.db")).expect("raw");
+        let more = batch(16..=20);
+        store_overviews(&mut raw, folder, &more, true).expect("rows");
+        drop(raw);
+        let s = Store::open(&dir.path().join("t.db")).expect("reopen");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+        while found(&s) < 20 && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        assert_eq!(found(&s), 20, "caught up on opening");
+        s.wait_for_index().expect("indexed");
+        assert_eq!(found(&s), 20, "nothing indexed twice");
     }
 
     #[test]

@@ -255,7 +255,7 @@ pub fn save_local_copy(
     };
     m::insert_messages(c, folder, &[message])?;
     let id = m::id_of(c, folder, uid)?.unwrap_or(0);
-    m::save_body(c, id, raw, &crate::mail::render::plain_text_of(raw))?;
+    m::save_body(c, id, raw)?;
     Ok(id)
 }
 

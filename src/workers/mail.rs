@@ -648,9 +648,8 @@ async fn fetch_body<E>(
         }
     }
     let Some(raw) = raw else { return Ok(()) };
-    let text = crate::mail::render::plain_text_of(&raw);
     let stored = raw.clone();
-    store.mail_wait(move |c| records::save_body(c, message, &stored, &text))?;
+    store.mail_wait(move |c| records::save_body(c, message, &stored))?;
     events.send(MailEvent::Body { message, raw });
     Ok(())
 }

@@ -34,9 +34,8 @@ pub async fn pop3_whole(
         .find(|(n, _)| *n == number)
         .map(|(_, s)| s);
     let raw = session.retr_vec(number, size).await?;
-    let text = crate::mail::render::plain_text_of(&raw);
     let stored = raw.clone();
-    store.mail_wait(move |c| records::save_body(c, message, &stored, &text))?;
+    store.mail_wait(move |c| records::save_body(c, message, &stored))?;
     Ok(Some(raw))
 }
 
@@ -255,6 +254,8 @@ pub async fn sync_imap_folder(
             status.highest_modseq,
         )
     })?;
+    // What was stored can be searched for once the sync answers.
+    store.wait_for_index()?;
     Ok(report)
 }
 
@@ -308,7 +309,6 @@ pub async fn sync_pop3(
             header: header_of(&raw).to_vec(),
             ..NewMessage::default()
         };
-        let text = crate::mail::render::plain_text_of(&raw);
         let local_uid = message.uid;
         // One transaction per message: what is committed survives a kill. Written while the
         // next message is fetched; nothing is deleted on the server before the barrier.
@@ -316,8 +316,8 @@ pub async fn sync_pop3(
             records::insert_messages(c, folder, &[message])?;
             let id = records::id_of(c, folder, local_uid)?;
             match id {
-                Some(id) if preview => records::save_preview(c, id, &raw, &text)?,
-                Some(id) => records::save_body(c, id, &raw, &text)?,
+                Some(id) if preview => records::save_preview(c, id, &raw)?,
+                Some(id) => records::save_body(c, id, &raw)?,
                 None => {}
             }
             Ok(())
@@ -344,6 +344,7 @@ pub async fn sync_pop3(
             }
         }
     }
+    store.wait_for_index()?;
     Ok((stored, deleted))
 }
 

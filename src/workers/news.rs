@@ -292,11 +292,10 @@ impl<E> Worker<E> {
                 message_id,
             } => {
                 let raw = self.article(group, *number, message_id.as_deref()).await?;
-                let text = crate::mail::render::plain_text_of(&raw);
                 let (message, saved) = (*message, raw.clone());
                 let _ = self
                     .store
-                    .mail_wait(move |c| crate::store::mail::save_body(c, message, &saved, &text));
+                    .mail_wait(move |c| crate::store::mail::save_body(c, message, &saved));
                 self.events.send(NewsEvent::Article { message, raw });
                 Ok(())
             }
@@ -454,9 +453,6 @@ pub async fn fetch_headers(
     .await
 }
 
-/// Rows indexed for search at a time while a group's headers arrive.
-pub const INDEX_EVERY: usize = 10_000;
-
 /// [`fetch_headers`], reading 8-bit headers that name no charset in `fallback` (the group's).
 pub async fn fetch_headers_in(
     session: &mut NntpSession,
@@ -473,8 +469,6 @@ pub async fn fetch_headers_in(
         .mail_wait(move |c| {
             // Stored numbers above the server's last: the group was numbered anew, and what
             // is cached belongs to articles that are gone.
-            // Rows a crash left waiting for the search index get their entries now.
-            news::finish_index(c, folder)?;
             if news::newest_stored(c, folder)?.is_some_and(|n| n > last) {
                 news::reset_group(c, folder)?;
             }
@@ -503,7 +497,7 @@ pub async fn fetch_headers_in(
             let counted = stored.clone();
             let done = done_tx.clone();
             store.run(
-                move |c| news::store_overviews_batched(c, folder, &batch, true, INDEX_EVERY),
+                move |c| news::store_overviews(c, folder, &batch, true),
                 move |r| {
                     let r = match r {
                         Ok(skipped) => {
@@ -532,10 +526,10 @@ pub async fn fetch_headers_in(
     }
     // `set_range` counts the group again (unread from the read ranges): no scan of the rows'
     // seen marks, which on a large group was the last thing the fetch waited for.
-    let indexed = store.mail_wait(move |c| {
-        news::finish_index(c, folder)?;
-        news::set_range(c, folder, first, last)
-    });
+    // What was stored can be searched for once the fetch answers.
+    let indexed = store
+        .mail_wait(move |c| news::set_range(c, folder, first, last))
+        .and_then(|()| store.wait_for_index());
     if let Err(e) = indexed
         && store_failure.is_none()
     {

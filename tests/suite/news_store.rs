@@ -154,10 +154,9 @@ async fn the_test_group_keeps_decoded_headers_and_a_cached_article() {
         .await
         .expect("article");
     let id = latin1.id;
-    let text = portolan::mail::render::plain_text_of(&raw);
     let saved = raw.clone();
     store
-        .mail_wait(move |c| mail::save_body(c, id, &saved, &text))
+        .mail_wait(move |c| mail::save_body(c, id, &saved))
         .expect("save");
     let cached = store.mail_wait(move |c| mail::body(c, id)).expect("body");
     assert_eq!(cached, Some(raw), "offline reading has the article as sent");
