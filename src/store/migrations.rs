@@ -365,4 +365,49 @@ mod tests {
             .expect("folder");
         assert_eq!(waiting, None, "every row is indexed");
     }
+
+    /// The index leaves the store's file; what would change an entry is queued for the index
+    /// thread in the same transaction, and nothing else.
+    #[test]
+    fn the_index_leaves_the_store_and_changes_are_queued() {
+        let mut c = rusqlite::Connection::open_in_memory().expect("open");
+        migrate_to(&mut c, 12).expect("to 12");
+        c.execute_batch(
+            "INSERT INTO accounts(id, name, kind, host, port) VALUES (1, 'a', 'imap', 'h', 143);
+             INSERT INTO folders(id, account, name) VALUES (1, 1, 'INBOX');
+             INSERT INTO messages(id, folder, uid, subject) VALUES (1, 1, 1, 'a'), (2, 1, 2, 'b');",
+        )
+        .expect("version 12 data");
+        migrate(&mut c).expect("latest");
+        let tables: i64 = c
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'message_text'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("schema");
+        assert_eq!(tables, 0, "no index in the store's file");
+        c.execute_batch(
+            "UPDATE messages SET seen = 1;
+             INSERT INTO bodies(message, raw) VALUES (1, x'00');
+             UPDATE bodies SET partial = 1;
+             UPDATE bodies SET raw = x'01';
+             DELETE FROM messages WHERE id = 2;
+             DELETE FROM messages WHERE id = 1;",
+        )
+        .expect("changes");
+        let mut st = c
+            .prepare("SELECT message FROM search_queue ORDER BY seq")
+            .expect("prepare");
+        let queued: Vec<i64> = st
+            .query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows");
+        assert_eq!(
+            queued,
+            vec![1, 1, 2, 1, 1],
+            "body cached, body changed, 2 removed, 1's body and 1 removed; no flag or mark"
+        );
+    }
 }
