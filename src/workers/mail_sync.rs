@@ -47,12 +47,21 @@ pub const FIRST_BATCH: usize = 1000;
 pub const BATCH: usize = 10_000;
 
 /// The UIDs of a first sync in the batches it fetches them in: [`FIRST_BATCH`], then
-/// [`BATCH`] at a time.
+/// [`BATCH`] at a time, then halves of what is left down to [`FIRST_BATCH`]: what is still
+/// to be read and stored after the last answer is a small batch, not a large one.
 pub fn batches(uids: &[u32]) -> impl Iterator<Item = &[u32]> {
-    let (first, rest) = uids.split_at(uids.len().min(FIRST_BATCH));
+    let (first, mut rest) = uids.split_at(uids.len().min(FIRST_BATCH));
     std::iter::once(first)
         .filter(|b| !b.is_empty())
-        .chain(rest.chunks(BATCH))
+        .chain(std::iter::from_fn(move || {
+            if rest.is_empty() {
+                return None;
+            }
+            let size = (rest.len() / 2).clamp(FIRST_BATCH, BATCH).min(rest.len());
+            let (batch, left) = rest.split_at(size);
+            rest = left;
+            Some(batch)
+        }))
 }
 
 /// Why a sync stopped. The cache keeps what was stored before the error.
@@ -405,11 +414,22 @@ mod tests {
 
     #[test]
     fn a_first_sync_fetches_a_small_batch_then_large_ones() {
-        let uids: Vec<u32> = (1..=25_500).rev().collect();
+        let uids: Vec<u32> = (1..=45_500).rev().collect();
         let sizes: Vec<usize> = batches(&uids).map(<[u32]>::len).collect();
+        // 44,500 after the first: full batches while more than two are left, then halves.
         assert_eq!(
             sizes,
-            vec![FIRST_BATCH, BATCH, BATCH, 25_500 - FIRST_BATCH - 2 * BATCH]
+            vec![
+                FIRST_BATCH,
+                BATCH,
+                BATCH,
+                BATCH,
+                7_250,
+                3_625,
+                1_812,
+                FIRST_BATCH,
+                813
+            ]
         );
         let seen: Vec<u32> = batches(&uids).flatten().copied().collect();
         assert_eq!(seen, uids, "every UID once, in order");
