@@ -395,13 +395,15 @@ pub fn reset_folder(c: &Connection, folder: i64, uidvalidity: u32) -> rusqlite::
     Ok(())
 }
 
-/// What the server last said of a folder.
+/// What the server last said of a folder. `counted`: the folder's counts are right already
+/// (a first sync counted its batches in); else they are counted again.
 pub fn set_folder_state(
     c: &Connection,
     folder: i64,
     uidvalidity: Option<u32>,
     uidnext: Option<u32>,
     highest_modseq: Option<u64>,
+    counted: bool,
 ) -> rusqlite::Result<()> {
     c.execute(
         "UPDATE folders SET uidvalidity = ?2, uidnext = ?3, highest_modseq = ?4,
@@ -413,6 +415,9 @@ pub fn set_folder_state(
             highest_modseq.map(|v| v as i64)
         ],
     )?;
+    if counted {
+        return Ok(());
+    }
     recount(c, folder)
 }
 
@@ -437,8 +442,9 @@ pub fn recount(c: &Connection, folder: i64) -> rusqlite::Result<()> {
     Ok(())
 }
 
-/// Stores new summaries in one transaction (the search index thread indexes them after). A UID already stored is
-/// updated, so a sync that was cut off and runs again stores each message once.
+/// Stores new summaries in one transaction (the search index thread indexes them after). A
+/// UID already stored is updated, so a sync that was cut off and runs again stores each
+/// message once.
 pub fn insert_messages(
     c: &mut Connection,
     folder: i64,
@@ -448,9 +454,10 @@ pub fn insert_messages(
     recount(c, folder)
 }
 
-/// Like [`insert_messages`], without recounting the folder: for a sync's batches, which
-/// recount once at the end. `fresh`: the caller knows none of these UIDs is stored (the sync
-/// compared them with the cache), so each is not looked up first.
+/// Like [`insert_messages`], without recounting the folder: for a sync's batches. `fresh`:
+/// the caller knows none of these UIDs is stored (the sync compared them with the cache), so
+/// each is not looked up first, and the folder's counts go up by what was added (a count of
+/// a 100,000-message folder's rows was the last thing a first sync waited for).
 pub fn insert_batch(
     c: &mut Connection,
     folder: i64,
@@ -458,17 +465,25 @@ pub fn insert_batch(
     fresh: bool,
 ) -> rusqlite::Result<()> {
     let tx = c.transaction()?;
-    insert_rows(&tx, folder, batch, fresh)?;
+    let (added, unseen) = insert_rows(&tx, folder, batch, fresh)?;
+    if fresh {
+        tx.execute(
+            "UPDATE folders SET messages = messages + ?2, unseen = unseen + ?3 WHERE id = ?1",
+            params![folder, added, unseen],
+        )?;
+    }
     tx.commit()
 }
 
-/// [`insert_batch`] inside the caller's transaction.
+/// [`insert_batch`] inside the caller's transaction. Answers how many rows were added, and
+/// how many of them are unread.
 pub fn insert_rows(
     tx: &Connection,
     folder: i64,
     batch: &[NewMessage],
     fresh: bool,
-) -> rusqlite::Result<()> {
+) -> rusqlite::Result<(i64, i64)> {
+    let (mut added, mut unseen) = (0_i64, 0_i64);
     {
         let mut existing =
             tx.prepare_cached("SELECT id FROM messages WHERE folder = ?1 AND uid = ?2")?;
@@ -539,9 +554,11 @@ pub fn insert_rows(
                 m.lines,
                 m.crossposts.max(1)
             ])?;
+            added += 1;
+            unseen += i64::from(!seen);
         }
     }
-    Ok(())
+    Ok((added, unseen))
 }
 
 /// Flag changes from the server: `(uid, flags, modseq)`.

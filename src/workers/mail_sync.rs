@@ -137,7 +137,16 @@ pub async fn sync_imap_folder(
         report.reset = true;
         known_modseq = None;
     }
-    let known: Vec<u32> = store.mail_wait(move |c| records::uids(c, id))?;
+    let known: Vec<u32> = store.mail_wait(move |c| {
+        let known = records::uids(c, id)?;
+        if known.is_empty() {
+            // Counts from before (the server's STATUS, or rows a reset removed) start over:
+            // the batches of this sync count themselves in.
+            records::recount(c, id)?;
+        }
+        Ok(known)
+    })?;
+    let first = known.is_empty();
     let max_known = known.last().copied().unwrap_or(0);
     // Nothing changed since the last visit: same next UID, same count, same MODSEQ.
     if !report.reset
@@ -154,6 +163,7 @@ pub async fn sync_imap_folder(
                 status.uidvalidity,
                 status.uidnext,
                 status.highest_modseq,
+                false,
             )
         })?;
         return Ok(report);
@@ -261,6 +271,7 @@ pub async fn sync_imap_folder(
             status.uidvalidity,
             status.uidnext,
             status.highest_modseq,
+            first,
         )
     })?;
     // What was stored can be searched for once the sync answers.
