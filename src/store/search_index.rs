@@ -238,6 +238,10 @@ fn catch_up(c: &mut Connection, prune: &dyn Fn(i64)) -> rusqlite::Result<()> {
 /// whether more are waiting, and how far the queue was done if any of it was.
 fn step(c: &mut Connection) -> rusqlite::Result<(bool, Option<i64>)> {
     let tx = c.transaction()?;
+    // The index file's write lock first, waiting for it if another store on the same files
+    // (the command line beside the window) holds it; a transaction that read first could not
+    // write after the other's commit. `BEGIN IMMEDIATE` would lock the store's file too.
+    tx.execute("UPDATE search.progress SET only = 1", [])?;
     let (mut upto, done): (i64, i64) = tx.query_row(
         "SELECT indexed_upto, queue_done FROM search.progress",
         [],
@@ -458,6 +462,37 @@ mod tests {
         assert_eq!(again, old);
         assert_eq!(found(&s, "fourth"), vec![old]);
         assert_eq!(found(&s, "first"), vec![1]);
+    }
+
+    /// Two stores open on the same files (the command line beside the window): their index
+    /// threads take turns, and each message is indexed once.
+    #[test]
+    fn two_stores_on_the_same_files_index_each_message_once() {
+        let (dir, s) = store();
+        let other = Store::open(&dir.path().join("t.db")).expect("second");
+        for round in 0..5_u32 {
+            s.call(move |c| {
+                let tx = c.transaction()?;
+                for n in 0..200_u32 {
+                    tx.execute(
+                        "INSERT INTO messages(folder, uid, subject) VALUES (1, ?1, 'same words')",
+                        [round * 1000 + n],
+                    )?;
+                }
+                tx.commit()
+            })
+            .expect("call")
+            .expect("batch");
+            let waiting = other.clone();
+            let there = std::thread::spawn(move || waiting.wait_for_index());
+            s.wait_for_index().expect("this store's index");
+            there
+                .join()
+                .expect("thread")
+                .expect("the other store's index");
+        }
+        assert_eq!(found(&s, "same words").len(), 1000);
+        assert_eq!(found(&other, "same words").len(), 1000);
     }
 
     /// The index file is a cache: gone or unreadable, it is made again and filled from the
