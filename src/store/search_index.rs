@@ -181,6 +181,9 @@ pub fn start(
     worker.busy_timeout(std::time::Duration::from_secs(5))?;
     attach(&worker, &index_path)?;
     worker.pragma_update(Some("search"), "cache_size", -16_000)?;
+    // Indexing a whole store again grows the index's log well past its usual size; it is
+    // cut back when it starts over, as the store's own is.
+    worker.pragma_update(Some("search"), "journal_size_limit", 64 * 1024 * 1024)?;
     attach(store, &index_path)?;
     let (asks, asked_rx) = mpsc::channel::<Ask>();
     let asked = Arc::new(AtomicBool::new(false));
