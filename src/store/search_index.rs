@@ -260,6 +260,11 @@ fn step(c: &mut Connection) -> rusqlite::Result<(bool, Option<i64>)> {
         st.query_map([done], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?
     };
+    if queued.is_empty() && newest == upto {
+        // Nothing to do (the commit was of something else): the transaction is dropped,
+        // and the index file is not written.
+        return Ok((false, None));
+    }
     let mut redo: Vec<i64> = queued.iter().map(|q| q.1).collect();
     redo.sort_unstable();
     redo.dedup();
@@ -465,6 +470,30 @@ mod tests {
         assert_eq!(again, old);
         assert_eq!(found(&s, "fourth"), vec![old]);
         assert_eq!(found(&s, "first"), vec![1]);
+    }
+
+    /// Most commits are of something else (a setting, a visited page): the index thread
+    /// looks, finds nothing to do, and does not write the index file.
+    #[test]
+    fn a_commit_of_something_else_leaves_the_index_file_alone() {
+        let (_d, s) = store();
+        add(&s, 1, "first");
+        s.wait_for_index().expect("indexed");
+        let version = |s: &Store| {
+            s.call(|c| c.pragma_query_value(Some("search"), "data_version", |r| r.get::<_, i64>(0)))
+                .expect("call")
+                .expect("pragma")
+        };
+        let before = version(&s);
+        run(
+            &s,
+            "INSERT INTO settings(key, value) VALUES ('theme', 'dark')",
+        );
+        s.wait_for_index().expect("indexed");
+        assert_eq!(version(&s), before, "nothing written");
+        add(&s, 2, "second");
+        s.wait_for_index().expect("indexed");
+        assert_ne!(version(&s), before, "a new message is");
     }
 
     /// Two stores open on the same files (the command line beside the window): their index
