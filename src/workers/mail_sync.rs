@@ -169,11 +169,15 @@ pub async fn sync_imap_folder(
         return Ok(report);
     }
     // Which messages the server has: new ones are those not stored (so a sync cut off in the
-    // middle fetches only what it had not stored), gone ones those stored but not there.
-    let on_server: Vec<u32> = if status.messages > 0 {
-        session.search("ALL").await?
-    } else {
+    // middle fetches only what it had not stored), gone ones those stored but not there. A
+    // first visit stores everything, so it fetches by message number (1 to the count SELECT
+    // gave, newest first) and needs no SEARCH for the UIDs.
+    let on_server: Vec<u32> = if status.messages == 0 {
         Vec::new()
+    } else if first {
+        (1..=status.messages).collect()
+    } else {
+        session.search("ALL").await?
     };
     let writes = Pipeline::default();
     let known_set: HashSet<u32> = known.iter().copied().collect();
@@ -225,7 +229,12 @@ pub async fn sync_imap_folder(
     };
     let fetched = async {
         for chunk in batches(&new) {
-            let heads = session.heads(&quote::sequence_set(chunk)).await?;
+            let set = quote::sequence_set(chunk);
+            let heads = if first {
+                session.heads_by_number(&set).await?
+            } else {
+                session.heads(&set).await?
+            };
             report.new += heads.len();
             let _ = to_read.send(heads);
             progress(report.new);

@@ -189,6 +189,27 @@ async fn changes_from_another_client_arrive_and_a_cut_sync_carries_on() {
     let row = fresh(&store, fid);
     assert_eq!((row.messages, row.unseen), (5, 4));
     assert_eq!(search(&store, "is:flagged"), vec![2]);
+    // A first sync into an empty store fetches by message number, with no SEARCH: the UIDs
+    // it stores, with the gap the removal left, are the server's.
+    let (_d2, first_store, account2) = self::store();
+    let first_folder = folder_row(&first_store, account2, "Sync test");
+    let report = sync_imap_folder(&mut s, &first_store, &first_folder, |_| {})
+        .await
+        .expect("first sync");
+    assert_eq!(report.new, 5, "{report:?}");
+    let fid2 = first_folder.id;
+    let uids = first_store
+        .mail_wait(move |c| records::uids(c, fid2))
+        .expect("uids");
+    assert_eq!(uids, vec![1, 2, 4, 5, 6]);
+    assert_eq!(search(&first_store, "is:flagged"), vec![2]);
+    assert_eq!(
+        (
+            fresh(&first_store, fid2).messages,
+            fresh(&first_store, fid2).unseen
+        ),
+        (5, 4)
+    );
     // The folder replaced on the server: its cache is dropped and fetched again; the INBOX
     // row of the same account is untouched.
     let inbox_id = store

@@ -542,6 +542,19 @@ impl ImapSession {
         Ok(read.heads)
     }
 
+    /// [`heads`](Self::heads) by message numbers (`99001:100000`), not UIDs: a first sync
+    /// needs no SEARCH for the folder's UIDs this way. While only FETCH commands run, the
+    /// server may not send EXPUNGE (RFC 3501, 7.4.1), so the numbers stay those SELECT
+    /// counted.
+    pub async fn heads_by_number(&mut self, numbers: &str) -> Result<Vec<MessageHead>, ImapError> {
+        let query = head_query(self.has("CONDSTORE"))?;
+        self.bounds.set_max_literal(MAX_SMALL_LITERAL);
+        let read = self
+            .diverted("FETCH", &format!("{numbers} {query}"), MAX_HEAD_RESPONSE)
+            .await?;
+        Ok(read.heads)
+    }
+
     /// Runs `command` with its FETCH and SEARCH answers read by our own parser
     /// ([`Guarded::divert`]); a response that parser cannot read is an error.
     async fn diverted(
