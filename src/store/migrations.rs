@@ -323,24 +323,40 @@ fn migrate_to(conn: &mut rusqlite::Connection, version: i64) -> rusqlite::Result
 mod tests {
     use super::*;
 
-    fn found(c: &rusqlite::Connection, words: &str) -> Vec<i64> {
-        let mut st = c
-            .prepare("SELECT rowid FROM message_text WHERE message_text MATCH ?1 ORDER BY rowid")
-            .expect("prepare");
-        st.query_map([words], |r| r.get(0))
+    /// The first column of `sql`'s rows, as numbers.
+    fn numbers(c: &rusqlite::Connection, sql: &str, args: impl rusqlite::Params) -> Vec<i64> {
+        let mut st = c.prepare(sql).expect("prepare");
+        st.query_map(args, |r| r.get(0))
             .expect("query")
             .collect::<Result<_, _>>()
             .expect("rows")
     }
 
-    #[test]
-    fn the_index_without_prefixes_keeps_headers_and_cached_bodies() {
+    fn found(c: &rusqlite::Connection, words: &str) -> Vec<i64> {
+        numbers(
+            c,
+            "SELECT rowid FROM message_text WHERE message_text MATCH ?1 ORDER BY rowid",
+            [words],
+        )
+    }
+
+    /// A store at schema `version` with one account and its INBOX (folder 1).
+    fn at_version(version: i64) -> rusqlite::Connection {
         let mut c = rusqlite::Connection::open_in_memory().expect("open");
-        migrate_to(&mut c, 10).expect("to 10");
+        migrate_to(&mut c, version).expect("migrate");
         c.execute_batch(
             "INSERT INTO accounts(id, name, kind, host, port) VALUES (1, 'a', 'imap', 'h', 143);
-             INSERT INTO folders(id, account, name) VALUES (1, 1, 'INBOX');
-             INSERT INTO messages(id, folder, uid, from_name, from_addr, subject)
+             INSERT INTO folders(id, account, name) VALUES (1, 1, 'INBOX');",
+        )
+        .expect("account and folder");
+        c
+    }
+
+    #[test]
+    fn the_index_without_prefixes_keeps_headers_and_cached_bodies() {
+        let mut c = at_version(10);
+        c.execute_batch(
+            "INSERT INTO messages(id, folder, uid, from_name, from_addr, subject)
                  VALUES (1, 1, 1, 'Alice', 'alice@example.org', 'Quarterly numbers'),
                         (2, 1, 2, 'Bob', 'bob@example.org', 'Lunch');
              INSERT INTO message_text(rowid, sender, recipients, subject, body)
@@ -370,12 +386,9 @@ mod tests {
     /// thread in the same transaction, and nothing else.
     #[test]
     fn the_index_leaves_the_store_and_changes_are_queued() {
-        let mut c = rusqlite::Connection::open_in_memory().expect("open");
-        migrate_to(&mut c, 12).expect("to 12");
+        let mut c = at_version(12);
         c.execute_batch(
-            "INSERT INTO accounts(id, name, kind, host, port) VALUES (1, 'a', 'imap', 'h', 143);
-             INSERT INTO folders(id, account, name) VALUES (1, 1, 'INBOX');
-             INSERT INTO messages(id, folder, uid, subject) VALUES (1, 1, 1, 'a'), (2, 1, 2, 'b');",
+            "INSERT INTO messages(id, folder, uid, subject) VALUES (1, 1, 1, 'a'), (2, 1, 2, 'b');",
         )
         .expect("version 12 data");
         migrate(&mut c).expect("latest");
@@ -396,14 +409,7 @@ mod tests {
              DELETE FROM messages WHERE id = 1;",
         )
         .expect("changes");
-        let mut st = c
-            .prepare("SELECT message FROM search_queue ORDER BY seq")
-            .expect("prepare");
-        let queued: Vec<i64> = st
-            .query_map([], |r| r.get(0))
-            .expect("query")
-            .collect::<Result<_, _>>()
-            .expect("rows");
+        let queued = numbers(&c, "SELECT message FROM search_queue ORDER BY seq", []);
         assert_eq!(
             queued,
             vec![1, 1, 2, 1, 1],

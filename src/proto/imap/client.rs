@@ -534,12 +534,7 @@ impl ImapSession {
     /// folder, without marking anything read. The FETCH responses are read by our own parser
     /// under async-imap ([`super::heads`]), which reads them at the speed they arrive.
     pub async fn heads(&mut self, uids: &str) -> Result<Vec<MessageHead>, ImapError> {
-        let query = head_query(self.has("CONDSTORE"))?;
-        self.bounds.set_max_literal(MAX_SMALL_LITERAL);
-        let read = self
-            .diverted("UID FETCH", &format!("{uids} {query}"), MAX_HEAD_RESPONSE)
-            .await?;
-        Ok(read.heads)
+        self.fetch_heads("UID FETCH", uids).await
     }
 
     /// [`heads`](Self::heads) by message numbers (`99001:100000`), not UIDs: a first sync
@@ -547,10 +542,19 @@ impl ImapSession {
     /// server may not send EXPUNGE (RFC 3501, 7.4.1), so the numbers stay those SELECT
     /// counted.
     pub async fn heads_by_number(&mut self, numbers: &str) -> Result<Vec<MessageHead>, ImapError> {
+        self.fetch_heads("FETCH", numbers).await
+    }
+
+    /// The summaries' FETCH (`command`: by UID or by number) of the messages in `set`.
+    async fn fetch_heads(
+        &mut self,
+        command: &str,
+        set: &str,
+    ) -> Result<Vec<MessageHead>, ImapError> {
         let query = head_query(self.has("CONDSTORE"))?;
         self.bounds.set_max_literal(MAX_SMALL_LITERAL);
         let read = self
-            .diverted("FETCH", &format!("{numbers} {query}"), MAX_HEAD_RESPONSE)
+            .diverted(command, &format!("{set} {query}"), MAX_HEAD_RESPONSE)
             .await?;
         Ok(read.heads)
     }
