@@ -43,7 +43,7 @@ impl DotDecoder {
         while i < chunk.len() && !self.done {
             if self.in_line {
                 // Inside a line: copy up to and including its LF.
-                if let Some(at) = chunk[i..].iter().position(|b| *b == b'\n') {
+                if let Some(at) = memchr::memchr(b'\n', &chunk[i..]) {
                     out.extend_from_slice(&chunk[i..=i + at]);
                     i += at + 1;
                     self.in_line = false;
@@ -149,7 +149,7 @@ where
         out.clear();
         let fed = decoder.feed(chunk, &mut out);
         // The longest line: counted over what went through, reset at each line end.
-        match chunk[..fed.used].iter().rposition(|b| *b == b'\n') {
+        match memchr::memrchr(b'\n', &chunk[..fed.used]) {
             Some(at) => line_len = fed.used - at - 1,
             None => line_len += fed.used,
         }

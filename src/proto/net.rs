@@ -207,7 +207,7 @@ pub async fn read_line<R: AsyncBufRead + Unpin>(
         if available.is_empty() {
             return Ok(!buf.is_empty());
         }
-        let (take, done) = match available.iter().position(|b| *b == b'\n') {
+        let (take, done) = match memchr::memchr(b'\n', available) {
             Some(i) => (i + 1, true),
             None => (available.len(), false),
         };

@@ -99,7 +99,7 @@ impl Framing {
                 continue;
             }
             let rest = &bytes[i..];
-            match rest.iter().position(|b| *b == b'\n') {
+            match memchr::memchr(b'\n', rest) {
                 None => {
                     self.line_len += rest.len() as u64;
                     self.keep_tail(rest);

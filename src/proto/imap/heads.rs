@@ -55,7 +55,7 @@ impl Responses {
                 }
                 self.line_start = self.at;
             }
-            let Some(p) = self.buf[self.at..].iter().position(|b| *b == b'\n') else {
+            let Some(p) = memchr::memchr(b'\n', &self.buf[self.at..]) else {
                 self.at = self.buf.len();
                 break;
             };
@@ -293,11 +293,20 @@ pub fn internal_date(text: &[u8]) -> Option<i64> {
     Some(local.and_utc().timestamp() - sign * offset)
 }
 
-fn digits<T: std::str::FromStr>(b: &[u8]) -> Option<T> {
-    if b.is_empty() || !b.iter().all(u8::is_ascii_digit) {
+/// A decimal number of only ASCII digits, read in one pass (several numbers in each of a
+/// folder's summaries). `None` when empty, not all digits, or too large for `T`.
+fn digits<T: TryFrom<u64>>(b: &[u8]) -> Option<T> {
+    if b.is_empty() {
         return None;
     }
-    std::str::from_utf8(b).ok()?.parse().ok()
+    let mut n: u64 = 0;
+    for c in b {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        n = n.checked_mul(10)?.checked_add(u64::from(c - b'0'))?;
+    }
+    T::try_from(n).ok()
 }
 
 struct Reader<'a> {
@@ -376,15 +385,11 @@ impl<'a> Reader<'a> {
         let start = self.at;
         self.atom();
         if self.peek() == Some(b'[') {
-            let close = self.b[self.at..]
-                .iter()
-                .position(|c| *c == b']')
+            let close = memchr::memchr(b']', &self.b[self.at..])
                 .ok_or(HeadError::Truncated("a section"))?;
             self.at += close + 1;
             if self.peek() == Some(b'<') {
-                let close = self.b[self.at..]
-                    .iter()
-                    .position(|c| *c == b'>')
+                let close = memchr::memchr(b'>', &self.b[self.at..])
                     .ok_or(HeadError::Truncated("a partial"))?;
                 self.at += close + 1;
             }
@@ -625,6 +630,20 @@ mod tests {
             parse_head(odd).expect("read").expect("uid").internal_date,
             None
         );
+    }
+
+    #[test]
+    fn numbers_are_digits_only_and_fit_their_type() {
+        assert_eq!(digits::<u32>(b"0"), Some(0));
+        assert_eq!(digits::<u32>(b"4294967295"), Some(u32::MAX));
+        assert_eq!(digits::<u32>(b"4294967296"), None);
+        assert_eq!(digits::<u64>(b"18446744073709551615"), Some(u64::MAX));
+        assert_eq!(digits::<u64>(b"18446744073709551616"), None);
+        assert_eq!(digits::<i32>(b"2147483648"), None);
+        assert_eq!(digits::<i32>(b"2024"), Some(2024));
+        for bad in [&b""[..], b"+1", b"-1", b"1 ", b"1x", b"\xd9\xa3"] {
+            assert_eq!(digits::<u64>(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

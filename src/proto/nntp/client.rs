@@ -872,7 +872,7 @@ impl NntpSession {
             let mut used = 0;
             let mut done = false;
             while used < buf.len() {
-                if let Some(at) = buf[used..].iter().position(|b| *b == b'\n') {
+                if let Some(at) = memchr::memchr(b'\n', &buf[used..]) {
                     let piece = &buf[used..used + at];
                     used += at + 1;
                     if skipping {
