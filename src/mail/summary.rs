@@ -1,7 +1,7 @@
 //! A message's summary from its header block, through mail-parser: what the list, the threads
 //! and the search index need, with RFC 2047 words and charsets decoded.
 
-use mail_parser::{Address, HeaderValue, MessageParser};
+use mail_parser::{Address, HeaderName, HeaderValue, MessageParser};
 
 /// The list's view of one message.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -45,12 +45,18 @@ impl Summary {
                 (name, address)
             })
             .unwrap_or_default();
+        // Looked up by name, not by text: a text is mapped to its name on each call, which
+        // cost as much as reading the Date header.
         let ct = message
-            .header("Content-Type")
+            .header(HeaderName::ContentType)
             .and_then(HeaderValue::as_content_type)
-            .map(|ct| match ct.subtype() {
-                Some(sub) => format!("{}/{}", ct.ctype(), sub).to_ascii_lowercase(),
-                None => ct.ctype().to_ascii_lowercase(),
+            .map(|ct| {
+                let mut t = ct.ctype().to_ascii_lowercase();
+                if let Some(sub) = ct.subtype() {
+                    t.push('/');
+                    t.extend(sub.chars().map(|c| c.to_ascii_lowercase()));
+                }
+                t
             });
         Summary {
             from_name,
@@ -60,10 +66,10 @@ impl Summary {
             subject: message.subject().unwrap_or("").trim().to_string(),
             date: message.date().map(mail_parser::DateTime::to_timestamp),
             message_id: message.message_id().map(str::to_string),
-            in_reply_to: ids(message.in_reply_to()).into_iter().next_back(),
+            in_reply_to: last_id(message.in_reply_to()),
             references: ids(message.references()),
             list_id: message
-                .header_raw("List-Id")
+                .header_raw(HeaderName::ListId)
                 .map(|t| t.trim().to_string())
                 .filter(|t| !t.is_empty()),
             content_type: ct,
@@ -93,17 +99,35 @@ fn addresses(list: Option<&Address<'_>>) -> String {
     let Some(list) = list else {
         return String::new();
     };
-    list.iter()
-        .map(|a| {
-            let address = a.address.as_deref().unwrap_or("");
-            match a.name.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-                Some(name) if !address.is_empty() => format!("{name} <{address}>"),
-                Some(name) => name.to_string(),
-                None => address.to_string(),
+    // Written into one string: a folder's first sync reads this for every message.
+    let mut out = String::new();
+    for a in list.iter() {
+        let address = a.address.as_deref().unwrap_or("");
+        let name = a.name.as_deref().map(str::trim).filter(|n| !n.is_empty());
+        if !out.is_empty() {
+            out.push_str(", ");
+        }
+        match name {
+            Some(name) if !address.is_empty() => {
+                out.push_str(name);
+                out.push_str(" <");
+                out.push_str(address);
+                out.push('>');
             }
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
+            Some(name) => out.push_str(name),
+            None => out.push_str(address),
+        }
+    }
+    out
+}
+
+/// The last Message-ID of a header (In-Reply-To names the parent last).
+fn last_id(value: &HeaderValue<'_>) -> Option<String> {
+    match value {
+        HeaderValue::Text(t) => Some(t.to_string()),
+        HeaderValue::TextList(list) => list.last().map(ToString::to_string),
+        _ => None,
+    }
 }
 
 /// The Message-IDs of a header (References, In-Reply-To), in order.

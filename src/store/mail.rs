@@ -498,6 +498,9 @@ pub fn insert_rows(
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
                  ?17, ?18, ?19, ?20, ?21, ?22)",
         )?;
+        // Joined texts are written into these, reused from row to row: a first sync inserts
+        // 100,000 rows, and each row's three small allocations showed in its profile.
+        let (mut flags, mut refs, mut to_and_cc) = (String::new(), String::new(), String::new());
         for m in batch {
             let seen = has(&m.flags, "\\Seen");
             let flagged = has(&m.flags, "\\Flagged");
@@ -521,11 +524,17 @@ pub fn insert_rows(
                 parsed = Summary::from_header(&m.header);
                 &parsed
             };
-            let recipients = if s.cc.is_empty() {
-                s.to.clone()
+            let recipients: &str = if s.cc.is_empty() {
+                &s.to
             } else {
-                format!("{}, {}", s.to, s.cc)
+                to_and_cc.clear();
+                to_and_cc.push_str(&s.to);
+                to_and_cc.push_str(", ");
+                to_and_cc.push_str(&s.cc);
+                &to_and_cc
             };
+            join_into(&mut flags, &m.flags);
+            join_into(&mut refs, &s.references);
             let attachments = s
                 .content_type
                 .as_deref()
@@ -534,7 +543,7 @@ pub fn insert_rows(
                 folder,
                 m.uid,
                 m.remote_id,
-                m.flags.join(" "),
+                flags,
                 seen,
                 flagged,
                 s.date.or(m.internal_date),
@@ -547,7 +556,7 @@ pub fn insert_rows(
                 s.subject,
                 s.message_id,
                 s.in_reply_to,
-                s.references.join(" "),
+                refs,
                 s.list_id,
                 attachments,
                 m.header,
@@ -559,6 +568,17 @@ pub fn insert_rows(
         }
     }
     Ok((added, unseen))
+}
+
+/// `words` joined by spaces into `out`, which is cleared first.
+fn join_into(out: &mut String, words: &[String]) {
+    out.clear();
+    for (i, w) in words.iter().enumerate() {
+        if i > 0 {
+            out.push(' ');
+        }
+        out.push_str(w);
+    }
 }
 
 /// Flag changes from the server: `(uid, flags, modseq)`.
