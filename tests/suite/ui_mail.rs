@@ -1,7 +1,8 @@
 //! The Mail panel driven through its accessible labels against the real dovecot (the reader
 //! mailbox, which these tests may mark read): add an
 //! account, see its folders and messages, open one and read its body, see the blocked remote
-//! content bar, and save an attachment to the path the dialog answered.
+//! content bar, and save an attachment to the path the dialog answered. An error in the
+//! account form goes once a field is typed into.
 
 use crate::common;
 use std::path::PathBuf;
@@ -256,4 +257,29 @@ fn a_message_dragged_onto_a_folder_moves_there() {
         h.step();
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
+}
+
+#[test]
+fn an_account_error_goes_once_the_field_is_filled() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut h = start(&dir);
+    wait_for(&mut h, "Browser");
+    h.get_by_label("Mail").click();
+    h.step();
+    wait_for(&mut h, "Add account…");
+    click(&mut h, "Add account…");
+    wait_for(&mut h, "Add a mail account");
+    type_into(&mut h, "Email address", "someone@localhost");
+    click(&mut h, "Save account");
+    let error = "Type the incoming server's name, or use Find settings.";
+    wait_for(&mut h, error);
+    type_into(&mut h, "Incoming server", "127.0.0.1");
+    for _ in 0..3 {
+        h.step();
+    }
+    assert!(
+        h.query_by_label(error).is_none(),
+        "the error about the empty server is still shown after the server was typed"
+    );
+    assert!(mail(&h).accounts().is_empty(), "nothing was saved");
 }

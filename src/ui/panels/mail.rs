@@ -1569,19 +1569,24 @@ impl MailPanel {
         .collapsible(false)
         .default_width(460.0)
         .show(ctx, |ui| {
+            // A field typed into since the last error was shown: the error is about an
+            // earlier state of the form, and goes.
+            let mut edited = false;
             egui::Grid::new("account-editor")
                 .num_columns(2)
                 .spacing([8.0, 6.0])
                 .show(ui, |ui| {
-                    let field =
+                    let mut field =
                         |ui: &mut egui::Ui, label: &str, value: &mut String, password: bool| {
                             let l = ui.label(label);
-                            ui.add(
-                                egui::TextEdit::singleline(value)
-                                    .password(password)
-                                    .desired_width(260.0),
-                            )
-                            .labelled_by(l.id);
+                            edited |= ui
+                                .add(
+                                    egui::TextEdit::singleline(value)
+                                        .password(password)
+                                        .desired_width(260.0),
+                                )
+                                .labelled_by(l.id)
+                                .changed();
                             ui.end_row();
                         };
                     field(ui, "Your name", &mut ed.display_name, false);
@@ -1671,6 +1676,9 @@ impl MailPanel {
                     tls_label(f.tls),
                     f.greeting
                 ));
+            }
+            if edited {
+                ed.error = None;
             }
             if let Some(e) = &ed.error {
                 ui.colored_label(ui.visuals().error_fg_color, e);
