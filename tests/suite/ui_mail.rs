@@ -263,14 +263,7 @@ fn a_message_dragged_onto_a_folder_moves_there() {
 fn an_account_error_goes_once_the_field_is_filled() {
     let dir = tempfile::tempdir().expect("tmp");
     let mut h = start(&dir);
-    wait_for(&mut h, "Browser");
-    h.get_by_label("Mail").click();
-    h.step();
-    wait_for(&mut h, "Add account…");
-    click(&mut h, "Add account…");
-    wait_for(&mut h, "Add a mail account");
-    type_into(&mut h, "Email address", "someone@localhost");
-    click(&mut h, "Save account");
+    common::add_mail_account(&mut h, &[("Email address", "someone@localhost")]);
     let error = "Type the incoming server's name, or use Find settings.";
     wait_for(&mut h, error);
     type_into(&mut h, "Incoming server", "127.0.0.1");
