@@ -39,29 +39,28 @@ pub async fn pop3_whole(
     Ok(Some(raw))
 }
 
-/// Messages in the first UID FETCH of summaries: few, so the list shows the newest at once.
+/// Messages in the first FETCH of summaries: few, so the list shows the newest at once.
 pub const FIRST_BATCH: usize = 1000;
-/// Messages per UID FETCH of summaries after the first. Each batch is one transaction in the
-/// store, and a transaction rewrites the index pages it touches into the log: 10,000 at a
-/// time wrote the rows of a 100,000-message folder in half the time 2,000 did.
+/// Messages per FETCH of summaries after the first, newest batch first; the window shows
+/// the list again after each. Summaries are stored while their answer arrives (see
+/// [`HAND_OVER`]), so what is left to store once a batch is in is small whatever its size.
 pub const BATCH: usize = 10_000;
+/// Summaries handed from the connection to the thread that reads their headers at a time.
+pub const HAND_OVER: usize = 1000;
+/// Rows the store writes in one transaction, at least, while more than that is still to
+/// come. A transaction rewrites the index pages it touches into the log: 10,000 at a time
+/// wrote the rows of a 100,000-message folder in half the time 2,000 did. Towards the end
+/// the writes halve with what is left, so little is still to write once the last answer
+/// is in.
+pub const WRITE_AT_LEAST: usize = 10_000;
 
-/// The UIDs of a first sync in the batches it fetches them in: [`FIRST_BATCH`], then
-/// [`BATCH`] at a time, then halves of what is left down to [`FIRST_BATCH`]: what is still
-/// to be read and stored after the last answer is a small batch, not a large one.
+/// The UIDs of a sync in the batches it fetches them in: [`FIRST_BATCH`], then [`BATCH`] at
+/// a time.
 pub fn batches(uids: &[u32]) -> impl Iterator<Item = &[u32]> {
-    let (first, mut rest) = uids.split_at(uids.len().min(FIRST_BATCH));
+    let (first, rest) = uids.split_at(uids.len().min(FIRST_BATCH));
     std::iter::once(first)
         .filter(|b| !b.is_empty())
-        .chain(std::iter::from_fn(move || {
-            if rest.is_empty() {
-                return None;
-            }
-            let size = (rest.len() / 2).clamp(FIRST_BATCH, BATCH).min(rest.len());
-            let (batch, left) = rest.split_at(size);
-            rest = left;
-            Some(batch)
-        }))
+        .chain(rest.chunks(BATCH))
 }
 
 /// Why a sync stopped. The cache keeps what was stored before the error.
@@ -202,48 +201,37 @@ pub async fn sync_imap_folder(
         report.removed = gone.len();
         store.mail_wait(move |c| records::remove_uids(c, id, &gone))?;
     }
-    // A batch's headers are read on a thread of their own and stored from there, in order,
-    // while the next batch is fetched: the fetch never waits for either. A failure is picked
-    // up at the barrier below.
-    let (to_read, arrived) = std::sync::mpsc::channel::<Vec<MessageHead>>();
+    // Summaries are handed over as they arrive to a thread that reads their headers and
+    // has the store write them, in order, while the rest are fetched: the connection never
+    // waits for either. A failure is picked up at the barrier below.
+    let (to_read, arrived) = std::sync::mpsc::channel::<ToHeaders>();
+    let expected = new.len();
     let reader = {
-        let (store, writes) = (store.clone(), writes.clone());
+        let (store, writes, written) = (store.clone(), writes.clone(), to_read.clone());
         std::thread::Builder::new()
             .name("mail-headers".into())
             .spawn(move || {
-                // The store thread is the one the others wait for: a batch it has written is
-                // freed here, when the next batch is ready (freeing a batch's many small
-                // strings was about a fifteenth of the store thread's time in a profile).
-                let mut written: Option<std::sync::Arc<Vec<NewMessage>>> = None;
-                for heads in arrived {
-                    let batch: Vec<NewMessage> = heads.into_iter().map(to_new).collect();
-                    let batch = std::sync::Arc::new(batch);
-                    let writing = batch.clone();
-                    writes.send(&store, move |c| {
-                        records::insert_batch(c, id, &writing, true)
-                    });
-                    drop(written.replace(batch));
-                }
+                read_and_store(&arrived, &written, &store, &writes, id, expected);
             })
             .map_err(|e| SyncError::Write(format!("no thread to read headers on: {e}")))?
     };
+    let end = TellOnDrop(to_read.clone(), Some(ToHeaders::End));
     let fetched = async {
         for chunk in batches(&new) {
             let set = quote::sequence_set(chunk);
-            let heads = if first {
-                session.heads_by_number(&set).await?
-            } else {
-                session.heads(&set).await?
-            };
-            report.new += heads.len();
-            let _ = to_read.send(heads);
+            let to_read = to_read.clone();
+            report.new += session
+                .stream_heads(first, &set, HAND_OVER, move |heads| {
+                    let _ = to_read.send(ToHeaders::Heads(heads));
+                })
+                .await?;
             progress(report.new);
         }
         Ok::<_, SyncError>(())
     }
     .await;
     // What arrived before an error is stored all the same.
-    drop(to_read);
+    drop(end);
     let _ = reader.join();
     fetched?;
     writes.wait(store)?;
@@ -286,6 +274,85 @@ pub async fn sync_imap_folder(
     // What was stored can be searched for once the sync answers.
     store.wait_for_index()?;
     Ok(report)
+}
+
+/// What the thread that reads headers is told.
+enum ToHeaders {
+    /// Summaries as they arrive.
+    Heads(Vec<MessageHead>),
+    /// The store has written the rows last handed to it (or dropped them unwritten).
+    Written,
+    /// No more summaries come.
+    End,
+}
+
+/// Tells the header thread something when dropped, so it never waits for news that will
+/// not come: [`ToHeaders::Written`] after the store's job ran, or with the job if the store
+/// is gone; [`ToHeaders::End`] when the fetching ends, or when the sync is dropped halfway.
+struct TellOnDrop(std::sync::mpsc::Sender<ToHeaders>, Option<ToHeaders>);
+
+impl Drop for TellOnDrop {
+    fn drop(&mut self) {
+        if let Some(what) = self.1.take() {
+            let _ = self.0.send(what);
+        }
+    }
+}
+
+/// The header thread of a sync: reads the headers of summaries as they arrive, and hands
+/// them to the store one write at a time: the first at once (the list shows it), then at
+/// least [`WRITE_AT_LEAST`] rows or, near the end, as many as are still to come (so the
+/// writes halve), and last what is left.
+/// Ends once [`ToHeaders::End`] came and all is written.
+fn read_and_store(
+    arrived: &std::sync::mpsc::Receiver<ToHeaders>,
+    written: &std::sync::mpsc::Sender<ToHeaders>,
+    store: &Store,
+    writes: &Pipeline,
+    folder: i64,
+    expected: usize,
+) {
+    let mut read: Vec<NewMessage> = Vec::new();
+    let mut received = 0;
+    let mut first = true;
+    // The rows being written. Freed here once written: freeing a batch's many small
+    // strings was about a fifteenth of the store thread's time in a profile.
+    let mut writing: Option<std::sync::Arc<Vec<NewMessage>>> = None;
+    let mut ended = false;
+    while let Ok(told) = arrived.recv() {
+        match told {
+            ToHeaders::Heads(heads) => {
+                received += heads.len();
+                read.extend(heads.into_iter().map(to_new));
+            }
+            ToHeaders::Written => drop(writing.take()),
+            ToHeaders::End => ended = true,
+        }
+        if writing.is_some() {
+            continue;
+        }
+        if read.is_empty() {
+            if ended {
+                break;
+            }
+            continue;
+        }
+        let to_come = expected.saturating_sub(received);
+        if !(first || ended || read.len() >= WRITE_AT_LEAST.min(to_come)) {
+            continue;
+        }
+        first = false;
+        let batch = std::sync::Arc::new(std::mem::take(&mut read));
+        let rows = batch.clone();
+        let done = TellOnDrop(written.clone(), Some(ToHeaders::Written));
+        writes.send(store, move |c| {
+            let r = records::insert_batch(c, folder, &rows, true);
+            drop(rows);
+            drop(done);
+            r
+        });
+        writing = Some(batch);
+    }
 }
 
 /// Downloads what the POP3 server has and the local folder lacks (by UIDL), then deletes on
@@ -434,26 +501,77 @@ mod tests {
 
     #[test]
     fn a_first_sync_fetches_a_small_batch_then_large_ones() {
-        let uids: Vec<u32> = (1..=45_500).rev().collect();
+        let uids: Vec<u32> = (1..=78_500).rev().collect();
         let sizes: Vec<usize> = batches(&uids).map(<[u32]>::len).collect();
-        // 44,500 after the first: full batches while more than two are left, then halves.
-        assert_eq!(
-            sizes,
-            vec![
-                FIRST_BATCH,
-                BATCH,
-                BATCH,
-                BATCH,
-                7_250,
-                3_625,
-                1_812,
-                FIRST_BATCH,
-                813
-            ]
-        );
+        let mut expected = vec![FIRST_BATCH];
+        expected.extend([BATCH; 7]);
+        expected.push(7_500);
+        assert_eq!(sizes, expected);
         let seen: Vec<u32> = batches(&uids).flatten().copied().collect();
         assert_eq!(seen, uids, "every UID once, in order");
         assert_eq!(batches(&uids[..10]).count(), 1);
         assert_eq!(batches(&[]).count(), 0);
+    }
+
+    fn head(uid: u32) -> MessageHead {
+        MessageHead {
+            uid,
+            flags: if uid.is_multiple_of(2) {
+                vec!["\\Seen".into()]
+            } else {
+                Vec::new()
+            },
+            internal_date: Some(1_700_000_000 + i64::from(uid)),
+            size: 100,
+            modseq: None,
+            header: format!("Subject: number {uid}\r\nFrom: a@example.test\r\n\r\n").into_bytes(),
+        }
+    }
+
+    /// Everything handed to the header thread is stored once, with the folder's counts,
+    /// however the hand-overs and the store's writes fall; the thread ends after the last
+    /// write, not before.
+    #[test]
+    fn the_header_thread_stores_all_it_is_handed_and_then_ends() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let store = Store::open(&dir.path().join("s.db")).expect("store");
+        let account = records::Account {
+            name: "a".into(),
+            host: "h".into(),
+            ..records::Account::default()
+        };
+        let account = store
+            .mail_wait(move |c| records::save_account(c, &account))
+            .expect("account");
+        let infos = vec![records::FolderInfo {
+            name: "INBOX".into(),
+            selectable: true,
+            ..records::FolderInfo::default()
+        }];
+        let folder = store
+            .mail_wait(move |c| records::sync_folders(c, account, &infos))
+            .expect("folders")
+            .remove(0)
+            .id;
+        let total = 23_500_u32;
+        let (tx, rx) = std::sync::mpsc::channel();
+        let uids: Vec<u32> = (1..=total).rev().collect();
+        for chunk in uids.chunks(HAND_OVER) {
+            tx.send(ToHeaders::Heads(chunk.iter().map(|u| head(*u)).collect()))
+                .expect("send");
+        }
+        tx.send(ToHeaders::End).expect("send");
+        let writes = Pipeline::default();
+        read_and_store(&rx, &tx, &store, &writes, folder, total as usize);
+        writes.wait(&store).expect("written");
+        let stored = store
+            .mail_wait(move |c| records::uids(c, folder))
+            .expect("uids");
+        assert_eq!(stored, (1..=total).collect::<Vec<_>>());
+        let row = store
+            .mail_wait(move |c| records::folder(c, folder))
+            .expect("folder")
+            .expect("row");
+        assert_eq!((row.messages, row.unseen), (23_500, 11_750));
     }
 }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use crate::common::fake::{Dialect, Reply, scripted};
 use portolan::proto::imap::guard::GuardError;
-use portolan::proto::imap::{ImapError, ImapServer, ImapSession};
+use portolan::proto::imap::{ImapError, ImapServer, ImapSession, MessageHead};
 use portolan::proto::net::{Limits, NetError};
 use portolan::proto::pop3::{Pop3Error, Pop3Server, Pop3Session};
 use portolan::proto::tls::TlsMode;
@@ -525,4 +525,73 @@ async fn imap_search_asks_for_ranges_only_where_esearch_is_offered() {
             s.noop().await.expect("the session answers after it");
         }
     }
+}
+
+type Handed = std::sync::Arc<std::sync::Mutex<Vec<Vec<u32>>>>;
+
+/// A hand-over that keeps the UIDs of each group of summaries handed over.
+fn uids_into(handed: &Handed) -> impl FnMut(Vec<MessageHead>) + Send + 'static {
+    let into = handed.clone();
+    move |heads| {
+        into.lock()
+            .expect("lock")
+            .push(heads.iter().map(|h| h.uid).collect());
+    }
+}
+
+/// Summaries streamed while their answer arrives (as a sync stores them): handed over in
+/// groups of at least the size asked for, the rest when the answer ends, and those read
+/// before a connection is cut are handed over too, with the cut as the error.
+#[tokio::test]
+async fn imap_streamed_summaries_are_handed_over_and_kept_when_the_answer_is_cut() {
+    let port = scripted(
+        IMAP_GREETING.to_vec(),
+        imap_script(vec![
+            (
+                "UID FETCH 1:3 ",
+                Reply::Send(
+                    "* 1 FETCH (UID 1 FLAGS () RFC822.SIZE 10)\r\n\
+                     * 2 FETCH (UID 2 FLAGS () RFC822.SIZE 20)\r\n\
+                     * 3 FETCH (UID 3 FLAGS () RFC822.SIZE 30)\r\n\
+                     {tag} OK done\r\n",
+                ),
+            ),
+            (
+                "UID FETCH 4:9 ",
+                Reply::SendAndClose(
+                    b"* 4 FETCH (UID 4 FLAGS () RFC822.SIZE 40)\r\n\
+                      * 5 FETCH (UID 5 FLAGS () RFC822.SIZE 50)\r\n\
+                      * 6 FETCH (UID 6 FLAGS () BODY[HEADER.FIELDS (SUBJECT)] {900}\r\nSubject: cut"
+                        .to_vec(),
+                ),
+            ),
+        ]),
+        Dialect::Imap,
+    )
+    .await;
+    let mut s = imap_login(port).await;
+    s.examine("INBOX").await.expect("EXAMINE");
+    let handed = Handed::default();
+    let count = s
+        .stream_heads(false, "1:3", 2, uids_into(&handed))
+        .await
+        .expect("summaries");
+    assert_eq!(count, 3);
+    let groups = std::mem::take(&mut *handed.lock().expect("lock"));
+    assert_eq!(groups.concat(), vec![1, 2, 3], "each once, in order");
+    let (last, full) = groups.split_last().expect("handed over");
+    assert!(full.iter().all(|g| g.len() >= 2), "{groups:?}");
+    assert!(!last.is_empty(), "{groups:?}");
+
+    let e = s
+        .stream_heads(false, "4:9", 2, uids_into(&handed))
+        .await
+        .expect_err("cut off");
+    assert!(e.is_connection(), "{e}");
+    let groups = std::mem::take(&mut *handed.lock().expect("lock"));
+    assert_eq!(
+        groups.concat(),
+        vec![4, 5],
+        "what was read whole before the cut is kept, the cut one is not"
+    );
 }

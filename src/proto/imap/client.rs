@@ -559,6 +559,34 @@ impl ImapSession {
         Ok(read.heads)
     }
 
+    /// The summaries' FETCH, by message number (`by_number`, see
+    /// [`heads_by_number`](Self::heads_by_number)) or by UID, with each summary handed to
+    /// `deliver` while the answer still arrives, at least `every` at a time, and the rest
+    /// when it ends. Answers how many were handed over. What was read before a failure is
+    /// handed over all the same, so a sync cut off keeps it.
+    pub async fn stream_heads(
+        &mut self,
+        by_number: bool,
+        set: &str,
+        every: usize,
+        mut deliver: impl FnMut(Vec<MessageHead>) + Send + 'static,
+    ) -> Result<usize, ImapError> {
+        let query = head_query(self.has("CONDSTORE"))?;
+        self.bounds.set_max_literal(MAX_SMALL_LITERAL);
+        let count = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let counted = count.clone();
+        self.session
+            .get_mut()
+            .divert_heads(MAX_HEAD_RESPONSE, every, move |heads| {
+                counted.fetch_add(heads.len(), std::sync::atomic::Ordering::Relaxed);
+                deliver(heads);
+            });
+        let command = if by_number { "FETCH" } else { "UID FETCH" };
+        self.run_diverted(command, &format!("{set} {query}"))
+            .await?;
+        Ok(count.load(std::sync::atomic::Ordering::Relaxed))
+    }
+
     /// Runs `command` with its FETCH and SEARCH answers read by our own parser
     /// ([`Guarded::divert`]); a response that parser cannot read is an error.
     async fn diverted(
@@ -568,6 +596,15 @@ impl ImapSession {
         limit: usize,
     ) -> Result<guard::Diverted, ImapError> {
         self.session.get_mut().divert(limit);
+        self.run_diverted(command, args).await
+    }
+
+    /// Runs `command` while its answers are diverted as the caller set up.
+    async fn run_diverted(
+        &mut self,
+        command: &str,
+        args: &str,
+    ) -> Result<guard::Diverted, ImapError> {
         let done = self
             .session
             .run_command_and_check_ok(format!("{command} {args}"))

@@ -188,6 +188,22 @@ struct Diversion {
     responses: Responses,
     found: Diverted,
     limit: usize,
+    sink: Option<Sink>,
+}
+
+/// Where summaries go while their command is still being answered, `every` at a time, so
+/// they can be stored while the rest arrive (see [`Guarded::divert_heads`]).
+struct Sink {
+    every: usize,
+    deliver: Box<dyn FnMut(Vec<MessageHead>) + Send>,
+}
+
+impl std::fmt::Debug for Sink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sink")
+            .field("every", &self.every)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What [`Guarded::divert`] read.
@@ -224,7 +240,15 @@ impl Diversion {
                     found.error.get_or_insert(e);
                 }
             })
-            .map_err(|_| std::io::Error::other(GuardError::ResponseTooLarge { limit: self.limit }))
+            .map_err(|_| {
+                std::io::Error::other(GuardError::ResponseTooLarge { limit: self.limit })
+            })?;
+        if let Some(sink) = self.sink.as_mut()
+            && self.found.heads.len() >= sink.every
+        {
+            (sink.deliver)(std::mem::take(&mut self.found.heads));
+        }
+        Ok(())
     }
 }
 
@@ -254,12 +278,37 @@ impl<S> Guarded<S> {
         });
     }
 
+    /// [`Guarded::divert`], with the summaries handed to `deliver` as they are read, at least
+    /// `every` at a time; [`Guarded::undivert`] hands over the rest. A
+    /// large summary fetch is then stored while it is still arriving, and what is left to
+    /// store when its answer ends is one hand-over at most.
+    pub fn divert_heads(
+        &mut self,
+        limit: usize,
+        every: usize,
+        deliver: impl FnMut(Vec<MessageHead>) + Send + 'static,
+    ) {
+        self.divert = Some(Diversion {
+            limit,
+            sink: Some(Sink {
+                every: every.max(1),
+                deliver: Box::new(deliver),
+            }),
+            ..Diversion::default()
+        });
+    }
+
     /// What was read since [`Guarded::divert`]. Bytes of a response not yet complete go to
     /// async-imap.
     pub fn undivert(&mut self) -> Diverted {
-        let Some(d) = self.divert.take() else {
+        let Some(mut d) = self.divert.take() else {
             return Diverted::default();
         };
+        if let Some(mut sink) = d.sink.take()
+            && !d.found.heads.is_empty()
+        {
+            (sink.deliver)(std::mem::take(&mut d.found.heads));
+        }
         let rest = d.responses.into_rest();
         if !rest.is_empty() {
             self.held.drain(..self.held_at);
