@@ -249,7 +249,8 @@ async fn imap_loop<E>(
             continue 'connect;
         }
         if let Some(folder) = open.clone()
-            && let Err(e) = sync_open(&mut session, store, &folder, events).await
+            && let Err(e) =
+                sync_shown(&mut session, store, &folder, events, &mut rx, &mut pending).await
         {
             if report_error(&e, account, events) {
                 return;
@@ -308,12 +309,15 @@ async fn imap_loop<E>(
                     return;
                 }
                 MailCommand::Refresh => match open.clone() {
-                    Some(folder) => sync_open(&mut session, store, &folder, events).await,
+                    Some(folder) => {
+                        sync_shown(&mut session, store, &folder, events, &mut rx, &mut pending)
+                            .await
+                    }
                     None => list_folders(&mut session, store, account, events).await,
                 },
                 MailCommand::Open(folder) => {
                     open = Some(folder.clone());
-                    sync_open(&mut session, store, &folder, events).await
+                    sync_shown(&mut session, store, &folder, events, &mut rx, &mut pending).await
                 }
                 MailCommand::FetchBody {
                     message,
@@ -612,6 +616,81 @@ async fn sync_open<E>(
     let report = mail_sync::sync_imap_folder(session, store, &current, |stored| {
         events.send(MailEvent::Progress { folder: id, stored });
     })
+    .await?;
+    events.send(MailEvent::Synced { folder: id, report });
+    Ok(())
+}
+
+/// [`sync_open`] for the folder the panel shows: messages opened in it while the sync runs
+/// are fetched between its batches, so one clicked during a long first sync opens within a
+/// batch. Other commands that came meanwhile wait in `pending` for their turn.
+async fn sync_shown<E>(
+    session: &mut ImapSession,
+    store: &Store,
+    folder: &FolderRow,
+    events: &MappedSink<MailEvent, E>,
+    rx: &mut mpsc::UnboundedReceiver<MailCommand>,
+    pending: &mut VecDeque<MailCommand>,
+) -> Result<(), SyncError> {
+    let id = folder.id;
+    let current = store
+        .mail_wait(move |c| records::folder(c, id))?
+        .unwrap_or_else(|| folder.clone());
+    let account = current.account;
+    let name = current.name.clone();
+    let report = mail_sync::sync_imap_folder_between(
+        session,
+        store,
+        &current,
+        |stored| {
+            events.send(MailEvent::Progress { folder: id, stored });
+        },
+        || {
+            while let Ok(command) = rx.try_recv() {
+                pending.push_back(command);
+            }
+            let mut wanted = Vec::new();
+            pending.retain(|c| match c {
+                MailCommand::FetchBody {
+                    message,
+                    folder,
+                    uid,
+                    size,
+                } if *folder == name => {
+                    wanted.push(mail_sync::Wanted {
+                        message: *message,
+                        uid: *uid,
+                        size: *size,
+                    });
+                    false
+                }
+                _ => true,
+            });
+            wanted
+        },
+        |w, raw| match raw {
+            Ok(raw) => {
+                let (message, stored) = (w.message, raw.clone());
+                let kept = store.mail_wait(move |c| records::save_body(c, message, &stored));
+                // Shown either way; not kept for offline reading is said.
+                events.send(MailEvent::Body { message, raw });
+                if let Err(e) = kept {
+                    events.send(MailEvent::Refused {
+                        account,
+                        what: format!("keeping message {} for offline reading", w.uid),
+                        error: e.to_string(),
+                        ids: Vec::new(),
+                    });
+                }
+            }
+            Err(e) => events.send(MailEvent::Refused {
+                account,
+                what: format!("opening message {}", w.uid),
+                error: e.to_string(),
+                ids: Vec::new(),
+            }),
+        },
+    )
     .await?;
     events.send(MailEvent::Synced { folder: id, report });
     Ok(())

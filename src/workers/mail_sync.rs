@@ -123,7 +123,32 @@ pub async fn sync_imap_folder(
     session: &mut ImapSession,
     store: &Store,
     folder: &FolderRow,
+    progress: impl FnMut(usize),
+) -> Result<SyncReport, SyncError> {
+    sync_imap_folder_between(session, store, folder, progress, Vec::new, |_, _| {}).await
+}
+
+/// A message to fetch whole between two batches of a sync: one opened meanwhile.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Wanted {
+    /// Its row in the store.
+    pub message: i64,
+    pub uid: u32,
+    pub size: u32,
+}
+
+/// [`sync_imap_folder`], which also asks `wanted` after each batch of new summaries which
+/// messages of the folder were opened meanwhile, fetches them there (the folder is selected
+/// and no command runs) and hands each to `fetched`: one opened during a long first sync
+/// shows within a batch, not after the whole folder. A refusal goes to `fetched`; a
+/// connection lost ends the sync.
+pub async fn sync_imap_folder_between(
+    session: &mut ImapSession,
+    store: &Store,
+    folder: &FolderRow,
     mut progress: impl FnMut(usize),
+    mut wanted: impl FnMut() -> Vec<Wanted>,
+    mut fetched: impl FnMut(Wanted, Result<Vec<u8>, ImapError>),
 ) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport::default();
     let status = session.select(&folder.name).await?;
@@ -226,6 +251,12 @@ pub async fn sync_imap_folder(
                 })
                 .await?;
             progress(report.new);
+            for w in wanted() {
+                match session.raw(&folder.name, w.uid, Some(w.size)).await {
+                    Err(e) if e.is_connection() => return Err(e.into()),
+                    raw => fetched(w, raw),
+                }
+            }
         }
         Ok::<_, SyncError>(())
     }

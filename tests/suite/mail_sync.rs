@@ -12,7 +12,7 @@ use portolan::proto::pop3::{Pop3Server, Pop3Session};
 use portolan::proto::tls::TlsMode;
 use portolan::store::Store;
 use portolan::store::mail::{self as records, Account, FolderInfo, FolderRow};
-use portolan::workers::mail_sync::{sync_imap_folder, sync_pop3};
+use portolan::workers::mail_sync::{Wanted, sync_imap_folder, sync_imap_folder_between, sync_pop3};
 
 fn imap(user: &str) -> ImapServer {
     ImapServer {
@@ -79,6 +79,65 @@ fn search(store: &Store, q: &str) -> Vec<u32> {
         .iter()
         .map(|r| r.uid)
         .collect()
+}
+
+/// A message opened while its folder syncs is fetched between two batches, before the sync
+/// ends, byte for byte; one the server does not have is a refusal handed over, and the sync
+/// goes on to store every summary.
+#[tokio::test]
+async fn a_message_opened_during_a_sync_is_fetched_before_it_ends() {
+    if !server_up("dovecot IMAP", "127.0.0.1:1143") {
+        return;
+    }
+    let (_d, store, account) = store();
+    let (inbox, mut s) = tester_inbox(&store, account).await;
+    s.select("INBOX").await.expect("select");
+    let newest = s
+        .search("ALL")
+        .await
+        .expect("uids")
+        .into_iter()
+        .max()
+        .expect("a message");
+    let whole = s.raw("INBOX", newest, None).await.expect("raw");
+    let mut asked = 0;
+    let mut handed = Vec::new();
+    let report = sync_imap_folder_between(
+        &mut s,
+        &store,
+        &inbox,
+        |_| {},
+        || {
+            asked += 1;
+            if asked > 1 {
+                return Vec::new();
+            }
+            vec![
+                Wanted {
+                    message: 7,
+                    uid: newest,
+                    size: whole.len() as u32,
+                },
+                Wanted {
+                    message: 8,
+                    uid: 999_999,
+                    size: 10,
+                },
+            ]
+        },
+        |w, raw| handed.push((w.message, raw.map_err(|e| e.to_string()))),
+    )
+    .await
+    .expect("sync");
+    assert!(asked >= 1, "asked after each batch");
+    assert_eq!(handed.len(), 2, "{handed:?}");
+    assert_eq!(handed[0], (7, Ok(whole)));
+    assert_eq!(handed[1].0, 8);
+    let refused = handed[1].1.as_ref().expect_err("no such message");
+    assert!(refused.contains("999999"), "{refused}");
+    assert_eq!(report.new, 12);
+    assert_eq!(fresh(&store, inbox.id).messages, 12);
+    s.logout().await;
 }
 
 #[tokio::test]
