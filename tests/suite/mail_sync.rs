@@ -12,7 +12,9 @@ use portolan::proto::pop3::{Pop3Server, Pop3Session};
 use portolan::proto::tls::TlsMode;
 use portolan::store::Store;
 use portolan::store::mail::{self as records, Account, FolderInfo, FolderRow};
+use portolan::workers::mail::{MailCommand, MailEvent};
 use portolan::workers::mail_sync::{Wanted, sync_imap_folder, sync_imap_folder_between, sync_pop3};
+use portolan::workers::{EventSink, Notifier};
 
 fn imap(user: &str) -> ImapServer {
     ImapServer {
@@ -69,6 +71,68 @@ async fn tester_inbox(store: &Store, account: i64) -> (FolderRow, ImapSession) {
         .await
         .expect("login");
     (inbox, session)
+}
+
+/// A mail worker for `user` (password `secret`) on dovecot's plain port, writing into
+/// `store` as `account`, and the events it sends.
+fn mail_worker(
+    store: &Store,
+    account: i64,
+    user: &str,
+) -> (
+    tokio::sync::mpsc::UnboundedSender<MailCommand>,
+    std::sync::mpsc::Receiver<MailEvent>,
+) {
+    let services = portolan::workers::Services::new(
+        tokio::runtime::Handle::current(),
+        trust_with_ca(),
+        portolan::proto::http::HttpClient::new(trust_with_ca(), &Limits::default()).expect("http"),
+        Limits::default(),
+    );
+    let (sink, events) = EventSink::<MailEvent>::new(Notifier::new());
+    let worker_account = Account {
+        id: account,
+        kind: "imap".into(),
+        host: "127.0.0.1".into(),
+        port: 1143,
+        tls: "plain".into(),
+        user: user.into(),
+        ..Account::default()
+    };
+    let tx = portolan::workers::mail::spawn(
+        &services,
+        store.clone(),
+        worker_account,
+        "secret".into(),
+        sink.map(|e| e),
+    );
+    (tx, events)
+}
+
+/// What a worker reports, in order, named ("searched 2", "body 7", "synced 2 new"), until
+/// `enough` says so or 20 s pass; a failure or refusal ends the test.
+fn worker_events(
+    events: &std::sync::mpsc::Receiver<MailEvent>,
+    enough: impl Fn(&[String]) -> bool,
+) -> Vec<String> {
+    let mut seen = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while std::time::Instant::now() < deadline && !enough(&seen) {
+        match events.recv_timeout(std::time::Duration::from_millis(200)) {
+            Ok(MailEvent::Searched { generation, .. }) => {
+                seen.push(format!("searched {generation}"));
+            }
+            Ok(MailEvent::Body { message, .. }) => seen.push(format!("body {message}")),
+            Ok(MailEvent::Synced { report, .. }) => {
+                seen.push(format!("synced {} new", report.new));
+            }
+            Ok(MailEvent::Failed { error, .. } | MailEvent::Refused { error, .. }) => {
+                panic!("{error}")
+            }
+            _ => {}
+        }
+    }
+    seen
 }
 
 fn search(store: &Store, q: &str) -> Vec<u32> {
@@ -517,8 +581,6 @@ async fn a_server_without_condstore_or_special_use_and_with_another_delimiter() 
 /// search that is still wanted, not after every search typed.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replaced_search_is_dropped_and_an_opened_message_goes_first() {
-    use portolan::workers::mail::{MailCommand, MailEvent};
-    use portolan::workers::{EventSink, Notifier};
     if !server_up("dovecot IMAP", "127.0.0.1:1143") {
         return;
     }
@@ -534,29 +596,7 @@ async fn a_replaced_search_is_dropped_and_an_opened_message_goes_first() {
         .mail_wait(move |c| records::messages(c, id, records::Sort::DateNewest))
         .expect("rows")
         .remove(0);
-    let services = portolan::workers::Services::new(
-        tokio::runtime::Handle::current(),
-        trust_with_ca(),
-        portolan::proto::http::HttpClient::new(trust_with_ca(), &Limits::default()).expect("http"),
-        Limits::default(),
-    );
-    let (sink, events) = EventSink::<MailEvent>::new(Notifier::new());
-    let worker_account = Account {
-        id: account,
-        kind: "imap".into(),
-        host: "127.0.0.1".into(),
-        port: 1143,
-        tls: "plain".into(),
-        user: "tester".into(),
-        ..Account::default()
-    };
-    let tx = portolan::workers::mail::spawn(
-        &services,
-        store.clone(),
-        worker_account,
-        "secret".into(),
-        sink.map(|e| e),
-    );
+    let (tx, events) = mail_worker(&store, account, "tester");
     // All queued before the worker reads its first command.
     let search = |generation| MailCommand::Search {
         folder: inbox.clone(),
@@ -576,26 +616,85 @@ async fn a_replaced_search_is_dropped_and_an_opened_message_goes_first() {
     ] {
         tx.send(command).expect("worker");
     }
-    let mut seen = Vec::new();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while std::time::Instant::now() < deadline
-        && !seen.iter().any(|e: &String| e.starts_with("searched 2"))
-    {
-        match events.recv_timeout(std::time::Duration::from_millis(200)) {
-            Ok(MailEvent::Searched { generation, .. }) => {
-                seen.push(format!("searched {generation}"));
-            }
-            Ok(MailEvent::Body { message, .. }) => seen.push(format!("body {message}")),
-            Ok(MailEvent::Failed { error, .. } | MailEvent::Refused { error, .. }) => {
-                panic!("{error}")
-            }
-            _ => {}
-        }
-    }
+    let mut seen = worker_events(&events, |seen| {
+        seen.iter().any(|e| e.starts_with("searched 2"))
+    });
+    seen.retain(|e| !e.starts_with("synced"));
     let _ = tx.send(MailCommand::Stop);
     assert_eq!(
         seen,
         vec![format!("body {}", first.id), "searched 2".to_string()],
         "the first search was replaced, and the message came before the search"
+    );
+}
+
+/// A message opened while the worker syncs the folder the panel shows arrives before that
+/// sync ends: the worker fetches it between two batches instead of after the last.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_worker_opens_a_message_in_the_middle_of_a_sync() {
+    if !server_up("dovecot IMAP", "127.0.0.1:1143") {
+        return;
+    }
+    let (trust, limits) = (trust_with_ca(), Limits::default());
+    let mut other = ImapSession::connect(&imap("scratch"), &trust, &limits)
+        .await
+        .expect("login");
+    let _ = other.delete("Open during sync").await;
+    other.create("Open during sync").await.expect("CREATE");
+    for i in 1..=3 {
+        other
+            .append(
+                "Open during sync",
+                None,
+                &message(&format!("open early {i}")),
+            )
+            .await
+            .expect("APPEND");
+    }
+    let (_d, store, account) = store();
+    let folder = folder_row(&store, account, "Open during sync");
+    let mut s = ImapSession::connect(&imap("scratch"), &trust, &limits)
+        .await
+        .expect("login");
+    sync_imap_folder(&mut s, &store, &folder, |_| {})
+        .await
+        .expect("sync");
+    s.logout().await;
+    let folder = fresh(&store, folder.id);
+    let id = folder.id;
+    let first = store
+        .mail_wait(move |c| records::messages(c, id, records::Sort::DateNewest))
+        .expect("rows")
+        .remove(0);
+    // New mail on the server: the worker's sync has a batch to fetch.
+    for i in 1..=2 {
+        other
+            .append(
+                "Open during sync",
+                None,
+                &message(&format!("open late {i}")),
+            )
+            .await
+            .expect("APPEND");
+    }
+    other.logout().await;
+    let (tx, events) = mail_worker(&store, account, "scratch");
+    for command in [
+        MailCommand::Open(folder.clone()),
+        MailCommand::FetchBody {
+            message: first.id,
+            folder: folder.name.clone(),
+            uid: first.uid,
+            size: first.size,
+        },
+    ] {
+        tx.send(command).expect("worker");
+    }
+    let seen = worker_events(&events, |seen| seen.len() == 2);
+    let _ = tx.send(MailCommand::Stop);
+    assert_eq!(
+        seen,
+        vec![format!("body {}", first.id), "synced 2 new".to_string()],
+        "the message came while the sync was still on"
     );
 }
