@@ -608,17 +608,7 @@ async fn sync_open<E>(
     folder: &FolderRow,
     events: &MappedSink<MailEvent, E>,
 ) -> Result<(), SyncError> {
-    let id = folder.id;
-    // The stored state may be newer than the row the panel sent.
-    let current = store
-        .mail_wait(move |c| records::folder(c, id))?
-        .unwrap_or_else(|| folder.clone());
-    let report = mail_sync::sync_imap_folder(session, store, &current, |stored| {
-        events.send(MailEvent::Progress { folder: id, stored });
-    })
-    .await?;
-    events.send(MailEvent::Synced { folder: id, report });
-    Ok(())
+    sync_serving(session, store, folder, events, Vec::new, |_, _| {}).await
 }
 
 /// [`sync_open`] for the folder the panel shows: messages opened in it while the sync runs
@@ -632,12 +622,33 @@ async fn sync_shown<E>(
     rx: &mut mpsc::UnboundedReceiver<MailCommand>,
     pending: &mut VecDeque<MailCommand>,
 ) -> Result<(), SyncError> {
+    let account = folder.account;
+    sync_serving(
+        session,
+        store,
+        folder,
+        events,
+        || opened_in(&folder.name, rx, pending),
+        |w, raw| show_opened(store, events, account, &w, raw),
+    )
+    .await
+}
+
+/// Syncs `folder` as its stored state says (it may be newer than the row the panel sent),
+/// telling the panel as batches arrive and when it is done; `wanted` and `opened` as for
+/// [`mail_sync::sync_imap_folder_between`].
+async fn sync_serving<E>(
+    session: &mut ImapSession,
+    store: &Store,
+    folder: &FolderRow,
+    events: &MappedSink<MailEvent, E>,
+    wanted: impl FnMut() -> Vec<mail_sync::Wanted>,
+    opened: impl FnMut(mail_sync::Wanted, Result<Vec<u8>, ImapError>),
+) -> Result<(), SyncError> {
     let id = folder.id;
     let current = store
         .mail_wait(move |c| records::folder(c, id))?
         .unwrap_or_else(|| folder.clone());
-    let account = current.account;
-    let name = current.name.clone();
     let report = mail_sync::sync_imap_folder_between(
         session,
         store,
@@ -645,55 +656,74 @@ async fn sync_shown<E>(
         |stored| {
             events.send(MailEvent::Progress { folder: id, stored });
         },
-        || {
-            while let Ok(command) = rx.try_recv() {
-                pending.push_back(command);
-            }
-            let mut wanted = Vec::new();
-            pending.retain(|c| match c {
-                MailCommand::FetchBody {
-                    message,
-                    folder,
-                    uid,
-                    size,
-                } if *folder == name => {
-                    wanted.push(mail_sync::Wanted {
-                        message: *message,
-                        uid: *uid,
-                        size: *size,
-                    });
-                    false
-                }
-                _ => true,
-            });
-            wanted
-        },
-        |w, raw| match raw {
-            Ok(raw) => {
-                let (message, stored) = (w.message, raw.clone());
-                let kept = store.mail_wait(move |c| records::save_body(c, message, &stored));
-                // Shown either way; not kept for offline reading is said.
-                events.send(MailEvent::Body { message, raw });
-                if let Err(e) = kept {
-                    events.send(MailEvent::Refused {
-                        account,
-                        what: format!("keeping message {} for offline reading", w.uid),
-                        error: e.to_string(),
-                        ids: Vec::new(),
-                    });
-                }
-            }
-            Err(e) => events.send(MailEvent::Refused {
-                account,
-                what: format!("opening message {}", w.uid),
-                error: e.to_string(),
-                ids: Vec::new(),
-            }),
-        },
+        wanted,
+        opened,
     )
     .await?;
     events.send(MailEvent::Synced { folder: id, report });
     Ok(())
+}
+
+/// The messages of `folder` opened since the last look: taken out of the commands waiting
+/// (the channel's are read into `pending` first); the other commands keep their order.
+fn opened_in(
+    folder: &str,
+    rx: &mut mpsc::UnboundedReceiver<MailCommand>,
+    pending: &mut VecDeque<MailCommand>,
+) -> Vec<mail_sync::Wanted> {
+    while let Ok(command) = rx.try_recv() {
+        pending.push_back(command);
+    }
+    let mut wanted = Vec::new();
+    pending.retain(|c| match c {
+        MailCommand::FetchBody {
+            message,
+            folder: f,
+            uid,
+            size,
+        } if f == folder => {
+            wanted.push(mail_sync::Wanted {
+                message: *message,
+                uid: *uid,
+                size: *size,
+            });
+            false
+        }
+        _ => true,
+    });
+    wanted
+}
+
+/// A message fetched in the middle of a sync: kept for offline reading and shown; shown
+/// all the same if it could not be kept, and that is said; a refusal in the server's words.
+fn show_opened<E>(
+    store: &Store,
+    events: &MappedSink<MailEvent, E>,
+    account: i64,
+    w: &mail_sync::Wanted,
+    raw: Result<Vec<u8>, ImapError>,
+) {
+    match raw {
+        Ok(raw) => {
+            let (message, stored) = (w.message, raw.clone());
+            let kept = store.mail_wait(move |c| records::save_body(c, message, &stored));
+            events.send(MailEvent::Body { message, raw });
+            if let Err(e) = kept {
+                events.send(MailEvent::Refused {
+                    account,
+                    what: format!("keeping message {} for offline reading", w.uid),
+                    error: e.to_string(),
+                    ids: Vec::new(),
+                });
+            }
+        }
+        Err(e) => events.send(MailEvent::Refused {
+            account,
+            what: format!("opening message {}", w.uid),
+            error: e.to_string(),
+            ids: Vec::new(),
+        }),
+    }
 }
 
 #[allow(clippy::too_many_arguments)]

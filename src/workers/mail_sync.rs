@@ -139,8 +139,8 @@ pub struct Wanted {
 
 /// [`sync_imap_folder`], which also asks `wanted` after each batch of new summaries which
 /// messages of the folder were opened meanwhile, fetches them there (the folder is selected
-/// and no command runs) and hands each to `fetched`: one opened during a long first sync
-/// shows within a batch, not after the whole folder. A refusal goes to `fetched`; a
+/// and no command runs) and hands each to `opened`: one opened during a long first sync
+/// shows within a batch, not after the whole folder. A refusal goes to `opened`; a
 /// connection lost ends the sync.
 pub async fn sync_imap_folder_between(
     session: &mut ImapSession,
@@ -148,7 +148,7 @@ pub async fn sync_imap_folder_between(
     folder: &FolderRow,
     mut progress: impl FnMut(usize),
     mut wanted: impl FnMut() -> Vec<Wanted>,
-    mut fetched: impl FnMut(Wanted, Result<Vec<u8>, ImapError>),
+    mut opened: impl FnMut(Wanted, Result<Vec<u8>, ImapError>),
 ) -> Result<SyncReport, SyncError> {
     let mut report = SyncReport::default();
     let status = session.select(&folder.name).await?;
@@ -254,7 +254,7 @@ pub async fn sync_imap_folder_between(
             for w in wanted() {
                 match session.raw(&folder.name, w.uid, Some(w.size)).await {
                     Err(e) if e.is_connection() => return Err(e.into()),
-                    raw => fetched(w, raw),
+                    raw => opened(w, raw),
                 }
             }
         }

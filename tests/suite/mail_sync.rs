@@ -109,6 +109,26 @@ fn mail_worker(
     (tx, events)
 }
 
+/// `folder` synced once over `session`, which is then closed: the folder's row as stored,
+/// and its newest message.
+async fn synced_once(
+    mut session: ImapSession,
+    store: &Store,
+    folder: &FolderRow,
+) -> (FolderRow, records::MessageRow) {
+    sync_imap_folder(&mut session, store, folder, |_| {})
+        .await
+        .expect("sync");
+    session.logout().await;
+    let folder = fresh(store, folder.id);
+    let id = folder.id;
+    let newest = store
+        .mail_wait(move |c| records::messages(c, id, records::Sort::DateNewest))
+        .expect("rows")
+        .remove(0);
+    (folder, newest)
+}
+
 /// What a worker reports, in order, named ("searched 2", "body 7", "synced 2 new"), until
 /// `enough` says so or 20 s pass; a failure or refusal ends the test.
 fn worker_events(
@@ -585,17 +605,8 @@ async fn a_replaced_search_is_dropped_and_an_opened_message_goes_first() {
         return;
     }
     let (_d, store, account) = store();
-    let (inbox, mut s) = tester_inbox(&store, account).await;
-    sync_imap_folder(&mut s, &store, &inbox, |_| {})
-        .await
-        .expect("sync");
-    s.logout().await;
-    let inbox = fresh(&store, inbox.id);
-    let id = inbox.id;
-    let first = store
-        .mail_wait(move |c| records::messages(c, id, records::Sort::DateNewest))
-        .expect("rows")
-        .remove(0);
+    let (inbox, s) = tester_inbox(&store, account).await;
+    let (inbox, first) = synced_once(s, &store, &inbox).await;
     let (tx, events) = mail_worker(&store, account, "tester");
     // All queued before the worker reads its first command.
     let search = |generation| MailCommand::Search {
@@ -653,19 +664,10 @@ async fn the_worker_opens_a_message_in_the_middle_of_a_sync() {
     }
     let (_d, store, account) = store();
     let folder = folder_row(&store, account, "Open during sync");
-    let mut s = ImapSession::connect(&imap("scratch"), &trust, &limits)
+    let s = ImapSession::connect(&imap("scratch"), &trust, &limits)
         .await
         .expect("login");
-    sync_imap_folder(&mut s, &store, &folder, |_| {})
-        .await
-        .expect("sync");
-    s.logout().await;
-    let folder = fresh(&store, folder.id);
-    let id = folder.id;
-    let first = store
-        .mail_wait(move |c| records::messages(c, id, records::Sort::DateNewest))
-        .expect("rows")
-        .remove(0);
+    let (folder, first) = synced_once(s, &store, &folder).await;
     // New mail on the server: the worker's sync has a batch to fetch.
     for i in 1..=2 {
         other

@@ -534,33 +534,18 @@ impl ImapSession {
     /// folder, without marking anything read. The FETCH responses are read by our own parser
     /// under async-imap ([`super::heads`]), which reads them at the speed they arrive.
     pub async fn heads(&mut self, uids: &str) -> Result<Vec<MessageHead>, ImapError> {
-        self.fetch_heads("UID FETCH", uids).await
-    }
-
-    /// [`heads`](Self::heads) by message numbers (`99001:100000`), not UIDs: a first sync
-    /// needs no SEARCH for the folder's UIDs this way. While only FETCH commands run, the
-    /// server may not send EXPUNGE (RFC 3501, 7.4.1), so the numbers stay those SELECT
-    /// counted.
-    pub async fn heads_by_number(&mut self, numbers: &str) -> Result<Vec<MessageHead>, ImapError> {
-        self.fetch_heads("FETCH", numbers).await
-    }
-
-    /// The summaries' FETCH (`command`: by UID or by number) of the messages in `set`.
-    async fn fetch_heads(
-        &mut self,
-        command: &str,
-        set: &str,
-    ) -> Result<Vec<MessageHead>, ImapError> {
         let query = head_query(self.has("CONDSTORE"))?;
         self.bounds.set_max_literal(MAX_SMALL_LITERAL);
         let read = self
-            .diverted(command, &format!("{set} {query}"), MAX_HEAD_RESPONSE)
+            .diverted("UID FETCH", &format!("{uids} {query}"), MAX_HEAD_RESPONSE)
             .await?;
         Ok(read.heads)
     }
 
-    /// The summaries' FETCH, by message number (`by_number`, see
-    /// [`heads_by_number`](Self::heads_by_number)) or by UID, with each summary handed to
+    /// The summaries' FETCH, by UID or by message number (`by_number`, `99001:100000`: a
+    /// first sync needs no SEARCH for the folder's UIDs this way; while only FETCH commands
+    /// run, the server may not send EXPUNGE (RFC 3501, 7.4.1), so the numbers stay those
+    /// SELECT counted), with each summary handed to
     /// `deliver` while the answer still arrives, at least `every` at a time, and the rest
     /// when it ends. Answers how many were handed over. What was read before a failure is
     /// handed over all the same, so a sync cut off keeps it.
