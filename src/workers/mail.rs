@@ -2,13 +2,15 @@
 //! folders, syncs the open folder and then waits in IDLE on it (renewed before 29 minutes;
 //! reconnecting with backoff after a drop), so mail delivered to the server appears within
 //! seconds. Commands from the panel (open a folder, fetch a body, flag, move, delete) interrupt
-//! the wait. For POP3 it downloads into the local Inbox on each refresh.
+//! the wait. Server searches go to a second session, so nothing waits for them
+//! (`mail_search`). For POP3 it downloads into the local Inbox on each refresh.
 
 use std::collections::VecDeque;
 use std::time::Duration;
 
 use tokio::sync::mpsc;
 
+use super::mail_search::SearchAsk;
 use super::mail_sync::{self, SyncError, SyncReport};
 use super::{MappedSink, Services};
 use crate::proto::imap::{IdleEnd, ImapError, ImapSession, SpecialUse};
@@ -190,7 +192,7 @@ fn permanent(e: &ImapError) -> bool {
     ) || matches!(e, ImapError::Net(crate::proto::net::NetError::Untrusted(_)))
 }
 
-async fn imap_loop<E>(
+async fn imap_loop<E: Send + 'static>(
     services: &Services,
     store: &Store,
     account: &Account,
@@ -199,6 +201,13 @@ async fn imap_loop<E>(
     events: &MappedSink<MailEvent, E>,
 ) {
     let server = login_of(account, password);
+    let searcher = super::mail_search::spawn(
+        server.clone(),
+        services.trust.clone(),
+        services.limits,
+        account.id,
+        events.clone(),
+    );
     let mut open: Option<FolderRow> = None;
     let mut backoff = 2u64;
     // Commands read ahead of their turn (while waiting to reconnect, or to see whether a
@@ -285,9 +294,9 @@ async fn imap_loop<E>(
                 }
             };
             let Some(command) = command else { continue };
-            // A server search is slow (dovecot reads every body it has not indexed), and the
-            // panel asks for one as each letter is typed: one that a newer search replaces is
-            // dropped, and what else is waiting (opening a message) goes first.
+            // The panel asks for a server search as each letter is typed: one that a newer
+            // search replaces is dropped, and what else is waiting (opening a message) goes
+            // first. The search itself runs on a connection of its own (`mail_search`).
             if let MailCommand::Search { .. } = command {
                 while let Ok(next) = rx.try_recv() {
                     pending.push_back(next);
@@ -381,33 +390,15 @@ async fn imap_loop<E>(
                     folder,
                     query,
                     generation,
-                } => match query.imap_criteria(session.has("LITERAL+")) {
-                    None => Ok(()),
-                    Some(criteria) => {
-                        let mut uids = Vec::new();
-                        let r = on_folder(&mut session, open.as_ref(), &folder.name, async |s| {
-                            uids = s.search(&criteria).await?;
-                            Ok(())
-                        })
-                        .await;
-                        let ok = r.is_ok();
-                        let r = refused(
-                            r,
-                            account,
-                            format!("searching {}", folder.name),
-                            Vec::new(),
-                            events,
-                        );
-                        if ok {
-                            events.send(MailEvent::Searched {
-                                folder: folder.id,
-                                generation,
-                                uids,
-                            });
-                        }
-                        r
-                    }
-                },
+                } => {
+                    // On a connection of its own: see `mail_search`.
+                    let _ = searcher.send(SearchAsk {
+                        folder,
+                        query,
+                        generation,
+                    });
+                    Ok(())
+                }
                 MailCommand::Folder(change) => {
                     let (what, r) = match &change {
                         FolderChange::Create(name) => {

@@ -10,6 +10,7 @@ pub mod job_spec;
 pub mod jobs;
 pub mod listen;
 pub mod mail;
+pub mod mail_search;
 pub mod mail_setup;
 pub mod mail_sync;
 pub mod mirror;

@@ -83,6 +83,19 @@ fn mail_worker(
     tokio::sync::mpsc::UnboundedSender<MailCommand>,
     std::sync::mpsc::Receiver<MailEvent>,
 ) {
+    mail_worker_on(store, account, user, 1143)
+}
+
+/// [`mail_worker`] for a server at `port` on loopback.
+fn mail_worker_on(
+    store: &Store,
+    account: i64,
+    user: &str,
+    port: u16,
+) -> (
+    tokio::sync::mpsc::UnboundedSender<MailCommand>,
+    std::sync::mpsc::Receiver<MailEvent>,
+) {
     let services = portolan::workers::Services::new(
         tokio::runtime::Handle::current(),
         trust_with_ca(),
@@ -94,7 +107,7 @@ fn mail_worker(
         id: account,
         kind: "imap".into(),
         host: "127.0.0.1".into(),
-        port: 1143,
+        port,
         tls: "plain".into(),
         user: user.into(),
         ..Account::default()
@@ -636,6 +649,118 @@ async fn a_replaced_search_is_dropped_and_an_opened_message_goes_first() {
         seen,
         vec![format!("body {}", first.id), "searched 2".to_string()],
         "the first search was replaced, and the message came before the search"
+    );
+}
+
+/// A proxy on loopback in front of dovecot's plain port. On a connection whose client asks
+/// for a SEARCH of text, it keeps the server's answers back from then on until `release` is
+/// notified (a search that takes as long as the test wants), and notifies `searching` when
+/// that SEARCH is sent.
+async fn holding_proxy(
+    searching: std::sync::Arc<tokio::sync::Notify>,
+    release: std::sync::Arc<tokio::sync::Notify>,
+) -> u16 {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let Ok(server) = tokio::net::TcpStream::connect("127.0.0.1:1143").await else {
+                return;
+            };
+            let held = std::sync::Arc::new(AtomicBool::new(false));
+            let (mut from_client, mut to_client) = client.into_split();
+            let (mut from_server, mut to_server) = server.into_split();
+            let (hold, searching) = (held.clone(), searching.clone());
+            tokio::spawn(async move {
+                let mut buf = vec![0; 64 * 1024];
+                while let Ok(n @ 1..) = from_client.read(&mut buf).await {
+                    let sent = &buf[..n];
+                    let has = |word: &[u8]| sent.windows(word.len()).any(|w| w == word);
+                    if has(b"SEARCH") && has(b"TEXT") && !hold.swap(true, Ordering::SeqCst) {
+                        searching.notify_one();
+                    }
+                    if to_server.write_all(sent).await.is_err() {
+                        return;
+                    }
+                }
+            });
+            let release = release.clone();
+            tokio::spawn(async move {
+                let mut buf = vec![0; 64 * 1024];
+                let mut waited = false;
+                while let Ok(n @ 1..) = from_server.read(&mut buf).await {
+                    if held.load(Ordering::SeqCst) && !waited {
+                        release.notified().await;
+                        waited = true;
+                    }
+                    if to_client.write_all(&buf[..n]).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
+/// A server search reads every body the server has not indexed and cannot be cancelled. It
+/// runs on a connection of its own: a message opened while the server is still searching
+/// arrives at once, and the search's answer after, when the server gives it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_opens_while_a_server_search_is_still_running() {
+    if !server_up("dovecot IMAP", "127.0.0.1:1143") {
+        return;
+    }
+    let (_d, store, account) = store();
+    let (inbox, s) = tester_inbox(&store, account).await;
+    let (inbox, first) = synced_once(s, &store, &inbox).await;
+    let (searching, release) = (
+        std::sync::Arc::new(tokio::sync::Notify::new()),
+        std::sync::Arc::new(tokio::sync::Notify::new()),
+    );
+    let port = holding_proxy(searching.clone(), release.clone()).await;
+    let (tx, events) = mail_worker_on(&store, account, "tester", port);
+    tx.send(MailCommand::Open(inbox.clone())).expect("worker");
+    let seen = worker_events(&events, |seen| seen.iter().any(|e| e.starts_with("synced")));
+    assert!(seen.iter().any(|e| e.starts_with("synced")), "{seen:?}");
+    tx.send(MailCommand::Search {
+        folder: inbox.clone(),
+        query: Query::parse("sync"),
+        generation: 1,
+    })
+    .expect("worker");
+    // Opened once the server has the search, and while it has not answered.
+    tokio::time::timeout(std::time::Duration::from_secs(20), searching.notified())
+        .await
+        .expect("the search was sent");
+    tx.send(MailCommand::FetchBody {
+        message: first.id,
+        folder: "INBOX".into(),
+        uid: first.uid,
+        size: first.size,
+    })
+    .expect("worker");
+    let body = format!("body {}", first.id);
+    let mut before = worker_events(&events, |seen| seen.contains(&body));
+    // The Sent folder and the inbox again are synced once per connection, after the first.
+    before.retain(|e| !e.starts_with("synced"));
+    assert_eq!(
+        before,
+        vec![body.clone()],
+        "the message came while the server had not answered the search"
+    );
+    release.notify_one();
+    let mut after = worker_events(&events, |seen| seen.iter().any(|e| e == "searched 1"));
+    after.retain(|e| !e.starts_with("synced"));
+    let _ = tx.send(MailCommand::Stop);
+    assert_eq!(
+        after,
+        vec!["searched 1".to_string()],
+        "the search answered after"
     );
 }
 
