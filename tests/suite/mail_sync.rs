@@ -274,6 +274,16 @@ fn message(subject: &str) -> Vec<u8> {
         .into_bytes()
 }
 
+/// Appends `count` messages to `folder`, subjects `"{subject} 1"` and up.
+async fn append_numbered(session: &mut ImapSession, folder: &str, subject: &str, count: u32) {
+    for i in 1..=count {
+        session
+            .append(folder, None, &message(&format!("{subject} {i}")))
+            .await
+            .expect("APPEND");
+    }
+}
+
 #[tokio::test]
 async fn changes_from_another_client_arrive_and_a_cut_sync_carries_on() {
     if !server_up("dovecot IMAP", "127.0.0.1:1143") {
@@ -286,12 +296,7 @@ async fn changes_from_another_client_arrive_and_a_cut_sync_carries_on() {
         .expect("login");
     let _ = other.delete("Sync test").await;
     other.create("Sync test").await.expect("CREATE");
-    for i in 1..=6 {
-        other
-            .append("Sync test", None, &message(&format!("sync message {i}")))
-            .await
-            .expect("APPEND");
-    }
+    append_numbered(&mut other, "Sync test", "sync message", 6).await;
     let (_d, store, account) = store();
     let folder = folder_row(&store, account, "Sync test");
     // A sync that stored only the three newest before it was cut off.
@@ -572,11 +577,7 @@ async fn a_server_without_condstore_or_special_use_and_with_another_delimiter() 
         Some(portolan::proto::imap::SpecialUse::Sent),
         "guessed from the name"
     );
-    for i in 1..=3 {
-        s.append(&name, None, &message(&format!("plain {i}")))
-            .await
-            .expect("APPEND");
-    }
+    append_numbered(&mut s, &name, "plain", 3).await;
     let (_d, store, account) = store();
     let fid = folder_row(&store, account, &name).id;
     let report = sync_imap_folder(&mut s, &store, &fresh(&store, fid), |_| {})
@@ -777,16 +778,7 @@ async fn the_worker_opens_a_message_in_the_middle_of_a_sync() {
         .expect("login");
     let _ = other.delete("Open during sync").await;
     other.create("Open during sync").await.expect("CREATE");
-    for i in 1..=3 {
-        other
-            .append(
-                "Open during sync",
-                None,
-                &message(&format!("open early {i}")),
-            )
-            .await
-            .expect("APPEND");
-    }
+    append_numbered(&mut other, "Open during sync", "open early", 3).await;
     let (_d, store, account) = store();
     let folder = folder_row(&store, account, "Open during sync");
     let s = ImapSession::connect(&imap("scratch"), &trust, &limits)
@@ -794,16 +786,7 @@ async fn the_worker_opens_a_message_in_the_middle_of_a_sync() {
         .expect("login");
     let (folder, first) = synced_once(s, &store, &folder).await;
     // New mail on the server: the worker's sync has a batch to fetch.
-    for i in 1..=2 {
-        other
-            .append(
-                "Open during sync",
-                None,
-                &message(&format!("open late {i}")),
-            )
-            .await
-            .expect("APPEND");
-    }
+    append_numbered(&mut other, "Open during sync", "open late", 2).await;
     other.logout().await;
     let (tx, events) = mail_worker(&store, account, "scratch");
     for command in [
