@@ -2,15 +2,17 @@
 //! folders, syncs the open folder and then waits in IDLE on it (renewed before 29 minutes;
 //! reconnecting with backoff after a drop), so mail delivered to the server appears within
 //! seconds. Commands from the panel (open a folder, fetch a body, flag, move, delete) interrupt
-//! the wait. Server searches go to a second session, so nothing waits for them
-//! (`mail_search`). For POP3 it downloads into the local Inbox on each refresh.
+//! the wait. Server searches, and messages opened in another folder while one is synced, go
+//! to a second session, so they wait for neither (`mail_side`). For POP3 it downloads into
+//! the local Inbox on each refresh.
 
 use std::collections::VecDeque;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
 
-use super::mail_search::SearchAsk;
+use super::mail_side::{OpenAsk, SearchAsk, Side};
 use super::mail_sync::{self, SyncError, SyncReport};
 use super::{MappedSink, Services};
 use crate::proto::imap::{IdleEnd, ImapError, ImapSession, SpecialUse};
@@ -197,17 +199,25 @@ async fn imap_loop<E: Send + 'static>(
     store: &Store,
     account: &Account,
     password: &str,
-    mut rx: mpsc::UnboundedReceiver<MailCommand>,
+    from_panel: mpsc::UnboundedReceiver<MailCommand>,
     events: &MappedSink<MailEvent, E>,
 ) {
     let server = login_of(account, password);
-    let searcher = super::mail_search::spawn(
+    let (to_worker, mut rx) = mpsc::unbounded_channel();
+    let side = super::mail_side::spawn(
         server.clone(),
         services.trust.clone(),
         services.limits,
+        store.clone(),
         account.id,
         events.clone(),
+        to_worker.downgrade(),
     );
+    let aside = Aside {
+        side,
+        syncing: Syncing::default(),
+    };
+    tokio::spawn(route(from_panel, to_worker, aside.clone()));
     let mut open: Option<FolderRow> = None;
     let mut backoff = 2u64;
     // Commands read ahead of their turn (while waiting to reconnect, or to see whether a
@@ -258,8 +268,15 @@ async fn imap_loop<E: Send + 'static>(
             continue 'connect;
         }
         if let Some(folder) = open.clone()
-            && let Err(e) =
-                sync_shown(&mut session, store, &folder, events, &mut rx, &mut pending).await
+            && let Err(e) = sync_shown(
+                &mut session,
+                store,
+                &folder,
+                events,
+                (&mut rx, &mut pending),
+                &aside,
+            )
+            .await
         {
             if report_error(&e, account, events) {
                 return;
@@ -296,7 +313,7 @@ async fn imap_loop<E: Send + 'static>(
             let Some(command) = command else { continue };
             // The panel asks for a server search as each letter is typed: one that a newer
             // search replaces is dropped, and what else is waiting (opening a message) goes
-            // first. The search itself runs on a connection of its own (`mail_search`).
+            // first. The search itself runs on a connection of its own (`mail_side`).
             if let MailCommand::Search { .. } = command {
                 while let Ok(next) = rx.try_recv() {
                     pending.push_back(next);
@@ -319,14 +336,29 @@ async fn imap_loop<E: Send + 'static>(
                 }
                 MailCommand::Refresh => match open.clone() {
                     Some(folder) => {
-                        sync_shown(&mut session, store, &folder, events, &mut rx, &mut pending)
-                            .await
+                        sync_shown(
+                            &mut session,
+                            store,
+                            &folder,
+                            events,
+                            (&mut rx, &mut pending),
+                            &aside,
+                        )
+                        .await
                     }
                     None => list_folders(&mut session, store, account, events).await,
                 },
                 MailCommand::Open(folder) => {
                     open = Some(folder.clone());
-                    sync_shown(&mut session, store, &folder, events, &mut rx, &mut pending).await
+                    sync_shown(
+                        &mut session,
+                        store,
+                        &folder,
+                        events,
+                        (&mut rx, &mut pending),
+                        &aside,
+                    )
+                    .await
                 }
                 MailCommand::FetchBody {
                     message,
@@ -391,13 +423,19 @@ async fn imap_loop<E: Send + 'static>(
                     query,
                     generation,
                 } => {
-                    // On a connection of its own: see `mail_search`.
-                    let _ = searcher.send(SearchAsk {
+                    // On a connection of its own (see `mail_side`), or here when the server
+                    // allows no second one.
+                    let ask = SearchAsk {
                         folder,
                         query,
                         generation,
-                    });
-                    Ok(())
+                    };
+                    match aside.side.search(ask) {
+                        None => Ok(()),
+                        Some(ask) => {
+                            search_here(&mut session, open.as_ref(), &ask, account, events).await
+                        }
+                    }
                 }
                 MailCommand::Folder(change) => {
                     let (what, r) = match &change {
@@ -447,7 +485,18 @@ async fn imap_loop<E: Send + 'static>(
             // has the user's own replies without Sent being opened first.
             if !sent_synced && let Some(folder) = open.clone() {
                 sent_synced = true;
-                if let Err(e) = sync_sent(&mut session, store, account, &folder, events).await {
+                let waiting = (&mut rx, &mut pending);
+                if let Err(e) = sync_sent(
+                    &mut session,
+                    store,
+                    account,
+                    &folder,
+                    events,
+                    waiting,
+                    &aside,
+                )
+                .await
+                {
                     if report_error(&e, account, events) {
                         return;
                     }
@@ -459,13 +508,15 @@ async fn imap_loop<E: Send + 'static>(
 }
 
 /// Syncs the account's Sent folder (when it is not `open`), then `open` again so IDLE goes on
-/// watching it.
+/// watching it. Messages opened meanwhile are served as by [`sync_shown`].
 async fn sync_sent<E>(
     session: &mut ImapSession,
     store: &Store,
     account: &Account,
     open: &FolderRow,
     events: &MappedSink<MailEvent, E>,
+    (rx, pending): Waiting<'_>,
+    aside: &Aside,
 ) -> Result<(), SyncError> {
     let id = account.id;
     let sent = store
@@ -475,9 +526,122 @@ async fn sync_sent<E>(
     let Some(sent) = sent.filter(|s| s.id != open.id) else {
         return Ok(());
     };
-    sync_open(session, store, &sent, events).await?;
+    sync_shown(
+        session,
+        store,
+        &sent,
+        events,
+        (&mut *rx, &mut *pending),
+        aside,
+    )
+    .await?;
     // Synced again rather than only selected: what arrived meanwhile is not missed.
-    sync_open(session, store, open, events).await
+    sync_shown(session, store, open, events, (rx, pending), aside).await
+}
+
+/// The second connection, and what the worker is syncing (see [`route`]).
+#[derive(Clone)]
+struct Aside {
+    side: Side,
+    syncing: Syncing,
+}
+
+/// The folder the worker is syncing, if any.
+#[derive(Clone, Default)]
+struct Syncing(Arc<Mutex<Option<String>>>);
+
+impl Syncing {
+    /// Marks `folder` as syncing until the guard is dropped (the sync ended, or failed).
+    fn during(&self, folder: &str) -> impl Drop + use<> {
+        struct Clear(Arc<Mutex<Option<String>>>);
+        impl Drop for Clear {
+            fn drop(&mut self) {
+                *self.0.lock().unwrap_or_else(PoisonError::into_inner) = None;
+            }
+        }
+        *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(folder.to_string());
+        Clear(self.0.clone())
+    }
+
+    /// Whether a folder other than `folder` is syncing.
+    fn other_than(&self, folder: &str) -> bool {
+        self.0
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_deref()
+            .is_some_and(|f| f != folder)
+    }
+}
+
+/// Stands between the panel and the worker: a message opened in a folder other than the one
+/// the worker is syncing goes to the second connection as it arrives, for the worker reads
+/// its channel only between two batches, and a batch can take as long as the server likes.
+/// The rest, and what the second connection cannot take, goes to the worker in order.
+async fn route(
+    mut from_panel: mpsc::UnboundedReceiver<MailCommand>,
+    to_worker: mpsc::UnboundedSender<MailCommand>,
+    aside: Aside,
+) {
+    while let Some(command) = from_panel.recv().await {
+        let command = match command {
+            MailCommand::FetchBody {
+                message,
+                folder,
+                uid,
+                size,
+            } if aside.syncing.other_than(&folder) => {
+                let message = mail_sync::Wanted { message, uid, size };
+                match aside.side.open(OpenAsk { folder, message }) {
+                    None => continue,
+                    Some(back) => back.into_command(),
+                }
+            }
+            command => command,
+        };
+        if to_worker.send(command).is_err() {
+            return;
+        }
+    }
+}
+
+/// The worker's commands: its channel, and those read ahead of their turn.
+type Waiting<'a> = (
+    &'a mut mpsc::UnboundedReceiver<MailCommand>,
+    &'a mut VecDeque<MailCommand>,
+);
+
+/// A server search on the worker's own connection, for a server that allows no second one.
+async fn search_here<E>(
+    session: &mut ImapSession,
+    open: Option<&FolderRow>,
+    ask: &SearchAsk,
+    account: &Account,
+    events: &MappedSink<MailEvent, E>,
+) -> Result<(), SyncError> {
+    let Some(criteria) = ask.query.imap_criteria(session.has("LITERAL+")) else {
+        return Ok(());
+    };
+    let mut uids = None;
+    let r = on_folder(session, open, &ask.folder.name, async |s| {
+        uids = Some(s.search(&criteria).await?);
+        Ok(())
+    })
+    .await;
+    match r {
+        Ok(()) => {
+            events.send(MailEvent::Searched {
+                folder: ask.folder.id,
+                generation: ask.generation,
+                uids: uids.unwrap_or_default(),
+            });
+            Ok(())
+        }
+        Err(e) if e.is_connection() => Err(e.into()),
+        Err(e) => {
+            super::mail_side::refused(events, account.id, ask, &e);
+            Ok(())
+        }
+    }
 }
 
 /// Reports an error; true when the worker should stop (it cannot go on as set up).
@@ -593,33 +757,26 @@ async fn list_folders<E>(
     Ok(())
 }
 
-async fn sync_open<E>(
-    session: &mut ImapSession,
-    store: &Store,
-    folder: &FolderRow,
-    events: &MappedSink<MailEvent, E>,
-) -> Result<(), SyncError> {
-    sync_serving(session, store, folder, events, Vec::new, |_, _| {}).await
-}
-
-/// [`sync_open`] for the folder the panel shows: messages opened in it while the sync runs
-/// are fetched between its batches, so one clicked during a long first sync opens within a
-/// batch. Other commands that came meanwhile wait in `pending` for their turn.
+/// Syncs `folder` while serving what is opened meanwhile: a message of `folder` is fetched
+/// between two batches, so one clicked during a long first sync opens within a batch; one
+/// of another folder goes to the second connection at once (or waits for the sync when the
+/// server allows no second one). Other commands that came meanwhile wait in `pending`.
 async fn sync_shown<E>(
     session: &mut ImapSession,
     store: &Store,
     folder: &FolderRow,
     events: &MappedSink<MailEvent, E>,
-    rx: &mut mpsc::UnboundedReceiver<MailCommand>,
-    pending: &mut VecDeque<MailCommand>,
+    (rx, pending): Waiting<'_>,
+    aside: &Aside,
 ) -> Result<(), SyncError> {
     let account = folder.account;
+    let _syncing = aside.syncing.during(&folder.name);
     sync_serving(
         session,
         store,
         folder,
         events,
-        || opened_in(&folder.name, rx, pending),
+        || opened_in(&folder.name, rx, pending, &aside.side),
         |w, raw| show_opened(store, events, account, &w, raw),
     )
     .await
@@ -655,39 +812,43 @@ async fn sync_serving<E>(
     Ok(())
 }
 
-/// The messages of `folder` opened since the last look: taken out of the commands waiting
-/// (the channel's are read into `pending` first); the other commands keep their order.
+/// The messages of `folder` opened since the last look, taken out of the commands waiting
+/// (the channel's are read into `pending` first). Those of other folders are handed to the
+/// second connection, or wait in `pending` if it is down; the other commands keep their order.
 fn opened_in(
     folder: &str,
     rx: &mut mpsc::UnboundedReceiver<MailCommand>,
     pending: &mut VecDeque<MailCommand>,
+    side: &Side,
 ) -> Vec<mail_sync::Wanted> {
     while let Ok(command) = rx.try_recv() {
         pending.push_back(command);
     }
     let mut wanted = Vec::new();
-    pending.retain(|c| match c {
-        MailCommand::FetchBody {
+    for command in std::mem::take(pending) {
+        let MailCommand::FetchBody {
             message,
             folder: f,
             uid,
             size,
-        } if f == folder => {
-            wanted.push(mail_sync::Wanted {
-                message: *message,
-                uid: *uid,
-                size: *size,
-            });
-            false
+        } = command
+        else {
+            pending.push_back(command);
+            continue;
+        };
+        let message = mail_sync::Wanted { message, uid, size };
+        if f == folder {
+            wanted.push(message);
+        } else if let Some(back) = side.open(OpenAsk { folder: f, message }) {
+            pending.push_back(back.into_command());
         }
-        _ => true,
-    });
+    }
     wanted
 }
 
 /// A message fetched in the middle of a sync: kept for offline reading and shown; shown
 /// all the same if it could not be kept, and that is said; a refusal in the server's words.
-fn show_opened<E>(
+pub(super) fn show_opened<E>(
     store: &Store,
     events: &MappedSink<MailEvent, E>,
     account: i64,

@@ -653,11 +653,12 @@ async fn a_replaced_search_is_dropped_and_an_opened_message_goes_first() {
     );
 }
 
-/// A proxy on loopback in front of dovecot's plain port. On a connection whose client asks
-/// for a SEARCH of text, it keeps the server's answers back from then on until `release` is
-/// notified (a search that takes as long as the test wants), and notifies `searching` when
-/// that SEARCH is sent.
+/// A proxy on loopback in front of dovecot's plain port. On a connection whose client sends
+/// what `holds` picks (a SEARCH of text, a sync's FETCH), it keeps the server's answers back
+/// from then on until `release` is notified (a command that takes as long as the test
+/// wants), and notifies `searching` when that command is sent.
 async fn holding_proxy(
+    holds: fn(&[u8]) -> bool,
     searching: std::sync::Arc<tokio::sync::Notify>,
     release: std::sync::Arc<tokio::sync::Notify>,
 ) -> u16 {
@@ -680,8 +681,7 @@ async fn holding_proxy(
                 let mut buf = vec![0; 64 * 1024];
                 while let Ok(n @ 1..) = from_client.read(&mut buf).await {
                     let sent = &buf[..n];
-                    let has = |word: &[u8]| sent.windows(word.len()).any(|w| w == word);
-                    if has(b"SEARCH") && has(b"TEXT") && !hold.swap(true, Ordering::SeqCst) {
+                    if holds(sent) && !hold.swap(true, Ordering::SeqCst) {
                         searching.notify_one();
                     }
                     if to_server.write_all(sent).await.is_err() {
@@ -723,7 +723,8 @@ async fn a_message_opens_while_a_server_search_is_still_running() {
         std::sync::Arc::new(tokio::sync::Notify::new()),
         std::sync::Arc::new(tokio::sync::Notify::new()),
     );
-    let port = holding_proxy(searching.clone(), release.clone()).await;
+    let text_search = |sent: &[u8]| has(sent, b"SEARCH") && has(sent, b"TEXT");
+    let port = holding_proxy(text_search, searching.clone(), release.clone()).await;
     let (tx, events) = mail_worker_on(&store, account, "tester", port);
     tx.send(MailCommand::Open(inbox.clone())).expect("worker");
     let seen = worker_events(&events, |seen| seen.iter().any(|e| e.starts_with("synced")));
@@ -762,6 +763,141 @@ async fn a_message_opens_while_a_server_search_is_still_running() {
         after,
         vec!["searched 1".to_string()],
         "the search answered after"
+    );
+}
+
+fn has(sent: &[u8], word: &[u8]) -> bool {
+    sent.windows(word.len()).any(|w| w == word)
+}
+
+/// A message opened in another folder while the worker syncs one (from the unified inbox,
+/// or a search) does not wait for that sync: it comes over the second connection while the
+/// server has not yet answered the sync's FETCH.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_of_another_folder_opens_while_a_sync_is_still_running() {
+    if !server_up("dovecot IMAP", "127.0.0.1:1143") {
+        return;
+    }
+    let (trust, limits) = (trust_with_ca(), Limits::default());
+    let mut other = ImapSession::connect(&imap("scratch"), &trust, &limits)
+        .await
+        .expect("login");
+    for (name, count) in [("Side synced", 3), ("Side other", 1)] {
+        let _ = other.delete(name).await;
+        other.create(name).await.expect("CREATE");
+        append_numbered(&mut other, name, name, count).await;
+    }
+    other.logout().await;
+    let (_d, store, account) = store();
+    // Both rows at once: the store keeps the folders it is given, and drops the others.
+    let infos: Vec<FolderInfo> = ["Side synced", "Side other"]
+        .into_iter()
+        .map(|name| FolderInfo {
+            name: name.into(),
+            selectable: true,
+            ..FolderInfo::default()
+        })
+        .collect();
+    let rows = store
+        .mail_wait(move |c| records::sync_folders(c, account, &infos))
+        .expect("folders");
+    let row = |name: &str| rows.iter().find(|f| f.name == name).cloned().expect("row");
+    let (synced, elsewhere) = (row("Side synced"), row("Side other"));
+    let s = ImapSession::connect(&imap("scratch"), &trust, &limits)
+        .await
+        .expect("login");
+    let (_, message) = synced_once(s, &store, &elsewhere).await;
+    let (fetching, release) = (
+        std::sync::Arc::new(tokio::sync::Notify::new()),
+        std::sync::Arc::new(tokio::sync::Notify::new()),
+    );
+    let sync_fetch = |sent: &[u8]| has(sent, b"FETCH") && has(sent, b"HEADER.FIELDS");
+    let port = holding_proxy(sync_fetch, fetching.clone(), release.clone()).await;
+    let (tx, events) = mail_worker_on(&store, account, "scratch", port);
+    tx.send(MailCommand::Open(synced)).expect("worker");
+    tokio::time::timeout(std::time::Duration::from_secs(20), fetching.notified())
+        .await
+        .expect("the sync's FETCH was sent");
+    tx.send(MailCommand::FetchBody {
+        message: message.id,
+        folder: "Side other".into(),
+        uid: message.uid,
+        size: message.size,
+    })
+    .expect("worker");
+    let body = format!("body {}", message.id);
+    let before = worker_events(&events, |seen| seen.contains(&body));
+    assert_eq!(
+        before,
+        vec![body],
+        "the message came while the server had not answered the sync"
+    );
+    release.notify_one();
+    let after = worker_events(&events, |seen| seen.iter().any(|e| e.starts_with("synced")));
+    let _ = tx.send(MailCommand::Stop);
+    assert_eq!(
+        after,
+        vec!["synced 3 new".to_string()],
+        "the sync ended after"
+    );
+}
+
+/// A proxy on loopback in front of dovecot's plain port that lets one connection through
+/// and answers every later one as a server with a limit of one connection per user does.
+async fn one_connection_proxy() -> u16 {
+    use tokio::io::AsyncWriteExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    tokio::spawn(async move {
+        let mut first = true;
+        while let Ok((mut client, _)) = listener.accept().await {
+            if !std::mem::take(&mut first) {
+                let _ = client
+                    .write_all(b"* BYE Too many connections for this user\r\n")
+                    .await;
+                continue;
+            }
+            let Ok(mut server) = tokio::net::TcpStream::connect("127.0.0.1:1143").await else {
+                return;
+            };
+            tokio::spawn(async move {
+                let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+            });
+        }
+    });
+    port
+}
+
+/// A server that allows one connection per user refuses the second: its searches then run
+/// on the worker's own connection, and are answered all the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_one_connection_allowed_a_server_search_runs_on_the_worker_connection() {
+    if !server_up("dovecot IMAP", "127.0.0.1:1143") {
+        return;
+    }
+    let (_d, store, account) = store();
+    let (inbox, s) = tester_inbox(&store, account).await;
+    let (inbox, _) = synced_once(s, &store, &inbox).await;
+    let port = one_connection_proxy().await;
+    let (tx, events) = mail_worker_on(&store, account, "tester", port);
+    tx.send(MailCommand::Open(inbox.clone())).expect("worker");
+    let seen = worker_events(&events, |seen| seen.iter().any(|e| e.starts_with("synced")));
+    assert!(seen.iter().any(|e| e.starts_with("synced")), "{seen:?}");
+    tx.send(MailCommand::Search {
+        folder: inbox.clone(),
+        query: Query::parse("sync"),
+        generation: 1,
+    })
+    .expect("worker");
+    let mut seen = worker_events(&events, |seen| seen.iter().any(|e| e == "searched 1"));
+    seen.retain(|e| !e.starts_with("synced"));
+    let _ = tx.send(MailCommand::Stop);
+    assert_eq!(
+        seen,
+        vec!["searched 1".to_string()],
+        "answered, not refused"
     );
 }
 
