@@ -381,6 +381,8 @@ impl MailPanel {
         self.searched.clear();
         self.reader = None;
         self.selected.clear();
+        // What the last folder's sync said is not this one's.
+        self.status.clear();
         self.send(folder.account, MailCommand::Open(folder.clone()));
         self.open = Some(folder);
         self.reload();
