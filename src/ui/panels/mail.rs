@@ -45,7 +45,8 @@ pub enum MailPanelEvent {
     Messages {
         folder: i64,
         generation: u64,
-        rows: Vec<MessageRow>,
+        /// The error went to its own event already.
+        rows: Result<Vec<MessageRow>, ()>,
     },
     Search {
         generation: u64,
@@ -199,6 +200,10 @@ pub struct MailPanel {
     /// Show the plain-text part of a message that has both.
     prefer_plain: bool,
     generation: u64,
+    /// The generation of the folder's rows being loaded, if a load is under way.
+    loading: Option<u64>,
+    /// A sync stored more while rows were being loaded: load again once they are shown.
+    refresh_again: bool,
     /// Rows the server's SEARCH found for the current search.
     server_found: Vec<MessageRow>,
     /// The secrets' state last seen, to notice the password file being unlocked.
@@ -262,6 +267,8 @@ impl MailPanel {
             unified: false,
             prefer_plain: false,
             generation: 0,
+            loading: None,
+            refresh_again: false,
             server_found: Vec::new(),
             secrets_seen: crate::secrets::SecretsState::Unknown,
             search: String::new(),
@@ -402,16 +409,36 @@ impl MailPanel {
             .and_then(|fs| fs.iter().find(|f| f.role.as_deref() == Some("sent")))
             .map(|f| f.id);
         self.generation += 1;
+        self.loading = Some(self.generation);
         let (events, generation, id) = (self.events.clone(), self.generation, folder.id);
         self.store
             .mail_messages(id, self.sort, self.threads, sent, move |r| match r {
                 Ok(rows) => events.send(MailPanelEvent::Messages {
                     folder: id,
                     generation,
-                    rows,
+                    rows: Ok(rows),
                 }),
-                Err(e) => events.send(MailPanelEvent::Error(e.to_string())),
+                Err(e) => {
+                    events.send(MailPanelEvent::Error(e.to_string()));
+                    events.send(MailPanelEvent::Messages {
+                        folder: id,
+                        generation,
+                        rows: Err(()),
+                    });
+                }
             });
+    }
+
+    /// [`Self::reload`] after a sync stored rows, one load at a time. A large sync reports
+    /// progress faster than 100,000 rows load: a load asked for each report would make the
+    /// one before it stale before it arrived, and the list would stay as it was until the
+    /// sync ended, while the store thread loaded rows nobody saw.
+    fn refresh(&mut self) {
+        if self.loading.is_some() {
+            self.refresh_again = true;
+        } else {
+            self.reload();
+        }
     }
 
     fn run_search(&mut self) {
@@ -1885,7 +1912,7 @@ impl MailPanel {
             MailEvent::Progress { folder, stored } => {
                 if self.open.as_ref().is_some_and(|o| o.id == folder) {
                     self.status = format!("{stored} new message(s) stored…");
-                    self.reload();
+                    self.refresh();
                 }
             }
             MailEvent::Synced { folder, report } => {
@@ -1898,7 +1925,7 @@ impl MailPanel {
                             report.new, report.flags_changed, report.removed
                         )
                     };
-                    self.reload();
+                    self.refresh();
                 }
                 let account = self.open.as_ref().map(|o| o.account);
                 if let Some(a) = account {
@@ -2250,10 +2277,17 @@ impl Panel for MailPanel {
                 generation,
                 rows,
             } => {
-                if generation == self.generation
+                if self.loading == Some(generation) {
+                    self.loading = None;
+                }
+                if let Ok(rows) = rows
+                    && generation == self.generation
                     && self.open.as_ref().is_some_and(|o| o.id == folder)
                 {
                     self.set_rows(rows);
+                }
+                if self.loading.is_none() && std::mem::take(&mut self.refresh_again) {
+                    self.refresh();
                 }
             }
             MailPanelEvent::ServerFound { generation, rows } => {
