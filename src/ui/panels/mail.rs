@@ -50,7 +50,8 @@ pub enum MailPanelEvent {
     },
     Search {
         generation: u64,
-        rows: Vec<MessageRow>,
+        /// The error went to its own event already.
+        rows: Result<Vec<MessageRow>, ()>,
     },
     /// Rows the server's SEARCH found, to add to the cache's results.
     ServerFound {
@@ -200,7 +201,8 @@ pub struct MailPanel {
     /// Show the plain-text part of a message that has both.
     prefer_plain: bool,
     generation: u64,
-    /// The generation of the folder's rows being loaded, if a load is under way.
+    /// The generation of the rows being loaded (a folder's, or a search's), if a load is
+    /// under way.
     loading: Option<u64>,
     /// A sync stored more while rows were being loaded: load again once they are shown.
     refresh_again: bool,
@@ -448,6 +450,7 @@ impl MailPanel {
             return;
         }
         self.generation += 1;
+        self.loading = Some(self.generation);
         self.searching = true;
         self.server_found.clear();
         let (events, generation) = (self.events.clone(), self.generation);
@@ -482,8 +485,17 @@ impl MailPanel {
             Query::parse(&self.searched),
             limit,
             move |r| match r {
-                Ok(rows) => events.send(MailPanelEvent::Search { generation, rows }),
-                Err(e) => events.send(MailPanelEvent::Error(e.to_string())),
+                Ok(rows) => events.send(MailPanelEvent::Search {
+                    generation,
+                    rows: Ok(rows),
+                }),
+                Err(e) => {
+                    events.send(MailPanelEvent::Error(e.to_string()));
+                    events.send(MailPanelEvent::Search {
+                        generation,
+                        rows: Err(()),
+                    });
+                }
             },
         );
     }
@@ -2297,11 +2309,19 @@ impl Panel for MailPanel {
                 }
             }
             MailPanelEvent::Search { generation, rows } => {
+                if self.loading == Some(generation) {
+                    self.loading = None;
+                }
                 if generation == self.generation {
                     self.searching = false;
-                    self.set_rows(rows);
-                    // The server may have answered first.
-                    self.merge_server_found();
+                    if let Ok(rows) = rows {
+                        self.set_rows(rows);
+                        // The server may have answered first.
+                        self.merge_server_found();
+                    }
+                }
+                if self.loading.is_none() && std::mem::take(&mut self.refresh_again) {
+                    self.refresh();
                 }
             }
             MailPanelEvent::CachedBody { message, raw } => match raw {
