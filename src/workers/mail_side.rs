@@ -62,6 +62,60 @@ enum Ask {
     Open(OpenAsk),
 }
 
+impl Ask {
+    /// The command the panel sent for it, for the worker to do on its own connection.
+    fn into_command(self) -> MailCommand {
+        match self {
+            Ask::Open(open) => open.into_command(),
+            Ask::Search(ask) => MailCommand::Search {
+                folder: ask.folder,
+                query: ask.query,
+                generation: ask.generation,
+            },
+        }
+    }
+}
+
+/// What the server answered an ask.
+enum Answer {
+    Message(Vec<u8>),
+    /// None: the query had nothing a server can search.
+    Found(Option<Vec<u32>>),
+}
+
+/// The asks waiting: opened messages in order, then the newest search. The panel asks
+/// again as each letter is typed: only the newest search is wanted. Opened messages go
+/// first: each is one quick FETCH.
+#[derive(Default)]
+struct Waiting {
+    opens: VecDeque<OpenAsk>,
+    search: Option<SearchAsk>,
+}
+
+impl Waiting {
+    fn add(&mut self, ask: Ask) {
+        match ask {
+            Ask::Open(open) => self.opens.push_back(open),
+            Ask::Search(ask) => self.search = Some(*ask),
+        }
+    }
+
+    fn next(&mut self) -> Option<Ask> {
+        self.opens
+            .pop_front()
+            .map(Ask::Open)
+            .or_else(|| self.search.take().map(|ask| Ask::Search(Box::new(ask))))
+    }
+}
+
+/// Whether the connection is not to be tried yet, after it could not be made.
+fn down(until: &Mutex<Option<Instant>>) -> bool {
+    until
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .is_some_and(|until| Instant::now() < until)
+}
+
 /// The worker's way to its second connection. Cheap to clone.
 #[derive(Clone)]
 pub struct Side {
@@ -71,18 +125,10 @@ pub struct Side {
 }
 
 impl Side {
-    fn up(&self) -> bool {
-        let down = self
-            .down_until
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        down.is_none_or(|until| Instant::now() >= until)
-    }
-
     /// Hands a search over; gives it back when the second connection is down, for the
     /// worker to run on its own.
     pub fn search(&self, ask: SearchAsk) -> Option<SearchAsk> {
-        if !self.up() {
+        if down(&self.down_until) {
             return Some(ask);
         }
         // The task gone (it never ends first, but if it did): the worker does it.
@@ -94,7 +140,7 @@ impl Side {
 
     /// Hands an opened message over; gives it back when the second connection is down.
     pub fn open(&self, ask: OpenAsk) -> Option<OpenAsk> {
-        if !self.up() {
+        if down(&self.down_until) {
             return Some(ask);
         }
         match self.asks.send(Ask::Open(ask)) {
@@ -153,27 +199,21 @@ struct Task<E> {
 
 impl<E> Task<E> {
     async fn run(mut self, mut asks: mpsc::UnboundedReceiver<Ask>) {
-        let mut opens: VecDeque<OpenAsk> = VecDeque::new();
-        let mut search: Option<SearchAsk> = None;
+        let mut waiting = Waiting::default();
         while let Some(ask) = asks.recv().await {
-            take(ask, &mut opens, &mut search);
+            waiting.add(ask);
             loop {
-                // The panel asks again as each letter is typed: only the newest search is
-                // wanted. Opened messages go first: each is one quick FETCH.
                 while let Ok(more) = asks.try_recv() {
-                    take(more, &mut opens, &mut search);
+                    waiting.add(more);
                 }
-                if let Some(open) = opens.pop_front() {
-                    if let Err(open) = self.open(open).await {
-                        opens.push_front(open);
-                        self.give_back(opens.drain(..), search.take());
-                    }
-                } else if let Some(ask) = search.take() {
-                    if let Err(ask) = self.search(ask).await {
-                        self.give_back(std::iter::empty(), Some(ask));
-                    }
-                } else {
+                let Some(ask) = waiting.next() else {
                     break;
+                };
+                if let Err(ask) = self.serve(ask).await {
+                    // No connection: this and what waits go back to the worker.
+                    self.give_back(
+                        std::iter::once(ask).chain(std::iter::from_fn(|| waiting.next())),
+                    );
                 }
             }
         }
@@ -184,50 +224,22 @@ impl<E> Task<E> {
 
     /// The session, opened if need be; none when it cannot be made.
     async fn session(&mut self) -> Option<&mut ImapSession> {
-        if self.session.is_none() {
-            let down = *self
-                .down_until
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            if down.is_some_and(|until| Instant::now() < until) || !self.connect().await {
-                return None;
-            }
+        if self.session.is_none() && (down(&self.down_until) || !self.connect().await) {
+            return None;
         }
         self.session.as_mut()
     }
 
-    /// Fetches and shows an opened message; gives it back when there is no connection. A
+    /// Does `ask` and hands its answer over; gives it back when there is no connection. A
     /// connection the server dropped (one kept idle past its timeout) is opened again once.
-    async fn open(&mut self, open: OpenAsk) -> Result<(), OpenAsk> {
+    async fn serve(&mut self, ask: Ask) -> Result<(), Ask> {
         let mut again = true;
-        loop {
-            let mut examined = self.examined.take();
-            let Some(s) = self.session().await else {
-                return Err(open);
-            };
-            let r = fetch(s, &mut examined, &open).await;
-            self.examined = examined;
-            if r.as_ref().is_err_and(ImapError::is_connection) {
-                self.session = None;
-                self.examined = None;
-                if std::mem::take(&mut again) {
-                    continue;
-                }
-            }
-            super::mail::show_opened(&self.store, &self.events, self.account, &open.message, r);
-            return Ok(());
-        }
-    }
-
-    /// Runs a search and hands its answer over; gives it back when there is no connection.
-    async fn search(&mut self, ask: SearchAsk) -> Result<(), SearchAsk> {
-        let mut again = true;
-        loop {
+        let answer = loop {
             let mut examined = self.examined.take();
             let Some(s) = self.session().await else {
                 return Err(ask);
             };
-            let r = searched(s, &mut examined, &ask).await;
+            let r = answer(s, &mut examined, &ask).await;
             self.examined = examined;
             if r.as_ref().is_err_and(ImapError::is_connection) {
                 self.session = None;
@@ -236,17 +248,28 @@ impl<E> Task<E> {
                     continue;
                 }
             }
-            match r {
-                Ok(Some(uids)) => self.events.send(MailEvent::Searched {
+            break r;
+        };
+        let (store, events, account) = (&self.store, &self.events, self.account);
+        match (ask, answer) {
+            (Ask::Open(open), Ok(Answer::Message(raw))) => {
+                super::mail::show_opened(store, events, account, &open.message, Ok(raw));
+            }
+            (Ask::Open(open), Err(e)) => {
+                super::mail::show_opened(store, events, account, &open.message, Err(e));
+            }
+            (Ask::Search(ask), Ok(Answer::Found(Some(uids)))) => {
+                events.send(MailEvent::Searched {
                     folder: ask.folder.id,
                     generation: ask.generation,
                     uids,
-                }),
-                Ok(None) => {}
-                Err(e) => refused(&self.events, self.account, &ask, &e),
+                });
             }
-            return Ok(());
+            (Ask::Search(ask), Err(e)) => refused(events, account, &ask, &e),
+            // A search with nothing for the server; the other pairs do not occur.
+            _ => {}
         }
+        Ok(())
     }
 
     /// Opens the connection; false (and down for a while) when it cannot be made.
@@ -272,27 +295,24 @@ impl<E> Task<E> {
     }
 
     /// Hands what could not be done here back to the worker, as the panel asked for it.
-    fn give_back(&self, opens: impl Iterator<Item = OpenAsk>, search: Option<SearchAsk>) {
+    fn give_back(&self, asks: impl Iterator<Item = Ask>) {
         let Some(worker) = self.worker.upgrade() else {
             return;
         };
-        for open in opens {
-            let _ = worker.send(open.into_command());
-        }
-        if let Some(ask) = search {
-            let _ = worker.send(MailCommand::Search {
-                folder: ask.folder,
-                query: ask.query,
-                generation: ask.generation,
-            });
+        for ask in asks {
+            let _ = worker.send(ask.into_command());
         }
     }
 }
 
-fn take(ask: Ask, opens: &mut VecDeque<OpenAsk>, search: &mut Option<SearchAsk>) {
+async fn answer(
+    s: &mut ImapSession,
+    examined: &mut Option<String>,
+    ask: &Ask,
+) -> Result<Answer, ImapError> {
     match ask {
-        Ask::Open(open) => opens.push_back(open),
-        Ask::Search(ask) => *search = Some(*ask),
+        Ask::Open(open) => fetch(s, examined, open).await.map(Answer::Message),
+        Ask::Search(ask) => searched(s, examined, ask).await.map(Answer::Found),
     }
 }
 

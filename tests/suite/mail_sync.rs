@@ -653,6 +653,32 @@ async fn a_replaced_search_is_dropped_and_an_opened_message_goes_first() {
     );
 }
 
+/// A listener on a free port of loopback, for a proxy in front of dovecot.
+async fn loopback_listener() -> (tokio::net::TcpListener, u16) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let port = listener.local_addr().expect("addr").port();
+    (listener, port)
+}
+
+/// A worker for the tester through the proxy at `port`, with `inbox` opened and synced.
+fn tester_worker_on_inbox(
+    store: &Store,
+    account: i64,
+    inbox: &FolderRow,
+    port: u16,
+) -> (
+    tokio::sync::mpsc::UnboundedSender<MailCommand>,
+    std::sync::mpsc::Receiver<MailEvent>,
+) {
+    let (tx, events) = mail_worker_on(store, account, "tester", port);
+    tx.send(MailCommand::Open(inbox.clone())).expect("worker");
+    let seen = worker_events(&events, |seen| seen.iter().any(|e| e.starts_with("synced")));
+    assert!(seen.iter().any(|e| e.starts_with("synced")), "{seen:?}");
+    (tx, events)
+}
+
 /// A proxy on loopback in front of dovecot's plain port. On a connection whose client sends
 /// what `holds` picks (a SEARCH of text, a sync's FETCH), it keeps the server's answers back
 /// from then on until `release` is notified (a command that takes as long as the test
@@ -664,10 +690,7 @@ async fn holding_proxy(
 ) -> u16 {
     use std::sync::atomic::{AtomicBool, Ordering};
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let port = listener.local_addr().expect("addr").port();
+    let (listener, port) = loopback_listener().await;
     tokio::spawn(async move {
         while let Ok((client, _)) = listener.accept().await {
             let Ok(server) = tokio::net::TcpStream::connect("127.0.0.1:1143").await else {
@@ -725,10 +748,7 @@ async fn a_message_opens_while_a_server_search_is_still_running() {
     );
     let text_search = |sent: &[u8]| has(sent, b"SEARCH") && has(sent, b"TEXT");
     let port = holding_proxy(text_search, searching.clone(), release.clone()).await;
-    let (tx, events) = mail_worker_on(&store, account, "tester", port);
-    tx.send(MailCommand::Open(inbox.clone())).expect("worker");
-    let seen = worker_events(&events, |seen| seen.iter().any(|e| e.starts_with("synced")));
-    assert!(seen.iter().any(|e| e.starts_with("synced")), "{seen:?}");
+    let (tx, events) = tester_worker_on_inbox(&store, account, &inbox, port);
     tx.send(MailCommand::Search {
         folder: inbox.clone(),
         query: Query::parse("sync"),
@@ -846,10 +866,7 @@ async fn a_message_of_another_folder_opens_while_a_sync_is_still_running() {
 /// and answers every later one as a server with a limit of one connection per user does.
 async fn one_connection_proxy() -> u16 {
     use tokio::io::AsyncWriteExt;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let port = listener.local_addr().expect("addr").port();
+    let (listener, port) = loopback_listener().await;
     tokio::spawn(async move {
         let mut first = true;
         while let Ok((mut client, _)) = listener.accept().await {
@@ -881,10 +898,7 @@ async fn with_one_connection_allowed_a_server_search_runs_on_the_worker_connecti
     let (inbox, s) = tester_inbox(&store, account).await;
     let (inbox, _) = synced_once(s, &store, &inbox).await;
     let port = one_connection_proxy().await;
-    let (tx, events) = mail_worker_on(&store, account, "tester", port);
-    tx.send(MailCommand::Open(inbox.clone())).expect("worker");
-    let seen = worker_events(&events, |seen| seen.iter().any(|e| e.starts_with("synced")));
-    assert!(seen.iter().any(|e| e.starts_with("synced")), "{seen:?}");
+    let (tx, events) = tester_worker_on_inbox(&store, account, &inbox, port);
     tx.send(MailCommand::Search {
         folder: inbox.clone(),
         query: Query::parse("sync"),
