@@ -145,6 +145,23 @@ fn add_an_account_read_a_message_and_save_an_attachment() {
             .map(|r| &r.subject)
             .collect::<Vec<_>>()
     );
+    // The server is asked once per search typed. A sync that finds nothing changed (here
+    // asked for by hand; IDLE asks for one every few minutes) loads the cache's results
+    // again and keeps the server's finds, without asking the server again.
+    let asked = mail(&h).server_searches();
+    click(&mut h, "Get messages");
+    wait_for(&mut h, "Up to date");
+    for _ in 0..20 {
+        h.step();
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    assert_eq!(mail(&h).server_searches(), asked);
+    assert!(
+        mail(&h)
+            .shown()
+            .iter()
+            .any(|r| r.subject == "RFC 2231 attachment names")
+    );
 }
 
 /// A message dragged from the list onto a folder moves there on the server.

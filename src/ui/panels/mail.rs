@@ -208,6 +208,12 @@ pub struct MailPanel {
     refresh_again: bool,
     /// Rows the server's SEARCH found for the current search.
     server_found: Vec<MessageRow>,
+    /// Numbers the server searches asked, so only the newest one's answer is shown. Apart
+    /// from `generation`: the cache's results are loaded again after each batch a sync
+    /// stores, and the server's answer to the typed search stays good meanwhile.
+    server_generation: u64,
+    /// Server searches sent, for [`Self::server_searches`].
+    server_asks: u64,
     /// The secrets' state last seen, to notice the password file being unlocked.
     secrets_seen: crate::secrets::SecretsState,
     search: String,
@@ -272,6 +278,8 @@ impl MailPanel {
             loading: None,
             refresh_again: false,
             server_found: Vec::new(),
+            server_generation: 0,
+            server_asks: 0,
             secrets_seen: crate::secrets::SecretsState::Unknown,
             search: String::new(),
             searched: String::new(),
@@ -316,6 +324,12 @@ impl MailPanel {
     pub fn show_rows(&mut self, folder: FolderRow, rows: Vec<MessageRow>) {
         self.open = Some(folder);
         self.set_rows(rows);
+    }
+
+    /// How many server searches the panel has asked for so far: a search shown is sent to
+    /// the server when typed and after a sync that changed the folder, not on every load.
+    pub fn server_searches(&self) -> u64 {
+        self.server_asks
     }
 
     /// The path the last attachment was saved to.
@@ -392,15 +406,18 @@ impl MailPanel {
         self.selected.clear();
         // What the last folder's sync said is not this one's.
         self.status.clear();
+        self.forget_server_search();
         self.send(folder.account, MailCommand::Open(folder.clone()));
         self.open = Some(folder);
         self.reload();
     }
 
-    /// Reads the open folder's rows from the store (after a sync stored some).
+    /// Reads the open folder's rows from the store (after a sync stored some), or runs the
+    /// shown search again over the cache. The server is not asked again: its answer to the
+    /// search holds until the search changes or a sync ends ([`Self::ask_server_again`]).
     fn reload(&mut self) {
         if !self.searched.is_empty() || self.unified {
-            self.run_search();
+            self.search_cache();
             return;
         }
         let Some(folder) = &self.open else { return };
@@ -443,16 +460,60 @@ impl MailPanel {
         }
     }
 
+    /// Runs the search typed (or the unified view's): over the cache, and on the server for
+    /// what the cache does not have.
     fn run_search(&mut self) {
         self.searched = self.search.trim().to_string();
+        self.forget_server_search();
         if self.searched.is_empty() && !self.unified {
             self.reload();
             return;
         }
+        self.ask_server();
+        self.search_cache();
+    }
+
+    /// Drops the server's finds for the search shown, and any answer still to come.
+    fn forget_server_search(&mut self) {
+        self.server_generation += 1;
+        self.server_found.clear();
+    }
+
+    /// Asks the server to search the open folder for the search shown. The finds it had
+    /// stay shown until the answer replaces them.
+    fn ask_server(&mut self) {
+        // The server searches the bodies the cache does not have; its finds are added.
+        if !self.unified
+            && !self.searched.is_empty()
+            && let Some(folder) = self.open.clone()
+        {
+            self.server_generation += 1;
+            self.server_asks += 1;
+            self.send(
+                folder.account,
+                MailCommand::Search {
+                    folder,
+                    query: Query::parse(&self.searched),
+                    generation: self.server_generation,
+                },
+            );
+        }
+    }
+
+    /// After a sync of the open folder stored or changed messages, the server is asked
+    /// again: it may find them in bodies the cache does not have. Not after each batch of a
+    /// sync: a large one stores a batch every tenth of a second.
+    fn ask_server_again(&mut self) {
+        if !self.searched.is_empty() {
+            self.ask_server();
+        }
+    }
+
+    /// The search shown, over the cache.
+    fn search_cache(&mut self) {
         self.generation += 1;
         self.loading = Some(self.generation);
         self.searching = true;
-        self.server_found.clear();
         let (events, generation) = (self.events.clone(), self.generation);
         // Every INBOX for the unified view; else the open folder, or all folders.
         let folders = if self.unified {
@@ -466,20 +527,6 @@ impl MailPanel {
         } else {
             2000
         };
-        // The server searches the bodies the cache does not have; its finds are added.
-        if !self.unified
-            && !self.searched.is_empty()
-            && let Some(folder) = self.open.clone()
-        {
-            self.send(
-                folder.account,
-                MailCommand::Search {
-                    folder,
-                    query: Query::parse(&self.searched),
-                    generation: self.generation,
-                },
-            );
-        }
         self.store.mail_search(
             folders,
             Query::parse(&self.searched),
@@ -583,6 +630,15 @@ impl MailPanel {
             && let Some(row) = self.rows.iter().find(|m| m.id == r.row.id)
         {
             r.row = row.clone();
+        }
+    }
+
+    /// The last sync's or action's words, after what the list shows.
+    fn status_tail(&self) -> String {
+        if self.status.is_empty() {
+            String::new()
+        } else {
+            format!(" · {}", self.status)
         }
     }
 
@@ -1000,6 +1056,10 @@ impl MailPanel {
             self.start_worker(id, pw);
         }
         if let Some(id) = refresh {
+            // Said at once: a sync with nothing new answers in a blink, a large one takes time.
+            if self.open.as_ref().is_some_and(|o| o.account == id) {
+                self.status = "Checking for new messages…".into();
+            }
             self.send(id, MailCommand::Refresh);
         }
     }
@@ -1937,6 +1997,9 @@ impl MailPanel {
                             report.new, report.flags_changed, report.removed
                         )
                     };
+                    if !report.unchanged {
+                        self.ask_server_again();
+                    }
                     self.refresh();
                 }
                 let account = self.open.as_ref().map(|o| o.account);
@@ -1950,7 +2013,11 @@ impl MailPanel {
                 generation,
                 uids,
             } => {
-                if generation == self.generation && !uids.is_empty() {
+                if generation != self.server_generation {
+                    // An answer to a search since changed.
+                } else if uids.is_empty() {
+                    self.server_found.clear();
+                } else {
                     let events = self.events.clone();
                     self.store.mail_rows_by_uids(folder, uids, move |r| {
                         if let Ok(rows) = r {
@@ -2193,7 +2260,13 @@ impl Panel for MailPanel {
             } else {
                 ""
             };
-            return format!("{} found for “{}”{more}", self.visible.len(), self.searched);
+            // What a sync running meanwhile says stays in sight.
+            return format!(
+                "{} found for “{}”{more}{}",
+                self.visible.len(),
+                self.searched,
+                self.status_tail()
+            );
         }
         if self.unified {
             return format!(
@@ -2206,11 +2279,7 @@ impl Panel for MailPanel {
                 "{} · {} messages · {unread} unread{}",
                 f.name,
                 self.visible.len(),
-                if self.status.is_empty() {
-                    String::new()
-                } else {
-                    format!(" · {}", self.status)
-                }
+                self.status_tail()
             ),
             None if self.accounts.is_empty() => "No mail account".into(),
             None => format!("{} account(s)", self.accounts.len()),
@@ -2303,7 +2372,7 @@ impl Panel for MailPanel {
                 }
             }
             MailPanelEvent::ServerFound { generation, rows } => {
-                if generation == self.generation {
+                if generation == self.server_generation && !self.searched.is_empty() {
                     self.server_found = rows;
                     self.merge_server_found();
                 }
