@@ -172,12 +172,15 @@ pub async fn sync_imap_folder_between(
     })?;
     let first = known.is_empty();
     let max_known = known.last().copied().unwrap_or(0);
-    // Nothing changed since the last visit: same next UID, same count, same MODSEQ.
+    // Nothing changed since the last visit: same next UID, same count, same MODSEQ. A
+    // server without MODSEQs cannot say whether flags changed (another client marked a
+    // message read), so there the flags are read again on each visit.
     if !report.reset
         && status.uidnext.is_some()
         && status.uidnext == folder.uidnext
         && status.messages as usize == known.len()
-        && (status.highest_modseq.is_none() || status.highest_modseq == known_modseq)
+        && status.highest_modseq.is_some()
+        && status.highest_modseq == known_modseq
     {
         report.unchanged = true;
         store.mail_wait(move |c| {
@@ -273,7 +276,10 @@ pub async fn sync_imap_folder_between(
         let changed = session
             .flags_since(&range, if by_modseq { known_modseq } else { None })
             .await?;
-        let stored: HashMap<u32, String> = if by_modseq {
+        // Compared with what is stored, also when the server picked them by MODSEQ: those
+        // include the changes this client made itself (a message opened and marked read),
+        // which are stored already and are no news.
+        let stored: HashMap<u32, String> = if changed.is_empty() {
             HashMap::new()
         } else {
             store
@@ -284,7 +290,7 @@ pub async fn sync_imap_folder_between(
         let updates: Vec<(u32, Vec<String>, Option<u64>)> = changed
             .into_iter()
             .filter(|(uid, flags, _)| {
-                known_set.contains(uid) && stored.get(uid).is_none_or(|old| *old != flags.join(" "))
+                known_set.contains(uid) && stored.get(uid).is_none_or(|old| !same_flags(old, flags))
             })
             .collect();
         report.flags_changed = updates.len();
@@ -305,6 +311,19 @@ pub async fn sync_imap_folder_between(
     // What was stored can be searched for once the sync answers.
     store.wait_for_index()?;
     Ok(report)
+}
+
+/// Whether the flags stored (space-separated, in the order they were set here) are the
+/// server's: flags are a set, named without regard to case (RFC 3501 2.3.2).
+fn same_flags(stored: &str, server: &[String]) -> bool {
+    let mut a: Vec<String> = stored
+        .split_whitespace()
+        .map(str::to_ascii_lowercase)
+        .collect();
+    let mut b: Vec<String> = server.iter().map(|f| f.to_ascii_lowercase()).collect();
+    a.sort_unstable();
+    b.sort_unstable();
+    a == b
 }
 
 /// What the thread that reads headers is told.
@@ -562,6 +581,19 @@ mod tests {
     /// Everything handed to the header thread is stored once, with the folder's counts,
     /// however the hand-overs and the store's writes fall; the thread ends after the last
     /// write, not before.
+    #[test]
+    fn flags_are_the_same_in_any_order_and_case() {
+        let server = |f: &[&str]| f.iter().map(ToString::to_string).collect::<Vec<_>>();
+        assert!(same_flags(
+            "\\Seen \\Flagged",
+            &server(&["\\Flagged", "\\Seen"])
+        ));
+        assert!(same_flags("\\seen $label", &server(&["$Label", "\\Seen"])));
+        assert!(same_flags("", &server(&[])));
+        assert!(!same_flags("\\Seen", &server(&["\\Seen", "\\Flagged"])));
+        assert!(!same_flags("\\Seen \\Seen", &server(&["\\Seen"])));
+    }
+
     #[test]
     fn the_header_thread_stores_all_it_is_handed_and_then_ends() {
         let dir = tempfile::tempdir().expect("tmp");

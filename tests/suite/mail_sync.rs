@@ -610,6 +610,158 @@ async fn a_server_without_condstore_or_special_use_and_with_another_delimiter() 
     let _ = s.delete(&name).await;
 }
 
+/// A server that gives UIDNEXT but keeps no MODSEQs (no CONDSTORE, no HIGHESTMODSEQ on
+/// SELECT): a visit with nothing new still reads the flags again, for nothing else tells
+/// whether another client marked a message. Before, such a visit was taken as "up to date"
+/// and a flag set elsewhere showed only once a new message arrived.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_modseqs_a_visit_with_nothing_new_still_reads_the_flags_again() {
+    if !server_up("dovecot IMAP", "127.0.0.1:1143") {
+        return;
+    }
+    let (trust, limits) = (trust_with_ca(), Limits::default());
+    let name = format!("NoModseq{}", std::process::id());
+    let mut other = ImapSession::connect(&imap("scratch"), &trust, &limits)
+        .await
+        .expect("login");
+    let _ = other.delete(&name).await;
+    other.create(&name).await.expect("CREATE");
+    append_numbered(&mut other, &name, "no modseq", 2).await;
+    let port = modseq_hiding_proxy().await;
+    let through = ImapServer {
+        port,
+        ..imap("scratch")
+    };
+    let mut s = ImapSession::connect(&through, &trust, &limits)
+        .await
+        .expect("login");
+    assert!(!s.has("CONDSTORE"), "{:?}", s.capabilities);
+    let (_d, store, account) = store();
+    let fid = folder_row(&store, account, &name).id;
+    let first = sync_imap_folder(&mut s, &store, &fresh(&store, fid), |_| {})
+        .await
+        .expect("sync");
+    assert_eq!(first.new, 2, "{first:?}");
+    let row = fresh(&store, fid);
+    assert!(
+        row.uidnext.is_some() && row.highest_modseq.is_none(),
+        "{row:?}"
+    );
+    other.select(&name).await.expect("SELECT");
+    let uids = other.search("ALL").await.expect("SEARCH");
+    other
+        .store_flags(&uids[..1], &["\\Flagged"], true)
+        .await
+        .expect("STORE");
+    let again = sync_imap_folder(&mut s, &store, &fresh(&store, fid), |_| {})
+        .await
+        .expect("sync");
+    assert_eq!(
+        (again.new, again.flags_changed, again.unchanged),
+        (0, 1, false),
+        "{again:?}"
+    );
+    assert_eq!(search(&store, "is:flagged subject:modseq"), vec![uids[0]]);
+    s.logout().await;
+    let _ = other.delete(&name).await;
+}
+
+/// Flags this client set itself (stored at once, then sent to the server) come back in the
+/// next sync by MODSEQ, in the server's order: they are stored already, so that sync reports
+/// no change, and the one after it finds the folder up to date.
+#[tokio::test]
+async fn flags_set_here_are_not_reported_back_as_changes() {
+    if !server_up("dovecot IMAP", "127.0.0.1:1143") {
+        return;
+    }
+    let (trust, limits) = (trust_with_ca(), Limits::default());
+    let name = format!("OwnFlags{}", std::process::id());
+    let mut s = ImapSession::connect(&imap("scratch"), &trust, &limits)
+        .await
+        .expect("login");
+    assert!(s.has("CONDSTORE"));
+    let _ = s.delete(&name).await;
+    s.create(&name).await.expect("CREATE");
+    append_numbered(&mut s, &name, "own flags", 2).await;
+    let (_d, store, account) = store();
+    let fid = folder_row(&store, account, &name).id;
+    let first = sync_imap_folder(&mut s, &store, &fresh(&store, fid), |_| {})
+        .await
+        .expect("sync");
+    assert_eq!(first.new, 2, "{first:?}");
+    let uid = s.search("ALL").await.expect("SEARCH")[0];
+    let id = store
+        .mail_wait(move |c| records::id_of(c, fid, uid))
+        .expect("id")
+        .expect("row");
+    // Read, then flagged, as a user would: stored in that order, the server keeps its own.
+    for flag in ["\\Seen", "\\Flagged"] {
+        store
+            .mail_wait(move |c| records::set_flag(c, &[id], flag, true))
+            .expect("stored");
+        s.store_flags(&[uid], &[flag], true).await.expect("STORE");
+    }
+    let next = sync_imap_folder(&mut s, &store, &fresh(&store, fid), |_| {})
+        .await
+        .expect("sync");
+    assert_eq!(
+        (next.new, next.flags_changed, next.removed),
+        (0, 0, 0),
+        "{next:?}"
+    );
+    let last = sync_imap_folder(&mut s, &store, &fresh(&store, fid), |_| {})
+        .await
+        .expect("sync");
+    assert!(last.unchanged, "{last:?}");
+    assert_eq!(search(&store, "is:flagged subject:own"), vec![uid]);
+    let _ = s.delete(&name).await;
+}
+
+/// A proxy on loopback in front of dovecot's plain port that hides MODSEQs, as a server
+/// without CONDSTORE has none: CONDSTORE and QRESYNC leave its capability lists, and the
+/// HIGHESTMODSEQ code leaves its answers to SELECT.
+async fn modseq_hiding_proxy() -> u16 {
+    use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
+    let (listener, port) = loopback_listener().await;
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let Ok(server) = tokio::net::TcpStream::connect("127.0.0.1:1143").await else {
+                return;
+            };
+            let (mut from_client, mut to_client) = client.into_split();
+            let (from_server, mut to_server) = server.into_split();
+            tokio::spawn(async move {
+                let _ = tokio::io::copy(&mut from_client, &mut to_server).await;
+            });
+            tokio::spawn(async move {
+                let mut from_server = BufReader::new(from_server);
+                let mut line = Vec::new();
+                loop {
+                    line.clear();
+                    match from_server.read_until(b'\n', &mut line).await {
+                        Ok(1..) => {}
+                        _ => return,
+                    }
+                    let text = String::from_utf8_lossy(&line);
+                    let out = if text.contains("[HIGHESTMODSEQ ") {
+                        b"* OK [NOMODSEQ] No modseqs here\r\n".to_vec()
+                    } else if text.contains("CAPABILITY") {
+                        text.replace(" CONDSTORE", "")
+                            .replace(" QRESYNC", "")
+                            .into_bytes()
+                    } else {
+                        line.clone()
+                    };
+                    if to_client.write_all(&out).await.is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    port
+}
+
 /// The panel asks for a server search as each letter is typed. The account's worker drops a
 /// search that a newer one replaces, and a message opened meanwhile is fetched before the
 /// search that is still wanted, not after every search typed.

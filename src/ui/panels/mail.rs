@@ -1989,7 +1989,9 @@ impl MailPanel {
             }
             MailEvent::Synced { folder, report } => {
                 if self.open.as_ref().is_some_and(|o| o.id == folder) {
-                    self.status = if report.unchanged {
+                    let nothing = report.unchanged
+                        || (report.new, report.flags_changed, report.removed) == (0, 0, 0);
+                    self.status = if nothing {
                         "Up to date".into()
                     } else {
                         format!(
@@ -1997,7 +1999,7 @@ impl MailPanel {
                             report.new, report.flags_changed, report.removed
                         )
                     };
-                    if !report.unchanged {
+                    if !nothing {
                         self.ask_server_again();
                     }
                     self.refresh();
