@@ -20,7 +20,7 @@ pub const MAX_REDIRECTS: usize = 10;
 /// Why an HTTP request failed.
 #[derive(Debug, thiserror::Error)]
 pub enum HttpError {
-    #[error("the certificate of {} is not trusted: {}", .0.host, .0.reason)]
+    #[error("{}", .0.reason)]
     Untrusted(Box<CertRejection>),
     #[error("{url}: {message}")]
     Request { url: String, message: String },

@@ -51,7 +51,7 @@ pub enum NetError {
     },
     #[error("{addr} sent nothing for {secs} s")]
     ReadTimeout { addr: String, secs: u64 },
-    #[error("the certificate of {} is not trusted: {}", .0.host, .0.reason)]
+    #[error("{}", .0.reason)]
     Untrusted(Box<CertRejection>),
     #[error("TLS with {addr} failed: {source}")]
     Tls {

@@ -528,40 +528,43 @@ fn explain(err: &rustls::Error, cert: &CertInfo, host: &str) -> String {
     let self_signed = !cert.subject.is_empty() && cert.subject == cert.issuer;
     let what_to_do = "pass --cacert FILE or trust it in the dialog";
     let rustls::Error::InvalidCertificate(e) = err else {
-        return format!("the certificate could not be checked ({err})");
+        return format!("the certificate of {host} could not be checked ({err})");
     };
     match e {
         CertificateError::UnknownIssuer if self_signed => {
-            format!("the certificate is self-signed and not trusted: {what_to_do}")
+            format!("the certificate of {host} is self-signed and not trusted: {what_to_do}")
         }
         CertificateError::UnknownIssuer => format!(
-            "the certificate was issued by {}, which is not a trusted authority: {what_to_do}",
+            "the certificate of {host} was issued by {}, which is not a trusted authority: {what_to_do}",
             cert.issuer
         ),
         CertificateError::Expired | CertificateError::ExpiredContext { .. } => {
-            format!("the certificate expired on {}", cert.not_after)
+            format!("the certificate of {host} expired on {}", cert.not_after)
         }
         CertificateError::NotValidYet | CertificateError::NotValidYetContext { .. } => {
-            format!("the certificate is not valid before {}", cert.not_before)
+            format!(
+                "the certificate of {host} is not valid before {}",
+                cert.not_before
+            )
         }
         CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. } => {
             format!(
-                "the certificate was issued for another name ({}), not {host}",
+                "the certificate of {host} was issued for another name ({})",
                 cert.subject
             )
         }
-        CertificateError::Revoked => "the certificate has been revoked".into(),
+        CertificateError::Revoked => format!("the certificate of {host} has been revoked"),
         CertificateError::Other(OtherError(inner))
             if format!("{inner:?}").contains("CaUsedAsEndEntity") =>
         {
             format!(
-                "the certificate is self-signed (a CA certificate used by the server itself) and not trusted: {what_to_do}"
+                "the certificate of {host} is self-signed (a CA certificate used by the server itself) and not trusted: {what_to_do}"
             )
         }
-        CertificateError::BadSignature => {
-            "the certificate's signature is wrong: it may have been tampered with".into()
-        }
-        other => format!("the certificate is not valid ({other:?}): {what_to_do}"),
+        CertificateError::BadSignature => format!(
+            "the certificate of {host} has a wrong signature: it may have been tampered with"
+        ),
+        other => format!("the certificate of {host} is not valid ({other:?}): {what_to_do}"),
     }
 }
 

@@ -75,7 +75,10 @@ fn https_needs_the_cacert_and_works_with_it() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        stderr.starts_with("error: the certificate of localhost is not trusted"),
+        stderr.starts_with(
+            "error: the certificate of localhost was issued by CN=Portolan Test CA, \
+             which is not a trusted authority"
+        ),
         "{stderr}"
     );
     assert_eq!(stderr.lines().count(), 1, "{stderr}");

@@ -81,7 +81,7 @@ impl FtpSite {
 pub enum FtpError {
     #[error(transparent)]
     Net(#[from] NetError),
-    #[error("the certificate of {} is not trusted: {}", .0.host, .0.reason)]
+    #[error("{}", .0.reason)]
     Untrusted(Box<CertRejection>),
     #[error("{site}: the server does not offer TLS (AUTH TLS), and this site requires it")]
     NoTls { site: String },

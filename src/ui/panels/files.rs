@@ -703,10 +703,7 @@ impl FilesPanel {
                         self.actions.push(FilesAction::Error(e));
                     }
                     FtpEvent::Untrusted(r) => {
-                        self.state = ConnState::Failed(format!(
-                            "the certificate of {} is not trusted: {}",
-                            r.host, r.reason
-                        ));
+                        self.state = ConnState::Failed(r.reason.clone());
                         self.actions.push(FilesAction::Untrusted(r));
                     }
                     FtpEvent::Disconnected => {

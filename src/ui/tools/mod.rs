@@ -93,10 +93,12 @@ struct TrustRetry {
 impl TrustRetry {
     /// Notes a refused certificate and says it in words for the window.
     fn met(&mut self, rejection: Box<CertRejection>) -> String {
-        let words = format!(
-            "The certificate of {} is not trusted: {}",
-            rejection.host, rejection.reason
-        );
+        // The reason names the host: "the certificate of HOST is self-signed…".
+        let mut words = rejection.reason.clone();
+        if let Some(first) = words.get(..1) {
+            let upper = first.to_ascii_uppercase();
+            words.replace_range(..1, &upper);
+        }
         self.untrusted = Some(rejection);
         words
     }
