@@ -590,7 +590,12 @@ async fn route(
                 uid,
                 size,
             } if aside.syncing.other_than(&folder) => {
-                let message = mail_sync::Wanted { message, uid, size };
+                let message = mail_sync::Wanted {
+                    message,
+                    uid,
+                    size,
+                    elsewhere: None,
+                };
                 match aside.side.open(OpenAsk { folder, message }) {
                     None => continue,
                     Some(back) => back.into_command(),
@@ -759,8 +764,9 @@ async fn list_folders<E>(
 
 /// Syncs `folder` while serving what is opened meanwhile: a message of `folder` is fetched
 /// between two batches, so one clicked during a long first sync opens within a batch; one
-/// of another folder goes to the second connection at once (or waits for the sync when the
-/// server allows no second one). Other commands that came meanwhile wait in `pending`.
+/// of another folder goes to the second connection at once (or, when the server allows no
+/// second one, is fetched between two batches too). Other commands that came meanwhile wait
+/// in `pending`.
 async fn sync_shown<E>(
     session: &mut ImapSession,
     store: &Store,
@@ -814,7 +820,8 @@ async fn sync_serving<E>(
 
 /// The messages of `folder` opened since the last look, taken out of the commands waiting
 /// (the channel's are read into `pending` first). Those of other folders are handed to the
-/// second connection, or wait in `pending` if it is down; the other commands keep their order.
+/// second connection, or fetched between two batches on this one when there is none; the
+/// other commands keep their order.
 fn opened_in(
     folder: &str,
     rx: &mut mpsc::UnboundedReceiver<MailCommand>,
@@ -836,11 +843,21 @@ fn opened_in(
             pending.push_back(command);
             continue;
         };
-        let message = mail_sync::Wanted { message, uid, size };
+        let message = mail_sync::Wanted {
+            message,
+            uid,
+            size,
+            elsewhere: None,
+        };
         if f == folder {
             wanted.push(message);
         } else if let Some(back) = side.open(OpenAsk { folder: f, message }) {
-            pending.push_back(back.into_command());
+            // No second connection (the server allows one per user): fetched on this one
+            // between two batches all the same.
+            wanted.push(mail_sync::Wanted {
+                elsewhere: Some(back.folder),
+                ..back.message
+            });
         }
     }
     wanted

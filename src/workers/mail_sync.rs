@@ -74,6 +74,12 @@ pub enum SyncError {
     Store(#[from] StoreError),
     #[error("the message store could not save what arrived: {0}")]
     Write(String),
+    /// Found when the folder was selected again in the middle of a sync: its cache is
+    /// dropped, and the next visit fetches it again.
+    #[error(
+        "{folder} was replaced on the server during the sync; it is fetched again on the next visit"
+    )]
+    Replaced { folder: String, uidvalidity: u32 },
 }
 
 impl SyncError {
@@ -82,7 +88,7 @@ impl SyncError {
         match self {
             SyncError::Imap(e) => e.is_connection(),
             SyncError::Pop3(e) => e.is_temporary(),
-            SyncError::Store(_) | SyncError::Write(_) => false,
+            SyncError::Store(_) | SyncError::Write(_) | SyncError::Replaced { .. } => false,
         }
     }
 }
@@ -135,6 +141,10 @@ pub struct Wanted {
     pub message: i64,
     pub uid: u32,
     pub size: u32,
+    /// The folder it is in, when not the one syncing: on a server that allows one
+    /// connection per user there is no second one to fetch it on, so it is fetched here
+    /// (EXAMINE), and the folder syncing is selected again after.
+    pub elsewhere: Option<String>,
 }
 
 /// [`sync_imap_folder`], which also asks `wanted` after each batch of new summaries which
@@ -255,7 +265,20 @@ pub async fn sync_imap_folder_between(
                 .await?;
             progress(report.new);
             for w in wanted() {
-                match session.raw(&folder.name, w.uid, Some(w.size)).await {
+                let raw = match &w.elsewhere {
+                    None => session.raw(&folder.name, w.uid, Some(w.size)).await,
+                    Some(other) => {
+                        let raw = match session.examine(other).await {
+                            Ok(_) => session.raw(other, w.uid, Some(w.size)).await,
+                            Err(e) => Err(e),
+                        };
+                        if !raw.as_ref().is_err_and(ImapError::is_connection) {
+                            reselect(session, &folder.name, status.uidvalidity).await?;
+                        }
+                        raw
+                    }
+                };
+                match raw {
                     Err(e) if e.is_connection() => return Err(e.into()),
                     raw => opened(w, raw),
                 }
@@ -267,6 +290,11 @@ pub async fn sync_imap_folder_between(
     // What arrived before an error is stored all the same.
     drop(end);
     let _ = reader.join();
+    if let Err(SyncError::Replaced { uidvalidity, .. }) = &fetched {
+        let uidvalidity = *uidvalidity;
+        writes.wait(store)?;
+        store.mail_wait(move |c| records::reset_folder(c, id, uidvalidity))?;
+    }
     fetched?;
     writes.wait(store)?;
     if max_known > 0 && !known.is_empty() {
@@ -311,6 +339,24 @@ pub async fn sync_imap_folder_between(
     // What was stored can be searched for once the sync answers.
     store.wait_for_index()?;
     Ok(report)
+}
+
+/// Selects the folder syncing again after a message of another folder was fetched, as it
+/// was: the sync goes on fetching by its message numbers (or UIDs). A folder replaced
+/// meanwhile (another UIDVALIDITY) ends the sync.
+async fn reselect(
+    session: &mut ImapSession,
+    folder: &str,
+    uidvalidity: Option<u32>,
+) -> Result<(), SyncError> {
+    let again = session.select(folder).await?;
+    match again.uidvalidity {
+        Some(new) if uidvalidity.is_some_and(|old| old != new) => Err(SyncError::Replaced {
+            folder: folder.to_string(),
+            uidvalidity: new,
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Whether the flags stored (space-separated, in the order they were set here) are the

@@ -13,7 +13,9 @@ use portolan::proto::tls::TlsMode;
 use portolan::store::Store;
 use portolan::store::mail::{self as records, Account, FolderInfo, FolderRow};
 use portolan::workers::mail::{MailCommand, MailEvent};
-use portolan::workers::mail_sync::{Wanted, sync_imap_folder, sync_imap_folder_between, sync_pop3};
+use portolan::workers::mail_sync::{
+    FIRST_BATCH, Wanted, sync_imap_folder, sync_imap_folder_between, sync_pop3,
+};
 use portolan::workers::{EventSink, Notifier};
 
 fn imap(user: &str) -> ImapServer {
@@ -214,11 +216,13 @@ async fn a_message_opened_during_a_sync_is_fetched_before_it_ends() {
                     message: 7,
                     uid: newest,
                     size: whole.len() as u32,
+                    elsewhere: None,
                 },
                 Wanted {
                     message: 8,
                     uid: 999_999,
                     size: 10,
+                    elsewhere: None,
                 },
             ]
         },
@@ -234,6 +238,82 @@ async fn a_message_opened_during_a_sync_is_fetched_before_it_ends() {
     assert!(refused.contains("999999"), "{refused}");
     assert_eq!(report.new, 12);
     assert_eq!(fresh(&store, inbox.id).messages, 12);
+    s.logout().await;
+}
+
+/// On a server that allows one connection per user, a message of another folder opened
+/// during a sync is fetched on the sync's connection between two batches: that folder is
+/// examined, the one syncing selected again, and the next batch comes from it, by number as
+/// before. Every summary of the folder syncing is stored, none of the other's.
+#[tokio::test]
+async fn a_message_of_another_folder_is_fetched_between_two_batches_on_the_same_connection() {
+    if !server_up("dovecot IMAP", "127.0.0.1:1143") {
+        return;
+    }
+    let (trust, limits) = (trust_with_ca(), Limits::default());
+    let (syncing, other) = (
+        format!("Between{}", std::process::id()),
+        format!("Beside{}", std::process::id()),
+    );
+    let mut s = ImapSession::connect(&imap("scratch"), &trust, &limits)
+        .await
+        .expect("login");
+    for name in [&syncing, &other] {
+        let _ = s.delete(name).await;
+        s.create(name).await.expect("CREATE");
+    }
+    // One more than the first batch: a second batch follows the fetch of the other message.
+    let count = FIRST_BATCH as u32 + 3;
+    append_numbered(&mut s, &syncing, "between", count).await;
+    append_numbered(&mut s, &other, "beside", 1).await;
+    s.select(&other).await.expect("SELECT");
+    let beside = s.search("ALL").await.expect("SEARCH")[0];
+    let whole = s.raw(&other, beside, None).await.expect("raw");
+    let (_d, store, account) = store();
+    let row = folder_row(&store, account, &syncing);
+    let mut asked = 0;
+    let mut handed = Vec::new();
+    let report = sync_imap_folder_between(
+        &mut s,
+        &store,
+        &row,
+        |_| {},
+        || {
+            asked += 1;
+            if asked > 1 {
+                return Vec::new();
+            }
+            vec![Wanted {
+                message: 9,
+                uid: beside,
+                size: whole.len() as u32,
+                elsewhere: Some(other.clone()),
+            }]
+        },
+        |w, raw| handed.push((w.message, raw.map_err(|e| e.to_string()))),
+    )
+    .await
+    .expect("sync");
+    assert!(asked >= 2, "asked after each of the two batches: {asked}");
+    assert_eq!(handed, vec![(9, Ok(whole))]);
+    assert_eq!(report.new, count as usize, "{report:?}");
+    let id = row.id;
+    let stored = store
+        .mail_wait(move |c| records::uids(c, id))
+        .expect("uids");
+    s.select(&syncing).await.expect("SELECT");
+    let mut on_server = s.search("ALL").await.expect("SEARCH");
+    on_server.sort_unstable();
+    assert_eq!(stored, on_server);
+    assert_eq!(search(&store, "subject:beside"), Vec::<u32>::new());
+    // The sync's folder is the one selected at the end: a visit now finds nothing to do.
+    let again = sync_imap_folder(&mut s, &store, &fresh(&store, id), |_| {})
+        .await
+        .expect("sync");
+    assert!(again.unchanged, "{again:?}");
+    for name in [&syncing, &other] {
+        let _ = s.delete(name).await;
+    }
     s.logout().await;
 }
 
