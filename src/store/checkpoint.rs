@@ -27,27 +27,8 @@ pub fn start(
     path: &Path,
     committed: impl Fn() + Send + 'static,
 ) -> Result<(), StoreError> {
-    let open = |source| StoreError::Open {
-        path: path.display().to_string(),
-        source,
-    };
-    let checkpointer = rusqlite::Connection::open(path).map_err(open)?;
-    checkpointer.busy_timeout(std::time::Duration::from_secs(5))?;
     conn.pragma_update(None, "journal_size_limit", LOG_LIMIT)?;
-    let (asked, asks) = mpsc::sync_channel::<()>(1);
-    std::thread::Builder::new()
-        .name("store-checkpoint".into())
-        .spawn(move || {
-            for () in asks {
-                // A checkpoint that cannot finish now (busy) is asked for again at the next
-                // commit; the log stays whole meanwhile.
-                let _ = checkpointer.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
-            }
-        })
-        .map_err(|source| StoreError::Dir {
-            path: "store checkpoint thread".into(),
-            source,
-        })?;
+    let asked = spawn(path, "store-checkpoint")?;
     conn.wal_hook(Some(move |wal: &mut rusqlite::hooks::Wal, pages: c_int| {
         if wal.name().to_bytes() != b"main" {
             return Ok(());
@@ -60,6 +41,51 @@ pub fn start(
         Ok(())
     }))?;
     Ok(())
+}
+
+/// The same for the database attached to `conn` as `schema` from `path`: the search index,
+/// written by its own thread. Left to `SQLite`, that thread copied its log back every 1,000
+/// pages, a dozen times in a folder's first sync, each ending with the disk's flush, while
+/// the sync waited for the index: on a busy disk one flush took tens of milliseconds.
+pub fn start_attached(
+    conn: &mut rusqlite::Connection,
+    schema: &'static str,
+    path: &Path,
+) -> Result<(), StoreError> {
+    let asked = spawn(path, "index-checkpoint")?;
+    conn.wal_hook(Some(move |wal: &mut rusqlite::hooks::Wal, pages: c_int| {
+        if wal.name().to_bytes() == schema.as_bytes() && pages >= PAGES {
+            let _ = asked.try_send(());
+        }
+        Ok(())
+    }))?;
+    Ok(())
+}
+
+/// A thread named `name` with its own connection to `path`, which copies the log back each
+/// time it is asked. It ends when the sender it returns is dropped.
+fn spawn(path: &Path, name: &str) -> Result<mpsc::SyncSender<()>, StoreError> {
+    let open = |source| StoreError::Open {
+        path: path.display().to_string(),
+        source,
+    };
+    let checkpointer = rusqlite::Connection::open(path).map_err(open)?;
+    checkpointer.busy_timeout(std::time::Duration::from_secs(5))?;
+    let (asked, asks) = mpsc::sync_channel::<()>(1);
+    std::thread::Builder::new()
+        .name(name.into())
+        .spawn(move || {
+            for () in asks {
+                // A checkpoint that cannot finish now (busy) is asked for again at the next
+                // commit; the log stays whole meanwhile.
+                let _ = checkpointer.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+            }
+        })
+        .map_err(|source| StoreError::Dir {
+            path: format!("{name} thread"),
+            source,
+        })?;
+    Ok(asked)
 }
 
 #[cfg(test)]

@@ -177,10 +177,16 @@ pub fn start(
         path: store_path.display().to_string(),
         source,
     };
-    let worker = Connection::open(store_path).map_err(open)?;
+    let mut worker = Connection::open(store_path).map_err(open)?;
     worker.busy_timeout(std::time::Duration::from_secs(5))?;
     attach(&worker, &index_path)?;
+    super::checkpoint::start_attached(&mut worker, "search", &index_path)?;
     worker.pragma_update(Some("search"), "cache_size", -16_000)?;
+    // As the store's own file: an attached file starts at FULL, which flushed the disk at
+    // each of the index's commits, several per folder sync, while the sync waited. With
+    // NORMAL a crash of the machine may lose the last commits, never the file's consistency,
+    // and the index's mark of how far it got goes back with them.
+    worker.pragma_update(Some("search"), "synchronous", "NORMAL")?;
     // Indexing a whole store again grows the index's log well past its usual size; it is
     // cut back when it starts over, as the store's own is.
     worker.pragma_update(Some("search"), "journal_size_limit", 64 * 1024 * 1024)?;
