@@ -14,7 +14,7 @@ use portolan::store::Store;
 use portolan::store::mail::{self as records, Account, FolderInfo, FolderRow};
 use portolan::workers::mail::{MailCommand, MailEvent};
 use portolan::workers::mail_sync::{
-    FIRST_BATCH, Wanted, sync_imap_folder, sync_imap_folder_between, sync_pop3,
+    FIRST_BATCH, SyncError, Wanted, sync_imap_folder, sync_imap_folder_between, sync_pop3,
 };
 use portolan::workers::{EventSink, Notifier};
 
@@ -801,6 +801,22 @@ async fn flags_set_here_are_not_reported_back_as_changes() {
 /// without CONDSTORE has none: CONDSTORE and QRESYNC leave its capability lists, and the
 /// HIGHESTMODSEQ code leaves its answers to SELECT.
 async fn modseq_hiding_proxy() -> u16 {
+    rewriting_proxy(|_, line| {
+        if line.contains("[HIGHESTMODSEQ ") {
+            "* OK [NOMODSEQ] No modseqs here\r\n".to_string()
+        } else if line.contains("CAPABILITY") {
+            line.replace(" CONDSTORE", "").replace(" QRESYNC", "")
+        } else {
+            line.to_string()
+        }
+    })
+    .await
+}
+
+/// A proxy on loopback in front of dovecot's plain port that passes what the client sends
+/// and hands each line the server sends to `rewrite`, with a count of the connection's
+/// UIDVALIDITY codes so far (one per SELECT or EXAMINE).
+async fn rewriting_proxy(rewrite: fn(usize, &str) -> String) -> u16 {
     use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
     let (listener, port) = loopback_listener().await;
     tokio::spawn(async move {
@@ -816,6 +832,7 @@ async fn modseq_hiding_proxy() -> u16 {
             tokio::spawn(async move {
                 let mut from_server = BufReader::new(from_server);
                 let mut line = Vec::new();
+                let mut validities = 0;
                 loop {
                     line.clear();
                     match from_server.read_until(b'\n', &mut line).await {
@@ -823,16 +840,11 @@ async fn modseq_hiding_proxy() -> u16 {
                         _ => return,
                     }
                     let text = String::from_utf8_lossy(&line);
-                    let out = if text.contains("[HIGHESTMODSEQ ") {
-                        b"* OK [NOMODSEQ] No modseqs here\r\n".to_vec()
-                    } else if text.contains("CAPABILITY") {
-                        text.replace(" CONDSTORE", "")
-                            .replace(" QRESYNC", "")
-                            .into_bytes()
-                    } else {
-                        line.clone()
-                    };
-                    if to_client.write_all(&out).await.is_err() {
+                    if text.contains("[UIDVALIDITY ") {
+                        validities += 1;
+                    }
+                    let out = rewrite(validities, &text);
+                    if to_client.write_all(out.as_bytes()).await.is_err() {
                         return;
                     }
                 }
@@ -840,6 +852,115 @@ async fn modseq_hiding_proxy() -> u16 {
         }
     });
     port
+}
+
+/// A folder replaced on the server while it syncs (another UIDVALIDITY), found when it is
+/// selected again after a message of another folder was fetched between two batches: the
+/// sync ends with that said, what it stored of the old folder is dropped, and the next visit
+/// fetches the folder again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_folder_replaced_during_a_sync_is_dropped_and_fetched_again() {
+    if !server_up("dovecot IMAP", "127.0.0.1:1143") {
+        return;
+    }
+    let (trust, limits) = (trust_with_ca(), Limits::default());
+    let (syncing, other) = (
+        format!("Replaced{}", std::process::id()),
+        format!("Aside{}", std::process::id()),
+    );
+    let mut s = ImapSession::connect(&imap("scratch"), &trust, &limits)
+        .await
+        .expect("login");
+    for name in [&syncing, &other] {
+        let _ = s.delete(name).await;
+        s.create(name).await.expect("CREATE");
+    }
+    let count = FIRST_BATCH as u32 + 2;
+    append_numbered(&mut s, &syncing, "replaced", count).await;
+    append_numbered(&mut s, &other, "aside", 1).await;
+    s.select(&other).await.expect("SELECT");
+    let aside = s.search("ALL").await.expect("SEARCH")[0];
+    // The third SELECT or EXAMINE of a connection (the sync's folder selected again, after
+    // its own SELECT and the other folder's EXAMINE) answers another UIDVALIDITY.
+    let port = rewriting_proxy(|validities, line| match line.find("[UIDVALIDITY ") {
+        Some(at) if validities == 3 => {
+            let rest = &line[at + "[UIDVALIDITY ".len()..];
+            let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+            let new = digits
+                .parse::<u32>()
+                .map_or(1, |v| v.wrapping_add(1).max(1));
+            line.replacen(
+                &format!("[UIDVALIDITY {digits}]"),
+                &format!("[UIDVALIDITY {new}]"),
+                1,
+            )
+        }
+        _ => line.to_string(),
+    })
+    .await;
+    let through = ImapServer {
+        port,
+        ..imap("scratch")
+    };
+    let mut proxied = ImapSession::connect(&through, &trust, &limits)
+        .await
+        .expect("login");
+    let (_d, store, account) = store();
+    let row = folder_row(&store, account, &syncing);
+    let id = row.id;
+    let mut asked = 0;
+    let result = sync_imap_folder_between(
+        &mut proxied,
+        &store,
+        &row,
+        |_| {},
+        || {
+            asked += 1;
+            if asked > 1 {
+                return Vec::new();
+            }
+            vec![Wanted {
+                message: 5,
+                uid: aside,
+                size: 4096,
+                elsewhere: Some(other.clone()),
+            }]
+        },
+        |_, _| {},
+    )
+    .await;
+    let words = match result {
+        Err(e @ SyncError::Replaced { .. }) => e.to_string(),
+        other => panic!("not a replaced folder: {other:?}"),
+    };
+    assert!(
+        words.contains(&syncing) && words.contains("next visit"),
+        "{words}"
+    );
+    let stored = |store: &Store| {
+        store
+            .mail_wait(move |c| records::uids(c, id))
+            .expect("uids")
+            .len()
+    };
+    assert_eq!(
+        stored(&store),
+        0,
+        "the first batch of the old folder is dropped"
+    );
+    // The next visit, straight to the server, finds its UIDVALIDITY and fetches all.
+    let again = sync_imap_folder(&mut s, &store, &fresh(&store, id), |_| {})
+        .await
+        .expect("sync");
+    assert!(again.reset, "{again:?}");
+    assert_eq!(
+        (again.new, stored(&store)),
+        (count as usize, count as usize)
+    );
+    for name in [&syncing, &other] {
+        let _ = s.delete(name).await;
+    }
+    s.logout().await;
 }
 
 /// The panel asks for a server search as each letter is typed. The account's worker drops a
