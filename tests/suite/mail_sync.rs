@@ -241,6 +241,33 @@ async fn a_message_opened_during_a_sync_is_fetched_before_it_ends() {
     s.logout().await;
 }
 
+/// Two new folders of the scratch user, named after `syncing` and `other` with this
+/// process's id: `count` numbered messages in the first (subjects from its name in lower
+/// case), one in the second. Returns a session with the second selected, the two names and
+/// the UID of the second's message.
+async fn two_folders(syncing: &str, other: &str, count: u32) -> (ImapSession, String, String, u32) {
+    let (syncing, other) = (
+        format!("{syncing}{}", std::process::id()),
+        format!("{other}{}", std::process::id()),
+    );
+    let mut s = ImapSession::connect(&imap("scratch"), &trust_with_ca(), &Limits::default())
+        .await
+        .expect("login");
+    for name in [&syncing, &other] {
+        let _ = s.delete(name).await;
+        s.create(name).await.expect("CREATE");
+    }
+    let words = |name: &str| {
+        name.trim_end_matches(|c: char| c.is_ascii_digit())
+            .to_lowercase()
+    };
+    append_numbered(&mut s, &syncing, &words(&syncing), count).await;
+    append_numbered(&mut s, &other, &words(&other), 1).await;
+    s.select(&other).await.expect("SELECT");
+    let uid = s.search("ALL").await.expect("SEARCH")[0];
+    (s, syncing, other, uid)
+}
+
 /// On a server that allows one connection per user, a message of another folder opened
 /// during a sync is fetched on the sync's connection between two batches: that folder is
 /// examined, the one syncing selected again, and the next batch comes from it, by number as
@@ -250,24 +277,9 @@ async fn a_message_of_another_folder_is_fetched_between_two_batches_on_the_same_
     if !server_up("dovecot IMAP", "127.0.0.1:1143") {
         return;
     }
-    let (trust, limits) = (trust_with_ca(), Limits::default());
-    let (syncing, other) = (
-        format!("Between{}", std::process::id()),
-        format!("Beside{}", std::process::id()),
-    );
-    let mut s = ImapSession::connect(&imap("scratch"), &trust, &limits)
-        .await
-        .expect("login");
-    for name in [&syncing, &other] {
-        let _ = s.delete(name).await;
-        s.create(name).await.expect("CREATE");
-    }
     // One more than the first batch: a second batch follows the fetch of the other message.
     let count = FIRST_BATCH as u32 + 3;
-    append_numbered(&mut s, &syncing, "between", count).await;
-    append_numbered(&mut s, &other, "beside", 1).await;
-    s.select(&other).await.expect("SELECT");
-    let beside = s.search("ALL").await.expect("SEARCH")[0];
+    let (mut s, syncing, other, beside) = two_folders("Between", "Beside", count).await;
     let whole = s.raw(&other, beside, None).await.expect("raw");
     let (_d, store, account) = store();
     let row = folder_row(&store, account, &syncing);
@@ -863,23 +875,9 @@ async fn a_folder_replaced_during_a_sync_is_dropped_and_fetched_again() {
     if !server_up("dovecot IMAP", "127.0.0.1:1143") {
         return;
     }
-    let (trust, limits) = (trust_with_ca(), Limits::default());
-    let (syncing, other) = (
-        format!("Replaced{}", std::process::id()),
-        format!("Aside{}", std::process::id()),
-    );
-    let mut s = ImapSession::connect(&imap("scratch"), &trust, &limits)
-        .await
-        .expect("login");
-    for name in [&syncing, &other] {
-        let _ = s.delete(name).await;
-        s.create(name).await.expect("CREATE");
-    }
     let count = FIRST_BATCH as u32 + 2;
-    append_numbered(&mut s, &syncing, "replaced", count).await;
-    append_numbered(&mut s, &other, "aside", 1).await;
-    s.select(&other).await.expect("SELECT");
-    let aside = s.search("ALL").await.expect("SEARCH")[0];
+    let (mut s, syncing, other, aside) = two_folders("Replaced", "Aside", count).await;
+    let (trust, limits) = (trust_with_ca(), Limits::default());
     // The third SELECT or EXAMINE of a connection (the sync's folder selected again, after
     // its own SELECT and the other folder's EXAMINE) answers another UIDVALIDITY.
     let port = rewriting_proxy(|validities, line| match line.find("[UIDVALIDITY ") {
