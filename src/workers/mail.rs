@@ -334,31 +334,26 @@ async fn imap_loop<E: Send + 'static>(
                     session.logout().await;
                     return;
                 }
-                MailCommand::Refresh => match open.clone() {
-                    Some(folder) => {
-                        sync_shown(
-                            &mut session,
-                            store,
-                            &folder,
-                            events,
-                            (&mut rx, &mut pending),
-                            &aside,
-                        )
-                        .await
+                // Opening a folder syncs it; a refresh syncs the open one, or lists the
+                // folders when none is open.
+                MailCommand::Refresh | MailCommand::Open(_) => {
+                    if let MailCommand::Open(folder) = command {
+                        open = Some(folder);
                     }
-                    None => list_folders(&mut session, store, account, events).await,
-                },
-                MailCommand::Open(folder) => {
-                    open = Some(folder.clone());
-                    sync_shown(
-                        &mut session,
-                        store,
-                        &folder,
-                        events,
-                        (&mut rx, &mut pending),
-                        &aside,
-                    )
-                    .await
+                    match open.clone() {
+                        Some(folder) => {
+                            sync_shown(
+                                &mut session,
+                                store,
+                                &folder,
+                                events,
+                                (&mut rx, &mut pending),
+                                &aside,
+                            )
+                            .await
+                        }
+                        None => list_folders(&mut session, store, account, events).await,
+                    }
                 }
                 MailCommand::FetchBody {
                     message,

@@ -830,37 +830,48 @@ async fn modseq_hiding_proxy() -> u16 {
 /// UIDVALIDITY codes so far (one per SELECT or EXAMINE).
 async fn rewriting_proxy(rewrite: fn(usize, &str) -> String) -> u16 {
     use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
+    dovecot_proxy(move |client, server| async move {
+        let (mut from_client, mut to_client) = client.into_split();
+        let (from_server, mut to_server) = server.into_split();
+        tokio::spawn(async move {
+            let _ = tokio::io::copy(&mut from_client, &mut to_server).await;
+        });
+        let mut from_server = BufReader::new(from_server);
+        let mut line = Vec::new();
+        let mut validities = 0;
+        loop {
+            line.clear();
+            match from_server.read_until(b'\n', &mut line).await {
+                Ok(1..) => {}
+                _ => return,
+            }
+            let text = String::from_utf8_lossy(&line);
+            if text.contains("[UIDVALIDITY ") {
+                validities += 1;
+            }
+            let out = rewrite(validities, &text);
+            if to_client.write_all(out.as_bytes()).await.is_err() {
+                return;
+            }
+        }
+    })
+    .await
+}
+
+/// A proxy on loopback in front of dovecot's plain port: each connection accepted is handed
+/// with its own connection to dovecot to `each`, which runs as a task of its own.
+async fn dovecot_proxy<F, Fut>(mut each: F) -> u16
+where
+    F: FnMut(tokio::net::TcpStream, tokio::net::TcpStream) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
     let (listener, port) = loopback_listener().await;
     tokio::spawn(async move {
         while let Ok((client, _)) = listener.accept().await {
             let Ok(server) = tokio::net::TcpStream::connect("127.0.0.1:1143").await else {
                 return;
             };
-            let (mut from_client, mut to_client) = client.into_split();
-            let (from_server, mut to_server) = server.into_split();
-            tokio::spawn(async move {
-                let _ = tokio::io::copy(&mut from_client, &mut to_server).await;
-            });
-            tokio::spawn(async move {
-                let mut from_server = BufReader::new(from_server);
-                let mut line = Vec::new();
-                let mut validities = 0;
-                loop {
-                    line.clear();
-                    match from_server.read_until(b'\n', &mut line).await {
-                        Ok(1..) => {}
-                        _ => return,
-                    }
-                    let text = String::from_utf8_lossy(&line);
-                    if text.contains("[UIDVALIDITY ") {
-                        validities += 1;
-                    }
-                    let out = rewrite(validities, &text);
-                    if to_client.write_all(out.as_bytes()).await.is_err() {
-                        return;
-                    }
-                }
-            });
+            tokio::spawn(each(client, server));
         }
     });
     port
@@ -1041,16 +1052,13 @@ async fn holding_proxy(
 ) -> u16 {
     use std::sync::atomic::{AtomicBool, Ordering};
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let (listener, port) = loopback_listener().await;
-    tokio::spawn(async move {
-        while let Ok((client, _)) = listener.accept().await {
-            let Ok(server) = tokio::net::TcpStream::connect("127.0.0.1:1143").await else {
-                return;
-            };
+    dovecot_proxy(move |client, server| {
+        let (searching, release) = (searching.clone(), release.clone());
+        async move {
             let held = std::sync::Arc::new(AtomicBool::new(false));
             let (mut from_client, mut to_client) = client.into_split();
             let (mut from_server, mut to_server) = server.into_split();
-            let (hold, searching) = (held.clone(), searching.clone());
+            let hold = held.clone();
             tokio::spawn(async move {
                 let mut buf = vec![0; 64 * 1024];
                 while let Ok(n @ 1..) = from_client.read(&mut buf).await {
@@ -1063,23 +1071,20 @@ async fn holding_proxy(
                     }
                 }
             });
-            let release = release.clone();
-            tokio::spawn(async move {
-                let mut buf = vec![0; 64 * 1024];
-                let mut waited = false;
-                while let Ok(n @ 1..) = from_server.read(&mut buf).await {
-                    if held.load(Ordering::SeqCst) && !waited {
-                        release.notified().await;
-                        waited = true;
-                    }
-                    if to_client.write_all(&buf[..n]).await.is_err() {
-                        return;
-                    }
+            let mut buf = vec![0; 64 * 1024];
+            let mut waited = false;
+            while let Ok(n @ 1..) = from_server.read(&mut buf).await {
+                if held.load(Ordering::SeqCst) && !waited {
+                    release.notified().await;
+                    waited = true;
                 }
-            });
+                if to_client.write_all(&buf[..n]).await.is_err() {
+                    return;
+                }
+            }
         }
-    });
-    port
+    })
+    .await
 }
 
 /// A server search reads every body the server has not indexed and cannot be cancelled. It

@@ -414,7 +414,7 @@ impl MailPanel {
 
     /// Reads the open folder's rows from the store (after a sync stored some), or runs the
     /// shown search again over the cache. The server is not asked again: its answer to the
-    /// search holds until the search changes or a sync ends ([`Self::ask_server_again`]).
+    /// search holds until the search changes or a sync ends ([`Self::ask_server`]).
     fn reload(&mut self) {
         if !self.searched.is_empty() || self.unified {
             self.search_cache();
@@ -479,8 +479,11 @@ impl MailPanel {
         self.server_found.clear();
     }
 
-    /// Asks the server to search the open folder for the search shown. The finds it had
-    /// stay shown until the answer replaces them.
+    /// Asks the server to search the open folder for the search shown, if any. The finds it
+    /// had stay shown until the answer replaces them. Asked when the search is typed and
+    /// after a sync of the open folder stored or changed messages (the server may find them
+    /// in bodies the cache does not have), not after each batch of a sync: a large one
+    /// stores a batch every tenth of a second.
     fn ask_server(&mut self) {
         // The server searches the bodies the cache does not have; its finds are added.
         if !self.unified
@@ -497,15 +500,6 @@ impl MailPanel {
                     generation: self.server_generation,
                 },
             );
-        }
-    }
-
-    /// After a sync of the open folder stored or changed messages, the server is asked
-    /// again: it may find them in bodies the cache does not have. Not after each batch of a
-    /// sync: a large one stores a batch every tenth of a second.
-    fn ask_server_again(&mut self) {
-        if !self.searched.is_empty() {
-            self.ask_server();
         }
     }
 
@@ -2000,7 +1994,7 @@ impl MailPanel {
                         )
                     };
                     if !nothing {
-                        self.ask_server_again();
+                        self.ask_server();
                     }
                     self.refresh();
                 }
